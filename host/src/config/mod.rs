@@ -1,0 +1,41 @@
+//! Where StreamForge keeps its state, and the settings that say so.
+//!
+//! The data dir comes from `--data-dir`, else `STREAMFORGE_DATA`, else
+//! `./streamforge-data`. Everything StreamForge writes lives under it, except
+//! the precompiled-plugin cache when `STREAMFORGE_CACHE` points elsewhere.
+
+use std::path::{Path, PathBuf};
+
+/// The default data dir, relative to the working directory.
+pub const DEFAULT_DATA_DIR: &str = "streamforge-data";
+
+/// The data dir and the paths inside it.
+#[derive(Debug, Clone)]
+pub struct DataDir {
+    root: PathBuf,
+}
+
+impl DataDir {
+    /// The data dir at `root` (created on first write).
+    pub fn new(root: impl Into<PathBuf>) -> Self {
+        DataDir { root: root.into() }
+    }
+
+    /// The data dir itself.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// Installed plugins, one folder each.
+    pub fn plugins(&self) -> PathBuf {
+        self.root.join("plugins")
+    }
+
+    /// Precompiled plugin code; `STREAMFORGE_CACHE` overrides (shared caches in tests).
+    pub fn cache(&self) -> PathBuf {
+        match std::env::var_os("STREAMFORGE_CACHE") {
+            Some(dir) if !dir.is_empty() => PathBuf::from(dir),
+            _ => self.root.join("cache"),
+        }
+    }
+}

@@ -1,0 +1,48 @@
+//! The one wasmtime engine of the process and its epoch clock.
+//!
+//! Every plugin call gets a deadline counted in epoch ticks; a background
+//! thread advances the epoch so a runaway plugin traps instead of hanging.
+
+use std::sync::OnceLock;
+use std::time::Duration;
+use wasmtime::{Config, Engine};
+
+/// How often the epoch advances; deadlines are rounded up to this.
+pub const TICK: Duration = Duration::from_millis(2);
+
+/// The process-wide engine, built once with epoch interruption on.
+pub fn engine() -> &'static Engine {
+    static ENGINE: OnceLock<Engine> = OnceLock::new();
+    ENGINE.get_or_init(|| {
+        let mut config = Config::new();
+        config.wasm_component_model(true);
+        config.epoch_interruption(true);
+        config.max_wasm_stack(1 << 20);
+        let engine = Engine::new(&config).expect("the wasmtime configuration is valid");
+        let ticker = engine.weak();
+        std::thread::Builder::new()
+            .name("plugin-epoch".into())
+            .spawn(move || {
+                while let Some(engine) = ticker.upgrade() {
+                    engine.increment_epoch();
+                    drop(engine);
+                    std::thread::sleep(TICK);
+                }
+            })
+            .expect("spawning the epoch thread");
+        engine
+    })
+}
+
+/// Deadline in epoch ticks for a call allowed to run `limit`.
+pub fn ticks_for(limit: Duration) -> u64 {
+    (limit.as_micros() / TICK.as_micros()).max(1) as u64 + 1
+}
+
+/// A stable text key for precompiled artifacts made by this engine.
+pub fn compatibility_key() -> String {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    engine().precompile_compatibility_hash().hash(&mut hasher);
+    format!("{:016x}", hasher.finish())
+}

@@ -1,0 +1,123 @@
+//! A plugin ready to call: its manifest and a reusable `InstancePre`.
+
+use super::bindings::v0_1_0::{matcher::ChannelMatcherPre, provider::ProviderAdapterPre, PluginInfo};
+use super::error::{CallError, InstallError};
+use super::inspect::World;
+use super::manifest::Manifest;
+use super::sandbox::{CallLimits, Sandbox};
+use super::{call, matcher::Matcher, provider::Provider};
+use crate::events::EventLog;
+use std::sync::{Arc, OnceLock};
+use wasmtime::component::{Component, Linker};
+
+/// Limits for the two kinds of calls a plugin answers.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// Names, candidates, info: small and frequent.
+    pub quick: CallLimits,
+    /// Catalogues and matching: large and rare.
+    pub bulk: CallLimits,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            quick: CallLimits::QUICK,
+            bulk: CallLimits::BULK,
+        }
+    }
+}
+
+/// The compiled, linked form of one world.
+pub(crate) enum Prepared {
+    Provider(ProviderAdapterPre<Sandbox>),
+    Matcher(ChannelMatcherPre<Sandbox>),
+}
+
+/// An installed plugin, compiled and linked once; every call instantiates
+/// it afresh from the shared `InstancePre`, so one bad call never poisons the next.
+pub struct Plugin {
+    manifest: Manifest,
+    prepared: Prepared,
+    pub(crate) limits: Limits,
+    pub(crate) events: Arc<EventLog>,
+}
+
+fn shared_linker() -> Result<&'static Linker<Sandbox>, InstallError> {
+    static LINKER: OnceLock<Linker<Sandbox>> = OnceLock::new();
+    if let Some(linker) = LINKER.get() {
+        return Ok(linker);
+    }
+    let linker = super::sandbox::linker().map_err(|e| InstallError::Invalid(format!("{e:#}")))?;
+    Ok(LINKER.get_or_init(|| linker))
+}
+
+impl Plugin {
+    /// Links `component` for the world named in `manifest`.
+    pub(crate) fn prepare(
+        manifest: Manifest,
+        component: &Component,
+        events: Arc<EventLog>,
+    ) -> Result<Plugin, InstallError> {
+        let pre = shared_linker()?
+            .instantiate_pre(component)
+            .map_err(|e| InstallError::Invalid(format!("{e:#}")))?;
+        let prepared = match manifest.world {
+            World::ProviderAdapter => Prepared::Provider(
+                ProviderAdapterPre::new(pre).map_err(|e| InstallError::WrongWorld(format!("{e:#}")))?,
+            ),
+            World::ChannelMatcher => Prepared::Matcher(
+                ChannelMatcherPre::new(pre).map_err(|e| InstallError::WrongWorld(format!("{e:#}")))?,
+            ),
+        };
+        Ok(Plugin {
+            manifest,
+            prepared,
+            limits: Limits::default(),
+            events,
+        })
+    }
+
+    /// What was recorded at install.
+    pub fn manifest(&self) -> &Manifest {
+        &self.manifest
+    }
+
+    /// The plugin's name.
+    pub fn name(&self) -> &str {
+        &self.manifest.name
+    }
+
+    /// Replaces the call limits (tests and configuration).
+    pub fn with_limits(mut self, limits: Limits) -> Self {
+        self.limits = limits;
+        self
+    }
+
+    /// The provider-adapter calls, when this plugin is one.
+    pub fn provider(&self) -> Option<Provider<'_>> {
+        match &self.prepared {
+            Prepared::Provider(pre) => Some(Provider::new(self, pre)),
+            Prepared::Matcher(_) => None,
+        }
+    }
+
+    /// The channel-matcher calls, when this plugin is one.
+    pub fn matcher(&self) -> Option<Matcher<'_>> {
+        match &self.prepared {
+            Prepared::Matcher(pre) => Some(Matcher::new(self, pre)),
+            Prepared::Provider(_) => None,
+        }
+    }
+
+    /// Asks the plugin who it is (both worlds export `info`).
+    pub fn info(&self) -> Result<PluginInfo, CallError> {
+        let info = match &self.prepared {
+            Prepared::Provider(_) => self.provider().expect("provider").info()?,
+            Prepared::Matcher(_) => self.matcher().expect("matcher").info()?,
+        };
+        let size = info.name.len() + info.version.len() + info.description.len();
+        call::check_size(self.name(), "info", "bytes", size, 4096, &self.events)?;
+        Ok(info)
+    }
+}

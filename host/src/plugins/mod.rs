@@ -1,0 +1,32 @@
+//! The plugin runtime: one wasmtime engine, components compiled once and
+//! cached on disk, every call sandboxed (no WASI capability granted) and
+//! bounded (deadline, memory cap, output size). A misbehaving plugin becomes
+//! a [`CallError`] and an event; the host keeps serving.
+//!
+//! Contract versions live in [`bindings`], one module per frozen `wit/` folder.
+
+pub mod bindings;
+pub mod builtin;
+mod cache;
+mod call;
+pub mod engine;
+pub mod error;
+pub mod inspect;
+pub mod loaded;
+pub mod manifest;
+pub mod matcher;
+pub mod provider;
+pub mod registry;
+pub mod sandbox;
+pub mod template;
+
+pub use bindings::v0_1_0::{
+    AccountChannel, AccountStatus, Candidate, ChannelMatch, GuideChannel, HttpRequest,
+    HttpResponse, ParsedName, PluginInfo, ProviderChannel, Quality,
+};
+pub use error::{CallError, InstallError};
+pub use inspect::World;
+pub use loaded::{Limits, Plugin};
+pub use manifest::Manifest;
+pub use registry::PluginRegistry;
+pub use sandbox::CallLimits;
