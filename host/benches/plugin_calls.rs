@@ -11,7 +11,9 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use streamforge::events::EventLog;
-use streamforge::plugins::{AccountChannel, GuideChannel, PluginRegistry, ProviderChannel, Quality};
+use streamforge::plugins::{
+    AccountChannel, GuideChannel, PluginRegistry, ProviderChannel, Quality,
+};
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
     let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;
@@ -58,18 +60,29 @@ fn main() {
         number: Some(101),
         extra: vec![],
     };
-    assert!(!provider.stream_candidates(&channel, &[]).unwrap().is_empty());
+    assert!(!provider
+        .stream_candidates(&channel, &[])
+        .unwrap()
+        .is_empty());
     let (cand_p50, cand_p99) = time_calls(calls, || {
         provider.stream_candidates(&channel, &[]).unwrap();
     });
     let (name_p50, name_p99) = time_calls(calls, || {
-        provider.parse_name("|UK| Sky Sports Main Event ᴴᴰ HEVC 50FPS").unwrap();
+        provider
+            .parse_name("|UK| Sky Sports Main Event ᴴᴰ HEVC 50FPS")
+            .unwrap();
     });
 
-    let (guide, streams) = streamforge_plugin_matcher::synthetic::synthetic_catalog(10_000, 50_000, 7);
+    let (guide, streams) =
+        streamforge_plugin_matcher::synthetic::synthetic_catalog(10_000, 50_000, 7);
     let guide: Vec<GuideChannel> = guide
         .into_iter()
-        .map(|g| GuideChannel { id: g.id, names: g.names, number: None, icon: None })
+        .map(|g| GuideChannel {
+            id: g.id,
+            names: g.names,
+            number: None,
+            icon: None,
+        })
         .collect();
     let streams: Vec<AccountChannel> = streams
         .into_iter()
@@ -94,18 +107,35 @@ fn main() {
     let start = Instant::now();
     let matches = matcher.match_channels(&guide, &streams, &[]).unwrap();
     let match_time = start.elapsed();
-    let matched: std::collections::HashSet<&str> = matches.iter().map(|m| m.guide_id.as_str()).collect();
+    let matched: std::collections::HashSet<&str> =
+        matches.iter().map(|m| m.guide_id.as_str()).collect();
 
     println!();
-    println!("| measurement                                   | median     | p99        | target     |");
-    println!("|-----------------------------------------------|------------|------------|------------|");
-    println!("| stream-candidates call (xtream), stream start | {:>7.1} µs | {:>7.1} µs | ≤ 100 µs   |",
-        cand_p50.as_secs_f64() * 1e6, cand_p99.as_secs_f64() * 1e6);
-    println!("| parse-name call (xtream)                      | {:>7.1} µs | {:>7.1} µs |            |",
-        name_p50.as_secs_f64() * 1e6, name_p99.as_secs_f64() * 1e6);
-    println!("| matcher, 10 000 guide × 50 000 streams (wasm) | {:>8.2} s | (one run)  | ≤ 10 s     |",
-        match_time.as_secs_f64());
+    println!(
+        "| measurement                                   | median     | p99        | target     |"
+    );
+    println!(
+        "|-----------------------------------------------|------------|------------|------------|"
+    );
+    println!(
+        "| stream-candidates call (xtream), stream start | {:>7.1} µs | {:>7.1} µs | ≤ 100 µs   |",
+        cand_p50.as_secs_f64() * 1e6,
+        cand_p99.as_secs_f64() * 1e6
+    );
+    println!(
+        "| parse-name call (xtream)                      | {:>7.1} µs | {:>7.1} µs |            |",
+        name_p50.as_secs_f64() * 1e6,
+        name_p99.as_secs_f64() * 1e6
+    );
+    println!(
+        "| matcher, 10 000 guide × 50 000 streams (wasm) | {:>8.2} s | (one run)  | ≤ 10 s     |",
+        match_time.as_secs_f64()
+    );
     println!();
-    println!("matcher: {} matches, {} of {} guide channels matched; {calls} samples per call row",
-        matches.len(), matched.len(), guide.len());
+    println!(
+        "matcher: {} matches, {} of {} guide channels matched; {calls} samples per call row",
+        matches.len(),
+        matched.len(),
+        guide.len()
+    );
 }

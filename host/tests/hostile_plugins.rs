@@ -8,15 +8,27 @@ use streamforge::plugins::{CallError, CallLimits, Limits, ProviderChannel, Quali
 
 fn limits() -> Limits {
     Limits {
-        quick: CallLimits { deadline: Duration::from_millis(200), memory: 32 << 20 },
-        bulk: CallLimits { deadline: Duration::from_millis(500), memory: 64 << 20 },
+        quick: CallLimits {
+            deadline: Duration::from_millis(200),
+            memory: 32 << 20,
+        },
+        bulk: CallLimits {
+            deadline: Duration::from_millis(500),
+            memory: 64 << 20,
+        },
     }
 }
 
-fn hostile() -> (tempfile::TempDir, streamforge::plugins::PluginRegistry, std::sync::Arc<streamforge::events::EventLog>) {
+fn hostile() -> (
+    tempfile::TempDir,
+    streamforge::plugins::PluginRegistry,
+    std::sync::Arc<streamforge::events::EventLog>,
+) {
     let dir = common::data_dir();
     let (registry, events) = common::registry(&dir, limits());
-    registry.install_file(&common::fixture("streamforge-fixture-hostile"), None).unwrap();
+    registry
+        .install_file(&common::fixture("streamforge-fixture-hostile"), None)
+        .unwrap();
     (dir, registry, events)
 }
 
@@ -29,17 +41,33 @@ fn provoke(input: &str) -> (CallError, Duration) {
     let err = provider.parse_name(input).unwrap_err();
     let took = start.elapsed();
     assert!(
-        events.snapshot().iter().any(|e| e.kind == err.kind() && e.plugin.as_deref() == Some("hostile")),
+        events
+            .snapshot()
+            .iter()
+            .any(|e| e.kind == err.kind() && e.plugin.as_deref() == Some("hostile")),
         "no event for {err}"
     );
-    assert_eq!(provider.parse_name("BBC One").unwrap().base_name, "BBC One", "next call after {input}");
+    assert_eq!(
+        provider.parse_name("BBC One").unwrap().base_name,
+        "BBC One",
+        "next call after {input}"
+    );
     (err, took)
 }
 
 #[test]
 fn endless_loop_times_out_quickly() {
     let (err, took) = provoke("loop");
-    assert!(matches!(err, CallError::Timeout { call: "parse-name", .. }), "{err}");
+    assert!(
+        matches!(
+            err,
+            CallError::Timeout {
+                call: "parse-name",
+                ..
+            }
+        ),
+        "{err}"
+    );
     assert!(took < Duration::from_secs(3), "took {took:?}");
     assert!(err.to_string().contains("200ms limit"), "{err}");
 }
@@ -88,10 +116,17 @@ fn too_many_candidates_are_refused() {
         number: None,
         extra: vec![],
     };
-    let err = plugin.provider().unwrap().stream_candidates(&channel, &[]).unwrap_err();
+    let err = plugin
+        .provider()
+        .unwrap()
+        .stream_candidates(&channel, &[])
+        .unwrap_err();
     assert!(matches!(err, CallError::OutputTooLarge { .. }), "{err}");
     assert!(err.to_string().contains("100000 candidates"), "{err}");
-    assert!(events.snapshot().iter().any(|e| e.kind == "plugin-output-too-large"));
+    assert!(events
+        .snapshot()
+        .iter()
+        .any(|e| e.kind == "plugin-output-too-large"));
 }
 
 #[test]
@@ -100,8 +135,19 @@ fn bulk_calls_have_their_own_deadline() {
     let plugin = registry.get("hostile").unwrap();
     let start = Instant::now();
     let err = plugin.provider().unwrap().parse_catalog(&[]).unwrap_err();
-    assert!(matches!(err, CallError::Timeout { call: "parse-catalog", .. }), "{err}");
-    assert!(start.elapsed() >= Duration::from_millis(450) && start.elapsed() < Duration::from_secs(5));
+    assert!(
+        matches!(
+            err,
+            CallError::Timeout {
+                call: "parse-catalog",
+                ..
+            }
+        ),
+        "{err}"
+    );
+    assert!(
+        start.elapsed() >= Duration::from_millis(450) && start.elapsed() < Duration::from_secs(5)
+    );
 }
 
 #[test]
@@ -109,7 +155,12 @@ fn sandbox_grants_no_files_env_args_or_clock() {
     let (_dir, registry, _events) = hostile();
     let plugin = registry.get("hostile").unwrap();
     std::env::set_var("STREAMFORGE_TEST_SECRET", "hunter2");
-    let seen = plugin.provider().unwrap().parse_name("snoop").unwrap().base_name;
+    let seen = plugin
+        .provider()
+        .unwrap()
+        .parse_name("snoop")
+        .unwrap()
+        .base_name;
     assert!(seen.starts_with("file=denied("), "{seen}");
     assert!(seen.contains(";dir=denied("), "{seen}");
     assert!(seen.ends_with(";env=0;args=0;clock=0"), "{seen}");

@@ -87,7 +87,10 @@ pub fn run(data: &DataDir, cmd: PluginCommand) -> anyhow::Result<()> {
                 println!("description: {}", info.description);
                 println!("world:       {}", inspection.world);
                 println!("contract:    streamforge:plugin@{}", inspection.contract);
-                println!("sha256:      {}", crate::plugins::manifest::sha256_hex(&bytes));
+                println!(
+                    "sha256:      {}",
+                    crate::plugins::manifest::sha256_hex(&bytes)
+                );
                 println!("exports:     {}", inspection.exports.join(", "));
                 println!("imports:     {}", list_or_none(&inspection.imports));
             } else {
@@ -120,9 +123,16 @@ fn list_or_none(items: &[String]) -> String {
 }
 
 fn print_table(list: &[Manifest]) {
-    println!("{:<16} {:<10} {:<17} {:<9} SOURCE", "NAME", "VERSION", "WORLD", "CONTRACT");
+    println!(
+        "{:<16} {:<10} {:<17} {:<9} SOURCE",
+        "NAME", "VERSION", "WORLD", "CONTRACT"
+    );
     for m in list {
-        let source = if m.builtin { "built-in" } else { m.source.as_str() };
+        let source = if m.builtin {
+            "built-in"
+        } else {
+            m.source.as_str()
+        };
         println!(
             "{:<16} {:<10} {:<17} {:<9} {}",
             m.name,
@@ -148,9 +158,14 @@ fn download(source: &str) -> anyhow::Result<Vec<u8>> {
         None => false,
     };
     if url.scheme() != "https" && !loopback {
-        bail!("refusing to download a plugin over plain http from {}; use https", url.host_str().unwrap_or("?"));
+        bail!(
+            "refusing to download a plugin over plain http from {}; use https",
+            url.host_str().unwrap_or("?")
+        );
     }
-    let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
     runtime.block_on(async {
         let client = reqwest::Client::builder()
             .timeout(std::time::Duration::from_secs(60))
@@ -167,7 +182,10 @@ fn download(source: &str) -> anyhow::Result<Vec<u8>> {
         while let Some(chunk) = response.chunk().await? {
             body.extend_from_slice(&chunk);
             if body.len() > MAX_DOWNLOAD {
-                bail!("{source} is larger than {} MiB; refusing", MAX_DOWNLOAD >> 20);
+                bail!(
+                    "{source} is larger than {} MiB; refusing",
+                    MAX_DOWNLOAD >> 20
+                );
             }
         }
         Ok(body)

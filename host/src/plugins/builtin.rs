@@ -12,14 +12,23 @@ pub struct Builtin {
 pub const BUILTINS: &[Builtin] = &[
     Builtin {
         name: "xtream",
-        wasm: include_bytes!(concat!(env!("OUT_DIR"), "/plugins/streamforge_plugin_xtream.wasm")),
+        wasm: include_bytes!(concat!(
+            env!("OUT_DIR"),
+            "/plugins/streamforge_plugin_xtream.wasm"
+        )),
     },
     Builtin {
         name: "m3u",
-        wasm: include_bytes!(concat!(env!("OUT_DIR"), "/plugins/streamforge_plugin_m3u.wasm")),
+        wasm: include_bytes!(concat!(
+            env!("OUT_DIR"),
+            "/plugins/streamforge_plugin_m3u.wasm"
+        )),
     },
     Builtin {
         name: "matcher",
-        wasm: include_bytes!(concat!(env!("OUT_DIR"), "/plugins/streamforge_plugin_matcher.wasm")),
+        wasm: include_bytes!(concat!(
+            env!("OUT_DIR"),
+            "/plugins/streamforge_plugin_matcher.wasm"
+        )),
     },
 ];

@@ -20,8 +20,11 @@ impl ArtifactCache {
     }
 
     fn path_for(&self, sha256: &str) -> PathBuf {
-        self.dir
-            .join(format!("{}-{}.cwasm", &sha256[..sha256.len().min(32)], compatibility_key()))
+        self.dir.join(format!(
+            "{}-{}.cwasm",
+            &sha256[..sha256.len().min(32)],
+            compatibility_key()
+        ))
     }
 
     /// The component for `wasm` (whose hash is `sha256`), from the cache when
@@ -34,7 +37,10 @@ impl ArtifactCache {
             match unsafe { Component::deserialize_file(engine(), &artifact) } {
                 Ok(component) => return Ok(component),
                 Err(err) => {
-                    tracing::warn!("discarding unusable precompiled plugin {}: {err:#}", artifact.display());
+                    tracing::warn!(
+                        "discarding unusable precompiled plugin {}: {err:#}",
+                        artifact.display()
+                    );
                     let _ = std::fs::remove_file(&artifact);
                 }
             }
@@ -73,7 +79,10 @@ impl ArtifactCache {
         });
         if let Err(err) = result {
             // A cache that cannot be written only costs a recompile next time.
-            tracing::warn!("could not cache precompiled plugin at {}: {err}", path.display());
+            tracing::warn!(
+                "could not cache precompiled plugin at {}: {err}",
+                path.display()
+            );
         }
     }
 }

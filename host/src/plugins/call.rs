@@ -66,7 +66,12 @@ fn classify(
 }
 
 fn first_line(text: &str) -> String {
-    text.lines().next().unwrap_or("").chars().take(300).collect()
+    text.lines()
+        .next()
+        .unwrap_or("")
+        .chars()
+        .take(300)
+        .collect()
 }
 
 /// Checks a plugin's answer against a size bound, naming the call on failure.

@@ -133,7 +133,8 @@ pub fn inspect(component: &Component) -> Result<Inspection, InstallError> {
         let (name, version) = split_version(import);
         // The contract's own `types` interface carries only type definitions.
         let contract_types = name == "streamforge:plugin/types" && version == Some(v0_1_0::VERSION);
-        let wasi = ALLOWED_IMPORTS.contains(&name) && version.is_some_and(|v| v.starts_with("0.2."));
+        let wasi =
+            ALLOWED_IMPORTS.contains(&name) && version.is_some_and(|v| v.starts_with("0.2."));
         let allowed = contract_types || wasi;
         if !allowed {
             return Err(InstallError::Capability(import.clone()));

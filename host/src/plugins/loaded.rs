@@ -1,6 +1,8 @@
 //! A plugin ready to call: its manifest and a reusable `InstancePre`.
 
-use super::bindings::v0_1_0::{matcher::ChannelMatcherPre, provider::ProviderAdapterPre, PluginInfo};
+use super::bindings::v0_1_0::{
+    matcher::ChannelMatcherPre, provider::ProviderAdapterPre, PluginInfo,
+};
 use super::error::{CallError, InstallError};
 use super::inspect::World;
 use super::manifest::Manifest;
@@ -64,10 +66,12 @@ impl Plugin {
             .map_err(|e| InstallError::Invalid(format!("{e:#}")))?;
         let prepared = match manifest.world {
             World::ProviderAdapter => Prepared::Provider(
-                ProviderAdapterPre::new(pre).map_err(|e| InstallError::WrongWorld(format!("{e:#}")))?,
+                ProviderAdapterPre::new(pre)
+                    .map_err(|e| InstallError::WrongWorld(format!("{e:#}")))?,
             ),
             World::ChannelMatcher => Prepared::Matcher(
-                ChannelMatcherPre::new(pre).map_err(|e| InstallError::WrongWorld(format!("{e:#}")))?,
+                ChannelMatcherPre::new(pre)
+                    .map_err(|e| InstallError::WrongWorld(format!("{e:#}")))?,
             ),
         };
         Ok(Plugin {

@@ -38,13 +38,26 @@ impl<'a> Matcher<'a> {
         options: &[(String, String)],
     ) -> Result<Vec<ChannelMatch>, CallError> {
         let p = self.plugin;
-        let matches = bounded(p.name(), "match-channels", p.limits.bulk, &p.events, |store| {
-            let instance = self.pre.instantiate(&mut *store)?;
-            instance
-                .streamforge_plugin_matcher()
-                .call_match_channels(store, guide, streams, options)
-        })?;
-        check_size(p.name(), "match-channels", "matches", matches.len(), MAX_MATCHES, &p.events)?;
+        let matches = bounded(
+            p.name(),
+            "match-channels",
+            p.limits.bulk,
+            &p.events,
+            |store| {
+                let instance = self.pre.instantiate(&mut *store)?;
+                instance
+                    .streamforge_plugin_matcher()
+                    .call_match_channels(store, guide, streams, options)
+            },
+        )?;
+        check_size(
+            p.name(),
+            "match-channels",
+            "matches",
+            matches.len(),
+            MAX_MATCHES,
+            &p.events,
+        )?;
         Ok(matches)
     }
 }

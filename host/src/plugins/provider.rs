@@ -39,10 +39,16 @@ impl<'a> Provider<'a> {
         limits: CallLimits,
         f: impl FnOnce(&Guest, &mut Store<Sandbox>) -> wasmtime::Result<R>,
     ) -> Result<R, CallError> {
-        bounded(self.plugin.name(), call, limits, &self.plugin.events, |store| {
-            let instance = self.pre.instantiate(&mut *store)?;
-            f(instance.streamforge_plugin_provider(), store)
-        })
+        bounded(
+            self.plugin.name(),
+            call,
+            limits,
+            &self.plugin.events,
+            |store| {
+                let instance = self.pre.instantiate(&mut *store)?;
+                f(instance.streamforge_plugin_provider(), store)
+            },
+        )
     }
 
     fn check(&self, call: &'static str, what: &str, n: usize, max: usize) -> Result<(), CallError> {
@@ -73,7 +79,12 @@ impl<'a> Provider<'a> {
         let list = self.call("stream-candidates", self.plugin.limits.quick, |g, s| {
             g.call_stream_candidates(s, channel, options)
         })?;
-        self.check("stream-candidates", "candidates", list.len(), MAX_CANDIDATES)?;
+        self.check(
+            "stream-candidates",
+            "candidates",
+            list.len(),
+            MAX_CANDIDATES,
+        )?;
         let longest = list.iter().map(|c| c.url_template.len()).max().unwrap_or(0);
         self.check("stream-candidates", "bytes in one URL", longest, MAX_TEXT)?;
         Ok(list)

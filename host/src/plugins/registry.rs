@@ -7,9 +7,9 @@ use super::builtin::BUILTINS;
 use super::cache::ArtifactCache;
 use super::error::InstallError;
 use super::inspect::{ensure_component, inspect, Inspection};
-use super::PluginInfo;
 use super::loaded::{Limits, Plugin};
 use super::manifest::{sha256_hex, valid_name, Manifest};
+use super::PluginInfo;
 use crate::events::{Event, EventLog};
 use anyhow::{bail, Context};
 use std::collections::HashMap;
@@ -31,7 +31,11 @@ pub struct PluginRegistry {
 impl PluginRegistry {
     /// Opens the registry in `plugins_dir`, caching compiled code in
     /// `cache_dir`, and makes sure the built-in plugins are installed.
-    pub fn open(plugins_dir: PathBuf, cache_dir: PathBuf, events: Arc<EventLog>) -> anyhow::Result<Self> {
+    pub fn open(
+        plugins_dir: PathBuf,
+        cache_dir: PathBuf,
+        events: Arc<EventLog>,
+    ) -> anyhow::Result<Self> {
         std::fs::create_dir_all(&plugins_dir)
             .with_context(|| format!("creating the plugin folder {}", plugins_dir.display()))?;
         let registry = PluginRegistry {
@@ -67,8 +71,11 @@ impl PluginRegistry {
                 Err(err) => format!("{err:#}"),
             };
             self.events.record(
-                Event::new("plugin-builtin-failed", format!("built-in plugin `{}` is unusable: {problem}", builtin.name))
-                    .plugin(builtin.name),
+                Event::new(
+                    "plugin-builtin-failed",
+                    format!("built-in plugin `{}` is unusable: {problem}", builtin.name),
+                )
+                .plugin(builtin.name),
             );
         }
         Ok(())
@@ -79,7 +86,9 @@ impl PluginRegistry {
         let mut out = Vec::new();
         for entry in std::fs::read_dir(&self.dir)? {
             let entry = entry?;
-            let Some(name) = entry.file_name().to_str().map(str::to_string) else { continue };
+            let Some(name) = entry.file_name().to_str().map(str::to_string) else {
+                continue;
+            };
             if !valid_name(&name) {
                 continue;
             }
@@ -110,7 +119,12 @@ impl PluginRegistry {
 
     /// The plugin called `name`, compiled and linked (cached after first use).
     pub fn get(&self, name: &str) -> anyhow::Result<Arc<Plugin>> {
-        if let Some(plugin) = self.loaded.read().unwrap_or_else(|e| e.into_inner()).get(name) {
+        if let Some(plugin) = self
+            .loaded
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(name)
+        {
             return Ok(plugin.clone());
         }
         let manifest = self.manifest(name)?;
@@ -131,19 +145,28 @@ impl PluginRegistry {
     /// Forgets loaded plugins so the next `get` reads the disk again (after
     /// another process installed or removed one).
     pub fn refresh(&self) {
-        self.loaded.write().unwrap_or_else(|e| e.into_inner()).clear();
+        self.loaded
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
     }
 
     /// Installs the `.wasm` at `path`, checking its sha256 when one is given.
     pub fn install_file(&self, path: &Path, sha256: Option<&str>) -> anyhow::Result<Manifest> {
-        let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+        let bytes =
+            std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
         verify_sha256(&bytes, sha256)?;
         let source = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
         self.install_bytes(&bytes, &source.display().to_string(), false)
     }
 
     /// Validates, test-calls, precompiles and stores a plugin.
-    pub fn install_bytes(&self, bytes: &[u8], source: &str, builtin: bool) -> anyhow::Result<Manifest> {
+    pub fn install_bytes(
+        &self,
+        bytes: &[u8],
+        source: &str,
+        builtin: bool,
+    ) -> anyhow::Result<Manifest> {
         let (inspection, info) = self.check(bytes)?;
         if !valid_name(&info.name) {
             return Err(InstallError::BadName(info.name).into());
@@ -171,11 +194,20 @@ impl PluginRegistry {
                 .unwrap_or(0),
         };
         self.write(&manifest, bytes)?;
-        self.loaded.write().unwrap_or_else(|e| e.into_inner()).remove(&manifest.name);
+        self.loaded
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(&manifest.name);
         if !builtin {
             self.events.record(
-                Event::new("plugin-installed", format!("installed {} {} ({})", manifest.name, manifest.version, manifest.world))
-                    .plugin(&manifest.name),
+                Event::new(
+                    "plugin-installed",
+                    format!(
+                        "installed {} {} ({})",
+                        manifest.name, manifest.version, manifest.world
+                    ),
+                )
+                .plugin(&manifest.name),
             );
         }
         Ok(manifest)
@@ -202,14 +234,17 @@ impl PluginRegistry {
             source: String::new(),
             installed_at: 0,
         };
-        let plugin = Plugin::prepare(probe, &component, self.events.clone())?.with_limits(self.limits);
+        let plugin =
+            Plugin::prepare(probe, &component, self.events.clone())?.with_limits(self.limits);
         let info = plugin.info().map_err(InstallError::from)?;
         Ok((inspection, info))
     }
 
     /// Writes the plugin folder atomically: a crash leaves the old one or the new one.
     fn write(&self, manifest: &Manifest, bytes: &[u8]) -> anyhow::Result<()> {
-        let staging = tempfile::Builder::new().prefix(".install-").tempdir_in(&self.dir)?;
+        let staging = tempfile::Builder::new()
+            .prefix(".install-")
+            .tempdir_in(&self.dir)?;
         std::fs::write(staging.path().join(WASM_FILE), bytes)?;
         std::fs::write(
             staging.path().join(MANIFEST_FILE),
@@ -234,8 +269,12 @@ impl PluginRegistry {
         }
         std::fs::remove_dir_all(self.dir.join(name))
             .with_context(|| format!("removing plugin `{name}`"))?;
-        self.loaded.write().unwrap_or_else(|e| e.into_inner()).remove(name);
-        self.events.record(Event::new("plugin-removed", format!("removed {name}")).plugin(name));
+        self.loaded
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .remove(name);
+        self.events
+            .record(Event::new("plugin-removed", format!("removed {name}")).plugin(name));
         // Put the built-in back if the removed plugin had replaced it.
         self.install_builtins()?;
         Ok(manifest)

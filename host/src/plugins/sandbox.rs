@@ -148,7 +148,10 @@ pub fn linker() -> wasmtime::Result<Linker<Sandbox>> {
 
     let mut linker = Linker::new(super::engine::engine());
     let l = &mut linker;
-    wasmtime_wasi_io::bindings::wasi::io::error::add_to_linker::<_, IoTable>(l, |t: &mut Sandbox| &mut t.table)?;
+    wasmtime_wasi_io::bindings::wasi::io::error::add_to_linker::<_, IoTable>(
+        l,
+        |t: &mut Sandbox| &mut t.table,
+    )?;
     sync::io::poll::add_to_linker::<_, IoTable>(l, |t: &mut Sandbox| &mut t.table)?;
     sync::io::streams::add_to_linker::<_, IoTable>(l, |t: &mut Sandbox| &mut t.table)?;
     clocks::wall_clock::add_to_linker::<_, WasiClocks>(l, Sandbox::clocks)?;
@@ -169,7 +172,10 @@ pub fn linker() -> wasmtime::Result<Linker<Sandbox>> {
     filesystem::preopens::add_to_linker::<_, WasiFilesystem>(l, Sandbox::filesystem)?;
     sync::filesystem::types::add_to_linker::<_, WasiFilesystem>(l, Sandbox::filesystem)?;
     // The contract's `types` interface holds only types: an empty instance satisfies it.
-    l.instance(&format!("streamforge:plugin/types@{}", super::bindings::v0_1_0::VERSION))?;
+    l.instance(&format!(
+        "streamforge:plugin/types@{}",
+        super::bindings::v0_1_0::VERSION
+    ))?;
     Ok(linker)
 }
 

@@ -131,13 +131,20 @@ mod tests {
         // Same host, other port: a different origin.
         assert!(fill("http://panel.example:9999/{password}", &account()).is_err());
         // userinfo tricks do not change the origin check.
-        assert!(fill("http://panel.example:8080@evil.example/{password}", &account()).is_err());
+        assert!(fill(
+            "http://panel.example:8080@evil.example/{password}",
+            &account()
+        )
+        .is_err());
     }
 
     #[test]
     fn allows_origins_the_host_vouched_for() {
         let extra = vec!["http://cdn.example".to_string()];
-        let with = Fill { extra_origins: &extra, ..account() };
+        let with = Fill {
+            extra_origins: &extra,
+            ..account()
+        };
         assert!(fill("http://cdn.example/x/{username}.ts", &with).is_ok());
     }
 
@@ -147,7 +154,13 @@ mod tests {
             fill("{server}/{token}", &account()),
             Err(TemplateError::UnknownPlaceholder(..))
         ));
-        assert!(matches!(fill("{server}/{user", &account()), Err(TemplateError::Unclosed(_))));
-        assert!(matches!(fill("file:///etc/passwd", &account()), Err(TemplateError::NotHttp(_))));
+        assert!(matches!(
+            fill("{server}/{user", &account()),
+            Err(TemplateError::Unclosed(_))
+        ));
+        assert!(matches!(
+            fill("file:///etc/passwd", &account()),
+            Err(TemplateError::NotHttp(_))
+        ));
     }
 }

@@ -10,7 +10,11 @@ use streamforge::plugins::{Limits, PluginRegistry};
 pub fn fixture(package: &str) -> PathBuf {
     let path = PathBuf::from(env!("STREAMFORGE_TEST_FIXTURES"))
         .join(format!("{}.wasm", package.replace('-', "_")));
-    assert!(path.exists(), "fixture {} missing; host/build.rs builds it", path.display());
+    assert!(
+        path.exists(),
+        "fixture {} missing; host/build.rs builds it",
+        path.display()
+    );
     path
 }
 
@@ -21,7 +25,10 @@ pub fn shared_cache() -> PathBuf {
 
 /// A fresh data dir (deleted on drop).
 pub fn data_dir() -> tempfile::TempDir {
-    tempfile::Builder::new().prefix("sf-test-").tempdir().unwrap()
+    tempfile::Builder::new()
+        .prefix("sf-test-")
+        .tempdir()
+        .unwrap()
 }
 
 /// A registry in a fresh data dir, with the given limits.
@@ -36,6 +43,9 @@ pub fn registry(dir: &tempfile::TempDir, limits: Limits) -> (PluginRegistry, Arc
 /// The `streamforge` binary, run against `data` with the shared cache.
 pub fn streamforge(data: &std::path::Path) -> std::process::Command {
     let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_streamforge"));
-    cmd.arg("--data-dir").arg(data).env("STREAMFORGE_CACHE", shared_cache()).env_remove("STREAMFORGE_LOG");
+    cmd.arg("--data-dir")
+        .arg(data)
+        .env("STREAMFORGE_CACHE", shared_cache())
+        .env_remove("STREAMFORGE_LOG");
     cmd
 }

@@ -1,14 +1,135 @@
-wit_bindgen::generate!({ path: "../../wit/v0.1.0", world: "provider-adapter" });
-use exports::streamforge::plugin::provider::*;
-use streamforge::plugin::types::Quality;
-struct P;
-impl Guest for P {
-    fn info() -> PluginInfo { PluginInfo { name: "m3u".into(), version: env!("CARGO_PKG_VERSION").into(), description: "x".into() } }
-    fn account_requests(_o: Vec<(String, String)>) -> Vec<HttpRequest> { vec![] }
-    fn parse_account(_r: Vec<HttpResponse>) -> Result<AccountStatus, String> { Err("x".into()) }
-    fn catalog_requests(_o: Vec<(String, String)>) -> Vec<HttpRequest> { vec![] }
-    fn parse_catalog(_r: Vec<HttpResponse>) -> Result<Vec<ProviderChannel>, String> { Ok(vec![]) }
-    fn parse_name(name: String) -> ParsedName { ParsedName { base_name: name, quality: Quality::Unknown, tags: vec![] } }
-    fn stream_candidates(_c: ProviderChannel, _o: Vec<(String, String)>) -> Vec<Candidate> { vec![] }
+//! StreamForge provider adapter for plain M3U / M3U8-plus playlists.
+//!
+//! The logic lives in plain Rust modules (tested natively); this file is the
+//! thin WIT glue that converts between the contract's records and them.
+//! The host replaces credentials in the playlist with `{username}` /
+//! `{password}` before the plugin sees it, so the stream URLs it keeps are
+//! templates.
+
+pub mod account;
+pub mod candidates;
+pub mod catalog;
+pub mod extinf;
+pub mod key;
+pub mod model;
+pub mod playlist;
+
+mod problem;
+
+/// The contract's generated bindings, kept private to the glue.
+mod bindings {
+    wit_bindgen::generate!({ path: "../../wit/v0.1.0", world: "provider-adapter" });
 }
-export!(P);
+
+use bindings::exports::streamforge::plugin::provider::{
+    AccountStatus, Candidate, Guest, HttpRequest, HttpResponse, ParsedName, PluginInfo,
+    ProviderChannel,
+};
+use bindings::streamforge::plugin::types::Quality;
+
+/// The exported provider. Exported only when built for wasm: a native build
+/// (for the unit tests) cannot carry the component's export names.
+#[cfg_attr(not(target_arch = "wasm32"), allow(dead_code))]
+struct M3u;
+
+impl Guest for M3u {
+    fn info() -> PluginInfo {
+        PluginInfo {
+            name: "m3u".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+            description: "Plain M3U and M3U8-plus playlists: channels, groups, logos, guide ids, stream URLs.".into(),
+        }
+    }
+
+    fn account_requests(_options: Vec<(String, String)>) -> Vec<HttpRequest> {
+        Vec::new()
+    }
+
+    fn parse_account(responses: Vec<HttpResponse>) -> Result<AccountStatus, String> {
+        account::parse_account(&borrow(&responses)).map(|a| AccountStatus {
+            authenticated: a.authenticated,
+            status: a.status,
+            expires_at: None,
+            max_connections: None,
+            active_connections: None,
+            formats: Vec::new(),
+        })
+    }
+
+    fn catalog_requests(_options: Vec<(String, String)>) -> Vec<HttpRequest> {
+        vec![HttpRequest {
+            purpose: catalog::PLAYLIST.into(),
+            url_template: "{url}".into(),
+            headers: Vec::new(),
+        }]
+    }
+
+    fn parse_catalog(responses: Vec<HttpResponse>) -> Result<Vec<ProviderChannel>, String> {
+        let catalog = catalog::parse_catalog(&borrow(&responses))?;
+        Ok(catalog.channels.into_iter().map(provider_channel).collect())
+    }
+
+    fn parse_name(name: String) -> ParsedName {
+        let parsed = streamforge_names::parse_name(&name);
+        ParsedName {
+            base_name: parsed.base_name,
+            quality: quality(parsed.quality),
+            tags: parsed.tags,
+        }
+    }
+
+    fn stream_candidates(
+        channel: ProviderChannel,
+        _options: Vec<(String, String)>,
+    ) -> Vec<Candidate> {
+        candidates::stream_candidates(&channel.extra)
+            .into_iter()
+            .map(|url_template| Candidate {
+                url_template,
+                headers: Vec::new(),
+            })
+            .collect()
+    }
+}
+
+#[cfg(target_arch = "wasm32")]
+bindings::export!(M3u with_types_in bindings);
+
+/// Plain borrowed views of the host's responses.
+fn borrow(responses: &[HttpResponse]) -> Vec<model::Response<'_>> {
+    responses
+        .iter()
+        .map(|r| model::Response {
+            purpose: &r.purpose,
+            status: r.status,
+            body: &r.body,
+        })
+        .collect()
+}
+
+/// The WIT quality of a names quality.
+fn quality(q: streamforge_names::Quality) -> Quality {
+    match q {
+        streamforge_names::Quality::Uhd => Quality::Uhd,
+        streamforge_names::Quality::Fhd => Quality::Fhd,
+        streamforge_names::Quality::Hd => Quality::Hd,
+        streamforge_names::Quality::Sd => Quality::Sd,
+        streamforge_names::Quality::Unknown => Quality::Unknown,
+    }
+}
+
+/// The WIT channel of a plain one; the URL travels in `extra`.
+fn provider_channel(c: model::Channel) -> ProviderChannel {
+    ProviderChannel {
+        key: c.key,
+        name: c.name,
+        base_name: c.base_name,
+        quality: quality(c.quality),
+        tags: c.tags,
+        group: c.group,
+        logo: c.logo,
+        guide_id: c.guide_id,
+        number: c.number,
+        extra: vec![(candidates::URL.to_string(), c.url)],
+    }
+}

@@ -1,0 +1,132 @@
+//! Reads `get_live_categories` and `get_live_streams` into channels.
+
+use crate::model::{Catalog, Channel, Response};
+use crate::problem::excerpt;
+use crate::read::read_listing;
+use crate::rows::{Listing, RawCategory, RawStream, Row, UserInfo};
+use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasherDefault, DefaultHasher};
+use streamforge_names::parse_name;
+
+/// A fixed-seed hasher: a randomly seeded map would make the component import
+/// the host's random source for no benefit (ids come from one panel).
+type Fixed = BuildHasherDefault<DefaultHasher>;
+
+/// The purpose of the categories request.
+pub const CATEGORIES: &str = "categories";
+/// The purpose of the streams request.
+pub const STREAMS: &str = "streams";
+
+/// Reads the answers to the catalogue requests. Rows without a usable
+/// `stream_id` or name are skipped and counted; a bad answer as a whole, or a
+/// list with no usable stream at all, is an error (the host then keeps the
+/// previous catalogue rather than emptying it on a panel hiccup).
+pub fn parse_catalog(responses: &[Response<'_>]) -> Result<Catalog, String> {
+    let groups = match responses.iter().find(|r| r.purpose == CATEGORIES) {
+        Some(r) => read_categories(r).map_err(|e| format!("live categories: {e}"))?,
+        None => HashMap::default(),
+    };
+    let streams = responses
+        .iter()
+        .find(|r| r.purpose == STREAMS)
+        .ok_or("the host passed no answer to the live streams request")?;
+    let rows = rows_of(streams, "stream list").map_err(|e| format!("live streams: {e}"))?;
+    build(rows, &groups)
+}
+
+/// Category id → category name.
+fn read_categories(response: &Response<'_>) -> Result<HashMap<String, String, Fixed>, String> {
+    let rows = rows_of::<RawCategory>(response, "category list")?;
+    let mut groups = HashMap::with_capacity_and_hasher(rows.len(), Fixed::default());
+    for row in rows {
+        if let (Some(id), Some(name)) = (row.category_id.text(), row.category_name.text()) {
+            groups.entry(id).or_insert(name);
+        }
+    }
+    Ok(groups)
+}
+
+/// The rows of a listing answer, or why the answer is not a listing.
+fn rows_of<T: Row + serde::de::DeserializeOwned>(
+    response: &Response<'_>,
+    what: &str,
+) -> Result<Vec<T>, String> {
+    match read_listing::<T>(response)? {
+        Listing::List(rows) => Ok(rows),
+        Listing::Object {
+            user_info: Some(info),
+            ..
+        } => Err(not_a_list(&info, what)),
+        Listing::Object { rows, .. } if !rows.is_empty() => Ok(rows),
+        Listing::Object {
+            message: Some(m), ..
+        } => Err(format!(
+            "the panel answered with an error instead of the {what}: \"{}\"",
+            excerpt(&m)
+        )),
+        Listing::Object { .. } => Err(format!(
+            "the panel answered with a JSON object instead of the {what}"
+        )),
+        Listing::Scalar => Err(format!(
+            "the panel answered with a single JSON value instead of the {what}"
+        )),
+    }
+}
+
+/// The message for an account object where a listing was expected.
+fn not_a_list(info: &UserInfo, what: &str) -> String {
+    if info.auth.truthy() {
+        format!("the panel answered with the account details instead of the {what}")
+    } else {
+        "the panel refused these credentials (it answered auth 0)".to_string()
+    }
+}
+
+/// Turns rows into channels, skipping unusable and repeated ones.
+fn build(rows: Vec<RawStream>, groups: &HashMap<String, String, Fixed>) -> Result<Catalog, String> {
+    let total = rows.len();
+    let mut seen = HashSet::with_capacity_and_hasher(total, Fixed::default());
+    let mut catalog = Catalog {
+        channels: Vec::with_capacity(total),
+        skipped: 0,
+    };
+    for row in rows {
+        match channel(row, groups) {
+            Some((id, ch)) if seen.insert(id) => catalog.channels.push(ch),
+            _ => catalog.skipped += 1,
+        }
+    }
+    if total == 0 {
+        return Err("live streams: the panel lists no live streams".to_string());
+    }
+    if catalog.channels.is_empty() {
+        return Err(format!(
+            "live streams: none of the {total} entries has a usable stream_id and name"
+        ));
+    }
+    Ok(catalog)
+}
+
+/// One row as a channel, with its numeric id; `None` when unusable.
+fn channel(row: RawStream, groups: &HashMap<String, String, Fixed>) -> Option<(u64, Channel)> {
+    if !row.is_row {
+        return None;
+    }
+    let id = row.stream_id.as_u64()?;
+    let name = row.name.text()?;
+    let category = row.category_id.text().or_else(|| row.category_ids.0.text());
+    let group = category.map(|id| groups.get(&id).cloned().unwrap_or(id));
+    let parsed = parse_name(&name);
+    let ch = Channel {
+        key: id.to_string(),
+        base_name: parsed.base_name,
+        quality: parsed.quality,
+        tags: parsed.tags,
+        group,
+        logo: row.stream_icon.text(),
+        guide_id: row.epg_channel_id.text(),
+        number: row.num.as_u32(),
+        name,
+    };
+    Some((id, ch))
+}
