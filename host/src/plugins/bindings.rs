@@ -10,6 +10,7 @@ pub mod v0_1_0 {
         wasmtime::component::bindgen!({
             path: "../wit/v0.1.0",
             world: "provider-adapter",
+            additional_derives: [serde::Serialize, serde::Deserialize, PartialEq],
         });
     }
 
@@ -18,6 +19,7 @@ pub mod v0_1_0 {
         wasmtime::component::bindgen!({
             path: "../wit/v0.1.0",
             world: "channel-matcher",
+            additional_derives: [serde::Serialize, serde::Deserialize],
             with: {
                 "streamforge:plugin/types": super::provider::streamforge::plugin::types,
             },
