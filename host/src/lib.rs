@@ -5,7 +5,16 @@
 //! Provider-specific logic and matching policies are WebAssembly plugins
 //! ([`plugins`]); the host keeps the fast path.
 
+pub mod api;
+pub mod app;
+pub mod catalog;
 pub mod cli;
 pub mod config;
 pub mod events;
+pub mod fetch;
+pub mod guide;
+pub mod matching;
 pub mod plugins;
+pub mod secrets;
+pub mod sim;
+pub mod store;

@@ -1,7 +1,14 @@
-//! The `streamforge` command line: parsing only, each command calls into
-//! the modules that own the behaviour.
+//! The `streamforge` command line: parsing and printing only; each command
+//! calls into the modules that own the behaviour, through [`backend`] so it
+//! works the same with or without a running server.
 
+mod accounts;
+mod backend;
+mod guides;
+mod matching;
 mod plugin;
+mod progress;
+mod serve;
 
 use crate::config::{DataDir, DEFAULT_DATA_DIR};
 use clap::{Parser, Subcommand};
@@ -26,18 +33,67 @@ pub struct Cli {
 /// Every command.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Run the server: admin API (and, as it grows, the tuner) on one listener.
+    Serve(serve::ServeArgs),
+    /// Add, list, test and remove provider accounts.
+    #[command(subcommand)]
+    Account(accounts::AccountCommand),
+    /// Add, list and remove XMLTV guides.
+    #[command(subcommand)]
+    Guide(guides::GuideCommand),
+    /// Fetch every catalogue and guide again (or one account's).
+    Sync {
+        /// Only this account (guides are left alone).
+        #[arg(long)]
+        account: Option<String>,
+    },
+    /// Match guide channels to provider streams and print a summary.
+    Match {
+        /// Show what would change without storing it.
+        #[arg(long)]
+        dry_run: bool,
+    },
+    /// Show guide channels and the streams mapped to them.
+    Mappings(matching::MappingsArgs),
+    /// Pin a provider stream to a guide channel by hand (survives re-matches).
+    Map(matching::MapArgs),
+    /// Remove one mapping.
+    Unmap(matching::UnmapArgs),
+    /// Show recent events (syncs, failures, mapping changes).
+    Events {
+        /// Keep printing new events as they happen (needs a running server).
+        #[arg(long)]
+        follow: bool,
+        /// Print JSON lines.
+        #[arg(long)]
+        json: bool,
+    },
     /// Install, list, inspect and remove plugins (provider adapters, matchers).
     #[command(subcommand)]
     Plugin(plugin::PluginCommand),
 }
 
-/// Parses the arguments and runs the command; the error is for `main` to print.
+/// Runs the parsed command; the error is for `main` to print.
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     init_logging(cli.verbose);
     let data = DataDir::new(cli.data_dir);
-    match cli.command {
-        Command::Plugin(cmd) => plugin::run(&data, cmd),
-    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async move {
+        match cli.command {
+            Command::Serve(args) => serve::run(&data, args).await,
+            Command::Account(cmd) => accounts::run(&data, cmd).await,
+            Command::Guide(cmd) => guides::run(&data, cmd).await,
+            Command::Sync { account } => accounts::sync(&data, account.as_deref()).await,
+            Command::Match { dry_run } => matching::run_match(&data, dry_run).await,
+            Command::Mappings(args) => matching::mappings(&data, args).await,
+            Command::Map(args) => matching::map(&data, args).await,
+            Command::Unmap(args) => matching::unmap(&data, args).await,
+            Command::Events { follow, json } => matching::events(&data, follow, json).await,
+            Command::Plugin(cmd) => plugin::run(&data, cmd).await,
+        }
+    })
 }
 
 fn init_logging(verbose: u8) {

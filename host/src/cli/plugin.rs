@@ -1,5 +1,6 @@
 //! `streamforge plugin install|list|inspect|remove`.
 
+use super::backend::Backend;
 use crate::config::DataDir;
 use crate::events::EventLog;
 use crate::plugins::registry::verify_sha256;
@@ -41,33 +42,43 @@ pub enum PluginCommand {
     },
 }
 
-fn registry(data: &DataDir) -> anyhow::Result<PluginRegistry> {
-    PluginRegistry::open(data.plugins(), data.cache(), Arc::new(EventLog::default()))
-}
-
 /// Runs one plugin command.
-pub fn run(data: &DataDir, cmd: PluginCommand) -> anyhow::Result<()> {
+pub async fn run(data: &DataDir, cmd: PluginCommand) -> anyhow::Result<()> {
     match cmd {
         PluginCommand::Install { source, sha256 } => {
-            let registry = registry(data)?;
-            let manifest = if is_url(&source) {
+            let bytes = if is_url(&source) {
                 let Some(sha) = sha256.as_deref() else {
                     bail!("installing from a URL needs --sha256 HEX (the checksum its author published)");
                 };
-                let bytes = download(&source)?;
-                verify_sha256(&bytes, Some(sha)).with_context(|| format!("cannot install {source}"))?;
-                registry.install_bytes(&bytes, &source, false)
+                let bytes = download(&source).await?;
+                verify_sha256(&bytes, Some(sha))
+                    .with_context(|| format!("cannot install {source}"))?;
+                bytes
             } else {
-                registry.install_file(Path::new(&source), sha256.as_deref())
-            }
-            .with_context(|| format!("cannot install {source}"))?;
+                let bytes = std::fs::read(&source)
+                    .with_context(|| format!("cannot install {source}: cannot read it"))?;
+                verify_sha256(&bytes, sha256.as_deref())
+                    .with_context(|| format!("cannot install {source}"))?;
+                bytes
+            };
+            let origin = if is_url(&source) {
+                source.clone()
+            } else {
+                std::fs::canonicalize(&source)
+                    .map(|p| p.display().to_string())
+                    .unwrap_or(source.clone())
+            };
+            let manifest = Backend::connect(data)?
+                .install_plugin(bytes, &origin)
+                .await
+                .with_context(|| format!("cannot install {source}"))?;
             println!(
                 "installed {} {} ({}, contract {}, sha256 {})",
                 manifest.name, manifest.version, manifest.world, manifest.contract, manifest.sha256
             );
         }
         PluginCommand::List { json } => {
-            let list = registry(data)?.list()?;
+            let list = Backend::connect(data)?.list_plugins().await?;
             if json {
                 println!("{}", serde_json::to_string_pretty(&list)?);
             } else {
@@ -78,7 +89,9 @@ pub fn run(data: &DataDir, cmd: PluginCommand) -> anyhow::Result<()> {
             let path = Path::new(&target);
             if target.ends_with(".wasm") || path.is_file() {
                 let bytes = std::fs::read(path).with_context(|| format!("cannot read {target}"))?;
-                let (inspection, info) = registry(data)?
+                let inspector =
+                    PluginRegistry::for_inspection(data.cache(), Arc::new(EventLog::default()));
+                let (inspection, info) = inspector
                     .check(&bytes)
                     .with_context(|| format!("{target} cannot be used"))?;
                 println!("file:        {target} (not installed)");
@@ -94,7 +107,7 @@ pub fn run(data: &DataDir, cmd: PluginCommand) -> anyhow::Result<()> {
                 println!("exports:     {}", inspection.exports.join(", "));
                 println!("imports:     {}", list_or_none(&inspection.imports));
             } else {
-                let m = registry(data)?.manifest(&target)?;
+                let m = Backend::connect(data)?.plugin_manifest(&target).await?;
                 println!("name:        {}", m.name);
                 println!("version:     {}", m.version);
                 println!("description: {}", m.description);
@@ -107,7 +120,7 @@ pub fn run(data: &DataDir, cmd: PluginCommand) -> anyhow::Result<()> {
             }
         }
         PluginCommand::Remove { name } => {
-            let m = registry(data)?.remove(&name)?;
+            let m = Backend::connect(data)?.remove_plugin(&name).await?;
             println!("removed {} {}", m.name, m.version);
         }
     }
@@ -149,7 +162,7 @@ fn is_url(source: &str) -> bool {
 }
 
 /// Fetches a plugin over https (plain http only from this machine), bounded in size and time.
-fn download(source: &str) -> anyhow::Result<Vec<u8>> {
+async fn download(source: &str) -> anyhow::Result<Vec<u8>> {
     let url = url::Url::parse(source).with_context(|| format!("{source} is not a valid URL"))?;
     let loopback = match url.host() {
         Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
@@ -163,31 +176,26 @@ fn download(source: &str) -> anyhow::Result<Vec<u8>> {
             url.host_str().unwrap_or("?")
         );
     }
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
+    let client = reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(60))
         .build()?;
-    runtime.block_on(async {
-        let client = reqwest::Client::builder()
-            .timeout(std::time::Duration::from_secs(60))
-            .build()?;
-        let mut response = client
-            .get(url.clone())
-            .send()
-            .await
-            .with_context(|| format!("cannot download {source}"))?;
-        if !response.status().is_success() {
-            bail!("downloading {source} failed: HTTP {}", response.status());
+    let mut response = client
+        .get(url.clone())
+        .send()
+        .await
+        .with_context(|| format!("cannot download {source}"))?;
+    if !response.status().is_success() {
+        bail!("downloading {source} failed: HTTP {}", response.status());
+    }
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await? {
+        body.extend_from_slice(&chunk);
+        if body.len() > MAX_DOWNLOAD {
+            bail!(
+                "{source} is larger than {} MiB; refusing",
+                MAX_DOWNLOAD >> 20
+            );
         }
-        let mut body = Vec::new();
-        while let Some(chunk) = response.chunk().await? {
-            body.extend_from_slice(&chunk);
-            if body.len() > MAX_DOWNLOAD {
-                bail!(
-                    "{source} is larger than {} MiB; refusing",
-                    MAX_DOWNLOAD >> 20
-                );
-            }
-        }
-        Ok(body)
-    })
+    }
+    Ok(body)
 }

@@ -26,6 +26,26 @@ impl DataDir {
         &self.root
     }
 
+    /// The embedded database.
+    pub fn database(&self) -> PathBuf {
+        self.root.join("db")
+    }
+
+    /// Prepared guide programme files.
+    pub fn guides(&self) -> PathBuf {
+        self.root.join("guides")
+    }
+
+    /// The admin API token (owner-only).
+    pub fn admin_token(&self) -> PathBuf {
+        self.root.join("admin.token")
+    }
+
+    /// Where a running server says how to reach it.
+    pub fn server_file(&self) -> PathBuf {
+        self.root.join("server.json")
+    }
+
     /// Installed plugins, one folder each.
     pub fn plugins(&self) -> PathBuf {
         self.root.join("plugins")

@@ -1,5 +1,6 @@
 //! What happened, for the user: a bounded log of events (syncs, failures,
-//! plugin errors, tuner limits). Every event is also a `tracing` line.
+//! plugin errors, mapping changes, tuner limits), kept in memory and, when
+//! the store is open, in the database. Every event is also a `tracing` line.
 //!
 //! Events never carry secrets: callers pass templates and names, never
 //! filled URLs or passwords.
@@ -15,6 +16,9 @@ pub const DEFAULT_CAPACITY: usize = 10_000;
 /// One thing that happened.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Event {
+    /// Increasing number, for `events --follow`; set when recorded.
+    #[serde(default)]
+    pub id: u64,
     /// Unix time in milliseconds.
     pub time_ms: u64,
     /// Machine-readable kind, e.g. `plugin-timeout`, `sync-failed`.
@@ -37,6 +41,7 @@ impl Event {
             .map(|d| d.as_millis() as u64)
             .unwrap_or(0);
         Event {
+            id: 0,
             time_ms,
             kind: kind.to_string(),
             account: None,
@@ -65,11 +70,25 @@ impl Event {
     }
 }
 
-/// A bounded, in-memory ring of recent events, safe to share.
-#[derive(Debug)]
+struct Ring {
+    events: VecDeque<Event>,
+    next_id: u64,
+}
+
+/// A bounded ring of recent events, safe to share; persisted when built
+/// with [`EventLog::persistent`].
 pub struct EventLog {
     capacity: usize,
-    ring: Mutex<VecDeque<Event>>,
+    ring: Mutex<Ring>,
+    tree: Option<sled::Tree>,
+}
+
+impl std::fmt::Debug for EventLog {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EventLog")
+            .field("capacity", &self.capacity)
+            .finish()
+    }
 }
 
 impl Default for EventLog {
@@ -79,27 +98,71 @@ impl Default for EventLog {
 }
 
 impl EventLog {
-    /// A log keeping at most `capacity` events.
+    /// An in-memory log keeping at most `capacity` events.
     pub fn new(capacity: usize) -> Self {
         EventLog {
             capacity: capacity.max(1),
-            ring: Mutex::new(VecDeque::new()),
+            ring: Mutex::new(Ring {
+                events: VecDeque::new(),
+                next_id: 1,
+            }),
+            tree: None,
         }
     }
 
+    /// A log that also keeps its events in `tree` (the store's events tree),
+    /// starting from what is already there.
+    pub fn persistent(tree: sled::Tree, capacity: usize) -> Self {
+        let mut log = EventLog::new(capacity);
+        let mut events: VecDeque<Event> = tree
+            .iter()
+            .rev()
+            .filter_map(|entry| entry.ok())
+            .take(log.capacity)
+            .filter_map(|(_, v)| serde_json::from_slice(&v).ok())
+            .collect();
+        events.make_contiguous().reverse();
+        let ring = log.ring.get_mut().unwrap();
+        ring.next_id = events.back().map(|e| e.id + 1).unwrap_or(1);
+        ring.events = events;
+        log.tree = Some(tree);
+        log
+    }
+
     /// Keeps `event` (dropping the oldest when full) and logs it.
-    pub fn record(&self, event: Event) {
+    pub fn record(&self, mut event: Event) {
         tracing::warn!("{}: {}", event.kind, event.detail);
         let mut ring = self.ring.lock().unwrap_or_else(|e| e.into_inner());
-        if ring.len() == self.capacity {
-            ring.pop_front();
+        event.id = ring.next_id;
+        ring.next_id += 1;
+        if let Some(tree) = &self.tree {
+            let bytes = serde_json::to_vec(&event).expect("events serialize");
+            if let Err(err) = tree.insert(event.id.to_be_bytes(), bytes) {
+                tracing::error!("could not store an event: {err}");
+            }
+            if event.id > self.capacity as u64 {
+                let _ = tree.remove((event.id - self.capacity as u64).to_be_bytes());
+            }
         }
-        ring.push_back(event);
+        if ring.events.len() == self.capacity {
+            ring.events.pop_front();
+        }
+        ring.events.push_back(event);
     }
 
     /// The kept events, oldest first.
     pub fn snapshot(&self) -> Vec<Event> {
+        self.since(0, usize::MAX)
+    }
+
+    /// Up to `limit` events with an id above `after`, oldest first.
+    pub fn since(&self, after: u64, limit: usize) -> Vec<Event> {
         let ring = self.ring.lock().unwrap_or_else(|e| e.into_inner());
-        ring.iter().cloned().collect()
+        ring.events
+            .iter()
+            .filter(|e| e.id > after)
+            .take(limit)
+            .cloned()
+            .collect()
     }
 }

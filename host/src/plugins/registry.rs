@@ -49,6 +49,18 @@ impl PluginRegistry {
         Ok(registry)
     }
 
+    /// A registry that only inspects files (`plugin inspect x.wasm`): it
+    /// shares the compiled-code cache but installs nothing.
+    pub fn for_inspection(cache_dir: PathBuf, events: Arc<EventLog>) -> Self {
+        PluginRegistry {
+            dir: PathBuf::new(),
+            cache: ArtifactCache::new(cache_dir),
+            events,
+            limits: Limits::default(),
+            loaded: RwLock::new(HashMap::new()),
+        }
+    }
+
     /// Sets the call limits of every plugin loaded from now on.
     pub fn with_limits(mut self, limits: Limits) -> Self {
         self.limits = limits;

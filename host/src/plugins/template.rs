@@ -41,7 +41,7 @@ impl std::fmt::Debug for Fill<'_> {
 }
 
 /// Why a template could not be used. Never contains a filled value.
-#[derive(Debug, thiserror::Error, PartialEq)]
+#[derive(Debug, Clone, thiserror::Error, PartialEq)]
 pub enum TemplateError {
     #[error("URL template `{0}` names an unknown placeholder `{{{1}}}`")]
     UnknownPlaceholder(String, String),
@@ -94,7 +94,7 @@ pub fn fill(template: &str, with: &Fill<'_>) -> Result<Url, TemplateError> {
         .map(|u| origin(&u))
         .unwrap_or_default();
     let target = origin(&url);
-    if target != server && !with.extra_origins.iter().any(|o| *o == target) {
+    if target != server && !with.extra_origins.contains(&target) {
         return Err(TemplateError::ForeignOrigin(template.to_string(), server));
     }
     Ok(url)

@@ -1,0 +1,200 @@
+//! `/api/v1` routes: thin handlers over [`App`] methods, behind a bearer
+//! token. Errors answer `{"error": "<the line the CLI would print>"}`.
+
+use super::{AddGuide, ApiError, MapRequest, MatchRequest, SyncReport, SyncRequest};
+use crate::app::App;
+use crate::catalog::{NewAccount, SilentProgress};
+use crate::matching::MappingsQuery;
+use axum::extract::{Path, Query, Request, State};
+use axum::http::{header, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use std::sync::Arc;
+
+/// Shared state of the admin routes.
+#[derive(Clone)]
+struct Admin {
+    app: Arc<App>,
+    token: Arc<String>,
+}
+
+/// An operation's failure, as an HTTP answer.
+struct Failure(anyhow::Error);
+
+impl<E: Into<anyhow::Error>> From<E> for Failure {
+    fn from(e: E) -> Self {
+        Failure(e.into())
+    }
+}
+
+impl IntoResponse for Failure {
+    fn into_response(self) -> Response {
+        let body = ApiError {
+            error: format!("{:#}", self.0),
+        };
+        (StatusCode::BAD_REQUEST, Json(body)).into_response()
+    }
+}
+
+type Answer<T> = Result<Json<T>, Failure>;
+
+/// The admin API for `app`, answering only requests bearing `token`.
+pub fn router(app: Arc<App>, token: String) -> Router {
+    let state = Admin {
+        app,
+        token: Arc::new(token),
+    };
+    Router::new()
+        .route("/accounts", get(list_accounts).post(add_account))
+        .route("/accounts/{name}", axum::routing::delete(remove_account))
+        .route("/accounts/{name}/test", post(test_account))
+        .route("/guides", get(list_guides).post(add_guide))
+        .route("/guides/{name}", axum::routing::delete(remove_guide))
+        .route("/sync", post(sync))
+        .route("/match", post(run_match))
+        .route("/mappings", get(mappings).post(map))
+        .route("/mappings/remove", post(unmap))
+        .route("/events", get(events))
+        .route("/plugins", get(list_plugins).post(install_plugin))
+        .route("/plugins/{name}", axum::routing::delete(remove_plugin))
+        .layer(middleware::from_fn_with_state(state.clone(), require_token))
+        .with_state(state)
+}
+
+async fn require_token(State(admin): State<Admin>, request: Request, next: Next) -> Response {
+    let presented = request
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "));
+    let ok = presented.is_some_and(|t| constant_time_eq(t.as_bytes(), admin.token.as_bytes()));
+    if !ok {
+        let body = ApiError {
+            error: "missing or wrong admin token".into(),
+        };
+        return (StatusCode::UNAUTHORIZED, Json(body)).into_response();
+    }
+    next.run(request).await
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+async fn list_accounts(State(a): State<Admin>) -> Answer<Vec<crate::catalog::AccountView>> {
+    Ok(Json(a.app.list_accounts()?))
+}
+
+async fn add_account(
+    State(a): State<Admin>,
+    Json(new): Json<NewAccount>,
+) -> Answer<crate::catalog::AccountView> {
+    Ok(Json(a.app.add_account(new).await?))
+}
+
+async fn remove_account(
+    State(a): State<Admin>,
+    Path(name): Path<String>,
+) -> Answer<crate::catalog::AccountView> {
+    Ok(Json(a.app.remove_account(&name)?))
+}
+
+async fn test_account(
+    State(a): State<Admin>,
+    Path(name): Path<String>,
+) -> Answer<crate::catalog::AccountCheck> {
+    Ok(Json(a.app.test_account(&name).await?))
+}
+
+async fn list_guides(State(a): State<Admin>) -> Answer<Vec<crate::guide::GuideView>> {
+    Ok(Json(a.app.list_guides()?))
+}
+
+async fn add_guide(
+    State(a): State<Admin>,
+    Json(g): Json<AddGuide>,
+) -> Answer<crate::guide::GuideView> {
+    Ok(Json(a.app.add_guide(&g.name, &g.source).await?))
+}
+
+async fn remove_guide(
+    State(a): State<Admin>,
+    Path(name): Path<String>,
+) -> Answer<crate::guide::GuideView> {
+    Ok(Json(a.app.remove_guide(&name)?))
+}
+
+async fn sync(State(a): State<Admin>, Json(req): Json<SyncRequest>) -> Answer<SyncReport> {
+    Ok(Json(
+        a.app.sync(req.account.as_deref(), &SilentProgress).await?,
+    ))
+}
+
+async fn run_match(
+    State(a): State<Admin>,
+    Json(req): Json<MatchRequest>,
+) -> Answer<crate::matching::MatchSummary> {
+    Ok(Json(a.app.run_match(req.dry_run).await?))
+}
+
+async fn mappings(
+    State(a): State<Admin>,
+    Query(q): Query<MappingsQuery>,
+) -> Answer<Vec<crate::matching::ChannelMappings>> {
+    Ok(Json(a.app.mappings(&q)?))
+}
+
+async fn map(
+    State(a): State<Admin>,
+    Json(m): Json<MapRequest>,
+) -> Answer<crate::matching::ChannelMappings> {
+    Ok(Json(a.app.map(&m.guide_id, &m.account, &m.key, m.rank)?))
+}
+
+async fn unmap(State(a): State<Admin>, Json(m): Json<MapRequest>) -> Answer<()> {
+    Ok(Json(a.app.unmap(&m.guide_id, &m.account, &m.key)?))
+}
+
+#[derive(Deserialize)]
+struct EventsQuery {
+    #[serde(default)]
+    after: u64,
+    limit: Option<usize>,
+}
+
+async fn events(
+    State(a): State<Admin>,
+    Query(q): Query<EventsQuery>,
+) -> Answer<Vec<crate::events::Event>> {
+    Ok(Json(a.app.events.since(q.after, q.limit.unwrap_or(1000))))
+}
+
+async fn list_plugins(State(a): State<Admin>) -> Answer<Vec<crate::plugins::Manifest>> {
+    Ok(Json(a.app.plugins.list()?))
+}
+
+#[derive(Deserialize)]
+struct InstallQuery {
+    source: String,
+}
+
+async fn install_plugin(
+    State(a): State<Admin>,
+    Query(q): Query<InstallQuery>,
+    body: axum::body::Bytes,
+) -> Answer<crate::plugins::Manifest> {
+    let app = a.app.clone();
+    let manifest =
+        crate::app::blocking(move || app.plugins.install_bytes(&body, &q.source, false)).await?;
+    Ok(Json(manifest))
+}
+
+async fn remove_plugin(
+    State(a): State<Admin>,
+    Path(name): Path<String>,
+) -> Answer<crate::plugins::Manifest> {
+    Ok(Json(a.app.plugins.remove(&name)?))
+}

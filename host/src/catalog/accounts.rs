@@ -1,0 +1,243 @@
+//! `account add | list | test | remove`.
+
+use super::access::Unsealed;
+use super::status::{check, AccountCheck};
+use crate::app::{now_secs, App};
+use crate::events::Event;
+use crate::plugins::World;
+use crate::secrets::Secret;
+use crate::store::AccountRecord;
+use anyhow::{anyhow, bail};
+use serde::{Deserialize, Serialize};
+
+/// What `account add` asks for. The password travels only here, once.
+#[derive(Clone, Serialize, Deserialize)]
+pub struct NewAccount {
+    pub name: String,
+    pub provider: String,
+    pub url: String,
+    pub username: Option<String>,
+    pub password: Option<String>,
+    pub max_connections: Option<u32>,
+    pub priority: i32,
+    /// Check the account with the provider before storing it.
+    pub check: bool,
+}
+
+impl std::fmt::Debug for NewAccount {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NewAccount")
+            .field("name", &self.name)
+            .field("provider", &self.provider)
+            .field("url", &self.url)
+            .field("password", &"<hidden>")
+            .finish_non_exhaustive()
+    }
+}
+
+/// An account as shown to the user: everything but the password.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct AccountView {
+    pub name: String,
+    pub provider: String,
+    pub url: String,
+    pub username: Option<String>,
+    pub has_password: bool,
+    pub max_connections: u32,
+    pub priority: i32,
+    pub enabled: bool,
+    /// Channels in the last synced catalogue.
+    pub channels: Option<usize>,
+    /// Unix seconds of the last successful sync.
+    pub synced_at: Option<u64>,
+    /// What the provider said when the account was checked at `add`.
+    #[serde(default)]
+    pub check: Option<AccountCheck>,
+}
+
+/// Whether `name` is usable as an account name.
+fn valid_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 64
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+}
+
+impl App {
+    fn view(&self, a: &AccountRecord) -> anyhow::Result<AccountView> {
+        let info = self.store.catalog_info(&a.name)?;
+        Ok(AccountView {
+            name: a.name.clone(),
+            provider: a.provider.clone(),
+            url: crate::catalog::redact::url(&a.url),
+            username: a.username.clone(),
+            has_password: a.sealed_password.is_some(),
+            max_connections: a.max_connections,
+            priority: a.priority,
+            enabled: a.enabled,
+            channels: info.as_ref().map(|i| i.channels),
+            synced_at: info.map(|i| i.synced_at),
+            check: None,
+        })
+    }
+
+    /// Adds an account after checking it with the provider (unless told
+    /// not to). Nothing is stored when anything fails.
+    pub async fn add_account(&self, new: NewAccount) -> anyhow::Result<AccountView> {
+        if !valid_name(&new.name) {
+            bail!("account name {:?} is not usable: use 1-64 characters of A-Z, a-z, 0-9, `-`, `_`, `.`", new.name);
+        }
+        if self.store.account(&new.name)?.is_some() {
+            bail!("an account named `{}` already exists; remove it first (`streamforge account remove {}`)", new.name, new.name);
+        }
+        let url = url::Url::parse(&new.url).map_err(|_| {
+            anyhow!(
+                "`{}` is not a URL; give the provider's address, e.g. http://panel.example:8080",
+                crate::catalog::redact::url(&new.url)
+            )
+        })?;
+        if !matches!(url.scheme(), "http" | "https") {
+            bail!("the account URL must start with http:// or https://");
+        }
+        let manifest = self.plugins.manifest(&new.provider).map_err(|_| {
+            anyhow!(
+                "there is no provider plugin `{}` (see `streamforge plugin list`)",
+                new.provider
+            )
+        })?;
+        if manifest.world != World::ProviderAdapter {
+            bail!(
+                "plugin `{}` is a {}, not a provider adapter",
+                new.provider,
+                manifest.world
+            );
+        }
+        // Credentials written into the URL (M3U links) move into the sealed
+        // fields; the stored URL keeps placeholders in their place.
+        let (url_template, url_user, url_pass) = split_credentials(&url);
+        let mut record = AccountRecord {
+            name: new.name.clone(),
+            provider: new.provider.clone(),
+            url: url_template,
+            username: new.username.clone().or(url_user).filter(|u| !u.is_empty()),
+            sealed_password: None,
+            max_connections: new.max_connections.unwrap_or(1).max(1),
+            priority: new.priority,
+            enabled: true,
+            options: Vec::new(),
+            created_at: now_secs(),
+        };
+        let password = Secret::new(new.password.clone().or(url_pass).unwrap_or_default());
+        let mut checked = None;
+        if new.check {
+            let creds = Unsealed::new(&record, password.clone());
+            let result = check(self, &record, &creds).await?;
+            if new.max_connections.is_none() {
+                if let Some(n) = result.max_connections.filter(|n| *n > 0) {
+                    record.max_connections = n;
+                }
+            }
+            checked = Some(result);
+        }
+        if !password.is_empty() {
+            record.sealed_password = Some(self.keys.seal(&record.name, password.expose()));
+        }
+        self.store.put_account(&record)?;
+        self.events.record(
+            Event::new(
+                "account-added",
+                format!("added account {} ({})", record.name, record.provider),
+            )
+            .account(&record.name),
+        );
+        let mut view = self.view(&record)?;
+        view.check = checked;
+        Ok(view)
+    }
+
+    /// Every account.
+    pub fn list_accounts(&self) -> anyhow::Result<Vec<AccountView>> {
+        self.store
+            .accounts()?
+            .iter()
+            .map(|a| self.view(a))
+            .collect()
+    }
+
+    fn existing_account(&self, name: &str) -> anyhow::Result<AccountRecord> {
+        self.store.account(name)?.ok_or_else(|| {
+            anyhow!("there is no account named `{name}` (see `streamforge account list`)")
+        })
+    }
+
+    /// Asks the provider about an account.
+    pub async fn test_account(&self, name: &str) -> anyhow::Result<AccountCheck> {
+        let account = self.existing_account(name)?;
+        let creds = Unsealed::of(self, &account)?;
+        let result = check(self, &account, &creds).await;
+        if let Err(err) = &result {
+            self.events
+                .record(Event::new("account-test-failed", format!("{err:#}")).account(name));
+        }
+        result
+    }
+
+    /// Removes an account, its catalogue and its mappings.
+    pub fn remove_account(&self, name: &str) -> anyhow::Result<AccountView> {
+        let account = self.existing_account(name)?;
+        let view = self.view(&account)?;
+        self.store.remove_account(name)?;
+        self.events
+            .record(Event::new("account-removed", format!("removed account {name}")).account(name));
+        Ok(view)
+    }
+}
+
+/// Moves `username=` / `password=` query values out of `url`, leaving
+/// `{username}` / `{password}` placeholders the host fills at request time.
+fn split_credentials(url: &url::Url) -> (String, Option<String>, Option<String>) {
+    let mut user = None;
+    let mut pass = None;
+    let mut pairs = Vec::new();
+    for (k, v) in url.query_pairs() {
+        match k.as_ref() {
+            "username" if user.is_none() => {
+                user = Some(v.into_owned());
+                pairs.push(format!("{k}={{username}}"));
+            }
+            "password" if pass.is_none() => {
+                pass = Some(v.into_owned());
+                pairs.push(format!("{k}={{password}}"));
+            }
+            _ => pairs.push(
+                url::form_urlencoded::Serializer::new(String::new())
+                    .append_pair(&k, &v)
+                    .finish(),
+            ),
+        }
+    }
+    if user.is_none() && pass.is_none() {
+        return (url.to_string(), None, None);
+    }
+    let mut base = url.clone();
+    base.set_query(None);
+    (format!("{}?{}", base.as_str(), pairs.join("&")), user, pass)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn credentials_leave_the_url() {
+        let url =
+            url::Url::parse("http://p.example/get.php?username=al&password=s%40cret&type=m3u_plus")
+                .unwrap();
+        let (template, user, pass) = super::split_credentials(&url);
+        assert_eq!(
+            template,
+            "http://p.example/get.php?username={username}&password={password}&type=m3u_plus"
+        );
+        assert_eq!(user.as_deref(), Some("al"));
+        assert_eq!(pass.as_deref(), Some("s@cret"));
+    }
+}

@@ -1,0 +1,224 @@
+//! Where a command runs: in this process on the data dir (no server
+//! running), or in the running server through its admin API. Both give
+//! the same answers, so the CLI prints the same either way.
+
+use crate::api::{AddGuide, ApiClient, MapRequest, MatchRequest, ServerFile, SyncRequest};
+use crate::app::{App, SyncReport};
+use crate::catalog::{AccountCheck, AccountView, NewAccount, Progress};
+use crate::config::DataDir;
+use crate::events::Event;
+use crate::guide::GuideView;
+use crate::matching::{ChannelMappings, MappingsQuery, MatchSummary};
+use crate::plugins::Manifest;
+use crate::store::StoreError;
+use anyhow::anyhow;
+
+/// The place commands run.
+pub enum Backend {
+    /// This process owns the data dir.
+    Local(Box<App>),
+    /// A `streamforge serve` owns it; we ask it.
+    Remote(ApiClient),
+}
+
+impl Backend {
+    /// Opens the data dir, or finds the server that holds it.
+    pub fn connect(data: &DataDir) -> anyhow::Result<Backend> {
+        match App::open(data.clone()) {
+            Ok(app) => Ok(Backend::Local(Box::new(app))),
+            Err(err)
+                if matches!(
+                    err.downcast_ref::<StoreError>(),
+                    Some(StoreError::Locked(_))
+                ) =>
+            {
+                let server = ServerFile::read(&data.server_file()).ok_or_else(|| {
+                    anyhow!("the data dir {} is in use by another StreamForge process that is not a server; wait for it to finish", data.root().display())
+                })?;
+                let token = std::fs::read_to_string(data.admin_token()).map_err(|e| {
+                    anyhow!(
+                        "cannot read the admin token {}: {e}",
+                        data.admin_token().display()
+                    )
+                })?;
+                Ok(Backend::Remote(ApiClient::new(
+                    &server,
+                    token.trim().to_string(),
+                )?))
+            }
+            Err(err) => Err(err),
+        }
+    }
+
+    pub async fn add_account(&self, new: NewAccount) -> anyhow::Result<AccountView> {
+        match self {
+            Backend::Local(app) => app.add_account(new).await,
+            Backend::Remote(api) => api.post("accounts", &new).await,
+        }
+    }
+
+    pub async fn list_accounts(&self) -> anyhow::Result<Vec<AccountView>> {
+        match self {
+            Backend::Local(app) => app.list_accounts(),
+            Backend::Remote(api) => api.get("accounts", &[]).await,
+        }
+    }
+
+    pub async fn test_account(&self, name: &str) -> anyhow::Result<AccountCheck> {
+        match self {
+            Backend::Local(app) => app.test_account(name).await,
+            Backend::Remote(api) => api.post(&format!("accounts/{}/test", enc(name)), &()).await,
+        }
+    }
+
+    pub async fn remove_account(&self, name: &str) -> anyhow::Result<AccountView> {
+        match self {
+            Backend::Local(app) => app.remove_account(name),
+            Backend::Remote(api) => api.delete(&format!("accounts/{}", enc(name))).await,
+        }
+    }
+
+    pub async fn add_guide(&self, name: &str, source: &str) -> anyhow::Result<GuideView> {
+        match self {
+            Backend::Local(app) => app.add_guide(name, source).await,
+            Backend::Remote(api) => {
+                // The server resolves paths itself; give it an absolute one.
+                let source = match std::fs::canonicalize(source) {
+                    Ok(p) if !source.contains("://") => p.display().to_string(),
+                    _ => source.to_string(),
+                };
+                api.post(
+                    "guides",
+                    &AddGuide {
+                        name: name.into(),
+                        source,
+                    },
+                )
+                .await
+            }
+        }
+    }
+
+    pub async fn list_guides(&self) -> anyhow::Result<Vec<GuideView>> {
+        match self {
+            Backend::Local(app) => app.list_guides(),
+            Backend::Remote(api) => api.get("guides", &[]).await,
+        }
+    }
+
+    pub async fn remove_guide(&self, name: &str) -> anyhow::Result<GuideView> {
+        match self {
+            Backend::Local(app) => app.remove_guide(name),
+            Backend::Remote(api) => api.delete(&format!("guides/{}", enc(name))).await,
+        }
+    }
+
+    pub async fn sync(
+        &self,
+        account: Option<&str>,
+        progress: &dyn Progress,
+    ) -> anyhow::Result<SyncReport> {
+        match self {
+            Backend::Local(app) => app.sync(account, progress).await,
+            Backend::Remote(api) => {
+                progress.step("sync (in the running server)");
+                api.post(
+                    "sync",
+                    &SyncRequest {
+                        account: account.map(str::to_string),
+                    },
+                )
+                .await
+            }
+        }
+    }
+
+    pub async fn run_match(&self, dry_run: bool) -> anyhow::Result<MatchSummary> {
+        match self {
+            Backend::Local(app) => app.run_match(dry_run).await,
+            Backend::Remote(api) => api.post("match", &MatchRequest { dry_run }).await,
+        }
+    }
+
+    pub async fn mappings(&self, query: &MappingsQuery) -> anyhow::Result<Vec<ChannelMappings>> {
+        match self {
+            Backend::Local(app) => app.mappings(query),
+            Backend::Remote(api) => {
+                let mut q = vec![("unmatched", query.unmatched.to_string())];
+                if let Some(c) = &query.channel {
+                    q.push(("channel", c.clone()));
+                }
+                api.get("mappings", &q).await
+            }
+        }
+    }
+
+    pub async fn map(&self, request: MapRequest) -> anyhow::Result<ChannelMappings> {
+        match self {
+            Backend::Local(app) => app.map(
+                &request.guide_id,
+                &request.account,
+                &request.key,
+                request.rank,
+            ),
+            Backend::Remote(api) => api.post("mappings", &request).await,
+        }
+    }
+
+    pub async fn unmap(&self, request: MapRequest) -> anyhow::Result<()> {
+        match self {
+            Backend::Local(app) => app.unmap(&request.guide_id, &request.account, &request.key),
+            Backend::Remote(api) => api.post("mappings/remove", &request).await,
+        }
+    }
+
+    pub async fn events(&self, after: u64) -> anyhow::Result<Vec<Event>> {
+        match self {
+            Backend::Local(app) => Ok(app.events.since(after, usize::MAX)),
+            Backend::Remote(api) => api.get("events", &[("after", after.to_string())]).await,
+        }
+    }
+
+    pub async fn list_plugins(&self) -> anyhow::Result<Vec<Manifest>> {
+        match self {
+            Backend::Local(app) => app.plugins.list(),
+            Backend::Remote(api) => api.get("plugins", &[]).await,
+        }
+    }
+
+    pub async fn install_plugin(&self, bytes: Vec<u8>, source: &str) -> anyhow::Result<Manifest> {
+        match self {
+            Backend::Local(app) => app.plugins.install_bytes(&bytes, source, false),
+            Backend::Remote(api) => {
+                api.post_bytes("plugins", &[("source", source.to_string())], bytes)
+                    .await
+            }
+        }
+    }
+
+    pub async fn remove_plugin(&self, name: &str) -> anyhow::Result<Manifest> {
+        match self {
+            Backend::Local(app) => app.plugins.remove(name),
+            Backend::Remote(api) => api.delete(&format!("plugins/{}", enc(name))).await,
+        }
+    }
+
+    pub async fn plugin_manifest(&self, name: &str) -> anyhow::Result<Manifest> {
+        match self {
+            Backend::Local(app) => app.plugins.manifest(name),
+            Backend::Remote(_) => self
+                .list_plugins()
+                .await?
+                .into_iter()
+                .find(|m| m.name == name)
+                .ok_or_else(|| {
+                    anyhow!("no plugin named `{name}` is installed (see `streamforge plugin list`)")
+                }),
+        }
+    }
+}
+
+/// Percent-encodes a path segment.
+fn enc(s: &str) -> String {
+    percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string()
+}

@@ -1,0 +1,195 @@
+//! `match`, `mappings`, `map`, `unmap` and `events`.
+
+use super::backend::Backend;
+use crate::api::MapRequest;
+use crate::config::DataDir;
+use crate::matching::{MappingsQuery, LOW_CONFIDENCE};
+use anyhow::bail;
+use clap::Args;
+
+/// `mappings` options.
+#[derive(Debug, Args)]
+pub struct MappingsArgs {
+    /// Only guide channels without any stream.
+    #[arg(long)]
+    unmatched: bool,
+    /// Only this guide channel id.
+    #[arg(long)]
+    channel: Option<String>,
+    #[arg(long)]
+    json: bool,
+}
+
+/// `map GUIDE_ID ACCOUNT KEY [--rank N]`.
+#[derive(Debug, Args)]
+pub struct MapArgs {
+    /// Guide channel id (as in `streamforge mappings`).
+    guide_id: String,
+    account: String,
+    /// The stream's key in that account's catalogue.
+    key: String,
+    /// Order among the channel's streams, 0 first.
+    #[arg(long, default_value_t = 0)]
+    rank: u32,
+}
+
+/// `unmap GUIDE_ID ACCOUNT KEY`.
+#[derive(Debug, Args)]
+pub struct UnmapArgs {
+    guide_id: String,
+    account: String,
+    key: String,
+}
+
+/// `match`.
+pub async fn run_match(data: &DataDir, dry_run: bool) -> anyhow::Result<()> {
+    let s = Backend::connect(data)?.run_match(dry_run).await?;
+    let verb = if s.dry_run { "would match" } else { "matched" };
+    println!(
+        "{verb} {} of {} guide channels against {} streams ({} mappings, {} manual kept)",
+        s.matched, s.guide_channels, s.streams, s.mappings, s.manual_kept
+    );
+    println!(
+        "  unmatched: {}   low confidence (< {LOW_CONFIDENCE}): {}",
+        s.unmatched, s.low_confidence
+    );
+    if s.guide_channels == 0 {
+        println!("  no guide channels: add a guide first (`streamforge guide add NAME URL|PATH`)");
+    }
+    Ok(())
+}
+
+/// `mappings`.
+pub async fn mappings(data: &DataDir, args: MappingsArgs) -> anyhow::Result<()> {
+    let query = MappingsQuery {
+        unmatched: args.unmatched,
+        channel: args.channel,
+    };
+    let list = Backend::connect(data)?.mappings(&query).await?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&list)?);
+        return Ok(());
+    }
+    for c in &list {
+        let number = c.number.as_deref().unwrap_or("-");
+        println!("{number:>6}  {}  {}", c.guide_id, c.name);
+        if c.streams.is_empty() {
+            println!("          (no stream)");
+        }
+        for s in &c.streams {
+            let pin = if s.manual { " pinned" } else { "" };
+            println!(
+                "          {}. {}/{}  {:?}  {:.2}{pin}  {}",
+                s.rank, s.account, s.key, s.quality, s.confidence, s.name
+            );
+        }
+    }
+    Ok(())
+}
+
+/// `map`.
+pub async fn map(data: &DataDir, args: MapArgs) -> anyhow::Result<()> {
+    let request = MapRequest {
+        guide_id: args.guide_id,
+        account: args.account,
+        key: args.key,
+        rank: args.rank,
+    };
+    let c = Backend::connect(data)?.map(request).await?;
+    println!(
+        "pinned: {} ({}) now has {} stream(s); number {}",
+        c.guide_id,
+        c.name,
+        c.streams.len(),
+        c.number.as_deref().unwrap_or("-")
+    );
+    Ok(())
+}
+
+/// `unmap`.
+pub async fn unmap(data: &DataDir, args: UnmapArgs) -> anyhow::Result<()> {
+    let request = MapRequest {
+        guide_id: args.guide_id.clone(),
+        account: args.account,
+        key: args.key,
+        rank: 0,
+    };
+    Backend::connect(data)?.unmap(request).await?;
+    println!("removed the mapping from {}", args.guide_id);
+    Ok(())
+}
+
+/// `events [--follow]`.
+pub async fn events(data: &DataDir, follow: bool, json: bool) -> anyhow::Result<()> {
+    let backend = Backend::connect(data)?;
+    if follow && matches!(backend, Backend::Local(_)) {
+        bail!("--follow needs a running server (`streamforge serve`); without one nothing new happens");
+    }
+    let mut after = 0;
+    loop {
+        for e in backend.events(after).await? {
+            after = after.max(e.id);
+            if json {
+                println!("{}", serde_json::to_string(&e)?);
+            } else {
+                let mut who = Vec::new();
+                who.extend(e.account.as_deref().map(|a| format!("account={a}")));
+                who.extend(e.channel.as_deref().map(|c| format!("channel={c}")));
+                who.extend(e.plugin.as_deref().map(|p| format!("plugin={p}")));
+                println!(
+                    "{}  {:<22} {} {}",
+                    date_ms(e.time_ms),
+                    e.kind,
+                    e.detail,
+                    who.join(" ")
+                );
+            }
+        }
+        if !follow {
+            return Ok(());
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    }
+}
+
+/// `YYYY-MM-DD` of Unix seconds (UTC).
+pub fn date(secs: i64) -> String {
+    let days = secs.div_euclid(86_400);
+    let (y, m, d) = civil(days);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+fn date_ms(ms: u64) -> String {
+    let secs = (ms / 1000) as i64;
+    let t = secs.rem_euclid(86_400);
+    format!(
+        "{} {:02}:{:02}:{:02}",
+        date(secs),
+        t / 3600,
+        t / 60 % 60,
+        t % 60
+    )
+}
+
+/// Days since 1970-01-01 to (year, month, day), proleptic Gregorian.
+fn civil(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (era * 400 + yoe + i64::from(m <= 2), m, d)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn dates() {
+        assert_eq!(super::date(0), "1970-01-01");
+        assert_eq!(super::date(1_700_000_000), "2023-11-14");
+        assert_eq!(super::date(951_782_400), "2000-02-29");
+    }
+}

@@ -1,0 +1,188 @@
+//! The fetcher: one reusable HTTP client, redirects followed by the host.
+
+use std::fmt;
+
+use reqwest::header::LOCATION;
+use reqwest::StatusCode;
+use url::Url;
+
+use super::classify::{classify, host_port};
+use super::headers::{self, RequestHeader};
+use super::{AccountAccess, FetchConfig, FetchError, Scrubber};
+use crate::plugins::template;
+use crate::plugins::{HttpRequest, HttpResponse};
+
+/// Sent unless a plugin sets its own `User-Agent`.
+const USER_AGENT: &str = concat!("StreamForge/", env!("CARGO_PKG_VERSION"));
+/// Bodies larger than this are scrubbed off the async worker threads.
+const SCRUB_INLINE_MAX: usize = 1024 * 1024;
+
+/// Performs plugins' HTTP requests for accounts. It exists so that filling
+/// templates, following redirects, bounding time and size and scrubbing
+/// secrets happen in one place; build one and reuse it (it pools connections).
+#[derive(Clone)]
+pub struct Fetcher {
+    client: reqwest::Client,
+    config: FetchConfig,
+}
+
+impl fmt::Debug for Fetcher {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Fetcher")
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
+}
+
+/// One filled request on its way, with what its errors may name.
+struct Job<'a> {
+    template: &'a str,
+    headers: Vec<RequestHeader>,
+    scrubber: Scrubber,
+}
+
+impl Fetcher {
+    /// A fetcher with these bounds.
+    pub fn new(config: FetchConfig) -> Result<Self, FetchError> {
+        let mut builder = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .connect_timeout(config.connect_timeout)
+            .user_agent(USER_AGENT);
+        if !config.system_proxy {
+            builder = builder.no_proxy();
+        }
+        let client = builder.build().map_err(|e| FetchError::Client {
+            detail: e.without_url().to_string(),
+        })?;
+        Ok(Self { client, config })
+    }
+
+    /// The bounds this fetcher applies.
+    pub fn config(&self) -> &FetchConfig {
+        &self.config
+    }
+
+    /// Fills `request` for `account`, performs it and returns the answer with
+    /// the account's credentials replaced by placeholders. Any HTTP status is
+    /// an answer; errors are for when there is none (see [`FetchError`]).
+    pub async fn fetch(
+        &self,
+        request: &HttpRequest,
+        account: &AccountAccess<'_>,
+    ) -> Result<HttpResponse, FetchError> {
+        let template = request.url_template.as_str();
+        let url = template::fill(template, &account.fill())?;
+        let job = Job {
+            template,
+            headers: headers::prepare(request, account)?,
+            scrubber: Scrubber::new(account.username, account.password.expose()),
+        };
+        let at = host_port(&url);
+        let (status, headers, body) =
+            tokio::time::timeout(self.config.timeout, self.run(&job, url))
+                .await
+                .map_err(|_| FetchError::Timeout {
+                    template: template.to_string(),
+                    at,
+                    secs: self.config.timeout.as_secs_f64(),
+                })??;
+        let body = if body.len() <= SCRUB_INLINE_MAX {
+            job.scrubber.scrub_vec(body)
+        } else {
+            let scrubber = job.scrubber.clone();
+            tokio::task::spawn_blocking(move || scrubber.scrub_vec(body))
+                .await
+                .expect("scrubbing does not panic")
+        };
+        Ok(HttpResponse {
+            purpose: request.purpose.clone(),
+            status,
+            headers,
+            body,
+        })
+    }
+
+    /// Follows redirects and reads the final body.
+    async fn run(
+        &self,
+        job: &Job<'_>,
+        first: Url,
+    ) -> Result<(u16, Vec<(String, String)>, Vec<u8>), FetchError> {
+        let origin = first.origin();
+        let mut visited = vec![first.clone()];
+        let mut url = first;
+        loop {
+            let at = host_port(&url);
+            let fail = |e: reqwest::Error| {
+                let connect = self.config.connect_timeout.as_secs_f64();
+                classify(e, job.template, &at, connect, &job.scrubber)
+            };
+            let same_origin = url.origin() == origin;
+            let mut req = self.client.get(url.clone());
+            for h in job.headers.iter().filter(|h| same_origin || !h.sensitive) {
+                req = req.header(h.name.clone(), h.value.clone());
+            }
+            let mut resp = req.send().await.map_err(fail)?;
+            if let Some(next) = redirect_target(&resp, &url) {
+                let next = next.ok_or_else(|| FetchError::BadRedirect {
+                    template: job.template.to_string(),
+                    at: at.clone(),
+                })?;
+                if visited.contains(&next) {
+                    return Err(FetchError::RedirectLoop {
+                        template: job.template.to_string(),
+                        at,
+                    });
+                }
+                if visited.len() > self.config.max_redirects {
+                    return Err(FetchError::TooManyRedirects {
+                        template: job.template.to_string(),
+                        at,
+                        max: self.config.max_redirects,
+                    });
+                }
+                visited.push(next.clone());
+                url = next;
+                continue;
+            }
+            let limit = self.config.max_body_bytes;
+            let too_large = || FetchError::TooLarge {
+                template: job.template.to_string(),
+                limit,
+            };
+            if resp.content_length().is_some_and(|n| n > limit) {
+                return Err(too_large());
+            }
+            let expected = resp.content_length().unwrap_or(0).min(limit).min(16 << 20);
+            let mut body = Vec::with_capacity(expected as usize);
+            while let Some(chunk) = resp.chunk().await.map_err(fail)? {
+                if (body.len() + chunk.len()) as u64 > limit {
+                    return Err(too_large());
+                }
+                body.extend_from_slice(&chunk);
+            }
+            let headers = headers::for_plugin(resp.headers(), &job.scrubber);
+            return Ok((resp.status().as_u16(), headers, body));
+        }
+    }
+}
+
+/// `None` when `resp` is not a redirect to follow; `Some(None)` when it is
+/// one whose target is not an http(s) URL.
+fn redirect_target(resp: &reqwest::Response, current: &Url) -> Option<Option<Url>> {
+    let follow = matches!(
+        resp.status(),
+        StatusCode::MOVED_PERMANENTLY
+            | StatusCode::FOUND
+            | StatusCode::SEE_OTHER
+            | StatusCode::TEMPORARY_REDIRECT
+            | StatusCode::PERMANENT_REDIRECT
+    );
+    let location = resp.headers().get(LOCATION).filter(|_| follow)?;
+    let next = location
+        .to_str()
+        .ok()
+        .and_then(|l| current.join(l.trim()).ok())
+        .filter(|u| matches!(u.scheme(), "http" | "https") && u.host().is_some());
+    Some(next)
+}

@@ -1,0 +1,67 @@
+//! The order of a guide channel's streams: quality tier (4K > FHD > HD >
+//! SD > unknown), then confidence, then account priority. The relay tries
+//! them in this order.
+
+use crate::plugins::Quality;
+
+/// Lower is better.
+pub fn tier(q: Quality) -> u8 {
+    match q {
+        Quality::Uhd => 0,
+        Quality::Fhd => 1,
+        Quality::Hd => 2,
+        Quality::Sd => 3,
+        Quality::Unknown => 4,
+    }
+}
+
+/// What a stream is ranked by.
+#[derive(Debug, Clone)]
+pub struct RankKey {
+    pub quality: Quality,
+    pub confidence: f32,
+    pub priority: i32,
+    pub account: String,
+    pub key: String,
+}
+
+/// Sorts best first, deterministically.
+pub fn sort(items: &mut [RankKey]) {
+    items.sort_by(|a, b| {
+        tier(a.quality)
+            .cmp(&tier(b.quality))
+            .then(b.confidence.total_cmp(&a.confidence))
+            .then(a.priority.cmp(&b.priority))
+            .then(a.account.cmp(&b.account))
+            .then(a.key.cmp(&b.key))
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn k(q: Quality, c: f32, p: i32, acc: &str) -> RankKey {
+        RankKey {
+            quality: q,
+            confidence: c,
+            priority: p,
+            account: acc.into(),
+            key: "1".into(),
+        }
+    }
+
+    #[test]
+    fn quality_then_confidence_then_priority() {
+        let mut v = vec![
+            k(Quality::Sd, 1.0, 0, "a"),
+            k(Quality::Fhd, 0.7, 5, "b"),
+            k(Quality::Fhd, 0.9, 5, "c"),
+            k(Quality::Fhd, 0.9, 1, "d"),
+            k(Quality::Uhd, 0.6, 9, "e"),
+        ];
+        sort(&mut v);
+        let order: Vec<&str> = v.iter().map(|r| r.account.as_str()).collect();
+        assert_eq!(order, ["e", "d", "c", "b", "a"]);
+    }
+}

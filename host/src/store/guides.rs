@@ -1,0 +1,90 @@
+//! XMLTV guide sources and their channels, replaced whole at every sync.
+//! Programmes live in a prepared file beside the database (see `guide`);
+//! the record names the current one.
+
+use super::{decode, encode, Result, Store};
+pub use crate::guide::GuideChannelRecord;
+use serde::{Deserialize, Serialize};
+
+/// One guide source as stored.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct GuideRecord {
+    /// The user's name for it; unique.
+    pub name: String,
+    /// A URL or a file path.
+    pub source: String,
+    /// Unix seconds of the last successful ingest (0: never).
+    pub synced_at: u64,
+    pub channels: usize,
+    pub programmes: usize,
+    /// File name (in the data dir's `guides/` folder) of the prepared programmes.
+    #[serde(default)]
+    pub programme_file: Option<String>,
+}
+
+fn slot(guide: &str) -> String {
+    format!("guide/{guide}")
+}
+
+impl Store {
+    /// Every guide source, by name.
+    pub fn guides(&self) -> Result<Vec<GuideRecord>> {
+        self.guides
+            .iter()
+            .values()
+            .map(|v| decode("guide", &v?))
+            .collect()
+    }
+
+    /// The guide called `name`.
+    pub fn guide(&self, name: &str) -> Result<Option<GuideRecord>> {
+        match self.guides.get(name.as_bytes())? {
+            Some(v) => Ok(Some(decode("guide", &v)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Adds or updates a guide record.
+    pub fn put_guide(&self, guide: &GuideRecord) -> Result<()> {
+        self.guides.insert(guide.name.as_bytes(), encode(guide))?;
+        self.guides.flush()?;
+        Ok(())
+    }
+
+    /// Replaces a guide's channels atomically, then its record (which names
+    /// the new programme file). A crash between the two leaves channels and
+    /// a record that still agree enough: the record's counts are refreshed
+    /// at the next sync.
+    pub fn replace_guide(
+        &self,
+        guide: &GuideRecord,
+        channels: &[GuideChannelRecord],
+    ) -> Result<()> {
+        self.replace_generation(
+            &slot(&guide.name),
+            channels.iter().map(|c| (c.id.clone(), encode(c))),
+        )?;
+        self.put_guide(guide)
+    }
+
+    /// A guide's channels (empty before its first ingest).
+    pub fn guide_channels(&self, guide: &str) -> Result<Vec<GuideChannelRecord>> {
+        let Some(tree) = self.generation(&slot(guide))? else {
+            return Ok(Vec::new());
+        };
+        tree.iter()
+            .values()
+            .map(|v| decode("guide channel", &v?))
+            .collect()
+    }
+
+    /// Removes a guide and its channels.
+    pub fn remove_guide(&self, name: &str) -> Result<Option<GuideRecord>> {
+        let Some(old) = self.guides.remove(name.as_bytes())? else {
+            return Ok(None);
+        };
+        self.drop_generation(&slot(name))?;
+        self.flush()?;
+        Ok(Some(decode("guide", &old)?))
+    }
+}

@@ -1,0 +1,165 @@
+//! The embedded database (sled) in the data dir: typed trees, a schema
+//! version with migrations, and atomic replacement of whole catalogues and
+//! guides (a crash mid-sync leaves the previous one whole).
+//!
+//! sled is opened by one process at a time. `serve` holds it while running;
+//! other commands then go through the admin API (see `api`).
+
+mod accounts;
+mod catalog;
+mod guides;
+mod lineup;
+mod mappings;
+mod schema;
+
+pub use accounts::AccountRecord;
+pub use catalog::CatalogInfo;
+pub use guides::{GuideChannelRecord, GuideRecord};
+pub use lineup::LineupNumber;
+pub use mappings::MappingRecord;
+
+use std::path::Path;
+
+/// Why the store could not do something.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// Another process (a running `streamforge serve`) holds the database.
+    #[error("the database in {0} is in use by another StreamForge process")]
+    Locked(String),
+    #[error("the database is damaged or unreadable: {0}")]
+    Db(#[from] sled::Error),
+    #[error("a stored record is damaged ({0})")]
+    Corrupt(String),
+    #[error(
+        "this data dir was written by a newer StreamForge (schema {found}, this one knows up to {known}); upgrade StreamForge"
+    )]
+    TooNew { found: u32, known: u32 },
+}
+
+/// Result of a store operation.
+pub type Result<T> = std::result::Result<T, StoreError>;
+
+/// The database and its trees.
+#[derive(Clone)]
+pub struct Store {
+    db: sled::Db,
+    meta: sled::Tree,
+    accounts: sled::Tree,
+    guides: sled::Tree,
+    mappings: sled::Tree,
+    lineup: sled::Tree,
+    events: sled::Tree,
+}
+
+impl Store {
+    /// Opens (creating) the database at `dir`, migrating it to the current
+    /// schema and dropping leftovers of interrupted syncs.
+    pub fn open(dir: &Path) -> Result<Store> {
+        let db = match sled::Config::new().path(dir).open() {
+            Ok(db) => db,
+            Err(sled::Error::Io(e)) if is_lock_error(&e) => {
+                return Err(StoreError::Locked(dir.display().to_string()))
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let store = Store {
+            meta: db.open_tree("meta")?,
+            accounts: db.open_tree("accounts")?,
+            guides: db.open_tree("guides")?,
+            mappings: db.open_tree("mappings")?,
+            lineup: db.open_tree("lineup")?,
+            events: db.open_tree("events")?,
+            db,
+        };
+        schema::migrate(&store)?;
+        store.drop_orphan_generations()?;
+        Ok(store)
+    }
+
+    /// The tree that persists events (owned by `events::EventLog`).
+    pub fn events_tree(&self) -> sled::Tree {
+        self.events.clone()
+    }
+
+    /// Makes everything written so far durable.
+    pub fn flush(&self) -> Result<()> {
+        self.db.flush()?;
+        Ok(())
+    }
+
+    /// Drops generation trees no pointer refers to: what an interrupted
+    /// sync left behind.
+    fn drop_orphan_generations(&self) -> Result<()> {
+        let mut live = std::collections::HashSet::new();
+        for pointer in self.meta.scan_prefix(GEN_PREFIX).values() {
+            live.insert(pointer?.to_vec());
+        }
+        for name in self.db.tree_names() {
+            if name.starts_with(b"gen/") && !live.contains(name.as_ref()) {
+                self.db.drop_tree(&name)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes `items` into a fresh generation tree, then points `slot` at it
+    /// in one step and drops the old generation. Readers see the old set
+    /// or the new one, never a mix; a crash before the switch leaves the old.
+    fn replace_generation<I, K, V>(&self, slot: &str, items: I) -> Result<()>
+    where
+        I: IntoIterator<Item = (K, V)>,
+        K: AsRef<[u8]>,
+        V: Into<sled::IVec>,
+    {
+        let gen_name = format!("gen/{slot}/{}", self.db.generate_id()?);
+        let tree = self.db.open_tree(&gen_name)?;
+        let mut batch = sled::Batch::default();
+        for (k, v) in items {
+            batch.insert(k.as_ref(), v);
+        }
+        tree.apply_batch(batch)?;
+        tree.flush()?;
+        let pointer = format!("{GEN_PREFIX_STR}{slot}");
+        let old = self.meta.insert(pointer.as_bytes(), gen_name.as_bytes())?;
+        self.meta.flush()?;
+        if let Some(old) = old {
+            self.db.drop_tree(&old)?;
+        }
+        Ok(())
+    }
+
+    /// The current generation tree of `slot`, if one was ever written.
+    fn generation(&self, slot: &str) -> Result<Option<sled::Tree>> {
+        let pointer = format!("{GEN_PREFIX_STR}{slot}");
+        match self.meta.get(pointer.as_bytes())? {
+            Some(name) => Ok(Some(self.db.open_tree(name)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Forgets `slot` and its data.
+    fn drop_generation(&self, slot: &str) -> Result<()> {
+        let pointer = format!("{GEN_PREFIX_STR}{slot}");
+        if let Some(old) = self.meta.remove(pointer.as_bytes())? {
+            self.db.drop_tree(&old)?;
+        }
+        Ok(())
+    }
+}
+
+const GEN_PREFIX_STR: &str = "gen-pointer/";
+const GEN_PREFIX: &[u8] = GEN_PREFIX_STR.as_bytes();
+
+fn is_lock_error(e: &std::io::Error) -> bool {
+    e.kind() == std::io::ErrorKind::WouldBlock || e.to_string().contains("lock")
+}
+
+/// Serializes a record for storage.
+fn encode<T: serde::Serialize>(value: &T) -> Vec<u8> {
+    serde_json::to_vec(value).expect("records serialize")
+}
+
+/// Reads a stored record, naming what it was on damage.
+fn decode<T: serde::de::DeserializeOwned>(what: &str, bytes: &[u8]) -> Result<T> {
+    serde_json::from_slice(bytes).map_err(|e| StoreError::Corrupt(format!("{what}: {e}")))
+}

@@ -1,0 +1,311 @@
+//! The catalogue commands as a new user runs them against the simulated
+//! Xtream panel: add (password on stdin), test, guide, sync, match, review,
+//! pin, re-sync; bad input answered in one line with nothing stored; the
+//! password never leaves the sealed record.
+
+mod common;
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Output, Stdio};
+use streamforge::sim::{Endpoint, Fault, SimConfig, SimProvider};
+
+fn run(data: &Path, args: &[&str], stdin: Option<&str>) -> Output {
+    let mut cmd = common::streamforge(data);
+    cmd.args(args)
+        .env("STREAMFORGE_LOG", "debug")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = cmd.spawn().expect("running streamforge");
+    let mut input = child.stdin.take().unwrap();
+    if let Some(text) = stdin {
+        input.write_all(text.as_bytes()).unwrap();
+    }
+    drop(input);
+    child.wait_with_output().unwrap()
+}
+
+struct Session {
+    data: tempfile::TempDir,
+    sim: SimProvider,
+    /// Everything the CLI printed, to search for the password.
+    printed: std::cell::RefCell<Vec<u8>>,
+}
+
+impl Session {
+    fn new() -> Session {
+        Session {
+            data: common::data_dir(),
+            sim: SimProvider::start_blocking(SimConfig::demo()),
+            printed: Default::default(),
+        }
+    }
+
+    fn password(&self) -> String {
+        self.sim.config().password.clone()
+    }
+
+    fn run(&self, args: &[&str], stdin: Option<&str>) -> Output {
+        let out = run(self.data.path(), args, stdin);
+        self.printed.borrow_mut().extend_from_slice(&out.stdout);
+        self.printed.borrow_mut().extend_from_slice(&out.stderr);
+        out
+    }
+
+    fn ok(&self, args: &[&str], stdin: Option<&str>) -> String {
+        let out = self.run(args, stdin);
+        assert!(
+            out.status.success(),
+            "{args:?} failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    fn fails(&self, args: &[&str], stdin: Option<&str>) -> String {
+        let out = self.run(args, stdin);
+        assert!(
+            !out.status.success(),
+            "{args:?} should fail: {}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+        let err = String::from_utf8(out.stderr).unwrap();
+        let lines: Vec<&str> = err.lines().filter(|l| l.starts_with("error:")).collect();
+        assert_eq!(lines.len(), 1, "want one error line: {err}");
+        lines[0].to_string()
+    }
+
+    fn add_account(&self, name: &str) -> String {
+        let user = self.sim.config().username.clone();
+        self.ok(
+            &[
+                "account",
+                "add",
+                name,
+                "--provider",
+                "xtream",
+                "--url",
+                self.sim.base_url(),
+                "--username",
+                &user,
+                "--password-stdin",
+            ],
+            Some(&format!("{}\n", self.password())),
+        )
+    }
+
+    /// The password appears nowhere: data dir files, anything printed.
+    fn assert_no_leak(&self) {
+        let secret = self.password();
+        assert!(secret.len() >= 6, "a password worth searching for");
+        let printed = String::from_utf8_lossy(&self.printed.borrow()).into_owned();
+        assert!(!printed.contains(&secret), "the password was printed");
+        let mut stack = vec![self.data.path().to_path_buf()];
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(&dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() {
+                    stack.push(path);
+                } else {
+                    let bytes = std::fs::read(&path).unwrap();
+                    assert!(
+                        !bytes.windows(secret.len()).any(|w| w == secret.as_bytes()),
+                        "the password is in {}",
+                        path.display()
+                    );
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn a_new_user_goes_from_account_to_pinned_mapping() {
+    let s = Session::new();
+    let added = s.add_account("main");
+    assert!(added.starts_with("added account main (xtream,"), "{added}");
+    let tested = s.ok(&["account", "test", "main"], None);
+    assert!(tested.contains("account main: Active"), "{tested}");
+    assert!(tested.contains("connections:"), "{tested}");
+
+    let guide = s.ok(&["guide", "add", "panel", &s.sim.xmltv_url()], None);
+    assert!(guide.starts_with("added guide panel:"), "{guide}");
+    let guides = s.ok(&["guide", "list"], None);
+    assert!(guides.contains("password=***"), "{guides}");
+
+    let synced = s.ok(&["sync"], None);
+    assert!(
+        synced.contains("account main:") && synced.contains("guide panel:"),
+        "{synced}"
+    );
+    let summary = s.ok(&["match"], None);
+    assert!(summary.starts_with("matched "), "{summary}");
+
+    let json: serde_json::Value =
+        serde_json::from_str(&s.ok(&["mappings", "--json"], None)).unwrap();
+    let channels = json.as_array().unwrap();
+    let mapped: Vec<&serde_json::Value> = channels
+        .iter()
+        .filter(|c| !c["streams"].as_array().unwrap().is_empty())
+        .collect();
+    assert!(mapped.len() >= 5, "{json:#}");
+    // Variants are all there, best quality first.
+    let rich = mapped
+        .iter()
+        .max_by_key(|c| c["streams"].as_array().unwrap().len())
+        .unwrap();
+    assert!(rich["streams"].as_array().unwrap().len() >= 2, "{rich:#}");
+    let numbers_before: Vec<(String, String)> = mapped
+        .iter()
+        .map(|c| {
+            (
+                c["guide_id"].as_str().unwrap().to_string(),
+                c["number"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+
+    // Pin an unmatched guide channel by hand to some stream.
+    let unmatched: serde_json::Value =
+        serde_json::from_str(&s.ok(&["mappings", "--unmatched", "--json"], None)).unwrap();
+    let target = unmatched
+        .as_array()
+        .unwrap()
+        .first()
+        .map(|c| c["guide_id"].as_str().unwrap().to_string())
+        .unwrap_or_else(|| mapped[0]["guide_id"].as_str().unwrap().to_string());
+    let key = rich["streams"][0]["key"].as_str().unwrap().to_string();
+    let pinned = s.ok(&["map", &target, "main", &key, "--rank", "0"], None);
+    assert!(pinned.starts_with(&format!("pinned: {target}")), "{pinned}");
+
+    // Re-sync and re-match: the pin and every number stay.
+    s.ok(&["sync"], None);
+    s.ok(&["match"], None);
+    let after: serde_json::Value =
+        serde_json::from_str(&s.ok(&["mappings", "--json"], None)).unwrap();
+    let find = |id: &str| {
+        after
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["guide_id"] == id)
+            .unwrap()
+            .clone()
+    };
+    let t = find(&target);
+    assert!(
+        t["streams"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|st| st["manual"] == true && st["key"] == key.as_str()),
+        "{t:#}"
+    );
+    for (id, number) in numbers_before {
+        assert_eq!(
+            find(&id)["number"].as_str().unwrap(),
+            number,
+            "{id} kept its number"
+        );
+    }
+    let events = s.ok(&["events"], None);
+    assert!(
+        events.contains("mapping-pinned") && events.contains("sync-ok"),
+        "{events}"
+    );
+    s.assert_no_leak();
+}
+
+#[test]
+fn bad_accounts_are_refused_and_nothing_is_stored() {
+    let s = Session::new();
+    let user = s.sim.config().username.clone();
+    let url = s.sim.base_url().to_string();
+    let add = |stdin: &str| {
+        s.fails(
+            &[
+                "account",
+                "add",
+                "x",
+                "--url",
+                &url,
+                "--username",
+                &user,
+                "--password-stdin",
+            ],
+            Some(stdin),
+        )
+    };
+    let wrong = add("not-the-password\n");
+    assert!(
+        wrong.contains("refused this user name or password"),
+        "{wrong}"
+    );
+
+    s.sim.set_fault(Endpoint::Account, Fault::Garbage);
+    assert!(add(&s.password()).contains("not JSON"), "garbage");
+    s.sim.set_fault(Endpoint::Account, Fault::Truncated);
+    let truncated = add(&s.password());
+    assert!(truncated.contains("account `x`"), "{truncated}");
+    s.sim.clear_faults();
+
+    s.sim
+        .update_config(|c| c.status = streamforge::sim::AccountStatus::Expired);
+    assert!(add(&s.password()).contains("expired"), "expired");
+    s.sim
+        .update_config(|c| c.status = streamforge::sim::AccountStatus::Banned);
+    assert!(add(&s.password()).contains("Banned"), "banned");
+
+    let unreachable = s.fails(
+        &[
+            "account",
+            "add",
+            "x",
+            "--url",
+            "http://127.0.0.1:9",
+            "--username",
+            "u",
+            "--password-stdin",
+        ],
+        Some("secret-pw\n"),
+    );
+    assert!(
+        unreachable.contains("cannot reach the provider"),
+        "{unreachable}"
+    );
+    assert!(s
+        .fails(&["account", "add", "x", "--url", "not a url"], None)
+        .contains("is not a URL"));
+    assert!(s
+        .fails(&["account", "add", "bad name!", "--url", &url], None)
+        .contains("not usable"));
+
+    assert_eq!(s.ok(&["account", "list", "--json"], None).trim(), "[]");
+    s.assert_no_leak();
+}
+
+#[test]
+fn a_provider_answering_garbage_keeps_the_previous_catalogue() {
+    let s = Session::new();
+    s.add_account("main");
+    let first = s.ok(&["sync", "--account", "main"], None);
+    let count: usize = first.split_whitespace().nth(2).unwrap().parse().unwrap();
+    assert!(count > 10, "{first}");
+
+    for fault in [Fault::Garbage, Fault::Truncated, Fault::Status(500)] {
+        s.sim.set_fault(Endpoint::Streams, fault);
+        let out = s.run(&["sync", "--account", "main"], None);
+        assert!(!out.status.success());
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            text.contains(&format!("FAILED, kept {count} channels")),
+            "{text}"
+        );
+    }
+    s.sim.clear_faults();
+    let list: serde_json::Value =
+        serde_json::from_str(&s.ok(&["account", "list", "--json"], None)).unwrap();
+    assert_eq!(list[0]["channels"], count);
+    assert!(s.ok(&["events"], None).contains("previous catalogue kept"));
+}
