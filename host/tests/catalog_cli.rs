@@ -309,3 +309,88 @@ fn a_provider_answering_garbage_keeps_the_previous_catalogue() {
     assert_eq!(list[0]["channels"], count);
     assert!(s.ok(&["events"], None).contains("previous catalogue kept"));
 }
+
+#[test]
+fn guides_dry_runs_unmapping_and_a_lost_key() {
+    let s = Session::new();
+    s.add_account("main");
+    let scratch = common::data_dir();
+    let guide = scratch.path().join("guide.xml");
+    let good = "<?xml version=\"1.0\"?>\n<tv><channel id=\"BBCOne.uk\"><display-name>BBC One</display-name><lcn>101</lcn></channel>\
+<channel id=\"ZDF.de\"><display-name>ZDF</display-name></channel>\
+<programme start=\"20260101000000 +0000\" channel=\"BBCOne.uk\"><title>News</title></programme></tv>\n";
+    std::fs::write(&guide, good).unwrap();
+    let path = guide.to_str().unwrap();
+
+    // Broken guides are refused with one line and nothing is stored.
+    let broken = scratch.path().join("broken.xml");
+    for (bytes, expected) in [
+        (
+            &b"<tv><channel id=\"x\"><display-name>X</display-name></channel>"[..],
+            "not usable XMLTV",
+        ),
+        (
+            b"<html><body>502 Bad Gateway</body></html>",
+            "not usable XMLTV",
+        ),
+        (b"{\"error\":true}", "not usable XMLTV"),
+    ] {
+        std::fs::write(&broken, bytes).unwrap();
+        let err = s.fails(&["guide", "add", "bad", broken.to_str().unwrap()], None);
+        assert!(err.contains(expected), "{err}");
+    }
+    assert!(s
+        .fails(&["guide", "add", "bad", "/nonexistent/guide.xml"], None)
+        .contains("cannot read the guide file"));
+    assert!(!s.ok(&["guide", "list"], None).contains("bad"));
+
+    let added = s.ok(&["guide", "add", "mine", path], None);
+    assert_eq!(added.trim(), "added guide mine: 2 channels, 1 programmes");
+    s.ok(&["sync"], None);
+
+    // A dry run changes nothing; a real one numbers BBC One as the guide says.
+    let dry = s.ok(&["match", "--dry-run"], None);
+    assert!(dry.starts_with("would match 2 of 2"), "{dry}");
+    assert!(s.ok(&["mappings"], None).contains("(no stream)"));
+    s.ok(&["match"], None);
+    let bbc: serde_json::Value =
+        serde_json::from_str(&s.ok(&["mappings", "--channel", "BBCOne.uk", "--json"], None))
+            .unwrap();
+    assert_eq!(bbc[0]["number"], "101");
+    let first = bbc[0]["streams"][0].clone();
+    assert!(bbc[0]["streams"].as_array().unwrap().len() >= 2, "{bbc:#}");
+    // Best quality first.
+    assert_eq!(first["quality"], "Uhd", "{bbc:#}");
+
+    // The guide file breaks: sync keeps the previous guide.
+    std::fs::write(&guide, "<tv><channel").unwrap();
+    let out = s.run(&["sync"], None);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout)
+        .contains("guide mine: FAILED, kept the previous guide"));
+    assert!(s.ok(&["guide", "list"], None).contains("       2"));
+
+    // Unmap one stream.
+    let key = first["key"].as_str().unwrap();
+    s.ok(&["unmap", "BBCOne.uk", "main", key], None);
+    let err = s.fails(&["unmap", "BBCOne.uk", "main", key], None);
+    assert!(err.contains("has no mapping"), "{err}");
+    assert!(s
+        .fails(&["map", "Nope.uk", "main", key], None)
+        .contains("no guide channel has the id `Nope.uk`"));
+    assert!(s
+        .fails(&["map", "BBCOne.uk", "main", "999999999"], None)
+        .contains("has no channel with key"));
+
+    // Losing the key: a clear error naming the account, not garbage.
+    std::fs::remove_file(s.data.path().join("secret.key")).unwrap();
+    let err = s.fails(&["account", "test", "main"], None);
+    assert!(
+        err.contains("main") && err.contains("cannot be decrypted"),
+        "{err}"
+    );
+    assert!(s
+        .ok(&["guide", "remove", "mine"], None)
+        .starts_with("removed guide mine"));
+    s.assert_no_leak();
+}
