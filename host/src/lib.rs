@@ -18,3 +18,4 @@ pub mod plugins;
 pub mod secrets;
 pub mod sim;
 pub mod store;
+pub mod tuner;

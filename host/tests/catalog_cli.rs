@@ -308,6 +308,17 @@ fn a_provider_answering_garbage_keeps_the_previous_catalogue() {
         serde_json::from_str(&s.ok(&["account", "list", "--json"], None)).unwrap();
     assert_eq!(list[0]["channels"], count);
     assert!(s.ok(&["events"], None).contains("previous catalogue kept"));
+    let failed = s.ok(
+        &["events", "--kind", "sync-failed", "--account", "main"],
+        None,
+    );
+    assert_eq!(failed.lines().count(), 3, "{failed}");
+    assert!(s
+        .ok(
+            &["events", "--kind", "sync-failed", "--account", "other"],
+            None
+        )
+        .is_empty());
 }
 
 #[test]

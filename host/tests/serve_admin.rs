@@ -24,7 +24,7 @@ impl Drop for Server {
 
 fn serve(data: &Path) -> Server {
     let child = common::streamforge(data)
-        .args(["serve", "--listen", "127.0.0.1:0"])
+        .args(["serve", "--listen", "127.0.0.1:0", "--no-discovery"])
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()

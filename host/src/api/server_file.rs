@@ -9,6 +9,9 @@ pub struct ServerFile {
     /// Loopback URL of the admin API, e.g. `http://127.0.0.1:5004`.
     pub url: String,
     pub pid: u32,
+    /// The tuner's BaseURL, for `streamforge urls`.
+    #[serde(default)]
+    pub base_url: Option<String>,
 }
 
 impl ServerFile {

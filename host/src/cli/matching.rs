@@ -119,8 +119,30 @@ pub async fn unmap(data: &DataDir, args: UnmapArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// `events [--follow]`.
-pub async fn events(data: &DataDir, follow: bool, json: bool) -> anyhow::Result<()> {
+/// Which events `events` shows.
+#[derive(Debug, Default)]
+pub struct EventFilter {
+    pub kind: Option<String>,
+    pub account: Option<String>,
+}
+
+impl EventFilter {
+    fn keeps(&self, e: &crate::events::Event) -> bool {
+        self.kind.as_deref().is_none_or(|k| e.kind == k)
+            && self
+                .account
+                .as_deref()
+                .is_none_or(|a| e.account.as_deref() == Some(a))
+    }
+}
+
+/// `events [--follow] [--kind K] [--account A]`.
+pub async fn events(
+    data: &DataDir,
+    follow: bool,
+    json: bool,
+    filter: &EventFilter,
+) -> anyhow::Result<()> {
     let backend = Backend::connect(data)?;
     if follow && matches!(backend, Backend::Local(_)) {
         bail!("--follow needs a running server (`streamforge serve`); without one nothing new happens");
@@ -129,6 +151,9 @@ pub async fn events(data: &DataDir, follow: bool, json: bool) -> anyhow::Result<
     loop {
         for e in backend.events(after).await? {
             after = after.max(e.id);
+            if !filter.keeps(&e) {
+                continue;
+            }
             if json {
                 println!("{}", serde_json::to_string(&e)?);
             } else {

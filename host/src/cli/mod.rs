@@ -9,6 +9,7 @@ mod matching;
 mod plugin;
 mod progress;
 mod serve;
+mod urls;
 
 use crate::config::{DataDir, DEFAULT_DATA_DIR};
 use clap::{Parser, Subcommand};
@@ -67,7 +68,15 @@ pub enum Command {
         /// Print JSON lines.
         #[arg(long)]
         json: bool,
+        /// Only events of this kind (e.g. sync-failed, plugin-timeout).
+        #[arg(long)]
+        kind: Option<String>,
+        /// Only events about this account.
+        #[arg(long)]
+        account: Option<String>,
     },
+    /// Print the addresses to paste into Plex (tuner, guide, playlist).
+    Urls(serve::ServeArgs),
     /// Install, list, inspect and remove plugins (provider adapters, matchers).
     #[command(subcommand)]
     Plugin(plugin::PluginCommand),
@@ -90,7 +99,16 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             Command::Mappings(args) => matching::mappings(&data, args).await,
             Command::Map(args) => matching::map(&data, args).await,
             Command::Unmap(args) => matching::unmap(&data, args).await,
-            Command::Events { follow, json } => matching::events(&data, follow, json).await,
+            Command::Events {
+                follow,
+                json,
+                kind,
+                account,
+            } => {
+                let filter = matching::EventFilter { kind, account };
+                matching::events(&data, follow, json, &filter).await
+            }
+            Command::Urls(args) => serve::urls(&data, args).await,
             Command::Plugin(cmd) => plugin::run(&data, cmd).await,
         }
     })

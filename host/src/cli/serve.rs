@@ -5,17 +5,48 @@ use crate::api::{self, ServerFile};
 use crate::app::App;
 use crate::config::DataDir;
 use crate::store::StoreError;
+use crate::tuner::http::TunerState;
+use crate::tuner::lineup::LineupCache;
+use crate::tuner::settings::{self, TunerOptions};
+use crate::tuner::{self, base_url, SharedDevice};
 use anyhow::{bail, Context};
 use clap::Args;
 use std::net::SocketAddr;
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 
 /// `serve` options.
 #[derive(Debug, Args)]
 pub struct ServeArgs {
     /// Address and port to listen on.
     #[arg(long, default_value = "0.0.0.0:5004")]
-    listen: SocketAddr,
+    pub listen: SocketAddr,
+    /// The address clients use (default: this machine's LAN address and the port).
+    #[arg(long)]
+    pub base_url: Option<String>,
+    /// Use this DeviceID (8 hex digits with a valid HDHomeRun checksum).
+    #[arg(long)]
+    pub device_id: Option<String>,
+    /// Tuners to advertise (default: the sum of enabled accounts' connection limits).
+    #[arg(long)]
+    pub tuner_count: Option<u32>,
+    /// The name media servers show.
+    #[arg(long)]
+    pub friendly_name: Option<String>,
+    /// Do not answer or send UDP/SSDP discovery (add the tuner by address instead).
+    #[arg(long)]
+    pub no_discovery: bool,
+}
+
+impl ServeArgs {
+    /// The tuner settings these options give.
+    pub fn tuner_options(&self) -> TunerOptions {
+        TunerOptions {
+            base_url: self.base_url.clone(),
+            device_id: self.device_id.clone(),
+            tuner_count: self.tuner_count,
+            friendly_name: self.friendly_name.clone(),
+        }
+    }
 }
 
 /// Runs until Ctrl-C or SIGTERM.
@@ -45,27 +76,53 @@ pub async fn run(data: &DataDir, args: ServeArgs) -> anyhow::Result<()> {
     } else {
         admin_host
     };
+    let options = args.tuner_options();
+    let (base_url, warning) = base_url::derive(options.base_url.as_deref(), addr);
+    let device = settings::device_info(&app, &options, base_url)?;
+    let shared: SharedDevice = Arc::new(RwLock::new(device.clone()));
+    let tuner_state = TunerState {
+        app: app.clone(),
+        device: shared.clone(),
+        lineup: Arc::new(LineupCache::default()),
+    };
+    let router = tuner::http::router(tuner_state).nest("/api/v1", api::router(app.clone(), token));
     let server_file = ServerFile {
         url: format!("http://{admin_host}:{}", addr.port()),
         pid: std::process::id(),
+        base_url: Some(device.base_url.clone()),
     };
     server_file
         .write(&data.server_file())
         .context("writing server.json in the data dir")?;
 
-    let router = axum::Router::new().nest("/api/v1", api::router(app.clone(), token));
     println!(
         "StreamForge {} listening on {addr}",
         env!("CARGO_PKG_VERSION")
     );
+    super::urls::print(&device);
+    if let Some(warning) = warning {
+        println!("  warning: {warning}");
+    }
     println!(
         "  admin API: {}/api/v1 (token in {})",
         server_file.url,
         data.admin_token().display()
     );
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let discovery = if args.no_discovery {
+        println!("  discovery: off (add the tuner by its address)");
+        Vec::new()
+    } else {
+        start_discovery(&shared, &stopped)
+    };
     let result = axum::serve(listener, router)
         .with_graceful_shutdown(shutdown_signal())
         .await;
+    let _ = stop.send(true);
+    for task in discovery {
+        // Lets SSDP say byebye; bounded so a stuck socket cannot hold the exit.
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(2), task).await;
+    }
     let _ = std::fs::remove_file(data.server_file());
     app.store.flush()?;
     result.context("the server stopped with an error")
@@ -88,4 +145,64 @@ async fn shutdown_signal() {
         _ = ctrl_c => {},
         _ = term => {},
     }
+}
+
+/// `urls`: the running server's addresses, or what `serve` with these
+/// options would use.
+pub async fn urls(data: &DataDir, args: ServeArgs) -> anyhow::Result<()> {
+    if let Some(server) = ServerFile::read(&data.server_file()) {
+        if let Some(base) = server.base_url.as_deref() {
+            println!("StreamForge is running (pid {}):", server.pid);
+            println!("  tuner (HDHomeRun) address: {base}");
+            println!("  guide (XMLTV):             {base}/xmltv.xml");
+            println!("  playlist (M3U):            {base}/playlist.m3u");
+            return Ok(());
+        }
+    }
+    let app = App::open(data.clone())?;
+    let options = args.tuner_options();
+    let (base_url, warning) = base_url::derive(options.base_url.as_deref(), args.listen);
+    let device = settings::device_info(&app, &options, base_url)?;
+    println!("When `streamforge serve` runs with these options:");
+    super::urls::print(&device);
+    if let Some(warning) = warning {
+        println!("  warning: {warning}");
+    }
+    Ok(())
+}
+
+/// Starts SiliconDust UDP discovery (65001) and SSDP (1900). A port that
+/// cannot be bound is reported and skipped; the tuner still works by address.
+fn start_discovery(
+    device: &SharedDevice,
+    stopped: &tokio::sync::watch::Receiver<bool>,
+) -> Vec<tokio::task::JoinHandle<()>> {
+    let mut tasks = Vec::new();
+    let until_stopped = |mut rx: tokio::sync::watch::Receiver<bool>| async move {
+        let _ = rx.wait_for(|stop| *stop).await;
+    };
+    let udp_addr = SocketAddr::from(([0, 0, 0, 0], 65001));
+    match tuner::discovery::bind(udp_addr) {
+        Ok(socket) => {
+            let (device, stop) = (device.clone(), until_stopped(stopped.clone()));
+            tasks.push(tokio::spawn(async move {
+                tuner::discovery::run(socket, device, stop).await;
+            }));
+            println!("  discovery: HDHomeRun UDP on {udp_addr}");
+        }
+        Err(e) => {
+            println!("  warning: HDHomeRun UDP discovery is off: cannot bind {udp_addr}: {e}")
+        }
+    }
+    match tuner::ssdp::bind(None) {
+        Ok(socket) => {
+            let (device, stop) = (device.clone(), until_stopped(stopped.clone()));
+            tasks.push(tokio::spawn(async move {
+                tuner::ssdp::run(socket, device, true, stop).await;
+            }));
+            println!("  discovery: SSDP on 0.0.0.0:1900");
+        }
+        Err(e) => println!("  warning: SSDP discovery is off: cannot bind 0.0.0.0:1900: {e}"),
+    }
+    tasks
 }

@@ -53,7 +53,7 @@ impl Store {
         self.accounts
             .insert(account.name.as_bytes(), encode(account))?;
         self.accounts.flush()?;
-        Ok(())
+        self.changed()
     }
 
     /// Removes an account with its catalogue and every mapping to it.

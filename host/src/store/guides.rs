@@ -48,7 +48,7 @@ impl Store {
     pub fn put_guide(&self, guide: &GuideRecord) -> Result<()> {
         self.guides.insert(guide.name.as_bytes(), encode(guide))?;
         self.guides.flush()?;
-        Ok(())
+        self.changed()
     }
 
     /// Replaces a guide's channels atomically, then its record (which names

@@ -68,7 +68,7 @@ impl Store {
         }
         self.lineup.apply_batch(batch)?;
         self.lineup.flush()?;
-        Ok(())
+        self.changed()
     }
 }
 

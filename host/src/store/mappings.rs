@@ -85,7 +85,7 @@ impl Store {
         }
         self.mappings.apply_batch(batch)?;
         self.mappings.flush()?;
-        Ok(())
+        self.changed()
     }
 
     /// Adds or replaces one mapping (a manual pin).
@@ -93,7 +93,7 @@ impl Store {
         self.mappings
             .insert(key(&m.guide_id, &m.account, &m.channel_key), encode(m))?;
         self.mappings.flush()?;
-        Ok(())
+        self.changed()
     }
 
     /// Removes one mapping; returns it if it existed.
@@ -105,6 +105,7 @@ impl Store {
     ) -> Result<Option<MappingRecord>> {
         let old = self.mappings.remove(key(guide_id, account, channel_key))?;
         self.mappings.flush()?;
+        self.changed()?;
         old.map(|v| decode("mapping", &v)).transpose()
     }
 

@@ -81,6 +81,27 @@ impl Store {
         self.events.clone()
     }
 
+    /// A number that changes whenever catalogues, guides or mappings
+    /// change, so prepared views (the lineup) know when to rebuild.
+    pub fn version(&self) -> Result<u64> {
+        Ok(self
+            .meta
+            .get(VERSION_KEY)?
+            .and_then(|v| v.as_ref().try_into().ok().map(u64::from_be_bytes))
+            .unwrap_or(0))
+    }
+
+    /// Marks a change for [`Store::version`].
+    fn changed(&self) -> Result<()> {
+        self.meta.update_and_fetch(VERSION_KEY, |old| {
+            let n = old
+                .and_then(|v| v.try_into().ok().map(u64::from_be_bytes))
+                .unwrap_or(0);
+            Some((n + 1).to_be_bytes().to_vec())
+        })?;
+        Ok(())
+    }
+
     /// Makes everything written so far durable.
     pub fn flush(&self) -> Result<()> {
         self.db.flush()?;
@@ -125,7 +146,7 @@ impl Store {
         if let Some(old) = old {
             self.db.drop_tree(&old)?;
         }
-        Ok(())
+        self.changed()
     }
 
     /// The current generation tree of `slot`, if one was ever written.
@@ -143,10 +164,11 @@ impl Store {
         if let Some(old) = self.meta.remove(pointer.as_bytes())? {
             self.db.drop_tree(&old)?;
         }
-        Ok(())
+        self.changed()
     }
 }
 
+const VERSION_KEY: &[u8] = b"version";
 const GEN_PREFIX_STR: &str = "gen-pointer/";
 const GEN_PREFIX: &[u8] = GEN_PREFIX_STR.as_bytes();
 
@@ -162,4 +184,22 @@ fn encode<T: serde::Serialize>(value: &T) -> Vec<u8> {
 /// Reads a stored record, naming what it was on damage.
 fn decode<T: serde::de::DeserializeOwned>(what: &str, bytes: &[u8]) -> Result<T> {
     serde_json::from_slice(bytes).map_err(|e| StoreError::Corrupt(format!("{what}: {e}")))
+}
+
+impl Store {
+    /// A stored setting (device id, ...), if set.
+    pub fn setting(&self, key: &str) -> Result<Option<String>> {
+        Ok(self
+            .meta
+            .get(format!("setting/{key}"))?
+            .map(|v| String::from_utf8_lossy(&v).into_owned()))
+    }
+
+    /// Stores a setting.
+    pub fn set_setting(&self, key: &str, value: &str) -> Result<()> {
+        self.meta
+            .insert(format!("setting/{key}"), value.as_bytes())?;
+        self.meta.flush()?;
+        Ok(())
+    }
 }

@@ -6,7 +6,7 @@ use crate::playlist::{read_entries, Entry};
 use crate::problem::check_status;
 use std::collections::HashSet;
 use std::hash::{BuildHasherDefault, DefaultHasher};
-use streamforge_names::parse_name;
+use streamforge_plugin_kit as kit;
 
 /// A fixed-seed hasher: a randomly seeded set would make the component import
 /// the host's random source for no benefit.
@@ -54,23 +54,20 @@ fn channel(entry: Entry<'_>) -> Option<Channel> {
     let name = Some(info.title)
         .filter(|t| !t.is_empty())
         .or_else(|| info.attr("tvg-name"))?;
-    let parsed = parse_name(name);
     Some(Channel {
-        key: url_key(entry.url),
-        name: name.to_string(),
-        base_name: parsed.base_name,
-        quality: parsed.quality,
-        tags: parsed.tags,
-        group: info
-            .attr("group-title")
-            .or(entry.extgrp)
-            .map(str::to_string),
-        logo: info.attr("tvg-logo").map(str::to_string),
-        guide_id: info.attr("tvg-id").map(str::to_string),
-        number: info
-            .attr("tvg-chno")
-            .or_else(|| info.attr("channel-number"))
-            .and_then(number),
+        channel: kit::Channel {
+            group: info
+                .attr("group-title")
+                .or(entry.extgrp)
+                .map(str::to_string),
+            logo: info.attr("tvg-logo").map(str::to_string),
+            guide_id: info.attr("tvg-id").map(str::to_string),
+            number: info
+                .attr("tvg-chno")
+                .or_else(|| info.attr("channel-number"))
+                .and_then(number),
+            ..kit::Channel::named(url_key(entry.url), name.to_string())
+        },
         url: entry.url.to_string(),
     })
 }

@@ -1,42 +1,33 @@
 //! Plain Rust shapes of what the plugin exchanges with the host, free of WIT
-//! types so the logic can be unit-tested natively. `lib.rs` converts them.
+//! types so the logic can be unit-tested natively. `lib.rs` converts them;
+//! the shapes every adapter shares come from the kit.
 
-use streamforge_names::Quality;
+use std::ops::Deref;
 
-/// The host's answer to one request, borrowed from the WIT record.
-#[derive(Debug, Clone, Copy)]
-pub struct Response<'a> {
-    /// The purpose of the request this answers.
-    pub purpose: &'a str,
-    /// HTTP status code.
-    pub status: u16,
-    /// Body, with credentials already replaced by their placeholders.
-    pub body: &'a [u8],
-}
+pub use streamforge_plugin_kit::Response;
 
-/// One channel of the playlist.
+/// One channel of the playlist: what every adapter reports, plus the stream
+/// URL, which travels to the host in the WIT channel's `extra`.
+///
+/// Of the shared fields, `key` is the FNV-1a 64 of the stream URL template in
+/// hex (stable across re-syncs), `group` is `group-title` or `#EXTGRP`, and
+/// `logo`, `guide_id` and `number` are `tvg-logo`, `tvg-id` and `tvg-chno`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Channel {
-    /// FNV-1a 64 of the stream URL template, in hex: stable across re-syncs.
-    pub key: String,
-    /// The display name as the playlist wrote it.
-    pub name: String,
-    /// The name without decorations, from `streamforge_names::parse_name`.
-    pub base_name: String,
-    /// Quality tier read from the name.
-    pub quality: Quality,
-    /// Tags read from the name.
-    pub tags: Vec<String>,
-    /// `group-title` or `#EXTGRP`.
-    pub group: Option<String>,
-    /// `tvg-logo`.
-    pub logo: Option<String>,
-    /// `tvg-id`.
-    pub guide_id: Option<String>,
-    /// `tvg-chno`.
-    pub number: Option<u32>,
+    /// Key, names, quality, tags, group, logo, guide id and number.
+    pub channel: streamforge_plugin_kit::Channel,
     /// The stream URL template (credentials already placeholders).
     pub url: String,
+}
+
+/// Reads the shared fields straight through (`channel.name`), as if they were
+/// the playlist channel's own.
+impl Deref for Channel {
+    type Target = streamforge_plugin_kit::Channel;
+
+    fn deref(&self) -> &Self::Target {
+        &self.channel
+    }
 }
 
 /// A parsed playlist and how many entries were unusable.

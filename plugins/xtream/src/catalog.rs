@@ -6,7 +6,6 @@ use crate::read::read_listing;
 use crate::rows::{Listing, RawCategory, RawStream, Row, UserInfo};
 use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasherDefault, DefaultHasher};
-use streamforge_names::parse_name;
 
 /// A fixed-seed hasher: a randomly seeded map would make the component import
 /// the host's random source for no benefit (ids come from one panel).
@@ -116,17 +115,15 @@ fn channel(row: RawStream, groups: &HashMap<String, String, Fixed>) -> Option<(u
     let name = row.name.text()?;
     let category = row.category_id.text().or_else(|| row.category_ids.0.text());
     let group = category.map(|id| groups.get(&id).cloned().unwrap_or(id));
-    let parsed = parse_name(&name);
+    // Key: `stream_id` in decimal; group: the category's name (or its id when
+    // the category is unknown); logo, guide id and number: `stream_icon`,
+    // `epg_channel_id` and `num`, when not empty.
     let ch = Channel {
-        key: id.to_string(),
-        base_name: parsed.base_name,
-        quality: parsed.quality,
-        tags: parsed.tags,
         group,
         logo: row.stream_icon.text(),
         guide_id: row.epg_channel_id.text(),
         number: row.num.as_u32(),
-        name,
+        ..Channel::named(id.to_string(), name)
     };
     Some((id, ch))
 }

@@ -15,16 +15,10 @@ mod problem;
 mod read;
 mod rows;
 
-/// The contract's generated bindings, kept private to the glue.
-mod bindings {
-    wit_bindgen::generate!({ path: "../../wit/v0.1.0", world: "provider-adapter" });
-}
-
-use bindings::exports::streamforge::plugin::provider::{
-    AccountStatus, Candidate, Guest, HttpRequest, HttpResponse, ParsedName, PluginInfo,
-    ProviderChannel,
+use streamforge_plugin_kit::{
+    borrow, candidates_from, http_request, parsed_name, provider_channel, AccountStatus, Candidate,
+    Guest, HttpRequest, HttpResponse, ParsedName, PluginInfo, ProviderChannel,
 };
-use bindings::streamforge::plugin::types::Quality;
 
 /// The exported provider. Exported only when built for wasm: a native build
 /// (for the unit tests) cannot carry the component's export names.
@@ -69,79 +63,24 @@ impl Guest for Xtream {
 
     fn parse_catalog(responses: Vec<HttpResponse>) -> Result<Vec<ProviderChannel>, String> {
         let catalog = catalog::parse_catalog(&borrow(&responses))?;
-        Ok(catalog.channels.into_iter().map(provider_channel).collect())
+        Ok(catalog
+            .channels
+            .into_iter()
+            .map(|c| provider_channel(c, Vec::new()))
+            .collect())
     }
 
     fn parse_name(name: String) -> ParsedName {
-        let parsed = streamforge_names::parse_name(&name);
-        ParsedName {
-            base_name: parsed.base_name,
-            quality: quality(parsed.quality),
-            tags: parsed.tags,
-        }
+        parsed_name(&name)
     }
 
     fn stream_candidates(
         channel: ProviderChannel,
         options: Vec<(String, String)>,
     ) -> Vec<Candidate> {
-        candidates::stream_candidates(&channel.key, &options)
-            .into_iter()
-            .map(|url_template| Candidate {
-                url_template,
-                headers: Vec::new(),
-            })
-            .collect()
+        candidates_from(candidates::stream_candidates(&channel.key, &options))
     }
 }
 
 #[cfg(target_arch = "wasm32")]
-bindings::export!(Xtream with_types_in bindings);
-
-/// The WIT request for a plain one.
-fn http_request(r: model::Request) -> HttpRequest {
-    HttpRequest {
-        purpose: r.purpose,
-        url_template: r.url_template,
-        headers: Vec::new(),
-    }
-}
-
-/// Plain borrowed views of the host's responses.
-fn borrow(responses: &[HttpResponse]) -> Vec<model::Response<'_>> {
-    responses
-        .iter()
-        .map(|r| model::Response {
-            purpose: &r.purpose,
-            status: r.status,
-            body: &r.body,
-        })
-        .collect()
-}
-
-/// The WIT quality of a names quality.
-fn quality(q: streamforge_names::Quality) -> Quality {
-    match q {
-        streamforge_names::Quality::Uhd => Quality::Uhd,
-        streamforge_names::Quality::Fhd => Quality::Fhd,
-        streamforge_names::Quality::Hd => Quality::Hd,
-        streamforge_names::Quality::Sd => Quality::Sd,
-        streamforge_names::Quality::Unknown => Quality::Unknown,
-    }
-}
-
-/// The WIT channel of a plain one.
-fn provider_channel(c: model::Channel) -> ProviderChannel {
-    ProviderChannel {
-        key: c.key,
-        name: c.name,
-        base_name: c.base_name,
-        quality: quality(c.quality),
-        tags: c.tags,
-        group: c.group,
-        logo: c.logo,
-        guide_id: c.guide_id,
-        number: c.number,
-        extra: Vec::new(),
-    }
-}
+streamforge_plugin_kit::export!(Xtream);

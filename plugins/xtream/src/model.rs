@@ -1,37 +1,8 @@
 //! Plain Rust shapes of what the plugin exchanges with the host, free of WIT
-//! types so the logic can be unit-tested natively. `lib.rs` converts them.
+//! types so the logic can be unit-tested natively. `lib.rs` converts them;
+//! the shapes every adapter shares come from the kit.
 
-use streamforge_names::Quality;
-
-/// An HTTP request for the host to perform; the URL is a template.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Request {
-    /// What the request is for ("account", "categories", "streams").
-    pub purpose: String,
-    /// URL with `{server}`, `{username}`, `{password}` placeholders.
-    pub url_template: String,
-}
-
-impl Request {
-    /// A plain GET of `url_template` for `purpose`.
-    pub fn new(purpose: &str, url_template: String) -> Self {
-        Request {
-            purpose: purpose.to_string(),
-            url_template,
-        }
-    }
-}
-
-/// The host's answer to one request, borrowed from the WIT record.
-#[derive(Debug, Clone, Copy)]
-pub struct Response<'a> {
-    /// The purpose of the request this answers.
-    pub purpose: &'a str,
-    /// HTTP status code.
-    pub status: u16,
-    /// Body, with credentials already replaced by their placeholders.
-    pub body: &'a [u8],
-}
+pub use streamforge_plugin_kit::{Channel, Request, Response};
 
 /// What the panel said about the account (`user_info`).
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -48,29 +19,6 @@ pub struct Account {
     pub active_connections: Option<u32>,
     /// Output formats the panel allows (`allowed_output_formats`), lower-case.
     pub formats: Vec<String>,
-}
-
-/// One live stream of the catalogue.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Channel {
-    /// `stream_id` as a decimal string.
-    pub key: String,
-    /// The name as the panel wrote it.
-    pub name: String,
-    /// The name without decorations, from `streamforge_names::parse_name`.
-    pub base_name: String,
-    /// Quality tier read from the name.
-    pub quality: Quality,
-    /// Tags read from the name.
-    pub tags: Vec<String>,
-    /// Category name (or id when the category is unknown).
-    pub group: Option<String>,
-    /// `stream_icon`, when not empty.
-    pub logo: Option<String>,
-    /// `epg_channel_id`, when not empty.
-    pub guide_id: Option<String>,
-    /// `num`, the panel's channel number.
-    pub number: Option<u32>,
 }
 
 /// A parsed catalogue and how many rows were unusable.

@@ -1,0 +1,45 @@
+//! What the tuner says about itself on every face: the HTTP API
+//! (`/discover.json`, `/device.xml`), SiliconDust UDP discovery and SSDP.
+
+use serde::Serialize;
+use std::sync::{Arc, RwLock};
+
+/// The emulated device.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DeviceInfo {
+    /// 8-hex-digit id with a valid checksum (see `device_id`).
+    pub device_id: u32,
+    pub friendly_name: String,
+    pub model_number: String,
+    pub firmware_name: String,
+    pub firmware_version: String,
+    pub device_auth: String,
+    /// Where clients reach the HTTP API, e.g. `http://192.168.1.20:5004`; no trailing slash.
+    pub base_url: String,
+    /// Tuners advertised (the sum of enabled accounts' connection limits unless configured).
+    pub tuner_count: u32,
+}
+
+impl DeviceInfo {
+    /// `{BaseURL}/lineup.json`.
+    pub fn lineup_url(&self) -> String {
+        format!("{}/lineup.json", self.base_url)
+    }
+
+    /// The UPnP UDN: `uuid:` and a stable UUID derived from the DeviceID.
+    pub fn udn(&self) -> String {
+        format!(
+            "uuid:{:08x}-5f0c-4e00-8000-{:012x}",
+            self.device_id,
+            u64::from(self.device_id)
+        )
+    }
+}
+
+/// The device info shared by every face; updated when accounts change.
+pub type SharedDevice = Arc<RwLock<DeviceInfo>>;
+
+/// A copy of the current info.
+pub fn current(shared: &SharedDevice) -> DeviceInfo {
+    shared.read().unwrap_or_else(|e| e.into_inner()).clone()
+}
