@@ -6,45 +6,9 @@ mod common;
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::Path;
-use std::process::{Child, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 use streamforge::sim::{SimConfig, SimProvider};
-
-struct Server {
-    child: Child,
-    url: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn serve(data: &Path) -> Server {
-    let child = common::streamforge(data)
-        .args(["serve", "--listen", "127.0.0.1:0", "--no-discovery"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    // Owned by `Server` at once, so it is killed and reaped on every path.
-    let mut server = Server {
-        child,
-        url: String::new(),
-    };
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        if let Ok(text) = std::fs::read_to_string(data.join("server.json")) {
-            let v: serde_json::Value = serde_json::from_str(&text).unwrap();
-            server.url = v["url"].as_str().unwrap().to_string();
-            return server;
-        }
-        assert!(Instant::now() < deadline, "the server did not start");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
 
 fn cli(data: &Path, args: &[&str], stdin: &str) -> (bool, String, String) {
     let mut child = common::streamforge(data)
@@ -108,7 +72,7 @@ fn commands_reach_the_running_server_and_need_its_token() {
     // Same commands, once without a server and once through one.
     let (ok, local_add, _) = cli(local.path(), &add, &password);
     assert!(ok);
-    let server = serve(remote.path());
+    let server = common::serve(remote.path(), &[]);
     let (ok, remote_add, err) = cli(remote.path(), &add, &password);
     assert!(ok, "{err}");
     assert_eq!(local_add, remote_add);

@@ -6,46 +6,9 @@ mod common;
 
 use std::io::{Read, Write};
 use std::path::Path;
-use std::process::{Child, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Stdio;
+use std::time::Duration;
 use streamforge::sim::{SimConfig, SimProvider};
-
-struct Server {
-    child: Child,
-    base: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn serve(data: &Path, extra: &[&str]) -> Server {
-    let _ = std::fs::remove_file(data.join("server.json"));
-    let child = common::streamforge(data)
-        .args(["serve", "--listen", "127.0.0.1:0", "--no-discovery"])
-        .args(extra)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut server = Server {
-        child,
-        base: String::new(),
-    };
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        if let Ok(text) = std::fs::read_to_string(data.join("server.json")) {
-            let v: serde_json::Value = serde_json::from_str(&text).unwrap();
-            server.base = v["base_url"].as_str().unwrap().to_string();
-            return server;
-        }
-        assert!(Instant::now() < deadline, "the server did not start");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
 
 fn cli(data: &Path, args: &[&str], stdin: &str) -> String {
     let mut child = common::streamforge(data)
@@ -145,7 +108,7 @@ fn prepared(sim: &SimProvider) -> tempfile::TempDir {
 fn plex_and_jellyfin_read_a_real_looking_hdhomerun() {
     let sim = SimProvider::start_blocking(SimConfig::demo());
     let data = prepared(&sim);
-    let server = serve(data.path(), &[]);
+    let server = common::serve(data.path(), &[]);
     let base = server.base.clone();
     assert!(base.starts_with("http://127.0.0.1:"), "{base}");
 
@@ -293,7 +256,7 @@ fn plex_and_jellyfin_read_a_real_looking_hdhomerun() {
 
     // The DeviceID is kept across restarts.
     drop(server);
-    let again = serve(data.path(), &[]);
+    let again = common::serve(data.path(), &[]);
     assert_eq!(
         json(&format!("{}/discover.json", again.base))["DeviceID"],
         id
@@ -317,7 +280,7 @@ fn configured_identity_is_checked() {
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("fails the HDHomeRun checksum"), "{err}");
-    let server = serve(
+    let server = common::serve(
         data.path(),
         &[
             "--device-id",

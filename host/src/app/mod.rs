@@ -47,12 +47,7 @@ impl App {
 }
 
 /// Unix seconds now.
-pub fn now_secs() -> u64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs())
-        .unwrap_or(0)
-}
+pub use crate::clock::now_unix as now_secs;
 
 /// Runs CPU-bound or blocking work (plugin calls, database scans) off the
 /// async threads.

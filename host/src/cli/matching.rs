@@ -179,34 +179,13 @@ pub async fn events(
 
 /// `YYYY-MM-DD` of Unix seconds (UTC).
 pub fn date(secs: i64) -> String {
-    let days = secs.div_euclid(86_400);
-    let (y, m, d) = civil(days);
+    let (y, m, d, ..) = crate::clock::civil(secs.max(0) as u64);
     format!("{y:04}-{m:02}-{d:02}")
 }
 
 fn date_ms(ms: u64) -> String {
-    let secs = (ms / 1000) as i64;
-    let t = secs.rem_euclid(86_400);
-    format!(
-        "{} {:02}:{:02}:{:02}",
-        date(secs),
-        t / 3600,
-        t / 60 % 60,
-        t % 60
-    )
-}
-
-/// Days since 1970-01-01 to (year, month, day), proleptic Gregorian.
-fn civil(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (era * 400 + yoe + i64::from(m <= 2), m, d)
+    let (y, mo, d, h, mi, s) = crate::clock::civil(ms / 1000);
+    format!("{y:04}-{mo:02}-{d:02} {h:02}:{mi:02}:{s:02}")
 }
 
 #[cfg(test)]

@@ -49,3 +49,49 @@ pub fn streamforge(data: &std::path::Path) -> std::process::Command {
         .env_remove("STREAMFORGE_LOG");
     cmd
 }
+
+/// A `streamforge serve` child process (discovery off), killed and reaped on drop.
+pub struct Server {
+    pub child: std::process::Child,
+    /// The admin API's loopback URL.
+    pub url: String,
+    /// The tuner's BaseURL.
+    pub base: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts `serve` on a free loopback port and waits until it says where it is.
+pub fn serve(data: &std::path::Path, extra: &[&str]) -> Server {
+    use std::time::{Duration, Instant};
+    let _ = std::fs::remove_file(data.join("server.json"));
+    let child = streamforge(data)
+        .args(["serve", "--listen", "127.0.0.1:0", "--no-discovery"])
+        .args(extra)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Owned by `Server` at once, so it is killed and reaped on every path.
+    let mut server = Server {
+        child,
+        url: String::new(),
+        base: String::new(),
+    };
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        if let Ok(text) = std::fs::read_to_string(data.join("server.json")) {
+            let v: serde_json::Value = serde_json::from_str(&text).unwrap();
+            server.url = v["url"].as_str().unwrap().to_string();
+            server.base = v["base_url"].as_str().unwrap_or_default().to_string();
+            return server;
+        }
+        assert!(Instant::now() < deadline, "the server did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
