@@ -246,6 +246,26 @@ fn plex_and_jellyfin_read_a_real_looking_hdhomerun() {
     assert_eq!(get(&format!("{base}/discover.json")).status, 200);
     assert_eq!(get(&format!("{base}/no-such-page")).status, 404);
 
+    // TunerCount follows the accounts while serving.
+    cli(
+        data.path(),
+        &[
+            "account",
+            "add",
+            "spare",
+            "--url",
+            "http://127.0.0.1:9",
+            "--max-connections",
+            "2",
+            "--no-check",
+        ],
+        "",
+    );
+    let tuners = json(&format!("{base}/discover.json"))["TunerCount"]
+        .as_u64()
+        .unwrap();
+    assert_eq!(tuners, u64::from(sim.config().max_connections) + 2);
+
     // `urls` tells the running server's addresses.
     let urls = cli(data.path(), &["urls"], "");
     assert!(

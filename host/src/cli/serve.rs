@@ -84,6 +84,7 @@ pub async fn run(data: &DataDir, args: ServeArgs) -> anyhow::Result<()> {
         app: app.clone(),
         device: shared.clone(),
         lineup: Arc::new(LineupCache::default()),
+        configured_tuners: options.tuner_count,
     };
     let router = tuner::http::router(tuner_state).nest("/api/v1", api::router(app.clone(), token));
     let server_file = ServerFile {

@@ -18,6 +18,20 @@ pub struct TunerState {
     pub app: Arc<App>,
     pub device: SharedDevice,
     pub lineup: Arc<LineupCache>,
+    /// `--tuner-count`, when given; else the count follows the accounts.
+    pub configured_tuners: Option<u32>,
+}
+
+impl TunerState {
+    /// The device info, with the tuner count brought up to date with the
+    /// accounts (so UDP and SSDP answers follow too).
+    fn refreshed_device(&self) -> super::DeviceInfo {
+        if let Ok(count) = super::settings::tuner_count(&self.app, self.configured_tuners) {
+            let mut device = self.device.write().unwrap_or_else(|e| e.into_inner());
+            device.tuner_count = count;
+        }
+        current(&self.device)
+    }
 }
 
 /// The tuner's routes.
@@ -42,7 +56,7 @@ pub(super) fn internal(err: impl std::fmt::Display) -> Response {
 }
 
 async fn discover(State(s): State<TunerState>) -> Response {
-    let d = current(&s.device);
+    let d = s.refreshed_device();
     Json(json!({
         "FriendlyName": d.friendly_name,
         "Manufacturer": "Silicondust",
