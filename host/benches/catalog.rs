@@ -11,7 +11,7 @@ use std::collections::HashSet;
 use std::io::Write;
 use std::time::Instant;
 use streamforge::app::App;
-use streamforge::catalog::{NewAccount, SilentProgress};
+use streamforge::catalog::SilentProgress;
 use streamforge::config::DataDir;
 use streamforge::guide::{write_channel, write_footer, write_header};
 use streamforge::sim::{SimConfig, SimProvider};
@@ -24,18 +24,7 @@ fn main() {
         let data = tempfile::tempdir().unwrap();
         std::env::set_var("STREAMFORGE_KEY", "11".repeat(32));
         let app = App::open(DataDir::new(data.path())).unwrap();
-        app.add_account(NewAccount {
-            name: "bench".into(),
-            provider: "xtream".into(),
-            url: sim.base_url().into(),
-            username: Some(config.username.clone()),
-            password: Some(config.password.clone()),
-            max_connections: None,
-            priority: 0,
-            check: true,
-        })
-        .await
-        .unwrap();
+        app.add_account(sim.account("bench")).await.unwrap();
 
         let start = Instant::now();
         let synced = app.sync_accounts(None, &SilentProgress).await.unwrap();

@@ -3,8 +3,11 @@
 //! multicast M-SEARCH plus NOTIFY alive/byebye between two network
 //! namespaces this test creates (the only place multicast is sent).
 
+mod common;
+
+use common::netns;
 use std::collections::HashMap;
-use std::net::{Ipv4Addr, SocketAddr};
+use std::net::{IpAddr, SocketAddr};
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 use streamforge::tuner::ssdp::{self, message, Options};
@@ -419,121 +422,6 @@ async fn a_search_flood_is_rate_limited() {
 
 // ---------------------------------------------------------------- network namespaces
 
-mod netns {
-    use std::process::Command;
-
-    /// Two namespaces joined by a veth pair; deleted on drop, even on panic.
-    pub struct Pair {
-        pub a: String,
-        pub b: String,
-        pub veth_a: String,
-        pub veth_b: String,
-    }
-
-    pub const ADDR_A: &str = "10.254.78.1";
-    pub const ADDR_B: &str = "10.254.78.2";
-
-    /// Panics (never skips) when the test cannot run here: CI runs as root.
-    pub fn require_root_and_ip() {
-        // SAFETY: geteuid has no preconditions and cannot fail.
-        let euid = unsafe { libc::geteuid() };
-        assert_eq!(
-            euid, 0,
-            "SSDP namespace test needs root (CAP_SYS_ADMIN + CAP_NET_ADMIN) to create network namespaces; run as root"
-        );
-        let ip = Command::new("ip").arg("-V").output();
-        assert!(
-            ip.is_ok_and(|o| o.status.success()),
-            "SSDP namespace test needs the `ip` tool (Debian package iproute2)"
-        );
-    }
-
-    pub fn ip(args: &[&str]) {
-        let out = Command::new("ip").args(args).output().expect("run ip");
-        assert!(
-            out.status.success(),
-            "ip {}: {}",
-            args.join(" "),
-            String::from_utf8_lossy(&out.stderr)
-        );
-    }
-
-    impl Pair {
-        pub fn create() -> Self {
-            let pid = std::process::id();
-            let pair = Pair {
-                a: format!("sf-ssdp-a-{pid}"),
-                b: format!("sf-ssdp-b-{pid}"),
-                veth_a: format!("sfsa{pid}"),
-                veth_b: format!("sfsb{pid}"),
-            };
-            // The guard exists before anything is created, so a failure below still cleans up.
-            ip(&["netns", "add", &pair.a]);
-            ip(&["netns", "add", &pair.b]);
-            ip(&[
-                "link",
-                "add",
-                &pair.veth_a,
-                "netns",
-                &pair.a,
-                "type",
-                "veth",
-                "peer",
-                "name",
-                &pair.veth_b,
-                "netns",
-                &pair.b,
-            ]);
-            for (ns, dev, addr) in [
-                (&pair.a, &pair.veth_a, ADDR_A),
-                (&pair.b, &pair.veth_b, ADDR_B),
-            ] {
-                ip(&["-n", ns, "link", "set", "lo", "up"]);
-                ip(&["-n", ns, "addr", "add", &format!("{addr}/24"), "dev", dev]);
-                ip(&["-n", ns, "link", "set", dev, "up"]);
-                ip(&["-n", ns, "route", "add", "239.0.0.0/8", "dev", dev]);
-            }
-            pair
-        }
-    }
-
-    impl Drop for Pair {
-        fn drop(&mut self) {
-            // Deleting a namespace deletes the veth end inside it, and so the pair.
-            for ns in [&self.a, &self.b] {
-                let _ = Command::new("ip").args(["netns", "del", ns]).output();
-            }
-            let _ = Command::new("ip")
-                .args(["link", "del", &self.veth_a])
-                .output();
-        }
-    }
-
-    /// Runs `f` on a new thread whose network namespace is `ns`, inside its own
-    /// single-threaded runtime (so every socket it creates lives in `ns`).
-    pub fn spawn_in<F, Fut, T>(ns: &str, f: F) -> std::thread::JoinHandle<Result<T, String>>
-    where
-        F: FnOnce() -> Fut + Send + 'static,
-        Fut: std::future::Future<Output = Result<T, String>>,
-        T: Send + 'static,
-    {
-        let path = format!("/var/run/netns/{ns}");
-        std::thread::spawn(move || {
-            use std::os::fd::AsRawFd;
-            let file = std::fs::File::open(&path).map_err(|e| format!("open {path}: {e}"))?;
-            // SAFETY: a valid namespace fd; only this thread changes namespace.
-            if unsafe { libc::setns(file.as_raw_fd(), libc::CLONE_NEWNET) } != 0 {
-                return Err(format!("setns {path}: {}", std::io::Error::last_os_error()));
-            }
-            let rt = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .map_err(|e| e.to_string())?;
-            rt.block_on(f())
-        })
-    }
-}
-
 /// Waits up to `limit` for a datagram on `sock` that `want` accepts.
 async fn wait_for(
     sock: &UdpSocket,
@@ -557,17 +445,17 @@ async fn wait_for(
 
 #[test]
 fn multicast_search_and_announcements_between_namespaces() {
-    netns::require_root_and_ip();
-    let pair = netns::Pair::create();
-    let base_url = format!("http://{}:5004", netns::ADDR_A);
+    netns::require(&[("ip", "apt-get install -y iproute2")]);
+    let pair = netns::Pair::create("ssdp", "10.254.78");
+    let (addr_a, addr_b) = (pair.addr_a, pair.addr_b);
+    let base_url = format!("http://{addr_a}:5004");
     let udn = device(&base_url).udn();
     let (ready_tx, ready_rx) = std::sync::mpsc::channel::<()>();
     let (stop_tx, stop_rx) = oneshot::channel::<()>();
 
     let dev = shared(&base_url);
     let server = netns::spawn_in(&pair.a, move || async move {
-        let socket = ssdp::bind(Some(netns::ADDR_A.parse().unwrap()))
-            .map_err(|e| format!("bind in ns A: {e}"))?;
+        let socket = ssdp::bind(Some(addr_a)).map_err(|e| format!("bind in ns A: {e}"))?;
         let _ = ready_tx.send(());
         let options = Options {
             announce: true,
@@ -592,7 +480,6 @@ fn multicast_search_and_announcements_between_namespaces() {
     let want_udn = udn.clone();
     let want_location = format!("{base_url}/device.xml");
     let client = netns::spawn_in(&pair.b, move || async move {
-        let addr_b: Ipv4Addr = netns::ADDR_B.parse().unwrap();
         let listener =
             ssdp::bind(Some(addr_b)).map_err(|e| format!("bind listener in ns B: {e}"))?;
         let searcher = UdpSocket::bind((addr_b, 0))
@@ -617,7 +504,7 @@ fn multicast_search_and_announcements_between_namespaces() {
             }
         }
         let (h, from) = reply.map_err(|e| format!("M-SEARCH reply: {e}"))?;
-        if from.ip() != netns::ADDR_A.parse::<std::net::IpAddr>().unwrap()
+        if from.ip() != IpAddr::V4(addr_a)
             || h["LOCATION"] != want_location
             || h["ST"] != "upnp:rootdevice"
             || h["USN"] != format!("{want_udn}::upnp:rootdevice")

@@ -4,11 +4,12 @@
 
 mod common;
 
-use std::io::{BufRead, BufReader, Read};
+use common::netns;
+use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::sync::{Arc, RwLock};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use streamforge::tuner::discovery::message::{self, is_for_us};
 use streamforge::tuner::discovery::packet::{
     tag, DEVICE_ID_WILDCARD, DEVICE_TYPE_TUNER, DEVICE_TYPE_WILDCARD, MAX_PACKET,
@@ -468,204 +469,24 @@ async fn bind_shares_the_port_with_reuseaddr() {
 
 // ---- the real client, in two network namespaces ----
 
-const NS_SERVER_IP: &str = "10.254.77.1";
-const NS_CLIENT_IP: &str = "10.254.77.2";
-const NS_SUBNET_BROADCAST: &str = "10.254.77.255";
-
-/// Two namespaces joined by a veth pair; deleted (with the veth) on drop.
-struct NetnsPair {
-    server: String,
-    client: String,
-}
-
-fn ip(args: &[&str]) {
-    let out = Command::new("ip").args(args).output().expect("running ip");
-    assert!(
-        out.status.success(),
-        "ip {}: {}",
-        args.join(" "),
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
-impl NetnsPair {
-    fn create() -> NetnsPair {
-        let pid = std::process::id();
-        let pair = NetnsPair {
-            server: format!("sf-disc-s-{pid}"),
-            client: format!("sf-disc-c-{pid}"),
-        };
-        pair.delete(); // left over by a killed run with the same pid
-        ip(&["netns", "add", &pair.server]);
-        ip(&["netns", "add", &pair.client]);
-        let (s_if, c_if) = (format!("sfds{pid}"), format!("sfdc{pid}"));
-        ip(&[
-            "link",
-            "add",
-            &s_if,
-            "netns",
-            &pair.server,
-            "type",
-            "veth",
-            "peer",
-            "name",
-            &c_if,
-            "netns",
-            &pair.client,
-        ]);
-        for (ns, dev, addr) in [
-            (&pair.server, &s_if, NS_SERVER_IP),
-            (&pair.client, &c_if, NS_CLIENT_IP),
-        ] {
-            ip(&["-n", ns, "addr", "add", &format!("{addr}/24"), "dev", dev]);
-            ip(&["-n", ns, "link", "set", dev, "up"]);
-            ip(&["-n", ns, "link", "set", "lo", "up"]);
-        }
-        wait_for_carrier(&pair.server, &s_if);
-        wait_for_carrier(&pair.client, &c_if);
-        pair
-    }
-
-    fn delete(&self) {
-        for ns in [&self.server, &self.client] {
-            let _ = Command::new("ip")
-                .args(["netns", "del", ns])
-                .stderr(Stdio::null())
-                .status();
-        }
-    }
-}
-
-impl Drop for NetnsPair {
-    fn drop(&mut self) {
-        self.delete();
-    }
-}
-
-/// A child process killed and reaped on drop.
-struct Reaped(Child);
-
-impl Drop for Reaped {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// Runs `cmd` to completion within `limit`, killing it otherwise; returns
-/// its stdout and stderr together.
-fn run_bounded(cmd: &mut Command, limit: Duration) -> String {
-    let child = cmd
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn");
-    let mut child = Reaped(child);
-    let readers = [
-        drain(
-            child
-                .0
-                .stdout
-                .take()
-                .map(|o| Box::new(o) as Box<dyn std::io::Read + Send>),
-        ),
-        drain(
-            child
-                .0
-                .stderr
-                .take()
-                .map(|o| Box::new(o) as Box<dyn std::io::Read + Send>),
-        ),
-    ];
-    let deadline = Instant::now() + limit;
-    while child.0.try_wait().unwrap().is_none() {
-        assert!(
-            Instant::now() < deadline,
-            "{cmd:?} did not finish within {limit:?}"
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    readers.map(|r| r.join().unwrap()).concat()
-}
-
-/// Reads a pipe to its end on a thread (so a chatty child never blocks).
-fn drain(pipe: Option<Box<dyn std::io::Read + Send>>) -> std::thread::JoinHandle<String> {
-    std::thread::spawn(move || {
-        let mut text = String::new();
-        if let Some(mut pipe) = pipe {
-            let _ = pipe.read_to_string(&mut text);
-        }
-        text
-    })
-}
-
-/// Waits (bounded) until a veth end has carrier; a fresh pair takes a moment.
-fn wait_for_carrier(ns: &str, dev: &str) {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        let out = Command::new("ip")
-            .args(["-n", ns, "-o", "link", "show", "dev", dev])
-            .output()
-            .expect("running ip");
-        let text = String::from_utf8_lossy(&out.stdout);
-        if text.contains("LOWER_UP") && !text.contains("NO-CARRIER") {
-            return;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "{dev} in {ns} never came up: {text}"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
-
-fn on_path(tool: &str) -> bool {
-    std::env::var_os("PATH")
-        .map(|p| {
-            std::env::split_paths(&p)
-                .chain(["/usr/sbin".into(), "/sbin".into()])
-                .any(|d| d.join(tool).is_file())
-        })
-        .unwrap_or(false)
-}
-
-fn is_root() -> bool {
-    std::fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("Uid:"))
-                .map(|l| l.split_whitespace().nth(2) == Some("0"))
-        })
-        .unwrap_or(false)
-}
-
 /// `hdhomerun_config discover` (which broadcasts) run in one namespace finds
 /// the responder running in the other; nothing leaves the two namespaces.
 #[test]
 fn hdhomerun_config_finds_us_in_network_namespaces() {
-    assert!(
-        is_root(),
-        "this test creates network namespaces and must run as root (CI does); \
-         run `sudo -E cargo test -p streamforge --test discovery_udp`"
-    );
-    assert!(
-        on_path("ip"),
-        "`ip` is missing: apt-get install -y iproute2"
-    );
-    assert!(
-        on_path("hdhomerun_config"),
-        "`hdhomerun_config` is missing: apt-get install -y hdhomerun-config"
-    );
-    let pair = NetnsPair::create();
-    let base_url = format!("http://{NS_SERVER_IP}:5004");
+    netns::require(&[
+        ("ip", "apt-get install -y iproute2"),
+        ("hdhomerun_config", "apt-get install -y hdhomerun-config"),
+    ]);
+    let pair = netns::Pair::create("udp", "10.254.77");
+    let server_ip = pair.addr_a;
+    let base_url = format!("http://{server_ip}:5004");
     // The real server, as a user runs it, inside the server namespace.
     let data = tempfile::Builder::new()
         .prefix("sf-netns-")
         .tempdir()
         .unwrap();
     let server = Command::new("ip")
-        .args(["netns", "exec", &pair.server])
+        .args(["netns", "exec", &pair.a])
         .arg(env!("CARGO_BIN_EXE_streamforge"))
         .arg("--data-dir")
         .arg(data.path())
@@ -684,7 +505,7 @@ fn hdhomerun_config_finds_us_in_network_namespaces() {
         .stderr(Stdio::null())
         .spawn()
         .expect("spawning streamforge serve in the namespace");
-    let mut server = Reaped(server);
+    let mut server = netns::Reaped(server);
     let stdout = server.0.stdout.take().unwrap();
     let (ready_tx, ready_rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
@@ -699,19 +520,13 @@ fn hdhomerun_config_finds_us_in_network_namespaces() {
         .expect("streamforge serve never started UDP discovery in the namespace");
 
     let expected = format!(
-        "hdhomerun device {} found at {NS_SERVER_IP}",
+        "hdhomerun device {} found at {server_ip}",
         streamforge::tuner::device_id::format(OUR_ID)
     );
     let mut output = String::new();
     for _attempt in 0..3 {
-        output = run_bounded(
-            Command::new("ip").args([
-                "netns",
-                "exec",
-                &pair.client,
-                "hdhomerun_config",
-                "discover",
-            ]),
+        output = netns::run_bounded(
+            Command::new("ip").args(["netns", "exec", &pair.b, "hdhomerun_config", "discover"]),
             Duration::from_secs(15),
         );
         if output.contains(&expected) {
@@ -725,31 +540,21 @@ fn hdhomerun_config_finds_us_in_network_namespaces() {
     );
     // hdhomerun_config prints the sender's address, not the BaseURL it
     // parsed; a client of ours in the client namespace checks the BASE_URL TLV.
-    let client_ns = pair.client.clone();
+    let client_ns = pair.b.clone();
+    let broadcast = pair.broadcast;
     let output = std::thread::spawn(move || {
-        enter_namespace(&client_ns);
-        broadcast_request(&format!("{NS_SUBNET_BROADCAST}:65001"))
+        netns::enter(&client_ns);
+        broadcast_request(&format!("{broadcast}:65001"))
     })
     .join()
     .expect("the namespace client thread");
-    let expected = format!("from={NS_SERVER_IP}:65001 id=10439EFD base_url={base_url} ");
+    let expected = format!("from={server_ip}:65001 id=10439EFD base_url={base_url} ");
     assert!(
         output.contains(&expected),
         "expected {expected:?} in {output:?}"
     );
     drop(server);
     drop(pair);
-}
-
-/// Moves this thread into the network namespace `ns` (sockets it creates
-/// afterwards live there).
-fn enter_namespace(ns: &str) {
-    use std::os::fd::AsRawFd;
-    let path = format!("/var/run/netns/{ns}");
-    let file = std::fs::File::open(&path).unwrap_or_else(|e| panic!("open {path}: {e}"));
-    // SAFETY: a valid namespace fd; only this thread changes namespace.
-    let rc = unsafe { libc::setns(file.as_raw_fd(), libc::CLONE_NEWNET) };
-    assert_eq!(rc, 0, "setns {path}: {}", std::io::Error::last_os_error());
 }
 
 /// Broadcasts the hdhomerun_config request to `target` and describes the reply.

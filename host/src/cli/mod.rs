@@ -4,6 +4,7 @@
 
 mod accounts;
 mod backend;
+mod demo;
 mod guides;
 mod matching;
 mod plugin;
@@ -34,8 +35,10 @@ pub struct Cli {
 /// Every command.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Run the server: admin API (and, as it grows, the tuner) on one listener.
+    /// Run the tuner and the admin API on one listener.
     Serve(serve::ServeArgs),
+    /// Try StreamForge with nothing to set up: a simulated provider and guide on loopback, served as a tuner.
+    Demo(demo::DemoArgs),
     /// Add, list, test and remove provider accounts.
     #[command(subcommand)]
     Account(accounts::AccountCommand),
@@ -92,6 +95,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     runtime.block_on(async move {
         match cli.command {
             Command::Serve(args) => serve::run(&data, args).await,
+            Command::Demo(args) => demo::run(args).await,
             Command::Account(cmd) => accounts::run(&data, cmd).await,
             Command::Guide(cmd) => guides::run(&data, cmd).await,
             Command::Sync { account } => accounts::sync(&data, account.as_deref()).await,

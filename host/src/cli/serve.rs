@@ -61,6 +61,11 @@ pub async fn run(data: &DataDir, args: ServeArgs) -> anyhow::Result<()> {
         }
         Err(e) => return Err(e),
     };
+    serve_app(app, data, args).await
+}
+
+/// Serves an opened app (used by `serve` and `demo`) until Ctrl-C or SIGTERM.
+pub async fn serve_app(app: Arc<App>, data: &DataDir, args: ServeArgs) -> anyhow::Result<()> {
     let token = api::load_or_create_token(&data.admin_token())?;
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await

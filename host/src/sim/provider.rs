@@ -100,6 +100,22 @@ impl SimProvider {
         format!("{url}&type=m3u_plus&output=ts")
     }
 
+    /// An `account add` for this panel (xtream, its credentials, checked),
+    /// as the demo and the benchmarks add it.
+    pub fn account(&self, name: &str) -> crate::catalog::NewAccount {
+        let c = self.state.config();
+        crate::catalog::NewAccount {
+            name: name.to_string(),
+            provider: "xtream".to_string(),
+            url: self.base_url().to_string(),
+            username: Some(c.username.clone()),
+            password: Some(c.password.clone()),
+            max_connections: None,
+            priority: 0,
+            check: true,
+        }
+    }
+
     /// Snapshot of the config in force.
     pub fn config(&self) -> Arc<SimConfig> {
         self.state.config()
