@@ -51,6 +51,19 @@ impl Event {
         }
     }
 
+    /// Whether this reports something going wrong (logged as a warning).
+    pub fn is_failure(&self) -> bool {
+        self.kind.ends_with("-failed")
+            || matches!(
+                self.kind.as_str(),
+                "plugin-timeout"
+                    | "plugin-out-of-memory"
+                    | "plugin-trap"
+                    | "plugin-output-too-large"
+                    | "plugin-instantiate"
+            )
+    }
+
     /// Names the plugin involved.
     pub fn plugin(mut self, name: &str) -> Self {
         self.plugin = Some(name.to_string());
@@ -131,7 +144,11 @@ impl EventLog {
 
     /// Keeps `event` (dropping the oldest when full) and logs it.
     pub fn record(&self, mut event: Event) {
-        tracing::warn!("{}: {}", event.kind, event.detail);
+        if event.is_failure() {
+            tracing::warn!("{}: {}", event.kind, event.detail);
+        } else {
+            tracing::info!("{}: {}", event.kind, event.detail);
+        }
         let mut ring = self.ring.lock().unwrap_or_else(|e| e.into_inner());
         event.id = ring.next_id;
         ring.next_id += 1;
