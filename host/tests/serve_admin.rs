@@ -11,25 +11,9 @@ use std::time::{Duration, Instant};
 use streamforge::sim::{SimConfig, SimProvider};
 
 fn cli(data: &Path, args: &[&str], stdin: &str) -> (bool, String, String) {
-    let mut child = common::streamforge(data)
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
-    (
-        out.status.success(),
-        String::from_utf8(out.stdout).unwrap(),
-        String::from_utf8(out.stderr).unwrap(),
-    )
+    let out = common::run_with_input(data, args, stdin);
+    let text = |b: Vec<u8>| String::from_utf8(b).unwrap();
+    (out.status.success(), text(out.stdout), text(out.stderr))
 }
 
 /// Raw HTTP to the admin API, for the token checks.

@@ -6,25 +6,11 @@ mod common;
 
 use std::io::{Read, Write};
 use std::path::Path;
-use std::process::Stdio;
 use std::time::Duration;
 use streamforge::sim::{SimConfig, SimProvider};
 
 fn cli(data: &Path, args: &[&str], stdin: &str) -> String {
-    let mut child = common::streamforge(data)
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
+    let out = common::run_with_input(data, args, stdin);
     assert!(
         out.status.success(),
         "{args:?}: {}",

@@ -97,3 +97,23 @@ pub fn serve(data: &std::path::Path, extra: &[&str]) -> Server {
         std::thread::sleep(Duration::from_millis(50));
     }
 }
+
+/// Runs `streamforge args...` against `data` with `stdin` as its input.
+pub fn run_with_input(data: &std::path::Path, args: &[&str], stdin: &str) -> std::process::Output {
+    use std::io::Write;
+    use std::process::Stdio;
+    let mut child = streamforge(data)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
