@@ -131,24 +131,28 @@ fn hdhomerun_config_request_parses_and_rebuilds_byte_for_byte() {
     assert_eq!(built, HDHOMERUN_CONFIG_2022_REQUEST);
 }
 
+/// Parses `bytes` as our reply and checks the fields libhdhomerun reads.
+fn assert_tuner_reply(bytes: &[u8], base_url: &str) -> Packet {
+    let reply = Packet::parse(bytes).unwrap();
+    assert_eq!(reply.kind, Kind::Reply);
+    assert_eq!(reply.u32(tag::DEVICE_TYPE), Some(DEVICE_TYPE_TUNER));
+    assert_eq!(reply.u32(tag::DEVICE_ID), Some(OUR_ID));
+    assert_eq!(reply.u8(tag::TUNER_COUNT), Some(4));
+    assert_eq!(reply.string(tag::BASE_URL).as_deref(), Some(base_url));
+    let lineup = format!("{base_url}/lineup.json");
+    assert_eq!(
+        reply.string(tag::LINEUP_URL).as_deref(),
+        Some(lineup.as_str())
+    );
+    reply
+}
+
 #[test]
 fn reply_carries_what_libhdhomerun_reads() {
     let info = device("http://192.168.1.20:5004");
     let bytes = encode(&message::reply(&info));
     assert_eq!(&bytes[..2], &[0x00, 0x03]);
-    let reply = Packet::parse(&bytes).unwrap();
-    assert_eq!(reply.kind, Kind::Reply);
-    assert_eq!(reply.u32(tag::DEVICE_TYPE), Some(DEVICE_TYPE_TUNER));
-    assert_eq!(reply.u32(tag::DEVICE_ID), Some(OUR_ID));
-    assert_eq!(reply.u8(tag::TUNER_COUNT), Some(4));
-    assert_eq!(
-        reply.string(tag::BASE_URL).as_deref(),
-        Some("http://192.168.1.20:5004")
-    );
-    assert_eq!(
-        reply.string(tag::LINEUP_URL).as_deref(),
-        Some("http://192.168.1.20:5004/lineup.json")
-    );
+    let reply = assert_tuner_reply(&bytes, "http://192.168.1.20:5004");
     assert_eq!(
         reply.string(tag::DEVICE_AUTH_STR).as_deref(),
         Some("sf-test-auth")
@@ -346,19 +350,7 @@ async fn responder_answers_by_unicast_with_the_tuner_fields() {
         .await
         .expect("a reply");
     assert_eq!(from, server.addr);
-    let reply = Packet::parse(&bytes).unwrap();
-    assert_eq!(reply.kind, Kind::Reply);
-    assert_eq!(reply.u32(tag::DEVICE_TYPE), Some(DEVICE_TYPE_TUNER));
-    assert_eq!(reply.u32(tag::DEVICE_ID), Some(OUR_ID));
-    assert_eq!(reply.u8(tag::TUNER_COUNT), Some(4));
-    assert_eq!(
-        reply.string(tag::BASE_URL).as_deref(),
-        Some("http://127.0.0.1:5004")
-    );
-    assert_eq!(
-        reply.string(tag::LINEUP_URL).as_deref(),
-        Some("http://127.0.0.1:5004/lineup.json")
-    );
+    assert_tuner_reply(&bytes, "http://127.0.0.1:5004");
     assert!(
         recv(&client, Duration::from_millis(200)).await.is_none(),
         "one reply per request"

@@ -40,26 +40,17 @@ fn commands_reach_the_running_server_and_need_its_token() {
     let sim = SimProvider::start_blocking(SimConfig::demo());
     let local = common::data_dir();
     let remote = common::data_dir();
-    let user = sim.config().username.clone();
-    let password = format!("{}\n", sim.config().password);
-    let add = [
-        "account",
-        "add",
-        "main",
-        "--url",
-        sim.base_url(),
-        "--username",
-        &user,
-        "--password-stdin",
-    ];
-
     // Same commands, once without a server and once through one.
-    let (ok, local_add, _) = cli(local.path(), &add, &password);
-    assert!(ok);
+    let local_add = common::add_sim_account(local.path(), &sim, "main");
+    assert!(local_add.status.success());
     let server = common::serve(remote.path(), &[]);
-    let (ok, remote_add, err) = cli(remote.path(), &add, &password);
-    assert!(ok, "{err}");
-    assert_eq!(local_add, remote_add);
+    let remote_add = common::add_sim_account(remote.path(), &sim, "main");
+    assert!(
+        remote_add.status.success(),
+        "{}",
+        String::from_utf8_lossy(&remote_add.stderr)
+    );
+    assert_eq!(local_add.stdout, remote_add.stdout);
     for args in [
         &["sync", "--account", "main"][..],
         &["account", "list"],

@@ -25,29 +25,9 @@ fn catalogue_size(data: &std::path::Path) -> usize {
 fn killing_a_sync_keeps_the_previous_catalogue() {
     let sim = SimProvider::start_blocking(SimConfig::generated(60_000, 1));
     let data = common::data_dir();
-    let user = sim.config().username.clone();
-    let mut add = common::streamforge(data.path())
-        .args([
-            "account",
-            "add",
-            "big",
-            "--url",
-            sim.base_url(),
-            "--username",
-            &user,
-            "--password-stdin",
-        ])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()
-        .unwrap();
-    use std::io::Write;
-    add.stdin
-        .take()
-        .unwrap()
-        .write_all(sim.config().password.as_bytes())
-        .unwrap();
-    assert!(add.wait().unwrap().success());
+    assert!(common::add_sim_account(data.path(), &sim, "big")
+        .status
+        .success());
     let out = common::streamforge(data.path())
         .args(["sync"])
         .output()

@@ -65,21 +65,9 @@ fn json(url: &str) -> serde_json::Value {
 /// A data dir with the demo panel's account and guide, synced and matched.
 fn prepared(sim: &SimProvider) -> tempfile::TempDir {
     let data = common::data_dir();
-    let user = sim.config().username.clone();
-    cli(
-        data.path(),
-        &[
-            "account",
-            "add",
-            "main",
-            "--url",
-            sim.base_url(),
-            "--username",
-            &user,
-            "--password-stdin",
-        ],
-        &sim.config().password,
-    );
+    assert!(common::add_sim_account(data.path(), sim, "main")
+        .status
+        .success());
     cli(
         data.path(),
         &["guide", "add", "panel", &sim.xmltv_url()],

@@ -117,3 +117,23 @@ pub fn run_with_input(data: &std::path::Path, args: &[&str], stdin: &str) -> std
         .unwrap();
     child.wait_with_output().unwrap()
 }
+
+/// `streamforge account add NAME` for the simulated panel, password on stdin.
+pub fn add_sim_account(
+    data: &std::path::Path,
+    sim: &streamforge::sim::SimProvider,
+    name: &str,
+) -> std::process::Output {
+    let config = sim.config();
+    let args = [
+        "account",
+        "add",
+        name,
+        "--url",
+        sim.base_url(),
+        "--username",
+        &config.username,
+        "--password-stdin",
+    ];
+    run_with_input(data, &args, &config.password)
+}
