@@ -26,8 +26,9 @@ fn demo_serves_a_lineup_and_cleans_up() {
     let deadline = Instant::now() + Duration::from_secs(120);
     let mut base = None;
     let mut data_dir = None;
+    let mut watch = None;
     let mut printed = String::new();
-    while base.is_none() {
+    while base.is_none() || watch.is_none() {
         let Ok(line) = rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) else {
             let _ = child.kill();
             let _ = child.wait();
@@ -37,6 +38,9 @@ fn demo_serves_a_lineup_and_cleans_up() {
         printed.push('\n');
         if let Some(dir) = line.split("(data dir ").nth(1) {
             data_dir = Some(dir.split(", removed").next().unwrap().to_string());
+        }
+        if let Some(url) = line.split("`ffplay ").nth(1) {
+            watch = Some(url.split('`').next().unwrap().to_string());
         }
         if let Some(url) = line.split("tuner (HDHomeRun) address: ").nth(1) {
             base = Some(url.trim().to_string());
@@ -62,6 +66,28 @@ fn demo_serves_a_lineup_and_cleans_up() {
     });
     assert!(lineup.as_array().unwrap().len() >= 5, "{lineup}");
     assert!(printed.contains("guide channels matched"), "{printed}");
+
+    // The channel the demo suggests plays: ffprobe finds H.264 video in it.
+    let watch = watch.unwrap_or_else(|| panic!("the demo prints no ffplay command:\n{printed}"));
+    let probe = std::process::Command::new("ffprobe")
+        .args([
+            "-v",
+            "error",
+            "-select_streams",
+            "v:0",
+            "-show_entries",
+            "stream=codec_name",
+        ])
+        .args(["-of", "csv=p=0", "-rw_timeout", "20000000", &watch])
+        .output()
+        .expect("ffprobe is needed: apt-get install ffmpeg");
+    assert!(
+        probe.status.success(),
+        "{}",
+        String::from_utf8_lossy(&probe.stderr)
+    );
+    let codecs = String::from_utf8_lossy(&probe.stdout).into_owned();
+    assert_eq!(codecs.lines().next(), Some("h264"), "{codecs}");
 
     // SIGTERM: a graceful stop that removes the throw-away data dir.
     // SAFETY: signalling our own child process.

@@ -19,6 +19,8 @@ use std::sync::Arc;
 struct Admin {
     app: Arc<App>,
     token: Arc<String>,
+    /// The running relay (absent in tests that serve only the API).
+    relay: Option<Arc<crate::relay::Relay>>,
 }
 
 /// An operation's failure, as an HTTP answer.
@@ -42,10 +44,11 @@ impl IntoResponse for Failure {
 type Answer<T> = Result<Json<T>, Failure>;
 
 /// The admin API for `app`, answering only requests bearing `token`.
-pub fn router(app: Arc<App>, token: String) -> Router {
+pub fn router(app: Arc<App>, token: String, relay: Option<Arc<crate::relay::Relay>>) -> Router {
     let state = Admin {
         app,
         token: Arc::new(token),
+        relay,
     };
     Router::new()
         .route("/accounts", get(list_accounts).post(add_account))
@@ -58,6 +61,7 @@ pub fn router(app: Arc<App>, token: String) -> Router {
         .route("/mappings", get(mappings).post(map))
         .route("/mappings/remove", post(unmap))
         .route("/events", get(events))
+        .route("/status", get(status))
         .route("/plugins", get(list_plugins).post(install_plugin))
         .route("/plugins/{name}", axum::routing::delete(remove_plugin))
         .layer(middleware::from_fn_with_state(state.clone(), require_token))
@@ -82,6 +86,15 @@ async fn require_token(State(admin): State<Admin>, request: Request, next: Next)
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+async fn status(State(a): State<Admin>) -> Answer<crate::relay::RelayStatus> {
+    match &a.relay {
+        Some(relay) => Ok(Json(relay.status().await)),
+        None => Err(Failure(anyhow::anyhow!(
+            "this server does not relay streams"
+        ))),
+    }
 }
 
 async fn list_accounts(State(a): State<Admin>) -> Answer<Vec<crate::catalog::AccountView>> {

@@ -1,7 +1,7 @@
 //! Provider accounts and their catalogues: adding and testing accounts
 //! through their provider plugin, and syncing catalogues atomically.
 
-mod access;
+pub(crate) mod access;
 mod accounts;
 pub mod redact;
 mod status;

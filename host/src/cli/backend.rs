@@ -179,6 +179,33 @@ impl Backend {
         }
     }
 
+    /// The relay's state: the running server's, or an idle one from the
+    /// accounts when no server runs.
+    pub async fn status(&self) -> anyhow::Result<crate::relay::RelayStatus> {
+        match self {
+            Backend::Local(app) => {
+                let accounts: Vec<crate::relay::AccountUse> = app
+                    .store
+                    .accounts()?
+                    .into_iter()
+                    .filter(|a| a.enabled)
+                    .map(|a| crate::relay::AccountUse {
+                        name: a.name,
+                        in_use: 0,
+                        limit: a.max_connections,
+                    })
+                    .collect();
+                Ok(crate::relay::RelayStatus {
+                    tuners: crate::tuner::settings::tuner_count(app, None)?,
+                    tuners_in_use: 0,
+                    sessions: Vec::new(),
+                    accounts,
+                })
+            }
+            Backend::Remote(api) => api.get("status", &[]).await,
+        }
+    }
+
     pub async fn list_plugins(&self) -> anyhow::Result<Vec<Manifest>> {
         match self {
             Backend::Local(app) => app.plugins.list(),

@@ -22,7 +22,9 @@ pub struct DemoArgs {
 
 /// Runs the demo until Ctrl-C.
 pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
-    let sim = SimProvider::try_start(SimConfig::demo())
+    let mut config = SimConfig::demo();
+    config.max_connections = config.max_connections.max(4);
+    let sim = SimProvider::try_start(config)
         .await
         .context("starting the simulated provider on 127.0.0.1")?;
     let dir = tempfile::Builder::new()
@@ -44,8 +46,17 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
         "demo: {channels} provider streams, {} of {} guide channels matched",
         summary.matched, summary.guide_channels
     );
-    println!("demo: look at it with `curl http://{}/lineup.json` or point Plex at the tuner address below", args.listen);
-    println!("demo: channel streams (/stream/N) are not relayed yet; Ctrl-C stops the demo");
+    let lineup = crate::tuner::lineup::build(&app.store)?;
+    let first = lineup
+        .entries
+        .first()
+        .map(|e| (e.number.clone(), e.name.clone()));
+    let banner = move |base: &str| {
+        if let Some((number, name)) = &first {
+            println!("  watch channel {number} ({name}): `ffplay {base}/stream/{number}` or `mpv {base}/stream/{number}`");
+        }
+        println!("  Ctrl-C stops the demo and removes its data");
+    };
     let args = ServeArgs {
         listen: args.listen,
         base_url: None,
@@ -53,8 +64,9 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
         tuner_count: None,
         friendly_name: Some("StreamForge demo".into()),
         no_discovery: true,
+        ..ServeArgs::defaults()
     };
-    let result = serve_app(Arc::new(app), &data, args).await;
+    let result = serve_app(Arc::new(app), &data, args, banner).await;
     drop(sim);
     result
 }

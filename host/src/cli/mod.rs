@@ -10,6 +10,7 @@ mod matching;
 mod plugin;
 mod progress;
 mod serve;
+mod status;
 mod urls;
 
 use crate::config::{DataDir, DEFAULT_DATA_DIR};
@@ -80,6 +81,12 @@ pub enum Command {
     },
     /// Print the addresses to paste into Plex (tuner, guide, playlist).
     Urls(serve::ServeArgs),
+    /// Show tuners in use, the channels playing and each account's connections.
+    Status {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Install, list, inspect and remove plugins (provider adapters, matchers).
     #[command(subcommand)]
     Plugin(plugin::PluginCommand),
@@ -113,6 +120,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                 matching::events(&data, follow, json, &filter).await
             }
             Command::Urls(args) => serve::urls(&data, args).await,
+            Command::Status { json } => status::run(&data, json).await,
             Command::Plugin(cmd) => plugin::run(&data, cmd).await,
         }
     })

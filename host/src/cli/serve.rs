@@ -4,6 +4,7 @@
 use crate::api::{self, ServerFile};
 use crate::app::App;
 use crate::config::DataDir;
+use crate::relay::{Relay, RelayConfig};
 use crate::store::StoreError;
 use crate::tuner::http::TunerState;
 use crate::tuner::lineup::LineupCache;
@@ -35,9 +36,57 @@ pub struct ServeArgs {
     /// Do not answer or send UDP/SSDP discovery (add the tuner by address instead).
     #[arg(long)]
     pub no_discovery: bool,
+    /// Seconds to wait for a source's first video before trying the next one.
+    #[arg(long, default_value = "5", value_parser = seconds)]
+    pub stream_timeout: f64,
+    /// Seconds without data from a source before it counts as stalled.
+    #[arg(long, default_value = "2", value_parser = seconds)]
+    pub stall_timeout: f64,
+    /// Seconds a source may run far below its own usual rate before it is given up.
+    #[arg(long, default_value = "5", value_parser = seconds)]
+    pub slow_timeout: f64,
+    /// Seconds a channel stays connected after its last viewer left.
+    #[arg(long, default_value = "3", value_parser = seconds)]
+    pub idle_grace: f64,
+    /// MiB of recent stream kept per channel (for joining and slow viewers).
+    #[arg(long, default_value = "4", value_parser = clap::value_parser!(u32).range(1..=1024))]
+    pub channel_buffer_mib: u32,
+}
+
+/// A duration flag: seconds, fractions allowed, 0 to 3600.
+fn seconds(text: &str) -> Result<f64, String> {
+    let v: f64 = text
+        .parse()
+        .map_err(|_| format!("`{text}` is not a number of seconds"))?;
+    if !(0.0..=3600.0).contains(&v) {
+        return Err(format!("`{text}` is outside 0..3600 seconds"));
+    }
+    Ok(v)
 }
 
 impl ServeArgs {
+    /// The options `serve` has with no flag given.
+    pub fn defaults() -> ServeArgs {
+        <ServeArgs as clap::FromArgMatches>::from_arg_matches(
+            &<ServeArgs as clap::Args>::augment_args(clap::Command::new("serve"))
+                .get_matches_from(["serve"]),
+        )
+        .expect("serve's defaults parse")
+    }
+
+    /// The relay settings these options give.
+    pub fn relay_config(&self) -> RelayConfig {
+        let secs = std::time::Duration::from_secs_f64;
+        RelayConfig {
+            first_byte_timeout: secs(self.stream_timeout),
+            stall_timeout: secs(self.stall_timeout.max(0.1)),
+            idle_grace: secs(self.idle_grace),
+            slow_timeout: secs(self.slow_timeout),
+            channel_buffer: self.channel_buffer_mib as usize * 1024 * 1024,
+            ..RelayConfig::default()
+        }
+    }
+
     /// The tuner settings these options give.
     pub fn tuner_options(&self) -> TunerOptions {
         TunerOptions {
@@ -61,11 +110,17 @@ pub async fn run(data: &DataDir, args: ServeArgs) -> anyhow::Result<()> {
         }
         Err(e) => return Err(e),
     };
-    serve_app(app, data, args).await
+    serve_app(app, data, args, |_| {}).await
 }
 
 /// Serves an opened app (used by `serve` and `demo`) until Ctrl-C or SIGTERM.
-pub async fn serve_app(app: Arc<App>, data: &DataDir, args: ServeArgs) -> anyhow::Result<()> {
+/// `banner` prints extra lines once the tuner's base URL is known.
+pub async fn serve_app(
+    app: Arc<App>,
+    data: &DataDir,
+    args: ServeArgs,
+    banner: impl FnOnce(&str),
+) -> anyhow::Result<()> {
     let token = api::load_or_create_token(&data.admin_token())?;
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
@@ -91,7 +146,13 @@ pub async fn serve_app(app: Arc<App>, data: &DataDir, args: ServeArgs) -> anyhow
         lineup: Arc::new(LineupCache::default()),
         configured_tuners: options.tuner_count,
     };
-    let router = tuner::http::router(tuner_state).nest("/api/v1", api::router(app.clone(), token));
+    let relay = Relay::new(app.clone(), args.relay_config(), options.tuner_count)?;
+    let router = tuner::http::router(tuner_state)
+        .merge(crate::relay::router(relay.clone()))
+        .nest(
+            "/api/v1",
+            api::router(app.clone(), token, Some(relay.clone())),
+        );
     let server_file = ServerFile {
         url: format!("http://{admin_host}:{}", addr.port()),
         pid: std::process::id(),
@@ -109,6 +170,7 @@ pub async fn serve_app(app: Arc<App>, data: &DataDir, args: ServeArgs) -> anyhow
     if let Some(warning) = warning {
         println!("  warning: {warning}");
     }
+    banner(&device.base_url);
     println!(
         "  admin API: {}/api/v1 (token in {})",
         server_file.url,
@@ -121,8 +183,13 @@ pub async fn serve_app(app: Arc<App>, data: &DataDir, args: ServeArgs) -> anyhow
     } else {
         start_discovery(&shared, &stopped)
     };
+    let closing = relay.clone();
     let result = axum::serve(listener, router)
-        .with_graceful_shutdown(shutdown_signal())
+        .with_graceful_shutdown(async move {
+            shutdown_signal().await;
+            // Streams never finish on their own: end them so the server can.
+            closing.close_all();
+        })
         .await;
     let _ = stop.send(true);
     for task in discovery {

@@ -57,6 +57,8 @@ impl Event {
             || matches!(
                 self.kind.as_str(),
                 "plugin-timeout"
+                    | "tuner-limit"
+                    | "viewer-dropped"
                     | "plugin-out-of-memory"
                     | "plugin-trap"
                     | "plugin-output-too-large"

@@ -6,7 +6,7 @@ use super::{AccountAccess, FetchError, Scrubber};
 use crate::plugins::HttpRequest;
 
 /// A header ready to send, and whether it must stay on the account's origin.
-pub(super) struct RequestHeader {
+pub(crate) struct RequestHeader {
     pub name: HeaderName,
     pub value: HeaderValue,
     /// Carries a credential: not sent after a redirect to another origin.
@@ -35,7 +35,7 @@ const WITHHELD: &[&str] = &["set-cookie", "set-cookie2"];
 
 /// Fills the placeholders of every header value. Values are inserted as they
 /// are (a header is not a URL, so no percent-encoding).
-pub(super) fn prepare(
+pub(crate) fn prepare(
     request: &HttpRequest,
     access: &AccountAccess<'_>,
 ) -> Result<Vec<RequestHeader>, FetchError> {

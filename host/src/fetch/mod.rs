@@ -14,7 +14,7 @@ mod classify;
 mod client;
 mod config;
 mod error;
-mod headers;
+pub(crate) mod headers;
 mod scrub;
 
 pub use access::AccountAccess;

@@ -2,7 +2,7 @@
 //! ranking each channel's streams, keeping manual pins, and the stable
 //! channel numbers of the lineup.
 
-mod rank;
+pub mod rank;
 mod run;
 mod views;
 

@@ -27,14 +27,17 @@ pub struct RankKey {
 
 /// Sorts best first, deterministically.
 pub fn sort(items: &mut [RankKey]) {
-    items.sort_by(|a, b| {
-        tier(a.quality)
-            .cmp(&tier(b.quality))
-            .then(b.confidence.total_cmp(&a.confidence))
-            .then(a.priority.cmp(&b.priority))
-            .then(a.account.cmp(&b.account))
-            .then(a.key.cmp(&b.key))
-    });
+    items.sort_by(order);
+}
+
+/// Best first: `Less` when `a` is to be tried before `b`.
+pub fn order(a: &RankKey, b: &RankKey) -> std::cmp::Ordering {
+    tier(a.quality)
+        .cmp(&tier(b.quality))
+        .then(b.confidence.total_cmp(&a.confidence))
+        .then(a.priority.cmp(&b.priority))
+        .then(a.account.cmp(&b.account))
+        .then(a.key.cmp(&b.key))
 }
 
 #[cfg(test)]

@@ -1,7 +1,10 @@
 //! What the simulated panel serves: the account it accepts and the catalogue
 //! it lists. Plain data, so a test can build or tweak one by hand.
 
+use super::clip::Clip;
 use super::clock::now_unix;
+use std::collections::HashMap;
+use std::time::Duration;
 
 /// Account state as panels report it in `user_info.status`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -111,6 +114,22 @@ pub struct SimConfig {
     pub categories: Vec<SimCategory>,
     /// Live streams, in panel order.
     pub channels: Vec<SimChannel>,
+    /// Clip played by one stream id; wins over everything else.
+    pub clip_overrides: HashMap<u32, Clip>,
+    /// Clip played by every stream without an override; wins over the
+    /// choice by name (FHD/1080/4K/UHD → FHD clip, HD/720 → HD, else SD).
+    pub default_clip: Option<Clip>,
+    /// When set, stream URLs answer `302` to the simulator's load balancer
+    /// (`SimProvider::lb_port`) with a token valid this long, as many panels
+    /// do; the token is checked only when the load balancer is connected to.
+    pub stream_redirect: Option<Duration>,
+    /// When a new stream would exceed `max_connections` open streams, close
+    /// the oldest one and serve the new one (what many panels do). When
+    /// false the simulator enforces no limit.
+    pub evict_oldest: bool,
+    /// Stream time sent at once when a stream starts (a panel's buffered
+    /// burst), then real-time pacing; `Duration::ZERO` for none.
+    pub stream_burst: Duration,
 }
 
 impl Default for SimConfig {
@@ -133,6 +152,11 @@ impl Default for SimConfig {
             guide_hours: 24,
             categories: Vec::new(),
             channels: Vec::new(),
+            clip_overrides: HashMap::new(),
+            default_clip: None,
+            stream_redirect: None,
+            evict_oldest: false,
+            stream_burst: Duration::ZERO,
         }
     }
 }

@@ -71,8 +71,9 @@ impl Reply {
     }
 }
 
-/// The HTML a panel's PHP answers when it falls over (`Fault::Garbage`).
-const GARBAGE: &str = "<html><body><br />\n<b>Fatal error</b>:  Allowed memory size of \
+/// The HTML a panel's PHP answers when it falls over (`Fault::Garbage`);
+/// garbage streams repeat it.
+pub(crate) const GARBAGE: &str = "<html><body><br />\n<b>Fatal error</b>:  Allowed memory size of \
      134217728 bytes exhausted (tried to allocate 20480 bytes) in \
      <b>/home/xtreamcodes/iptv_xtream_codes/wwwdir/player_api.php</b> on line <b>313</b><br />\n\
      </body></html>\n";
@@ -86,7 +87,7 @@ pub(crate) fn deliver(
     make: impl FnOnce() -> Reply,
 ) -> Response {
     match fault {
-        Fault::None => finish(make(), Body::from),
+        Fault::None | Fault::Rate(_) => finish(make(), Body::from),
         Fault::Status(code) => {
             let status = StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
             finish(Reply::status_page(status), Body::from)

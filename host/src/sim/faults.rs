@@ -9,27 +9,72 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 /// One failure mode, applied to every request of the endpoint(s) it is set on.
+///
+/// API endpoints (`player_api.php`, `xmltv.php`, `get.php`) and live streams
+/// read each variant in their own way; both readings are given. A stream
+/// fault applies to new stream connections and, where it says so, to
+/// connections already streaming (they re-read the fault every ~20 ms slice).
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub enum Fault {
     /// Answer normally.
     #[default]
     None,
-    /// Answer with this HTTP status and a short nginx-style HTML page
+    /// API: answer with this HTTP status and a short nginx-style HTML page
     /// (e.g. 500, 503, 404, 401, 403, or panel oddities such as 458, 509,
     /// 884). Codes outside 100..=999 become 500.
+    ///
+    /// Streams: new connections get that answer, before credentials are
+    /// checked; connections already streaming are not affected.
     Status(u16),
-    /// HTTP 200 with a PHP error rendered as HTML instead of the expected body.
+    /// API: HTTP 200 with a PHP error rendered as HTML instead of the
+    /// expected body.
+    ///
+    /// Streams: `200 video/mp2t` (new connections) with non-TS bytes (that
+    /// PHP error page, repeated) at the clip's rate instead of TS; streaming
+    /// connections switch to junk at their next slice, and back to TS when
+    /// the fault is cleared.
     Garbage,
-    /// HTTP 200 with only the first half of the real body, `Content-Length`
-    /// matching what is sent: a complete HTTP answer whose JSON/XML is cut.
+    /// API: HTTP 200 with only the first half of the real body,
+    /// `Content-Length` matching what is sent: a complete HTTP answer whose
+    /// JSON/XML is cut.
+    ///
+    /// Streams: about half a second more of TS is sent, then the body ends
+    /// cleanly (an upstream EOF), for new and streaming connections alike.
     Truncated,
-    /// The real body, trickled in small pieces spread over this duration.
+    /// API: the real body, trickled in small pieces spread over this
+    /// duration.
+    ///
+    /// Streams: same as `Rate(10)`.
     Slow(Duration),
-    /// Headers and the first part of the body, then nothing, forever (until
-    /// the client gives up or the simulator stops).
+    /// API: answered normally (a rate is a stream notion).
+    ///
+    /// Streams: TS sent at this percent of the clip's real bitrate (a
+    /// trickling upstream), new and streaming connections alike.
+    Rate(u32),
+    /// API: headers and the first part of the body, then nothing, forever
+    /// (until the client gives up or the simulator stops).
+    ///
+    /// Streams: nothing more is sent (headers only, for new connections) and
+    /// the connection stays open, until the fault is cleared (sending
+    /// resumes at the normal rate, no catch-up burst) or the simulator stops.
     Stall,
-    /// The connection is dropped without any response bytes.
+    /// API: the connection is dropped without any response bytes.
+    ///
+    /// Streams: new connections are dropped before any byte; streaming ones
+    /// are cut at their next slice, mid-packet (after a length that is not a
+    /// multiple of 188), like a panel process dying.
     Close,
+}
+
+impl Fault {
+    /// Percent of the clip's bitrate a stream is sent at under this fault.
+    pub(crate) fn stream_rate_percent(&self) -> u32 {
+        match self {
+            Fault::Rate(percent) => *percent,
+            Fault::Slow(_) => 10,
+            _ => 100,
+        }
+    }
 }
 
 /// The endpoints faults can be set on.
@@ -45,6 +90,11 @@ pub enum Endpoint {
     Xmltv,
     /// `get.php` (M3U playlist).
     Playlist,
+    /// Every live stream (`/live/u/p/ID.ts`, `/u/p/ID.ts`, `/u/p/ID` and the
+    /// load balancer's `/lb/ID.ts`).
+    Live,
+    /// One live stream, by `stream_id`; wins over [`Endpoint::Live`].
+    LiveStream(u32),
 }
 
 /// Faults in force: a global one and per-endpoint overrides. A per-endpoint
@@ -60,6 +110,16 @@ impl FaultTable {
     pub(crate) fn lookup(&self, endpoint: Endpoint) -> Fault {
         self.per_endpoint
             .get(&endpoint)
+            .unwrap_or(&self.global)
+            .clone()
+    }
+
+    /// Fault to apply to live stream `stream_id`: its own, else that of
+    /// every stream, else the global one.
+    pub(crate) fn lookup_stream(&self, stream_id: u32) -> Fault {
+        self.per_endpoint
+            .get(&Endpoint::LiveStream(stream_id))
+            .or_else(|| self.per_endpoint.get(&Endpoint::Live))
             .unwrap_or(&self.global)
             .clone()
     }
@@ -93,5 +153,21 @@ mod tests {
         assert_eq!(t.lookup(Endpoint::Xmltv), Fault::None);
         t.clear();
         assert_eq!(t.lookup(Endpoint::Streams), Fault::None);
+    }
+
+    #[test]
+    fn one_stream_wins_over_all_streams_over_global() {
+        let mut t = FaultTable::default();
+        t.set_global(Fault::Status(503));
+        assert_eq!(t.lookup_stream(7), Fault::Status(503));
+        t.set(Endpoint::Live, Fault::Stall);
+        t.set(Endpoint::LiveStream(7), Fault::Rate(25));
+        assert_eq!(t.lookup_stream(7), Fault::Rate(25));
+        assert_eq!(t.lookup_stream(8), Fault::Stall);
+        assert_eq!(
+            Fault::Slow(Duration::from_secs(1)).stream_rate_percent(),
+            10
+        );
+        assert_eq!(Fault::Garbage.stream_rate_percent(), 100);
     }
 }

@@ -4,11 +4,9 @@
 
 use super::config::SimConfig;
 use super::faults::{Endpoint, Fault};
-use super::listener::{ConnTag, SimListener};
-use super::router;
-use super::shutdown::{Shutdown, ShutdownTrigger};
-use super::state::{SimRequest, SimShared, SimState};
-use std::future::Future;
+use super::server::prepare;
+use super::shutdown::ShutdownTrigger;
+use super::state::{SimRequest, SimState};
 use std::io;
 use std::sync::Arc;
 use std::thread::JoinHandle;
@@ -17,9 +15,9 @@ use std::thread::JoinHandle;
 /// the server and closes every connection it holds.
 #[derive(Debug)]
 pub struct SimProvider {
-    state: SimState,
-    stop: ShutdownTrigger,
-    thread: Option<JoinHandle<()>>,
+    pub(crate) state: SimState,
+    pub(crate) stop: ShutdownTrigger,
+    pub(crate) thread: Option<JoinHandle<()>>,
 }
 
 impl SimProvider {
@@ -85,6 +83,23 @@ impl SimProvider {
     /// The bound loopback port.
     pub fn port(&self) -> u16 {
         self.state.port
+    }
+
+    /// Port of the simulated load balancer that stream redirects point to
+    /// (`SimConfig::stream_redirect`); it listens from start to stop.
+    pub fn lb_port(&self) -> u16 {
+        self.state.lb_port
+    }
+
+    /// `http://127.0.0.1:PORT/live/USER/PASS/ID.ts`, the usual stream URL.
+    pub fn stream_url(&self, stream_id: u32) -> String {
+        let c = self.state.config();
+        format!(
+            "{}/live/{}/{}/{stream_id}.ts",
+            self.base_url(),
+            url_segment(&c.username),
+            url_segment(&c.password)
+        )
     }
 
     /// The guide URL with the account's credentials, as a user would paste it.
@@ -161,6 +176,21 @@ impl SimProvider {
     pub fn connections_accepted(&self) -> u64 {
         self.state.conns.accepted()
     }
+
+    /// Live stream bodies currently being served (panel and load balancer).
+    pub fn open_streams(&self) -> usize {
+        self.state.streams.count()
+    }
+
+    /// Live stream bodies started since start.
+    pub fn stream_connections_total(&self) -> u64 {
+        self.state.streams.started()
+    }
+
+    /// Live stream bytes handed to connections since start.
+    pub fn stream_bytes_sent(&self) -> u64 {
+        self.state.streams.bytes_sent()
+    }
 }
 
 impl Drop for SimProvider {
@@ -172,6 +202,11 @@ impl Drop for SimProvider {
     }
 }
 
+/// A credential as one URL path segment, percent-encoded.
+fn url_segment(text: &str) -> String {
+    percent_encoding::utf8_percent_encode(text, percent_encoding::NON_ALPHANUMERIC).to_string()
+}
+
 /// `url?username=U&password=P`, percent-encoded.
 fn with_credentials(url: &str, config: &SimConfig) -> String {
     let query = url::form_urlencoded::Serializer::new(String::new())
@@ -179,29 +214,4 @@ fn with_credentials(url: &str, config: &SimConfig) -> String {
         .append_pair("password", &config.password)
         .finish();
     format!("{url}?{query}")
-}
-
-/// Binds the port and builds the handle plus the future that serves until
-/// the handle is dropped. Must run inside a tokio runtime.
-fn prepare(config: SimConfig) -> io::Result<(SimProvider, impl Future<Output = ()> + Send)> {
-    let std_listener = std::net::TcpListener::bind(("127.0.0.1", 0))?;
-    std_listener.set_nonblocking(true)?;
-    let port = std_listener.local_addr()?.port();
-    let tcp = tokio::net::TcpListener::from_std(std_listener)?;
-    let (stop, shutdown) = Shutdown::new();
-    let state: SimState = Arc::new(SimShared::new(config, port, shutdown.clone()));
-    let listener = SimListener::new(tcp, state.conns.clone(), shutdown.clone());
-    let app = router::build(state.clone()).into_make_service_with_connect_info::<ConnTag>();
-    let serve = async move {
-        tokio::select! {
-            _ = axum::serve(listener, app) => {}
-            _ = shutdown.wait() => {}
-        }
-    };
-    let provider = SimProvider {
-        state,
-        stop,
-        thread: None,
-    };
-    Ok((provider, serve))
 }

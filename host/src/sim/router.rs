@@ -1,10 +1,11 @@
-//! The simulator's route table. Each endpoint file exposes its handler and is
-//! wired here; stream routes (MPEG-TS with faults) are added later the same
-//! way, by merging their own `Router` in [`build`], without touching the rest.
+//! The simulator's route tables. Each endpoint file exposes its handler and is
+//! wired here; stream routes (MPEG-TS with faults) come as their own `Router`
+//! from `streams`, merged in [`build`]. The load balancer's listener gets
+//! [`build_lb`].
 
 use super::deliver::Reply;
 use super::state::{SimRequest, SimState};
-use super::{player_api, playlist, xmltv};
+use super::{lb, player_api, playlist, streams, xmltv};
 use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use axum::middleware::{self, Next};
@@ -20,10 +21,19 @@ fn panel_routes() -> Router<SimState> {
         .route("/get.php", get(playlist::handle))
 }
 
-/// The whole app: every route group, the request log, an nginx-style 404.
+/// The whole panel app: every route group, the request log, an nginx-style 404.
 pub(crate) fn build(state: SimState) -> Router {
-    Router::new()
-        .merge(panel_routes())
+    finish(panel_routes().merge(streams::routes()), state)
+}
+
+/// The load balancer's app: its stream route, the same log and 404.
+pub(crate) fn build_lb(state: SimState) -> Router {
+    finish(lb::routes(), state)
+}
+
+/// Adds the nginx 404, the request log and the state to a route group.
+fn finish(routes: Router<SimState>, state: SimState) -> Router {
+    routes
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(state.clone(), log_request))
         .with_state(state)

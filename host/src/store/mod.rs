@@ -49,6 +49,9 @@ pub struct Store {
     mappings: sled::Tree,
     lineup: sled::Tree,
     events: sled::Tree,
+    /// [`Store::version`] mirrored in memory, so the relay's request path can
+    /// see a change without touching the database.
+    live_version: std::sync::Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl Store {
@@ -69,10 +72,14 @@ impl Store {
             mappings: db.open_tree("mappings")?,
             lineup: db.open_tree("lineup")?,
             events: db.open_tree("events")?,
+            live_version: Default::default(),
             db,
         };
         schema::migrate(&store)?;
         store.drop_orphan_generations()?;
+        store
+            .live_version
+            .store(store.version()?, std::sync::atomic::Ordering::SeqCst);
         Ok(store)
     }
 
@@ -93,13 +100,24 @@ impl Store {
 
     /// Marks a change for [`Store::version`].
     fn changed(&self) -> Result<()> {
-        self.meta.update_and_fetch(VERSION_KEY, |old| {
+        let new = self.meta.update_and_fetch(VERSION_KEY, |old| {
             let n = old
                 .and_then(|v| v.try_into().ok().map(u64::from_be_bytes))
                 .unwrap_or(0);
             Some((n + 1).to_be_bytes().to_vec())
         })?;
+        let n = new
+            .and_then(|v| v.as_ref().try_into().ok().map(u64::from_be_bytes))
+            .unwrap_or(0);
+        self.live_version
+            .store(n, std::sync::atomic::Ordering::SeqCst);
         Ok(())
+    }
+
+    /// [`Store::version`] from memory: no database access, for hot paths.
+    /// Exact while this process holds the database (it is the only writer).
+    pub fn version_in_memory(&self) -> u64 {
+        self.live_version.load(std::sync::atomic::Ordering::SeqCst)
     }
 
     /// Makes everything written so far durable.

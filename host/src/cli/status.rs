@@ -1,0 +1,48 @@
+//! `status`: tuners in use, the channels playing (source, viewers, rate) and
+//! each account's connections.
+
+use super::backend::Backend;
+use crate::config::DataDir;
+
+/// Prints the relay's state.
+pub async fn run(data: &DataDir, json: bool) -> anyhow::Result<()> {
+    let backend = Backend::connect(data)?;
+    let running = matches!(backend, Backend::Remote(_));
+    let status = backend.status().await?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&status)?);
+        return Ok(());
+    }
+    if !running {
+        println!("StreamForge is not running (start it with `streamforge serve`).");
+    }
+    println!(
+        "tuners: {} of {} in use",
+        status.tuners_in_use, status.tuners
+    );
+    if status.sessions.is_empty() {
+        println!("no channel is playing");
+    }
+    for s in &status.sessions {
+        let source = match (&s.account, &s.stream_key, &s.quality) {
+            (Some(a), Some(k), Some(q)) => format!("{a}/{k} {q}"),
+            _ => "starting".to_string(),
+        };
+        println!(
+            "  {:>6}  {:<28} {:<24} {} viewer(s)  {:.1} Mbit/s  {:.1} MB received",
+            s.channel,
+            s.name,
+            source,
+            s.viewers,
+            s.rate as f64 * 8.0 / 1e6,
+            s.bytes as f64 / 1e6
+        );
+    }
+    for a in &status.accounts {
+        println!(
+            "account {}: {} of {} connection(s) in use",
+            a.name, a.in_use, a.limit
+        );
+    }
+    Ok(())
+}

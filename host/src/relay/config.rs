@@ -1,0 +1,62 @@
+//! The relay's knobs, with the defaults DESIGN.md section 6 names. `serve`
+//! fills them from its flags; tests and benchmarks build them directly.
+
+use std::time::Duration;
+
+/// How the relay connects, buffers and lets go.
+#[derive(Debug, Clone)]
+pub struct RelayConfig {
+    /// Longest wait for a candidate's first MPEG-TS bytes (connect, redirects,
+    /// headers and first packets together) before trying the next one.
+    pub first_byte_timeout: Duration,
+    /// How long a channel's upstream stays open after its last viewer left,
+    /// so a quick re-tune (Plex does this) finds it still running.
+    pub idle_grace: Duration,
+    /// Most bytes of recent stream kept per channel for viewers that join
+    /// (from the last keyframe) and for viewers that fall behind.
+    pub channel_buffer: usize,
+    /// A viewer that is behind and makes no progress for this long is let go,
+    /// so a stuck client never holds a tuner.
+    pub stuck_viewer_timeout: Duration,
+    /// No byte from the provider for this long ends the source (a stall).
+    pub stall_timeout: Duration,
+    /// Redirects followed per connect (load balancers with tokens).
+    pub max_redirects: usize,
+    /// A source below this share of its own recent rate...
+    pub slow_ratio: f64,
+    /// ...for this long is given up as too slow.
+    pub slow_timeout: Duration,
+    /// A source that failed is not tried again by a failover for this long.
+    pub failover_cooldown: Duration,
+    /// After a switch, how long to hold the new source's packets waiting for
+    /// a keyframe before sending them from its PAT/PMT anyway.
+    pub keyframe_wait: Duration,
+}
+
+impl Default for RelayConfig {
+    fn default() -> Self {
+        RelayConfig {
+            first_byte_timeout: Duration::from_secs(5),
+            idle_grace: Duration::from_secs(3),
+            channel_buffer: 4 * 1024 * 1024,
+            stuck_viewer_timeout: Duration::from_secs(15),
+            stall_timeout: Duration::from_secs(2),
+            max_redirects: 5,
+            slow_ratio: 0.3,
+            slow_timeout: Duration::from_secs(5),
+            failover_cooldown: Duration::from_secs(60),
+            keyframe_wait: Duration::from_millis(500),
+        }
+    }
+}
+
+/// Largest chunk handed to viewers; bigger reads are split so the per-channel
+/// ring (counted in chunks) stays within [`RelayConfig::channel_buffer`].
+pub(crate) const MAX_CHUNK: usize = 64 * 1024;
+
+impl RelayConfig {
+    /// Chunks the per-channel broadcast ring holds.
+    pub(crate) fn ring_chunks(&self) -> usize {
+        (self.channel_buffer / MAX_CHUNK).clamp(16, 4096)
+    }
+}

@@ -1,0 +1,145 @@
+//! Connect-time failover: the channel's streams in order (quality tier,
+//! confidence, account priority), accounts at their limit skipped, each
+//! stream's URL forms from its plugin tried until one delivers MPEG-TS.
+
+use super::limits::AccountSlot;
+use super::routes::{ChannelRoute, RouteStream};
+use super::upstream::{ConnectError, Upstream};
+use super::Relay;
+use crate::fetch::headers;
+use crate::plugins::template::{self, TemplateError};
+use crate::plugins::HttpRequest;
+use std::sync::Arc;
+use url::Url;
+
+/// A stream that delivers, with the account connection it holds.
+pub(crate) struct Connected {
+    pub(crate) upstream: Upstream,
+    pub(crate) slot: AccountSlot,
+    pub(crate) stream: Arc<RouteStream>,
+}
+
+/// Why no stream of a channel could be used: each stream's label and reason.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Tried {
+    pub(crate) attempts: Vec<(String, String)>,
+    /// At least one stream was actually tried (else all were at their limit).
+    pub(crate) attempted: bool,
+}
+
+impl Tried {
+    /// `label: reason; label: reason` for events.
+    pub(crate) fn describe(&self) -> String {
+        self.attempts
+            .iter()
+            .map(|(label, reason)| format!("{label}: {reason}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+}
+
+/// Tries the streams of `route` in order, skipping those `skip` rejects.
+pub(crate) async fn first_working(
+    relay: &Arc<Relay>,
+    route: &ChannelRoute,
+    skip: impl Fn(&RouteStream) -> Option<String>,
+) -> Result<Connected, Tried> {
+    let mut tried = Tried {
+        attempts: Vec::new(),
+        attempted: false,
+    };
+    for stream in &route.streams {
+        if let Some(reason) = skip(stream) {
+            tried.attempts.push((stream.label(), reason));
+            continue;
+        }
+        let account = &stream.account;
+        let Some(slot) = relay
+            .limits
+            .try_account(&account.name, account.max_connections)
+        else {
+            let reason = format!(
+                "account at its limit of {} connection(s)",
+                account.max_connections
+            );
+            tried.attempts.push((stream.label(), reason));
+            continue;
+        };
+        tried.attempted = true;
+        match open_stream(relay, stream).await {
+            Ok(upstream) => {
+                super::metrics::add(&relay.metrics.upstream_connects, 1);
+                return Ok(Connected {
+                    upstream,
+                    slot,
+                    stream: stream.clone(),
+                });
+            }
+            Err(e) => {
+                super::metrics::add(&relay.metrics.upstream_failures, 1);
+                tried.attempts.push((stream.label(), e.to_string()));
+            }
+        }
+    }
+    Err(tried)
+}
+
+/// Tries one stream's URL forms in the plugin's order.
+async fn open_stream(
+    relay: &Arc<Relay>,
+    stream: &Arc<RouteStream>,
+) -> Result<Upstream, ConnectError> {
+    let candidates = stream
+        .candidates(&relay.app)
+        .await
+        .map_err(ConnectError::NoCandidates)?;
+    let access = stream.account.credentials.access();
+    let mut last = ConnectError::NoCandidates("it listed none".into());
+    // HLS playlists are not relayed as they are; their `.ts` siblings are.
+    for candidate in candidates
+        .iter()
+        .filter(|c| !c.url_template.contains(".m3u8"))
+    {
+        let url = fill(&candidate.url_template, &access)?;
+        let request = HttpRequest {
+            purpose: "stream".into(),
+            url_template: candidate.url_template.clone(),
+            headers: candidate.headers.clone(),
+        };
+        let headers = headers::prepare(&request, &access)
+            .map_err(|e| ConnectError::Template(e.to_string()))?;
+        match Upstream::open(&relay.client, url, &headers, &relay.config).await {
+            Ok(upstream) => return Ok(upstream),
+            Err(e) => {
+                let other_form = e.try_other_form();
+                last = e;
+                if !other_form {
+                    break;
+                }
+            }
+        }
+    }
+    Err(last)
+}
+
+/// Fills a template. A template without credentials (e.g. an M3U entry on a
+/// CDN host) may point anywhere: nothing secret goes with it.
+fn fill(
+    template_text: &str,
+    access: &crate::fetch::AccountAccess<'_>,
+) -> Result<Url, ConnectError> {
+    match template::fill(template_text, &access.fill()) {
+        Ok(url) => Ok(url),
+        Err(TemplateError::ForeignOrigin(..))
+            if !template_text.contains("{username}") && !template_text.contains("{password}") =>
+        {
+            let filled = template_text
+                .replace("{server}", access.server.trim_end_matches('/'))
+                .replace("{url}", access.url);
+            Url::parse(&filled).map_err(|_| {
+                ConnectError::Template(format!("URL template `{template_text}` is not a URL"))
+            })
+        }
+        Err(e) => Err(ConnectError::Template(e.to_string())),
+    }
+}

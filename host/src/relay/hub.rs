@@ -1,0 +1,259 @@
+//! One running channel: a single upstream fanned out to every viewer.
+//!
+//! The pump task is the only writer. Each chunk (whole packets, at most
+//! [`MAX_CHUNK`] bytes) is a reference-counted `Bytes` sent through a bounded
+//! broadcast ring; viewers clone the reference, never the bytes. A viewer
+//! that falls more than the ring behind skips ahead (to the next keyframe);
+//! one that makes no progress at all is let go by [`Hub::sweep`].
+
+use super::config::{RelayConfig, MAX_CHUNK};
+use super::recent::Recent;
+use super::routes::ChannelRoute;
+use crate::relay::routes::RouteStream;
+use bytes::Bytes;
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::{Instant, SystemTime};
+use tokio::sync::{broadcast, watch};
+
+/// A piece of the stream as viewers receive it.
+#[derive(Clone, Debug)]
+pub(crate) struct Chunk {
+    pub(crate) data: Bytes,
+    /// Offset of a keyframe's first packet in `data`.
+    pub(crate) keyframe: Option<u32>,
+    /// Position in the channel's sequence of chunks, from 1.
+    pub(crate) seq: u64,
+}
+
+/// Where a starting channel stands.
+#[derive(Clone, Debug)]
+pub(crate) enum Ready {
+    Starting,
+    Live,
+    /// Why no source could be used, already an HTTP-ready answer.
+    Failed(super::tune::TuneError),
+}
+
+/// One viewer's hold on the hub: progress for the sweep, and a flag so the
+/// viewer count drops exactly once (left, or let go).
+#[derive(Debug, Default)]
+pub(crate) struct Lease {
+    /// Sequence number of the last chunk handed to this viewer.
+    pub(crate) seq: AtomicU64,
+    /// Hub clock (ms since the hub started) when that happened.
+    pub(crate) touched_ms: AtomicU64,
+    released: AtomicBool,
+}
+
+impl Lease {
+    /// Whether the viewer was let go (or left).
+    pub(crate) fn released(&self) -> bool {
+        self.released.load(Ordering::Acquire)
+    }
+}
+
+/// The source a channel is playing from, for status.
+#[derive(Clone)]
+pub(crate) struct Source {
+    pub(crate) stream: Arc<RouteStream>,
+    pub(crate) since: SystemTime,
+}
+
+/// A running (or starting) channel.
+pub struct Hub {
+    pub(crate) route: Arc<ChannelRoute>,
+    pub(crate) started: SystemTime,
+    clock: Instant,
+    sender: Mutex<Option<broadcast::Sender<Chunk>>>,
+    recent: Mutex<Recent>,
+    pub(crate) viewers: watch::Sender<usize>,
+    pub(crate) ready: watch::Sender<Ready>,
+    /// Set to stop the pump (server shutting down).
+    pub(crate) stop: watch::Sender<bool>,
+    leases: Mutex<Vec<Arc<Lease>>>,
+    seq: AtomicU64,
+    now_ms: AtomicU64,
+    pub(crate) bytes_in: AtomicU64,
+    pub(crate) bytes_out: AtomicU64,
+    /// Bytes per second over the last sweep interval.
+    pub(crate) rate: AtomicU64,
+    rate_mark: Mutex<(Instant, u64)>,
+    pub(crate) source: Mutex<Option<Source>>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl Hub {
+    /// A starting hub for `route` with no viewer yet.
+    pub(crate) fn new(route: Arc<ChannelRoute>, config: &RelayConfig) -> Arc<Hub> {
+        let (sender, _) = broadcast::channel(config.ring_chunks());
+        let now = Instant::now();
+        Arc::new(Hub {
+            route,
+            started: SystemTime::now(),
+            clock: now,
+            sender: Mutex::new(Some(sender)),
+            recent: Mutex::new(Recent::new(config.channel_buffer)),
+            viewers: watch::Sender::new(0),
+            ready: watch::Sender::new(Ready::Starting),
+            stop: watch::Sender::new(false),
+            leases: Mutex::new(Vec::new()),
+            seq: AtomicU64::new(0),
+            now_ms: AtomicU64::new(0),
+            bytes_in: AtomicU64::new(0),
+            bytes_out: AtomicU64::new(0),
+            rate: AtomicU64::new(0),
+            rate_mark: Mutex::new((now, 0)),
+            source: Mutex::new(None),
+        })
+    }
+
+    /// Viewers holding the channel.
+    pub fn viewer_count(&self) -> usize {
+        *self.viewers.borrow()
+    }
+
+    /// Counts a new viewer. Called with the session map locked, so a hub
+    /// about to close for idleness cannot gain one unseen.
+    pub(crate) fn add_viewer(&self) -> Arc<Lease> {
+        let lease = Arc::new(Lease::default());
+        lease
+            .seq
+            .store(self.seq.load(Ordering::Acquire), Ordering::Relaxed);
+        lease
+            .touched_ms
+            .store(self.now_ms.load(Ordering::Relaxed), Ordering::Relaxed);
+        lock(&self.leases).push(lease.clone());
+        self.viewers.send_modify(|n| *n += 1);
+        lease
+    }
+
+    /// Uncounts a viewer once, whoever calls first (the viewer leaving or the sweep).
+    pub(crate) fn release(&self, lease: &Lease) -> bool {
+        if lease.released.swap(true, Ordering::AcqRel) {
+            return false;
+        }
+        self.viewers.send_modify(|n| *n = n.saturating_sub(1));
+        true
+    }
+
+    /// The hub's coarse clock, updated by the pump (no syscall per viewer chunk).
+    pub(crate) fn now_ms(&self) -> u64 {
+        self.now_ms.load(Ordering::Relaxed)
+    }
+
+    fn tick_clock(&self) {
+        let ms = self.clock.elapsed().as_millis() as u64;
+        self.now_ms.store(ms, Ordering::Relaxed);
+    }
+
+    /// The sender the pump writes through, while the hub is open.
+    pub(crate) fn sender(&self) -> Option<broadcast::Sender<Chunk>> {
+        lock(&self.sender).clone()
+    }
+
+    /// A joining viewer's start: the clean-point prefix and a receiver that
+    /// continues exactly where the prefix ends. `None` once the hub closed.
+    pub(crate) fn subscribe(&self) -> Option<(VecDeque<Bytes>, broadcast::Receiver<Chunk>)> {
+        let recent = lock(&self.recent);
+        let rx = lock(&self.sender).as_ref()?.subscribe();
+        Some((recent.join_prefix(), rx))
+    }
+
+    /// Latest PAT + PMT, for a viewer resuming after skipping ahead.
+    pub(crate) fn psi(&self) -> Option<Bytes> {
+        lock(&self.recent).psi()
+    }
+
+    /// Hands whole packets to every viewer (the byte path).
+    pub(crate) fn deliver(
+        &self,
+        sender: &broadcast::Sender<Chunk>,
+        packets: Bytes,
+        tracker: &mut crate::ts::Tracker,
+    ) {
+        self.tick_clock();
+        self.bytes_in
+            .fetch_add(packets.len() as u64, Ordering::Relaxed);
+        let mut rest = packets;
+        while !rest.is_empty() {
+            let take = rest.len().min(MAX_CHUNK);
+            let data = rest.split_to(take);
+            let keyframe = tracker.observe(&data);
+            let seq = self.seq.fetch_add(1, Ordering::AcqRel) + 1;
+            let mut recent = lock(&self.recent);
+            if keyframe.is_some() {
+                if let Some(psi) = tracker.psi() {
+                    recent.set_psi(psi);
+                }
+            }
+            recent.push(&data, keyframe);
+            let _ = sender.send(Chunk {
+                data,
+                keyframe: keyframe.map(|k| k as u32),
+                seq,
+            });
+        }
+    }
+
+    /// Once a second: lets go of viewers that are behind and made no progress
+    /// for `stuck_after`, and updates the rate. Returns how many were let go.
+    pub(crate) fn sweep(&self, stuck_after: std::time::Duration) -> usize {
+        self.tick_clock();
+        let now = self.now_ms();
+        let latest = self.seq.load(Ordering::Acquire);
+        let mut dropped = 0;
+        let mut leases = lock(&self.leases);
+        leases.retain(|lease| {
+            if lease.released() {
+                return false;
+            }
+            let behind = lease.seq.load(Ordering::Relaxed) < latest;
+            let idle = now.saturating_sub(lease.touched_ms.load(Ordering::Relaxed));
+            if behind && idle > stuck_after.as_millis() as u64 && self.release(lease) {
+                dropped += 1;
+                return false;
+            }
+            true
+        });
+        drop(leases);
+        let mut mark = lock(&self.rate_mark);
+        let bytes = self.bytes_in.load(Ordering::Relaxed);
+        let secs = mark.0.elapsed().as_secs_f64();
+        if secs >= 0.5 {
+            let rate = (bytes.saturating_sub(mark.1)) as f64 / secs;
+            self.rate.store(rate as u64, Ordering::Relaxed);
+            *mark = (Instant::now(), bytes);
+        }
+        dropped
+    }
+
+    /// Ends the fan-out: no new viewer can join and, once the pump's sender
+    /// is gone too, every viewer's body ends after what it already has.
+    pub(crate) fn close(&self) {
+        lock(&self.sender).take();
+        let _ = self.stop.send(true);
+    }
+
+    /// Records the source in use.
+    pub(crate) fn set_source(&self, stream: Arc<RouteStream>) {
+        *lock(&self.source) = Some(Source {
+            stream,
+            since: SystemTime::now(),
+        });
+    }
+
+    /// `account/key (quality)` of the source playing.
+    pub(crate) fn source_label(&self) -> Option<String> {
+        lock(&self.source).as_ref().map(|s| s.stream.label())
+    }
+
+    /// Bytes held for joiners.
+    pub(crate) fn buffered(&self) -> usize {
+        lock(&self.recent).bytes()
+    }
+}

@@ -1,0 +1,319 @@
+//! A channel's upstream task: connect (with failover across its streams),
+//! move bytes from the provider to the hub, and when the source fails in
+//! the middle of playback (see [`super::health`]) switch to the next one
+//! while every viewer's response stays open. It ends when the last viewer
+//! has been gone for the grace time, when no source is left, or at shutdown.
+//! Everything it holds — the tuner, the account connection, the hub's place
+//! in the session map — is given back when it returns or panics.
+
+use super::connect::{self, Connected};
+use super::health::{Failure, RateWatch};
+use super::hub::{Chunk, Hub, Ready};
+use super::limits::TunerSlot;
+use super::metrics::add;
+use super::splice::Splice;
+use super::tune::TuneError;
+use super::Relay;
+use crate::events::Event;
+use crate::ts::Tracker;
+use std::sync::Arc;
+use std::time::Instant;
+use tokio::sync::broadcast::Sender;
+use tokio::time::{interval, sleep_until, timeout, Duration, MissedTickBehavior};
+
+/// Takes the hub out of the session map and closes it on every way out.
+struct Registered {
+    relay: Arc<Relay>,
+    hub: Arc<Hub>,
+}
+
+impl Drop for Registered {
+    fn drop(&mut self) {
+        self.relay.sessions.remove(&self.hub);
+        self.hub.close();
+        if matches!(*self.hub.ready.borrow(), Ready::Starting) {
+            self.hub
+                .ready
+                .send_replace(Ready::Failed(TuneError::NoVideo));
+        }
+        add(&self.relay.metrics.sessions_ended, 1);
+    }
+}
+
+/// A switch in progress: reported once the new source's first bytes went out.
+struct Switch {
+    detected: Instant,
+    failure: Failure,
+    from: String,
+    splice: Splice,
+    connected: Instant,
+    /// The new source's first bytes went out (the gap was reported).
+    sent: bool,
+}
+
+/// How a source's pumping ended.
+enum End {
+    /// The session is over (idle, shutdown): the reason.
+    Quit(String),
+    /// The source failed; the session goes on with the next one.
+    Failed(Failure),
+}
+
+/// Runs the channel until it ends.
+pub(crate) async fn run(relay: Arc<Relay>, hub: Arc<Hub>, tuner: TunerSlot) {
+    let _registered = Registered {
+        relay: relay.clone(),
+        hub: hub.clone(),
+    };
+    let _tuner = tuner;
+    let mut stop = hub.stop.subscribe();
+    let route = hub.route.clone();
+    let connected = tokio::select! {
+        c = connect::first_working(&relay, &route, |_| None) => c,
+        _ = stop.wait_for(|s| *s) => return,
+    };
+    let mut source = match connected {
+        Ok(source) => source,
+        Err(tried) => {
+            let (kind, answer) = if tried.attempted {
+                ("tune-failed", TuneError::NoVideo)
+            } else {
+                ("tuner-limit", TuneError::AllTunersInUse)
+            };
+            relay.app.events.record(
+                Event::new(
+                    kind,
+                    format!(
+                        "channel {} ({}): no source could be used: {}",
+                        route.number,
+                        route.name,
+                        tried.describe()
+                    ),
+                )
+                .channel(&route.guide_id),
+            );
+            hub.ready.send_replace(Ready::Failed(answer));
+            return;
+        }
+    };
+    let Some(sender) = hub.sender() else { return };
+    let mut tracker = Tracker::new();
+    hub.set_source(source.stream.clone());
+    let first = std::mem::take(&mut source.upstream.first);
+    hub.deliver(&sender, first, &mut tracker);
+    hub.ready.send_replace(Ready::Live);
+    record(
+        &relay,
+        &hub,
+        &source,
+        "stream-started",
+        format!("plays {}", source.stream.label()),
+    );
+    let started = Instant::now();
+    let mut switch = None;
+    loop {
+        let end = pump(
+            &relay,
+            &hub,
+            &mut source,
+            &sender,
+            &mut tracker,
+            &mut switch,
+        )
+        .await;
+        add(
+            &relay.metrics.junk_bytes,
+            source.upstream.aligner.junk_bytes(),
+        );
+        let failure = match end {
+            End::Quit(reason) => {
+                let detail = format!(
+                    "stopped after {:.0} s: {reason}",
+                    started.elapsed().as_secs_f64()
+                );
+                record(&relay, &hub, &source, "stream-ended", detail);
+                return;
+            }
+            End::Failed(failure) => failure,
+        };
+        // The source failed mid-stream: the viewers stay, the source changes.
+        let detected = Instant::now();
+        relay.metrics.count_failure(&failure);
+        relay.cool_down(&source.stream);
+        let from = source.stream.clone();
+        let old_pids: Vec<u16> = tracker
+            .last_counters()
+            .into_iter()
+            .map(|(pid, _)| pid)
+            .collect();
+        drop(source); // frees its account connection for the next one
+        let next = tokio::select! {
+            c = connect::first_working(&relay, &route, |s| relay.cooling(s, &from)) => c,
+            _ = stop.wait_for(|s| *s) => return,
+        };
+        match next {
+            Ok(next) => {
+                source = next;
+                tracker = Tracker::new();
+                hub.set_source(source.stream.clone());
+                switch = Some(Switch {
+                    detected,
+                    failure,
+                    from: from.label(),
+                    splice: Splice::new(old_pids, relay.config.channel_buffer / 4),
+                    connected: Instant::now(),
+                    sent: false,
+                });
+                let first = std::mem::take(&mut source.upstream.first);
+                feed(&relay, &hub, &sender, &mut tracker, &mut switch, first);
+            }
+            Err(tried) => {
+                add(&relay.metrics.failovers_failed, 1);
+                relay.app.events.record(
+                    Event::new(
+                        "failover-failed",
+                        format!(
+                            "channel {} ({}): {} failed ({failure}) and no other source works: {}",
+                            route.number,
+                            route.name,
+                            from.label(),
+                            tried.describe()
+                        ),
+                    )
+                    .channel(&route.guide_id)
+                    .account(&from.account.name),
+                );
+                return;
+            }
+        }
+    }
+}
+
+/// An event about the channel and its current source.
+fn record(relay: &Relay, hub: &Hub, source: &Connected, kind: &str, what: String) {
+    relay.app.events.record(
+        Event::new(
+            kind,
+            format!("channel {} ({}) {what}", hub.route.number, hub.route.name),
+        )
+        .channel(&hub.route.guide_id)
+        .account(source.slot.account()),
+    );
+}
+
+/// Hands packets to the hub, through the splice while a switch is on.
+fn feed(
+    relay: &Relay,
+    hub: &Hub,
+    sender: &Sender<Chunk>,
+    tracker: &mut Tracker,
+    switch: &mut Option<Switch>,
+    packets: bytes::Bytes,
+) {
+    let Some(s) = switch else {
+        hub.deliver(sender, packets, tracker);
+        return;
+    };
+    let keyframe = tracker.observe(&packets);
+    let waited_enough = s.connected.elapsed() >= relay.config.keyframe_wait;
+    let out = match s.splice.feed(&packets, keyframe, tracker) {
+        Some(out) => Some(out),
+        None if waited_enough => s.splice.flush(tracker),
+        None => None,
+    };
+    let Some(out) = out else { return };
+    let first_out = !std::mem::replace(&mut s.sent, true);
+    hub.deliver(sender, out, tracker);
+    if first_out {
+        let gap = s.detected.elapsed();
+        relay.metrics.count_switch(gap);
+        let to = hub.source_label().unwrap_or_default();
+        relay.app.events.record(
+            Event::new(
+                "failover",
+                format!(
+                    "channel {} ({}): {} failed ({}); now playing {to}; new video {} ms after detection",
+                    hub.route.number,
+                    hub.route.name,
+                    s.from,
+                    s.failure,
+                    gap.as_millis()
+                ),
+            )
+            .channel(&hub.route.guide_id),
+        );
+    }
+    if s.splice.done() {
+        *switch = None;
+    }
+}
+
+/// Moves bytes until the session ends or the source fails.
+async fn pump(
+    relay: &Arc<Relay>,
+    hub: &Arc<Hub>,
+    source: &mut Connected,
+    sender: &Sender<Chunk>,
+    tracker: &mut Tracker,
+    switch: &mut Option<Switch>,
+) -> End {
+    let config = &relay.config;
+    let mut viewers = hub.viewers.subscribe();
+    let mut stop = hub.stop.subscribe();
+    let mut idle_since = (*viewers.borrow_and_update() == 0).then(Instant::now);
+    let mut sweep = interval(Duration::from_secs(1));
+    sweep.set_missed_tick_behavior(MissedTickBehavior::Delay);
+    let mut rate = RateWatch::new(config.slow_ratio, config.slow_timeout);
+    loop {
+        let idle_deadline =
+            idle_since.map(|t| tokio::time::Instant::from_std(t + config.idle_grace));
+        tokio::select! {
+            read = timeout(config.stall_timeout, source.upstream.next()) => match read {
+                Ok(Ok(packets)) => {
+                    rate.add(packets.len());
+                    feed(relay, hub, sender, tracker, switch, packets);
+                }
+                Ok(Err(failure)) => return End::Failed(failure),
+                Err(_) => return End::Failed(Failure::Stalled(config.stall_timeout)),
+            },
+            changed = viewers.changed() => {
+                if changed.is_err() {
+                    return End::Quit("the channel was closed".into());
+                }
+                let n = *viewers.borrow_and_update();
+                idle_since = match (n, idle_since) {
+                    (0, None) => Some(Instant::now()),
+                    (0, since) => since,
+                    _ => None,
+                };
+            }
+            _ = async { sleep_until(idle_deadline.expect("guarded")).await }, if idle_deadline.is_some() => {
+                if relay.sessions.remove_if_idle(hub) {
+                    return End::Quit("no viewer left".into());
+                }
+                idle_since = None;
+            }
+            _ = sweep.tick() => {
+                if let Some(slow) = rate.tick(Instant::now()) {
+                    return End::Failed(slow);
+                }
+                let dropped = hub.sweep(config.stuck_viewer_timeout);
+                if dropped > 0 {
+                    add(&relay.metrics.viewers_dropped, dropped as u64);
+                    relay.app.events.record(
+                        Event::new(
+                            "viewer-dropped",
+                            format!(
+                                "channel {}: {dropped} viewer(s) made no progress for {} s and were let go",
+                                hub.route.number,
+                                config.stuck_viewer_timeout.as_secs()
+                            ),
+                        )
+                        .channel(&hub.route.guide_id),
+                    );
+                }
+            }
+            _ = stop.wait_for(|s| *s) => return End::Quit("the server is stopping".into()),
+        }
+    }
+}

@@ -1,0 +1,255 @@
+//! The routing table: lineup channel number → the streams mapped to it, best
+//! first, with what a connect needs (the account's credentials, unsealed once
+//! in memory, and the provider channel for the plugin). Prepared from the
+//! store and rebuilt only when the store's version moves, so a tune touches
+//! no database; plugin candidates are asked once per stream and kept.
+
+use crate::app::{blocking, App};
+use crate::catalog::access::Unsealed;
+use crate::events::Event;
+use crate::matching::rank::{self, RankKey};
+use crate::plugins::{Candidate, ProviderChannel, Quality};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+
+/// An enabled account as the relay uses it.
+pub struct RouteAccount {
+    pub name: String,
+    /// Provider plugin name.
+    pub provider: String,
+    pub max_connections: u32,
+    pub priority: i32,
+    pub options: Vec<(String, String)>,
+    pub(crate) credentials: Unsealed,
+}
+
+/// One mapped stream of a channel.
+pub struct RouteStream {
+    pub account: Arc<RouteAccount>,
+    pub channel: ProviderChannel,
+    pub quality: Quality,
+    pub confidence: f32,
+    /// The plugin's URL templates, asked on first use.
+    candidates: OnceLock<Result<Arc<Vec<Candidate>>, String>>,
+}
+
+/// A lineup channel and its streams in connect order.
+pub struct ChannelRoute {
+    /// `GuideNumber`.
+    pub number: String,
+    pub guide_id: String,
+    pub name: String,
+    /// Best first: quality tier, confidence, account priority.
+    pub streams: Vec<Arc<RouteStream>>,
+}
+
+/// Everything a tune needs, for one store version.
+pub struct RouteTable {
+    /// The store version this was built from.
+    pub version: u64,
+    pub channels: HashMap<String, Arc<ChannelRoute>>,
+    /// Tuners to advertise and enforce.
+    pub tuner_count: u32,
+    /// Enabled accounts by name, with their limits.
+    pub accounts: Vec<(String, u32)>,
+}
+
+impl RouteStream {
+    /// A short name for events: `account/key (FHD)`. No URL, no credentials.
+    pub fn label(&self) -> String {
+        format!(
+            "{}/{} ({})",
+            self.account.name,
+            self.channel.key,
+            quality_name(self.quality)
+        )
+    }
+
+    /// The plugin's candidates for this stream (asked once, then kept).
+    pub async fn candidates(
+        self: &Arc<Self>,
+        app: &Arc<App>,
+    ) -> Result<Arc<Vec<Candidate>>, String> {
+        if let Some(known) = self.candidates.get() {
+            return known.clone();
+        }
+        let (stream, app) = (self.clone(), app.clone());
+        let asked = blocking(move || Ok(stream.ask_plugin(&app)))
+            .await
+            .unwrap_or_else(|e| Err(format!("{e:#}")));
+        self.candidates.get_or_init(|| asked).clone()
+    }
+
+    fn ask_plugin(&self, app: &App) -> Result<Arc<Vec<Candidate>>, String> {
+        let plugin = app
+            .plugins
+            .get(&self.account.provider)
+            .map_err(|e| format!("{e:#}"))?;
+        let provider = plugin.provider().ok_or_else(|| {
+            format!(
+                "plugin `{}` is not a provider adapter",
+                self.account.provider
+            )
+        })?;
+        provider
+            .stream_candidates(&self.channel, &self.account.options)
+            .map(Arc::new)
+            .map_err(|e| e.to_string())
+    }
+}
+
+/// The short quality word users see.
+pub fn quality_name(q: Quality) -> &'static str {
+    match q {
+        Quality::Uhd => "4K",
+        Quality::Fhd => "FHD",
+        Quality::Hd => "HD",
+        Quality::Sd => "SD",
+        Quality::Unknown => "unknown quality",
+    }
+}
+
+/// Builds the table from the store (blocking: reads the database).
+pub fn build(
+    app: &App,
+    version: u64,
+    configured_tuners: Option<u32>,
+) -> anyhow::Result<RouteTable> {
+    let store = &app.store;
+    let mut accounts: HashMap<String, Arc<RouteAccount>> = HashMap::new();
+    let mut limits = Vec::new();
+    for record in store.accounts()?.into_iter().filter(|a| a.enabled) {
+        limits.push((record.name.clone(), record.max_connections));
+        match Unsealed::of(app, &record) {
+            Ok(credentials) => {
+                accounts.insert(
+                    record.name.clone(),
+                    Arc::new(RouteAccount {
+                        name: record.name.clone(),
+                        provider: record.provider.clone(),
+                        max_connections: record.max_connections.max(1),
+                        priority: record.priority,
+                        options: record.options.clone(),
+                        credentials,
+                    }),
+                );
+            }
+            Err(e) => app.events.record(
+                Event::new(
+                    "relay-account-failed",
+                    format!("{e:#}; its streams are skipped"),
+                )
+                .account(&record.name),
+            ),
+        }
+    }
+    let tuner_count = configured_tuners
+        .unwrap_or_else(|| limits.iter().map(|(_, n)| *n).sum())
+        .max(1);
+    let lineup = crate::tuner::lineup::build(store)?;
+    let mut channels = HashMap::new();
+    for entry in lineup.entries {
+        let mut streams = Vec::new();
+        for m in store.mappings_of(&entry.guide_id)? {
+            let Some(account) = accounts.get(&m.account) else {
+                continue;
+            };
+            let Some(channel) = store.catalog_channel(&m.account, &m.channel_key)? else {
+                continue;
+            };
+            streams.push(RouteStream {
+                account: account.clone(),
+                quality: channel.quality,
+                confidence: m.confidence,
+                channel,
+                candidates: OnceLock::new(),
+            });
+        }
+        if streams.is_empty() {
+            continue;
+        }
+        channels.insert(
+            entry.number.clone(),
+            Arc::new(ChannelRoute {
+                number: entry.number,
+                guide_id: entry.guide_id,
+                name: entry.name,
+                streams: in_connect_order(streams),
+            }),
+        );
+    }
+    Ok(RouteTable {
+        version,
+        channels,
+        tuner_count,
+        accounts: limits,
+    })
+}
+
+/// Sorts streams the way the matcher ranks them (see `matching::rank`).
+fn in_connect_order(streams: Vec<RouteStream>) -> Vec<Arc<RouteStream>> {
+    let mut keyed: Vec<(RankKey, RouteStream)> = streams
+        .into_iter()
+        .map(|s| {
+            let key = RankKey {
+                quality: s.quality,
+                confidence: s.confidence,
+                priority: s.account.priority,
+                account: s.account.name.clone(),
+                key: s.channel.key.clone(),
+            };
+            (key, s)
+        })
+        .collect();
+    keyed.sort_by(|a, b| rank::order(&a.0, &b.0));
+    keyed.into_iter().map(|(_, s)| Arc::new(s)).collect()
+}
+
+/// The current table, rebuilt when the store changed since it was made.
+pub struct Routes {
+    app: Arc<App>,
+    configured_tuners: Option<u32>,
+    current: Mutex<Option<Arc<RouteTable>>>,
+    rebuilding: tokio::sync::Mutex<()>,
+}
+
+impl Routes {
+    /// An empty cache; the first [`Routes::table`] builds.
+    pub fn new(app: Arc<App>, configured_tuners: Option<u32>) -> Routes {
+        Routes {
+            app,
+            configured_tuners,
+            current: Mutex::new(None),
+            rebuilding: tokio::sync::Mutex::new(()),
+        }
+    }
+
+    fn cached(&self, version: u64) -> Option<Arc<RouteTable>> {
+        let current = self.current.lock().unwrap_or_else(PoisonError::into_inner);
+        current.as_ref().filter(|t| t.version == version).cloned()
+    }
+
+    /// The table for the store as it is now.
+    pub async fn table(&self) -> anyhow::Result<Arc<RouteTable>> {
+        let version = self.app.store.version_in_memory();
+        if let Some(table) = self.cached(version) {
+            return Ok(table);
+        }
+        let _one_at_a_time = self.rebuilding.lock().await;
+        if let Some(table) = self.cached(version) {
+            return Ok(table);
+        }
+        let (app, tuners) = (self.app.clone(), self.configured_tuners);
+        let table = Arc::new(blocking(move || build(&app, version, tuners)).await?);
+        *self.current.lock().unwrap_or_else(PoisonError::into_inner) = Some(table.clone());
+        Ok(table)
+    }
+
+    /// The last table built, if any (for status pages; never blocks).
+    pub fn last(&self) -> Option<Arc<RouteTable>> {
+        self.current
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+}

@@ -1,0 +1,109 @@
+//! The seam between two sources. The new source's output starts at PAT/PMT
+//! and, when one comes soon enough, at a keyframe; the first packet of every
+//! PID the old source used is preceded by an adaptation-only packet carrying
+//! `discontinuity_indicator`, so decoders accept the counter jump and resync
+//! instead of reporting corruption.
+
+use crate::ts::{discontinuity_marker, Packet, Tracker, PACKET_SIZE};
+use bytes::{Bytes, BytesMut};
+use std::collections::HashSet;
+
+/// What to do with the new source's packets until the splice is done.
+pub(crate) struct Splice {
+    /// PIDs of the old source still waiting for their marker.
+    pending: HashSet<u16>,
+    /// Packets held while waiting for a keyframe.
+    held: BytesMut,
+    /// Bytes held at most before giving up on a keyframe.
+    max_held: usize,
+    started: bool,
+}
+
+impl Splice {
+    /// A splice after a source that used `old_pids`.
+    pub(crate) fn new(old_pids: impl IntoIterator<Item = u16>, max_held: usize) -> Splice {
+        Splice {
+            pending: old_pids.into_iter().collect(),
+            held: BytesMut::new(),
+            max_held,
+            started: false,
+        }
+    }
+
+    /// Feeds the new source's packets (already observed by `tracker`, whose
+    /// keyframe offset in them is `keyframe`). Returns what may go out now.
+    pub(crate) fn feed(
+        &mut self,
+        packets: &Bytes,
+        keyframe: Option<usize>,
+        tracker: &Tracker,
+    ) -> Option<Bytes> {
+        if !self.started {
+            match keyframe {
+                Some(at) => {
+                    self.held.clear();
+                    let mut out = BytesMut::new();
+                    if let Some(psi) = tracker.psi() {
+                        out.extend_from_slice(&psi);
+                    }
+                    out.extend_from_slice(&packets[at..]);
+                    self.started = true;
+                    return Some(self.mark(&out));
+                }
+                None => {
+                    self.held.extend_from_slice(packets);
+                    if self.held.len() < self.max_held {
+                        return None;
+                    }
+                    // No keyframe soon enough: start at the latest PAT/PMT.
+                    let mut out = BytesMut::new();
+                    if let Some(psi) = tracker.psi() {
+                        out.extend_from_slice(&psi);
+                    }
+                    out.extend_from_slice(&self.held.split());
+                    self.started = true;
+                    return Some(self.mark(&out));
+                }
+            }
+        }
+        if self.pending.is_empty() {
+            return Some(packets.clone());
+        }
+        Some(self.mark(packets))
+    }
+
+    /// Whether the splice still changes packets (else output is passed through).
+    pub(crate) fn done(&self) -> bool {
+        self.started && self.pending.is_empty()
+    }
+
+    /// Gives up waiting for a keyframe: what is held goes out now.
+    pub(crate) fn flush(&mut self, tracker: &Tracker) -> Option<Bytes> {
+        if self.started || self.held.is_empty() {
+            return None;
+        }
+        let held = self.held.split().freeze();
+        self.held = BytesMut::new();
+        self.max_held = 0;
+        self.feed(&held, None, tracker)
+    }
+
+    /// Copies `packets`, inserting a discontinuity marker before the first
+    /// packet of each pending PID.
+    fn mark(&mut self, packets: &[u8]) -> Bytes {
+        let mut out = BytesMut::with_capacity(packets.len() + self.pending.len() * PACKET_SIZE);
+        for raw in packets.chunks_exact(PACKET_SIZE) {
+            if let Some(p) = Packet::new(raw) {
+                if self.pending.remove(&p.pid()) {
+                    let cc = p.continuity_counter();
+                    // The marker's own counter must equal the one the next
+                    // packet expects (no increment without payload).
+                    let next = if p.has_payload() { cc } else { (cc + 1) & 0x0F };
+                    out.extend_from_slice(&discontinuity_marker(p.pid(), next));
+                }
+            }
+            out.extend_from_slice(raw);
+        }
+        out.freeze()
+    }
+}

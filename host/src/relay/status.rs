@@ -1,0 +1,131 @@
+//! What `streamforge status` and `/api/v1/status` show: tuners, running
+//! channels with their source and rates, and each account's connections.
+
+use super::metrics::Gauges;
+use super::routes::quality_name;
+use super::Relay;
+use serde::{Deserialize, Serialize};
+use std::sync::atomic::Ordering;
+use std::time::UNIX_EPOCH;
+
+/// One running channel.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct SessionView {
+    /// `GuideNumber`.
+    pub channel: String,
+    pub name: String,
+    pub guide_id: String,
+    /// Source in use (absent while starting).
+    pub account: Option<String>,
+    pub stream_key: Option<String>,
+    pub quality: Option<String>,
+    /// Unix seconds since the current source plays.
+    pub source_since: Option<u64>,
+    pub viewers: usize,
+    /// Unix seconds.
+    pub started: u64,
+    /// Bytes received from the provider.
+    pub bytes: u64,
+    /// Bytes sent to viewers (all of them).
+    pub bytes_sent: u64,
+    /// Bytes per second received, recently.
+    pub rate: u64,
+    /// Bytes held for joining viewers.
+    pub buffered: usize,
+}
+
+/// One account's connections.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct AccountUse {
+    pub name: String,
+    pub in_use: u32,
+    pub limit: u32,
+}
+
+/// The relay at a glance.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct RelayStatus {
+    pub tuners: u32,
+    pub tuners_in_use: u32,
+    pub sessions: Vec<SessionView>,
+    pub accounts: Vec<AccountUse>,
+}
+
+fn unix(t: std::time::SystemTime) -> u64 {
+    t.duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+impl Relay {
+    /// A snapshot for `status`.
+    pub async fn status(&self) -> RelayStatus {
+        let table = match self.routes.table().await {
+            Ok(t) => Some(t),
+            Err(_) => self.routes.last(),
+        };
+        let (tuners, limits) = table
+            .map(|t| (t.tuner_count, t.accounts.clone()))
+            .unwrap_or_default();
+        let sessions = self
+            .sessions
+            .all()
+            .into_iter()
+            .map(|hub| {
+                let source = hub
+                    .source
+                    .lock()
+                    .map(|s| s.clone())
+                    .unwrap_or_else(|e| e.into_inner().clone());
+                SessionView {
+                    channel: hub.route.number.clone(),
+                    name: hub.route.name.clone(),
+                    guide_id: hub.route.guide_id.clone(),
+                    account: source.as_ref().map(|s| s.stream.account.name.clone()),
+                    stream_key: source.as_ref().map(|s| s.stream.channel.key.clone()),
+                    quality: source
+                        .as_ref()
+                        .map(|s| quality_name(s.stream.quality).to_string()),
+                    source_since: source.as_ref().map(|s| unix(s.since)),
+                    viewers: hub.viewer_count(),
+                    started: unix(hub.started),
+                    bytes: hub.bytes_in.load(Ordering::Relaxed),
+                    bytes_sent: hub.bytes_out.load(Ordering::Relaxed),
+                    rate: hub.rate.load(Ordering::Relaxed),
+                    buffered: hub.buffered(),
+                }
+            })
+            .collect();
+        let accounts = limits
+            .into_iter()
+            .map(|(name, limit)| AccountUse {
+                in_use: self.limits.account_in_use(&name),
+                name,
+                limit,
+            })
+            .collect();
+        RelayStatus {
+            tuners,
+            tuners_in_use: self.limits.tuners_in_use(),
+            sessions,
+            accounts,
+        }
+    }
+
+    /// `/metrics` text.
+    pub async fn metrics_text(&self) -> String {
+        let status = self.status().await;
+        let gauges = Gauges {
+            sessions: status.sessions.len(),
+            viewers: status.sessions.iter().map(|s| s.viewers).sum(),
+            tuners_in_use: status.tuners_in_use,
+            tuners_total: status.tuners,
+            accounts: status
+                .accounts
+                .iter()
+                .map(|a| (a.name.clone(), a.in_use, a.limit))
+                .collect(),
+        };
+        self.metrics.render(&gauges)
+    }
+}

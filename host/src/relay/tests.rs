@@ -1,0 +1,137 @@
+//! The fan-out in-process, with a real ffmpeg-made clip: joiners start at a
+//! clean point, a viewer that falls behind skips to a keyframe without
+//! slowing anyone, a stuck one is let go, and memory stays bounded.
+
+use super::config::RelayConfig;
+use super::hub::Hub;
+use super::metrics::Metrics;
+use super::routes::ChannelRoute;
+use super::viewer::{self, ViewerGuard};
+use crate::sim::{Clip, ClipKind};
+use crate::ts::{self, Packet, Tracker};
+use bytes::Bytes;
+use http_body_util::BodyExt;
+use std::sync::Arc;
+use std::time::Duration;
+
+fn hub(buffer: usize) -> Arc<Hub> {
+    let route = Arc::new(ChannelRoute {
+        number: "5".into(),
+        guide_id: "five.uk".into(),
+        name: "Five".into(),
+        streams: Vec::new(),
+    });
+    let config = RelayConfig {
+        channel_buffer: buffer,
+        ..RelayConfig::default()
+    };
+    Hub::new(route, &config)
+}
+
+/// The SD clip as chunks of about 20 packets, as a provider would send it.
+fn clip_chunks() -> Vec<Bytes> {
+    let clip = Clip::builtin(ClipKind::Sd);
+    clip.bytes()
+        .chunks(188 * 20)
+        .map(Bytes::copy_from_slice)
+        .collect()
+}
+
+fn join(hub: &Arc<Hub>, metrics: &Arc<Metrics>) -> axum::body::Body {
+    let lease = hub.add_viewer();
+    let (prefix, rx) = hub.subscribe().expect("open");
+    let guard = ViewerGuard {
+        hub: hub.clone(),
+        lease,
+    };
+    viewer::body(guard, prefix, rx, metrics.clone())
+}
+
+async fn next(body: &mut axum::body::Body) -> Option<Bytes> {
+    let frame = tokio::time::timeout(Duration::from_secs(5), body.frame())
+        .await
+        .expect("a frame within 5 s")?;
+    frame.ok()?.into_data().ok()
+}
+
+#[tokio::test]
+async fn a_joiner_starts_at_pat_then_a_keyframe() {
+    let hub = hub(4 << 20);
+    let sender = hub.sender().unwrap();
+    let mut tracker = Tracker::new();
+    let chunks = clip_chunks();
+    for c in &chunks[..chunks.len() / 2] {
+        hub.deliver(&sender, c.clone(), &mut tracker);
+    }
+    let metrics = Arc::new(Metrics::default());
+    let mut body = join(&hub, &metrics);
+    let first = next(&mut body).await.unwrap();
+    assert_eq!(Packet::new(&first[..188]).unwrap().pid(), 0, "PAT first");
+    let second = next(&mut body).await.unwrap();
+    let video = tracker.video_pid().unwrap();
+    let p = Packet::new(&second[..188]).unwrap();
+    assert!(
+        p.pid() == video && p.pusi(),
+        "then the keyframe's first packet"
+    );
+    assert_eq!(hub.viewer_count(), 1);
+    drop(body);
+    assert_eq!(hub.viewer_count(), 0, "leaving gives the place back");
+}
+
+#[tokio::test]
+async fn a_slow_viewer_skips_ahead_and_a_stuck_one_is_let_go() {
+    // A small ring (16 chunks) that a viewer who reads nothing overflows.
+    let hub = hub(64 * 1024);
+    let sender = hub.sender().unwrap();
+    let mut tracker = Tracker::new();
+    let metrics = Arc::new(Metrics::default());
+    let mut fast = join(&hub, &metrics);
+    let mut slow = join(&hub, &metrics);
+    let stuck = join(&hub, &metrics);
+    let mut fast_bytes = Vec::new();
+    let mut sent = 0;
+    for c in clip_chunks().iter().cycle().take(200) {
+        sent += c.len();
+        hub.deliver(&sender, c.clone(), &mut tracker);
+        fast_bytes.extend_from_slice(&next(&mut fast).await.unwrap());
+    }
+    assert_eq!(fast_bytes.len(), sent, "the fast viewer got everything");
+    assert_eq!(ts::check(&fast_bytes).misaligned_at, None);
+
+    // The slow one lagged: it resumes at PAT, then a keyframe, whole packets.
+    let resumed = next(&mut slow).await.unwrap();
+    assert!(
+        metrics
+            .viewers_lagged
+            .load(std::sync::atomic::Ordering::Relaxed)
+            >= 1
+    );
+    assert_eq!(Packet::new(&resumed[..188]).unwrap().pid(), 0);
+    let at_keyframe = next(&mut slow).await.unwrap();
+    let p = Packet::new(&at_keyframe[..188]).unwrap();
+    assert!(p.pid() == tracker.video_pid().unwrap() && p.pusi());
+
+    // Memory held per channel stays within the configured bound.
+    assert!(hub.buffered() <= 64 * 1024, "{}", hub.buffered());
+
+    // The stuck one made no progress: the sweep lets it go, not the others.
+    assert_eq!(hub.viewer_count(), 3);
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    hub.deliver(&sender, clip_chunks()[0].clone(), &mut tracker);
+    let _ = next(&mut fast).await;
+    let _ = next(&mut slow).await;
+    assert_eq!(hub.sweep(Duration::from_millis(5)), 1);
+    assert_eq!(hub.viewer_count(), 2);
+    drop(stuck);
+    assert_eq!(hub.viewer_count(), 2, "counted once");
+
+    // Closing the hub ends every body cleanly.
+    hub.close();
+    drop(sender);
+    let mut left = 0;
+    while next(&mut fast).await.is_some() {
+        left += 1;
+        assert!(left < 100);
+    }
+}

@@ -1,0 +1,127 @@
+//! A tune: `/stream/{n}` → join the channel's hub, or start one (a tuner
+//! slot, then connect-time failover), and wait until it plays or fails.
+
+use super::hub::{Hub, Ready};
+use super::metrics::add;
+use super::sessions::Joined;
+use super::viewer::{self, ViewerGuard};
+use super::{pump, Relay};
+use crate::events::Event;
+use axum::body::Body;
+use std::sync::Arc;
+
+/// Why a tune gives no stream; each maps to one HTTP answer.
+#[derive(Debug, Clone, PartialEq)]
+pub enum TuneError {
+    /// Not a channel number (400).
+    Malformed,
+    /// No such channel in the lineup (404).
+    Unknown,
+    /// No tuner, or every source's account at its limit (503, 805).
+    AllTunersInUse,
+    /// Every source failed (503, 807).
+    NoVideo,
+    /// Something inside failed (500); logged.
+    Internal(String),
+}
+
+/// `5`, `101`, `5.1`: digits with at most one dot, short.
+pub fn valid_number(n: &str) -> bool {
+    let mut parts = n.split('.');
+    let ok = |p: Option<&str>| {
+        p.is_some_and(|p| !p.is_empty() && p.len() <= 6 && p.bytes().all(|b| b.is_ascii_digit()))
+    };
+    let major = parts.next();
+    match (parts.next(), parts.next()) {
+        (None, None) => ok(major),
+        (Some(minor), None) => ok(major) && ok(Some(minor)),
+        _ => false,
+    }
+}
+
+impl Relay {
+    /// Starts or joins channel `number`; the body streams until the viewer
+    /// leaves or the channel ends.
+    pub async fn tune(self: &Arc<Self>, number: &str) -> Result<Body, TuneError> {
+        let result = self.tune_inner(number).await;
+        let counter = match &result {
+            Ok(_) => &self.metrics.tunes_ok,
+            Err(TuneError::AllTunersInUse) => &self.metrics.tunes_busy,
+            Err(TuneError::NoVideo) => &self.metrics.tunes_no_video,
+            Err(_) => &self.metrics.tunes_not_found,
+        };
+        add(counter, 1);
+        result
+    }
+
+    async fn tune_inner(self: &Arc<Self>, number: &str) -> Result<Body, TuneError> {
+        if !valid_number(number) {
+            return Err(TuneError::Malformed);
+        }
+        let table = self
+            .routes
+            .table()
+            .await
+            .map_err(|e| TuneError::Internal(format!("{e:#}")))?;
+        let route = table
+            .channels
+            .get(number)
+            .cloned()
+            .ok_or(TuneError::Unknown)?;
+        let mut tuner = None;
+        let joined = self.sessions.join_or_start(number, || {
+            tuner = Some(self.limits.try_tuner(table.tuner_count).ok_or(())?);
+            Ok(Hub::new(route.clone(), &self.config))
+        });
+        let (hub, lease) = match joined {
+            Ok(Joined::Existing(hub, lease)) => (hub, lease),
+            Ok(Joined::Started(hub, lease)) => {
+                let tuner = tuner.take().expect("a started hub holds a tuner");
+                tokio::spawn(pump::run(self.clone(), hub.clone(), tuner));
+                (hub, lease)
+            }
+            Err(()) => {
+                self.app.events.record(
+                    Event::new(
+                        "tuner-limit",
+                        format!(
+                            "channel {number} ({}): all {} tuners are in use",
+                            route.name, table.tuner_count
+                        ),
+                    )
+                    .channel(&route.guide_id),
+                );
+                return Err(TuneError::AllTunersInUse);
+            }
+        };
+        let guard = ViewerGuard { hub, lease };
+        let mut ready = guard.hub.ready.subscribe();
+        let state = ready
+            .wait_for(|r| !matches!(r, Ready::Starting))
+            .await
+            .map(|r| r.clone())
+            .unwrap_or(Ready::Failed(TuneError::NoVideo));
+        if let Ready::Failed(e) = state {
+            return Err(e);
+        }
+        let (prefix, rx) = guard.hub.subscribe().ok_or(TuneError::NoVideo)?;
+        Ok(viewer::body(guard, prefix, rx, self.metrics.clone()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::valid_number;
+
+    #[test]
+    fn channel_numbers() {
+        for ok in ["5", "101", "5.1", "1000", "123456"] {
+            assert!(valid_number(ok), "{ok}");
+        }
+        for bad in [
+            "", "a", "5.", ".5", "5.1.2", "1234567", "5_1", "-1", "５", "1 ", "../x",
+        ] {
+            assert!(!valid_number(bad), "{bad}");
+        }
+    }
+}

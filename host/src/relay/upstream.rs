@@ -1,0 +1,189 @@
+//! One connection to a provider stream: fill the candidate's template, follow
+//! redirects (load balancers with short-lived tokens, on other hosts too),
+//! and read until the first whole MPEG-TS packets arrive. Anything else is a
+//! [`ConnectError`] with a short reason that never contains a URL, a host's
+//! path or a credential.
+
+use super::config::RelayConfig;
+use super::health::Failure;
+use crate::fetch::headers::RequestHeader;
+use crate::plugins::template::origin;
+use crate::ts::Aligner;
+use bytes::Bytes;
+use reqwest::header::LOCATION;
+use std::error::Error as _;
+use std::time::Duration;
+use url::Url;
+
+/// Junk read before a body is judged not to be MPEG-TS.
+const NOT_TS_AFTER: u64 = 64 * 1024;
+
+/// A provider stream that has delivered its first packets.
+pub struct Upstream {
+    response: reqwest::Response,
+    /// Keeps packet alignment across reads; counts junk.
+    pub aligner: Aligner,
+    /// The first whole packets, already read.
+    pub first: Bytes,
+    /// Junk count when packets last came: more than [`NOT_TS_AFTER`] since is a failure.
+    junk_mark: u64,
+}
+
+/// Why a candidate could not be used. Shown in events and status.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum ConnectError {
+    #[error("{0}")]
+    Template(String),
+    #[error("the plugin gave no way to play it ({0})")]
+    NoCandidates(String),
+    #[error("cannot connect: {0}")]
+    Connect(String),
+    #[error("no video within {} s", .0.as_secs_f32())]
+    Timeout(Duration),
+    #[error("the provider answered HTTP {0}")]
+    Status(u16),
+    #[error("the provider's answer is not MPEG-TS")]
+    NotTs,
+    #[error("the provider closed the stream before any video")]
+    Ended,
+    #[error("more than {0} redirects")]
+    Redirects(usize),
+    #[error("the provider redirected to an unusable address")]
+    BadRedirect,
+}
+
+impl ConnectError {
+    /// Whether another URL form of the same stream may work (the path was
+    /// wrong); otherwise the next stream is tried.
+    pub fn try_other_form(&self) -> bool {
+        matches!(self, ConnectError::Status(404) | ConnectError::NotTs)
+    }
+}
+
+impl Upstream {
+    /// Opens `url` and waits for its first packets, all within
+    /// [`RelayConfig::first_byte_timeout`].
+    pub async fn open(
+        client: &reqwest::Client,
+        url: Url,
+        headers: &[RequestHeader],
+        config: &RelayConfig,
+    ) -> Result<Upstream, ConnectError> {
+        let limit = config.first_byte_timeout;
+        match tokio::time::timeout(limit, open(client, url, headers, config.max_redirects)).await {
+            Ok(result) => result,
+            Err(_) => Err(ConnectError::Timeout(limit)),
+        }
+    }
+
+    /// The next whole packets (possibly after more reads), or why the
+    /// source cannot go on. Cancel-safe: nothing read is lost if the future
+    /// is dropped.
+    pub async fn next(&mut self) -> Result<Bytes, Failure> {
+        loop {
+            match self.response.chunk().await {
+                Ok(Some(bytes)) => {
+                    let packets = self.aligner.push(&bytes);
+                    let junk = self.aligner.junk_bytes();
+                    if !packets.is_empty() {
+                        self.junk_mark = junk;
+                        return Ok(packets);
+                    }
+                    if junk - self.junk_mark > NOT_TS_AFTER {
+                        return Err(Failure::NotTs(junk - self.junk_mark));
+                    }
+                }
+                Ok(None) => return Err(Failure::Ended),
+                Err(e) => return Err(Failure::Broken(describe(&e))),
+            }
+        }
+    }
+}
+
+async fn open(
+    client: &reqwest::Client,
+    mut url: Url,
+    headers: &[RequestHeader],
+    max_redirects: usize,
+) -> Result<Upstream, ConnectError> {
+    let first_origin = origin(&url);
+    for _ in 0..=max_redirects {
+        let mut request = client.get(url.clone());
+        let same_origin = origin(&url) == first_origin;
+        for h in headers.iter().filter(|h| same_origin || !h.sensitive) {
+            request = request.header(h.name.clone(), h.value.clone());
+        }
+        let response = request
+            .send()
+            .await
+            .map_err(|e| ConnectError::Connect(describe(&e)))?;
+        let status = response.status();
+        if status.is_redirection() {
+            let next = response
+                .headers()
+                .get(LOCATION)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|loc| url.join(loc).ok())
+                .filter(|u| matches!(u.scheme(), "http" | "https"))
+                .ok_or(ConnectError::BadRedirect)?;
+            url = next;
+            continue;
+        }
+        if !status.is_success() {
+            return Err(ConnectError::Status(status.as_u16()));
+        }
+        return first_packets(response).await;
+    }
+    Err(ConnectError::Redirects(max_redirects))
+}
+
+async fn first_packets(mut response: reqwest::Response) -> Result<Upstream, ConnectError> {
+    let mut aligner = Aligner::new();
+    loop {
+        match response.chunk().await {
+            Ok(Some(bytes)) => {
+                let first = aligner.push(&bytes);
+                if !first.is_empty() {
+                    let junk_mark = aligner.junk_bytes();
+                    return Ok(Upstream {
+                        response,
+                        aligner,
+                        first,
+                        junk_mark,
+                    });
+                }
+                if aligner.junk_bytes() > NOT_TS_AFTER {
+                    return Err(ConnectError::NotTs);
+                }
+            }
+            Ok(None) if aligner.junk_bytes() > 0 => return Err(ConnectError::NotTs),
+            Ok(None) => return Err(ConnectError::Ended),
+            Err(e) => return Err(ConnectError::Connect(describe(&e))),
+        }
+    }
+}
+
+/// A reqwest error as one short line without the URL.
+fn describe(err: &reqwest::Error) -> String {
+    let mut source = err.source();
+    while let Some(e) = source {
+        if let Some(io) = e.downcast_ref::<std::io::Error>() {
+            return match io.kind() {
+                std::io::ErrorKind::ConnectionRefused => "connection refused".into(),
+                std::io::ErrorKind::ConnectionReset => "connection reset".into(),
+                std::io::ErrorKind::TimedOut => "timed out".into(),
+                _ => io.kind().to_string(),
+            };
+        }
+        source = e.source();
+    }
+    if err.is_timeout() {
+        "timed out".into()
+    } else if err.is_connect() {
+        "the server cannot be reached".into()
+    } else if err.is_body() || err.is_decode() {
+        "the connection broke".into()
+    } else {
+        "the request failed".into()
+    }
+}

@@ -1,0 +1,324 @@
+//! Mid-stream failover through real clients: the simulated provider's source
+//! stalls, closes, turns to junk or drips while viewers watch; their
+//! connections stay open, the next source plays, `ffmpeg` decodes across
+//! the switch with at most a handful of error lines, and the TS checker
+//! finds whole packets with every counter jump marked as a discontinuity.
+
+mod common;
+
+use std::io::Read;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+use streamforge::sim::{Endpoint, Fault, SimConfig, SimProvider};
+
+fn cli(data: &Path, args: &[&str]) -> String {
+    let out = common::run_with_input(data, args, "");
+    assert!(
+        out.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn prepared(sim: &SimProvider) -> tempfile::TempDir {
+    let data = common::data_dir();
+    let config = sim.config();
+    let out = common::run_with_input(
+        data.path(),
+        &[
+            "account",
+            "add",
+            "main",
+            "--url",
+            sim.base_url(),
+            "--username",
+            &config.username,
+            "--password-stdin",
+            "--max-connections",
+            "4",
+        ],
+        &config.password,
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    cli(data.path(), &["guide", "add", "panel", &sim.xmltv_url()]);
+    cli(data.path(), &["sync"]);
+    cli(data.path(), &["match"]);
+    data
+}
+
+fn client() -> reqwest::blocking::Client {
+    reqwest::blocking::Client::builder()
+        .no_proxy()
+        .timeout(Duration::from_secs(60))
+        .build()
+        .unwrap()
+}
+
+fn number_of(base: &str, name: &str) -> String {
+    let lineup: serde_json::Value = client()
+        .get(format!("{base}/lineup.json"))
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    lineup
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["GuideName"] == name)
+        .unwrap()["GuideNumber"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+/// A viewer reading in its own thread: every byte until `until`, and whether the body ended.
+fn viewer(url: String, until: Instant) -> std::thread::JoinHandle<(Vec<u8>, bool)> {
+    std::thread::spawn(move || {
+        let mut resp = client().get(url).send().unwrap();
+        assert_eq!(resp.status(), 200);
+        let mut all = Vec::new();
+        let mut buf = vec![0u8; 64 * 1024];
+        while Instant::now() < until {
+            match resp.read(&mut buf) {
+                Ok(0) => return (all, true),
+                Ok(n) => all.extend_from_slice(&buf[..n]),
+                Err(e) => panic!("the viewer's connection broke: {e}"),
+            }
+        }
+        (all, false)
+    })
+}
+
+/// The gap the relay reported for its last failover, in ms.
+fn last_gap(data: &Path) -> u64 {
+    let events = cli(data, &["events", "--kind", "failover"]);
+    let line = events
+        .lines()
+        .last()
+        .unwrap_or_else(|| panic!("no failover event"));
+    let ms = line
+        .split("new video ")
+        .nth(1)
+        .unwrap()
+        .split(" ms")
+        .next()
+        .unwrap();
+    ms.parse().unwrap()
+}
+
+fn source_key(server: &common::Server, data: &Path) -> String {
+    let token = std::fs::read_to_string(data.join("admin.token")).unwrap();
+    let s: serde_json::Value = client()
+        .get(format!("{}/api/v1/status", server.url))
+        .bearer_auth(token.trim())
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    s["sessions"][0]["stream_key"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
+}
+
+#[test]
+fn a_stall_switches_sources_under_ffmpeg_and_three_viewers() {
+    let sim = SimProvider::start_blocking(SimConfig::demo());
+    let data = prepared(&sim);
+    let server = common::serve(data.path(), &["--stall-timeout", "1"]);
+    // Das Erste: FHD 12002 first, then HD 12001, then SD 12003.
+    let n = number_of(&server.base, "Das Erste");
+    let url = format!("{}/stream/{n}", server.base);
+    let mut ffmpeg = Command::new("ffmpeg")
+        .args([
+            "-hide_banner",
+            "-nostdin",
+            "-v",
+            "error",
+            "-i",
+            &url,
+            "-t",
+            "9",
+            "-f",
+            "null",
+            "-",
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("ffmpeg is needed: apt-get install ffmpeg");
+    let until = Instant::now() + Duration::from_secs(8);
+    let viewers: Vec<_> = (0..3).map(|_| viewer(url.clone(), until)).collect();
+    std::thread::sleep(Duration::from_secs(3));
+    assert_eq!(source_key(&server, data.path()), "12002");
+    sim.set_fault(Endpoint::LiveStream(12002), Fault::Stall);
+
+    for v in viewers {
+        let (bytes, ended) = v.join().unwrap();
+        assert!(!ended, "a viewer's stream ended at the switch");
+        let report = streamforge::ts::check(&bytes);
+        assert_eq!(report.misaligned_at, None, "whole packets only");
+        assert!(
+            report.cc_errors.is_empty(),
+            "unmarked counter jumps: {:?}",
+            &report.cc_errors[..report.cc_errors.len().min(5)]
+        );
+        assert!(report.discontinuities >= 1, "the splice is marked");
+        assert!(bytes.len() > 100_000, "{} bytes", bytes.len());
+    }
+    assert_eq!(
+        source_key(&server, data.path()),
+        "12001",
+        "now on the HD variant"
+    );
+    let gap = last_gap(data.path());
+    eprintln!("stall detected after 1 s; new video reached viewers {gap} ms after detection");
+    assert!(gap < 1000, "gap {gap} ms");
+
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while ffmpeg.try_wait().unwrap().is_none() {
+        assert!(Instant::now() < deadline, "ffmpeg did not finish");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let status = ffmpeg.wait().unwrap();
+    let mut errors = String::new();
+    ffmpeg
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut errors)
+        .unwrap();
+    eprintln!("ffmpeg across the switch printed:\n{errors}");
+    assert!(status.success(), "ffmpeg failed: {errors}");
+    assert!(
+        errors.lines().count() <= 5,
+        "more than a handful of errors:\n{errors}"
+    );
+    let metrics = client()
+        .get(format!("{}/metrics", server.base))
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    assert!(
+        metrics.contains("streamforge_source_failures_total{reason=\"stall\"} 1\n"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("streamforge_failovers_total 1\n"),
+        "{metrics}"
+    );
+}
+
+#[test]
+fn close_junk_a_drip_and_a_5xx_at_reconnect_each_fail_over() {
+    let sim = SimProvider::start_blocking(SimConfig::demo());
+    let data = prepared(&sim);
+    let server = common::serve(
+        data.path(),
+        &[
+            "--stall-timeout",
+            "1",
+            "--slow-timeout",
+            "2",
+            "--idle-grace",
+            "0",
+        ],
+    );
+    let n = number_of(&server.base, "Das Erste");
+    let url = format!("{}/stream/{n}", server.base);
+    for (fault, warmup, reason) in [
+        (Fault::Close, 2, "broken"),
+        (Fault::Garbage, 2, "not_ts"),
+        (Fault::Rate(5), 9, "slow"),
+    ] {
+        sim.clear_faults();
+        // The HD variant refuses reconnects (5xx): the failover goes on to SD.
+        sim.set_fault(Endpoint::LiveStream(12001), Fault::Status(502));
+        let until = Instant::now() + Duration::from_secs(warmup + 12);
+        let v = viewer(url.clone(), until);
+        std::thread::sleep(Duration::from_secs(warmup));
+        sim.set_fault(Endpoint::LiveStream(12002), fault.clone());
+        // While the viewer watches, the channel moves to SD (HD refused).
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while source_key(&server, data.path()) != "12003" {
+            assert!(Instant::now() < deadline, "{fault:?}: no switch to SD");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let (bytes, ended) = v.join().unwrap();
+        assert!(!ended, "{fault:?}: the viewer's stream ended");
+        let report = streamforge::ts::check(&bytes);
+        assert_eq!(report.misaligned_at, None, "{fault:?}");
+        assert!(
+            report.cc_errors.is_empty(),
+            "{fault:?}: {:?}",
+            report.cc_errors.first()
+        );
+        let metrics = client()
+            .get(format!("{}/metrics", server.base))
+            .send()
+            .unwrap()
+            .text()
+            .unwrap();
+        let line = format!("streamforge_source_failures_total{{reason=\"{reason}\"}} ");
+        let count = metrics
+            .lines()
+            .find_map(|l| l.strip_prefix(line.as_str()))
+            .unwrap_or("0");
+        assert!(count.parse::<u64>().unwrap() >= 1, "{fault:?}: {metrics}");
+        eprintln!(
+            "{fault:?}: switched, new video {} ms after detection",
+            last_gap(data.path())
+        );
+        // Let the channel close before the next round.
+        std::thread::sleep(Duration::from_millis(500));
+    }
+}
+
+#[test]
+fn when_no_source_is_left_the_stream_ends_cleanly_and_everything_is_released() {
+    let sim = SimProvider::start_blocking(SimConfig::demo());
+    let data = prepared(&sim);
+    let server = common::serve(data.path(), &["--stall-timeout", "1"]);
+    let n = number_of(&server.base, "Das Erste");
+    let v = viewer(
+        format!("{}/stream/{n}", server.base),
+        Instant::now() + Duration::from_secs(20),
+    );
+    std::thread::sleep(Duration::from_secs(2));
+    sim.set_fault(Endpoint::Live, Fault::Stall);
+    let (bytes, ended) = v.join().unwrap();
+    assert!(
+        ended,
+        "the body ends (chunked terminator) when nothing is left"
+    );
+    assert_eq!(streamforge::ts::check(&bytes).misaligned_at, None);
+    let events = cli(data.path(), &["events", "--kind", "failover-failed"]);
+    assert!(
+        events.contains("no other source works") && events.contains("12003"),
+        "{events}"
+    );
+    let token = std::fs::read_to_string(data.path().join("admin.token")).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let s: serde_json::Value = client()
+            .get(format!("{}/api/v1/status", server.url))
+            .bearer_auth(token.trim())
+            .send()
+            .unwrap()
+            .json()
+            .unwrap();
+        if s["tuners_in_use"] == 0 && s["sessions"].as_array().unwrap().is_empty() {
+            break;
+        }
+        assert!(Instant::now() < deadline, "still held: {s}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
