@@ -27,8 +27,9 @@ fn demo_serves_a_lineup_and_cleans_up() {
     let mut base = None;
     let mut data_dir = None;
     let mut watch = None;
+    let mut stall = None;
     let mut printed = String::new();
-    while base.is_none() || watch.is_none() {
+    while base.is_none() || watch.is_none() || stall.is_none() {
         let Ok(line) = rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) else {
             let _ = child.kill();
             let _ = child.wait();
@@ -38,6 +39,9 @@ fn demo_serves_a_lineup_and_cleans_up() {
         printed.push('\n');
         if let Some(dir) = line.split("(data dir ").nth(1) {
             data_dir = Some(dir.split(", removed").next().unwrap().to_string());
+        }
+        if let Some(url) = line.split("curl -X POST '").nth(1) {
+            stall = Some(url.split('\'').next().unwrap().to_string());
         }
         if let Some(url) = line.split("`ffplay ").nth(1) {
             watch = Some(url.split('`').next().unwrap().to_string());
@@ -88,6 +92,44 @@ fn demo_serves_a_lineup_and_cleans_up() {
     );
     let codecs = String::from_utf8_lossy(&probe.stdout).into_owned();
     assert_eq!(codecs.lines().next(), Some("h264"), "{codecs}");
+
+    // The failover the demo suggests: ffmpeg keeps decoding across a forced stall.
+    let mut ffmpeg = std::process::Command::new("ffmpeg")
+        .args([
+            "-hide_banner",
+            "-nostdin",
+            "-v",
+            "error",
+            "-i",
+            &watch,
+            "-t",
+            "7",
+            "-f",
+            "null",
+            "-",
+        ])
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("ffmpeg is needed: apt-get install ffmpeg");
+    std::thread::sleep(Duration::from_secs(2));
+    let stall = stall.unwrap();
+    let answer = rt.block_on(async {
+        let client = reqwest::Client::builder().no_proxy().build().unwrap();
+        client.post(&stall).send().await.unwrap().status()
+    });
+    assert_eq!(answer, 200, "{stall}");
+    let until = Instant::now() + Duration::from_secs(40);
+    while ffmpeg.try_wait().unwrap().is_none() {
+        if Instant::now() > until {
+            let _ = ffmpeg.kill();
+            panic!("ffmpeg stopped making progress after the stall");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let out = ffmpeg.wait_with_output().unwrap();
+    let errors = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "ffmpeg across the failover: {errors}");
+    assert!(errors.lines().count() <= 5, "{errors}");
 
     // SIGTERM: a graceful stop that removes the throw-away data dir.
     // SAFETY: signalling our own child process.

@@ -158,6 +158,10 @@ fn a_stall_switches_sources_under_ffmpeg_and_three_viewers() {
     let viewers: Vec<_> = (0..3).map(|_| viewer(url.clone(), until)).collect();
     std::thread::sleep(Duration::from_secs(3));
     assert_eq!(source_key(&server, data.path()), "12002");
+    let fault_ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_millis() as u64;
     sim.set_fault(Endpoint::LiveStream(12002), Fault::Stall);
 
     for v in viewers {
@@ -179,7 +183,11 @@ fn a_stall_switches_sources_under_ffmpeg_and_three_viewers() {
         "now on the HD variant"
     );
     let gap = last_gap(data.path());
-    eprintln!("stall detected after 1 s; new video reached viewers {gap} ms after detection");
+    let events = cli(data.path(), &["events", "--json", "--kind", "failover"]);
+    let event: serde_json::Value = serde_json::from_str(events.lines().last().unwrap()).unwrap();
+    let detected_after = event["time_ms"].as_u64().unwrap() - gap - fault_ms;
+    eprintln!("stall detected {detected_after} ms after the fault (stall timeout 1 s); new video reached viewers {gap} ms after detection");
+    assert!(detected_after <= 1500, "detection took {detected_after} ms");
     assert!(gap < 1000, "gap {gap} ms");
 
     let deadline = Instant::now() + Duration::from_secs(30);
@@ -321,4 +329,85 @@ fn when_no_source_is_left_the_stream_ends_cleanly_and_everything_is_released() {
         assert!(Instant::now() < deadline, "still held: {s}");
         std::thread::sleep(Duration::from_millis(50));
     }
+}
+
+#[test]
+fn a_redirect_source_whose_token_expired_fails_over_through_a_fresh_redirect() {
+    let mut config = SimConfig::demo();
+    // Streams answer 302 to a load balancer with a token valid for 1 s.
+    config.stream_redirect = Some(Duration::from_secs(1));
+    let sim = SimProvider::start_blocking(config);
+    let data = prepared(&sim);
+    let server = common::serve(data.path(), &["--stall-timeout", "1"]);
+    let n = number_of(&server.base, "Das Erste");
+    let until = Instant::now() + Duration::from_secs(9);
+    let v = viewer(format!("{}/stream/{n}", server.base), until);
+    // Long past the token's life, the load balancer's stream stalls.
+    std::thread::sleep(Duration::from_secs(3));
+    sim.set_fault(Endpoint::LiveStream(12002), Fault::Stall);
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while source_key(&server, data.path()) != "12001" {
+        assert!(
+            Instant::now() < deadline,
+            "no switch to HD: {}",
+            cli(data.path(), &["events"])
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let (bytes, ended) = v.join().unwrap();
+    assert!(!ended);
+    let report = streamforge::ts::check(&bytes);
+    assert_eq!(report.misaligned_at, None);
+    assert!(
+        report.cc_errors.is_empty(),
+        "{:?}",
+        report.cc_errors.first()
+    );
+    let lb_requests = sim
+        .request_log()
+        .iter()
+        .filter(|r| r.path.starts_with("/lb/"))
+        .count();
+    assert!(
+        lb_requests >= 2,
+        "both sources came through the load balancer"
+    );
+}
+
+#[test]
+fn a_provider_evicting_our_connection_makes_the_channel_fail_over() {
+    let mut config = SimConfig::demo();
+    // The panel allows one connection and closes the oldest for a new one.
+    config.max_connections = 1;
+    config.evict_oldest = true;
+    let sim = SimProvider::start_blocking(config);
+    let data = prepared(&sim);
+    let server = common::serve(data.path(), &["--stall-timeout", "1"]);
+    let n = number_of(&server.base, "Das Erste");
+    let until = Instant::now() + Duration::from_secs(8);
+    let v = viewer(format!("{}/stream/{n}", server.base), until);
+    std::thread::sleep(Duration::from_secs(2));
+    // Someone else (a phone app) uses the same account directly.
+    let mut other = client()
+        .get(format!(
+            "{}/live/{}/{}/11001.ts",
+            sim.base_url(),
+            sim.config().username,
+            sim.config().password
+        ))
+        .send()
+        .unwrap();
+    let mut buf = [0u8; 1024];
+    let _ = other.read(&mut buf);
+    let (bytes, ended) = v.join().unwrap();
+    assert!(!ended, "the viewer's stream survived the eviction");
+    let report = streamforge::ts::check(&bytes);
+    assert_eq!(report.misaligned_at, None);
+    assert!(
+        report.cc_errors.is_empty(),
+        "{:?}",
+        report.cc_errors.first()
+    );
+    let events = cli(data.path(), &["events", "--kind", "failover"]);
+    assert!(events.contains("12002 (FHD) failed"), "{events}");
 }

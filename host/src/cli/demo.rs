@@ -46,14 +46,27 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
         "demo: {channels} provider streams, {} of {} guide channels matched",
         summary.matched, summary.guide_channels
     );
-    let lineup = crate::tuner::lineup::build(&app.store)?;
-    let first = lineup
-        .entries
-        .first()
-        .map(|e| (e.number.clone(), e.name.clone()));
+    // Suggest a channel with a backup source, so a forced stall shows a failover.
+    let routes = crate::relay::routes::build(&app, 0, None)?;
+    let mut numbered: Vec<_> = routes.channels.values().collect();
+    numbered.sort_by_key(|c| {
+        (
+            c.streams.len() < 2,
+            c.number.parse::<u64>().unwrap_or(u64::MAX),
+        )
+    });
+    let pick = numbered.first().map(|c| {
+        (
+            c.number.clone(),
+            c.name.clone(),
+            c.streams[0].channel.key.clone(),
+        )
+    });
+    let sim_base = sim.base_url().to_string();
     let banner = move |base: &str| {
-        if let Some((number, name)) = &first {
+        if let Some((number, name, key)) = &pick {
             println!("  watch channel {number} ({name}): `ffplay {base}/stream/{number}` or `mpv {base}/stream/{number}`");
+            println!("  make its source stall while it plays (the relay switches to a backup): `curl -X POST '{sim_base}/_sim/fault?stream={key}&fault=stall'` (fault=none heals it)");
         }
         println!("  Ctrl-C stops the demo and removes its data");
     };

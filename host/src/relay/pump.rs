@@ -19,7 +19,7 @@ use crate::ts::Tracker;
 use std::sync::Arc;
 use std::time::Instant;
 use tokio::sync::broadcast::Sender;
-use tokio::time::{interval, sleep_until, timeout, Duration, MissedTickBehavior};
+use tokio::time::{interval, sleep_until, Duration, MissedTickBehavior};
 
 /// Takes the hub out of the session map and closes it on every way out.
 struct Registered {
@@ -264,18 +264,21 @@ async fn pump(
     let mut sweep = interval(Duration::from_secs(1));
     sweep.set_missed_tick_behavior(MissedTickBehavior::Delay);
     let mut rate = RateWatch::new(config.slow_ratio, config.slow_timeout);
+    // A fixed deadline, moved only by data: other wake-ups must not reset it.
+    let mut stall_at = tokio::time::Instant::now() + config.stall_timeout;
     loop {
         let idle_deadline =
             idle_since.map(|t| tokio::time::Instant::from_std(t + config.idle_grace));
         tokio::select! {
-            read = timeout(config.stall_timeout, source.upstream.next()) => match read {
-                Ok(Ok(packets)) => {
+            read = source.upstream.next() => match read {
+                Ok(packets) => {
+                    stall_at = tokio::time::Instant::now() + config.stall_timeout;
                     rate.add(packets.len());
                     feed(relay, hub, sender, tracker, switch, packets);
                 }
-                Ok(Err(failure)) => return End::Failed(failure),
-                Err(_) => return End::Failed(Failure::Stalled(config.stall_timeout)),
+                Err(failure) => return End::Failed(failure),
             },
+            _ = sleep_until(stall_at) => return End::Failed(Failure::Stalled(config.stall_timeout)),
             changed = viewers.changed() => {
                 if changed.is_err() {
                     return End::Quit("the channel was closed".into());

@@ -24,6 +24,7 @@
 mod clip;
 mod clock;
 pub mod config;
+mod control;
 mod deliver;
 mod demo;
 pub mod faults;

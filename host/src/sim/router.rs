@@ -5,7 +5,7 @@
 
 use super::deliver::Reply;
 use super::state::{SimRequest, SimState};
-use super::{lb, player_api, playlist, streams, xmltv};
+use super::{control, lb, player_api, playlist, streams, xmltv};
 use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use axum::middleware::{self, Next};
@@ -23,7 +23,12 @@ fn panel_routes() -> Router<SimState> {
 
 /// The whole panel app: every route group, the request log, an nginx-style 404.
 pub(crate) fn build(state: SimState) -> Router {
-    finish(panel_routes().merge(streams::routes()), state)
+    finish(
+        panel_routes()
+            .merge(streams::routes())
+            .merge(control::routes()),
+        state,
+    )
 }
 
 /// The load balancer's app: its stream route, the same log and 404.
