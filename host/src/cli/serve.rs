@@ -184,6 +184,10 @@ pub async fn serve_app(
         start_discovery(&shared, &stopped)
     };
     let closing = relay.clone();
+    // Video goes out as it comes: no Nagle delay on viewers' sockets.
+    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp: &mut tokio::net::TcpStream| {
+        let _ = tcp.set_nodelay(true);
+    });
     let result = axum::serve(listener, router)
         .with_graceful_shutdown(async move {
             shutdown_signal().await;

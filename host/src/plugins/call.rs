@@ -14,6 +14,7 @@ pub(crate) fn bounded<R>(
     events: &EventLog,
     f: impl FnOnce(&mut Store<Sandbox>) -> wasmtime::Result<R>,
 ) -> Result<R, CallError> {
+    let _clock = super::engine::running();
     let mut store = Sandbox::store(limits);
     match f(&mut store) {
         Ok(value) => Ok(value),

@@ -27,7 +27,18 @@ pub struct Upstream {
     pub first: Bytes,
     /// Junk count when packets last came: more than [`NOT_TS_AFTER`] since is a failure.
     junk_mark: u64,
+    /// Reads gathered for the next batch, not yet aligned.
+    raw: Vec<Bytes>,
+    raw_len: usize,
+    batch_until: tokio::time::Instant,
+    /// How the body ended, reported after the last batch.
+    end: Option<Failure>,
 }
+
+/// A batch goes out once it holds this much...
+const BATCH_BYTES: usize = 64 * 1024;
+/// ...or this long after its first read.
+const BATCH_WAIT: Duration = Duration::from_millis(10);
 
 /// Why a candidate could not be used. Shown in events and status.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -76,27 +87,69 @@ impl Upstream {
         }
     }
 
-    /// The next whole packets (possibly after more reads), or why the
-    /// source cannot go on. Cancel-safe: nothing read is lost if the future
-    /// is dropped.
+    /// The next whole packets, or why the source cannot go on. Reads that
+    /// come within [`BATCH_WAIT`] of each other go out as one chunk (up to
+    /// [`BATCH_BYTES`]), so viewers are woken once per batch rather than once
+    /// per TCP read. Cancel-safe: what was read is kept in `self`.
     pub async fn next(&mut self) -> Result<Bytes, Failure> {
         loop {
-            match self.response.chunk().await {
-                Ok(Some(bytes)) => {
-                    let packets = self.aligner.push(&bytes);
-                    let junk = self.aligner.junk_bytes();
-                    if !packets.is_empty() {
-                        self.junk_mark = junk;
-                        return Ok(packets);
-                    }
-                    if junk - self.junk_mark > NOT_TS_AFTER {
-                        return Err(Failure::NotTs(junk - self.junk_mark));
-                    }
+            if let Some(end) = self.end.take() {
+                return Err(end);
+            }
+            let read: Result<Option<Bytes>, reqwest::Error> = if self.raw.is_empty() {
+                self.response.chunk().await
+            } else if self.raw_len >= BATCH_BYTES {
+                Ok(Some(Bytes::new()))
+            } else {
+                match tokio::time::timeout_at(self.batch_until, self.response.chunk()).await {
+                    Ok(read) => read,
+                    Err(_) => Ok(Some(Bytes::new())),
                 }
-                Ok(None) => return Err(Failure::Ended),
-                Err(e) => return Err(Failure::Broken(describe(&e))),
+            };
+            match read {
+                // An empty chunk marks "batch complete" (full or waited enough).
+                Ok(Some(bytes)) if bytes.is_empty() => {}
+                Ok(Some(bytes)) => {
+                    if self.raw.is_empty() {
+                        self.batch_until = tokio::time::Instant::now() + BATCH_WAIT;
+                    }
+                    self.raw_len += bytes.len();
+                    self.raw.push(bytes);
+                    continue;
+                }
+                Ok(None) => self.end = Some(Failure::Ended),
+                Err(e) => self.end = Some(Failure::Broken(describe(&e))),
+            }
+            if let Some(result) = self.flush() {
+                return result;
             }
         }
+    }
+
+    /// Aligns what was gathered: packets, a junk failure, or nothing yet.
+    fn flush(&mut self) -> Option<Result<Bytes, Failure>> {
+        let packets = match self.raw.len() {
+            0 => Bytes::new(),
+            1 => self.aligner.push(&self.raw[0]),
+            _ => {
+                let mut all = bytes::BytesMut::with_capacity(self.raw_len);
+                for part in &self.raw {
+                    all.extend_from_slice(part);
+                }
+                self.aligner.push(&all)
+            }
+        };
+        self.raw.clear();
+        self.raw_len = 0;
+        let junk = self.aligner.junk_bytes();
+        if !packets.is_empty() {
+            self.junk_mark = junk;
+            return Some(Ok(packets));
+        }
+        if junk - self.junk_mark > NOT_TS_AFTER {
+            return Some(Err(Failure::NotTs(junk - self.junk_mark)));
+        }
+        None
     }
 }
 
@@ -150,6 +203,10 @@ async fn first_packets(mut response: reqwest::Response) -> Result<Upstream, Conn
                         aligner,
                         first,
                         junk_mark,
+                        raw: Vec::new(),
+                        raw_len: 0,
+                        batch_until: tokio::time::Instant::now(),
+                        end: None,
                     });
                 }
                 if aligner.junk_bytes() > NOT_TS_AFTER {
