@@ -27,6 +27,8 @@
 
 #[path = "failover/procs.rs"]
 mod procs;
+#[path = "shared/cli.rs"]
+mod shared_cli;
 #[path = "failover/viewer.rs"]
 mod viewer;
 
@@ -50,7 +52,7 @@ fn main() {
     let sets_wanted = env_sets();
     let started = Instant::now();
     let sim = SimProvider::start_blocking(SimConfig::demo());
-    let data = prepare_data_dir(&sim);
+    let data = shared_cli::prepare_data_dir(&sim, "sf-failover-bench-", 4);
     let logs = tempfile::Builder::new()
         .prefix("sf-failover-logs-")
         .tempdir()
@@ -103,39 +105,6 @@ fn env_sets() -> Vec<(Option<f64>, usize)> {
             (t, n)
         })
         .collect()
-}
-
-/// A data dir with the panel as account `main`, its guide, synced and matched.
-fn prepare_data_dir(sim: &SimProvider) -> tempfile::TempDir {
-    let data = tempfile::Builder::new()
-        .prefix("sf-failover-bench-")
-        .tempdir()
-        .expect("a temp dir");
-    let config = sim.config();
-    cli(
-        data.path(),
-        &[
-            "account",
-            "add",
-            "main",
-            "--url",
-            sim.base_url(),
-            "--username",
-            &config.username,
-            "--password-stdin",
-            "--max-connections",
-            "4",
-        ],
-        &config.password,
-    );
-    cli(
-        data.path(),
-        &["guide", "add", "panel", &sim.xmltv_url()],
-        "",
-    );
-    cli(data.path(), &["sync"], "");
-    cli(data.path(), &["match"], "");
-    data
 }
 
 fn http() -> reqwest::blocking::Client {

@@ -23,6 +23,8 @@ mod http;
 mod procs;
 #[path = "relay/setup.rs"]
 mod setup;
+#[path = "shared/cli.rs"]
+mod shared_cli;
 
 use http::{first_bytes, first_pid, ViewerStats};
 use std::collections::HashMap;
@@ -202,7 +204,7 @@ fn main() {
     let byte_rate = clip.bitrate_bps() as f64 / 8.0;
     eprintln!("relay bench: clip {clip:?}");
     let sim = setup::start_sim(clip);
-    let data = setup::prepare_data_dir(&sim);
+    let data = shared_cli::prepare_data_dir(&sim, "sf-relay-bench-", 64);
     eprintln!(
         "relay bench: data dir ready after {:.1} s",
         started.elapsed().as_secs_f64()

@@ -6,95 +6,12 @@
 
 mod common;
 
+use common::relay::{cli, client, finish, metrics, number_of, prepared, status, viewer};
 use std::io::Read;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 use streamforge::sim::{Endpoint, Fault, SimConfig, SimProvider};
-
-fn cli(data: &Path, args: &[&str]) -> String {
-    let out = common::run_with_input(data, args, "");
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
-
-fn prepared(sim: &SimProvider) -> tempfile::TempDir {
-    let data = common::data_dir();
-    let config = sim.config();
-    let out = common::run_with_input(
-        data.path(),
-        &[
-            "account",
-            "add",
-            "main",
-            "--url",
-            sim.base_url(),
-            "--username",
-            &config.username,
-            "--password-stdin",
-            "--max-connections",
-            "4",
-        ],
-        &config.password,
-    );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    cli(data.path(), &["guide", "add", "panel", &sim.xmltv_url()]);
-    cli(data.path(), &["sync"]);
-    cli(data.path(), &["match"]);
-    data
-}
-
-fn client() -> reqwest::blocking::Client {
-    reqwest::blocking::Client::builder()
-        .no_proxy()
-        .timeout(Duration::from_secs(60))
-        .build()
-        .unwrap()
-}
-
-fn number_of(base: &str, name: &str) -> String {
-    let lineup: serde_json::Value = client()
-        .get(format!("{base}/lineup.json"))
-        .send()
-        .unwrap()
-        .json()
-        .unwrap();
-    lineup
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|e| e["GuideName"] == name)
-        .unwrap()["GuideNumber"]
-        .as_str()
-        .unwrap()
-        .to_string()
-}
-
-/// A viewer reading in its own thread: every byte until `until`, and whether the body ended.
-fn viewer(url: String, until: Instant) -> std::thread::JoinHandle<(Vec<u8>, bool)> {
-    std::thread::spawn(move || {
-        let mut resp = client().get(url).send().unwrap();
-        assert_eq!(resp.status(), 200);
-        let mut all = Vec::new();
-        let mut buf = vec![0u8; 64 * 1024];
-        while Instant::now() < until {
-            match resp.read(&mut buf) {
-                Ok(0) => return (all, true),
-                Ok(n) => all.extend_from_slice(&buf[..n]),
-                Err(e) => panic!("the viewer's connection broke: {e}"),
-            }
-        }
-        (all, false)
-    })
-}
 
 /// The gap the relay reported for its last failover, in ms.
 fn last_gap(data: &Path) -> u64 {
@@ -114,14 +31,7 @@ fn last_gap(data: &Path) -> u64 {
 }
 
 fn source_key(server: &common::Server, data: &Path) -> String {
-    let token = std::fs::read_to_string(data.join("admin.token")).unwrap();
-    let s: serde_json::Value = client()
-        .get(format!("{}/api/v1/status", server.url))
-        .bearer_auth(token.trim())
-        .send()
-        .unwrap()
-        .json()
-        .unwrap();
+    let s = status(server, data);
     s["sessions"][0]["stream_key"]
         .as_str()
         .unwrap_or_default()
@@ -131,12 +41,12 @@ fn source_key(server: &common::Server, data: &Path) -> String {
 #[test]
 fn a_stall_switches_sources_under_ffmpeg_and_three_viewers() {
     let sim = SimProvider::start_blocking(SimConfig::demo());
-    let data = prepared(&sim);
+    let data = prepared(&sim, 4);
     let server = common::serve(data.path(), &["--stall-timeout", "1"]);
     // Das Erste: FHD 12002 first, then HD 12001, then SD 12003.
     let n = number_of(&server.base, "Das Erste");
     let url = format!("{}/stream/{n}", server.base);
-    let mut ffmpeg = Command::new("ffmpeg")
+    let ffmpeg = Command::new("ffmpeg")
         .args([
             "-hide_banner",
             "-nostdin",
@@ -190,31 +100,14 @@ fn a_stall_switches_sources_under_ffmpeg_and_three_viewers() {
     assert!(detected_after <= 1500, "detection took {detected_after} ms");
     assert!(gap < 1000, "gap {gap} ms");
 
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while ffmpeg.try_wait().unwrap().is_none() {
-        assert!(Instant::now() < deadline, "ffmpeg did not finish");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    let status = ffmpeg.wait().unwrap();
-    let mut errors = String::new();
-    ffmpeg
-        .stderr
-        .take()
-        .unwrap()
-        .read_to_string(&mut errors)
-        .unwrap();
+    let (ok, errors) = finish(ffmpeg, Duration::from_secs(30));
     eprintln!("ffmpeg across the switch printed:\n{errors}");
-    assert!(status.success(), "ffmpeg failed: {errors}");
+    assert!(ok, "ffmpeg failed: {errors}");
     assert!(
         errors.lines().count() <= 5,
         "more than a handful of errors:\n{errors}"
     );
-    let metrics = client()
-        .get(format!("{}/metrics", server.base))
-        .send()
-        .unwrap()
-        .text()
-        .unwrap();
+    let metrics = metrics(&server);
     assert!(
         metrics.contains("streamforge_source_failures_total{reason=\"stall\"} 1\n"),
         "{metrics}"
@@ -228,7 +121,7 @@ fn a_stall_switches_sources_under_ffmpeg_and_three_viewers() {
 #[test]
 fn close_junk_a_drip_and_a_5xx_at_reconnect_each_fail_over() {
     let sim = SimProvider::start_blocking(SimConfig::demo());
-    let data = prepared(&sim);
+    let data = prepared(&sim, 4);
     let server = common::serve(
         data.path(),
         &[
@@ -269,12 +162,7 @@ fn close_junk_a_drip_and_a_5xx_at_reconnect_each_fail_over() {
             "{fault:?}: {:?}",
             report.cc_errors.first()
         );
-        let metrics = client()
-            .get(format!("{}/metrics", server.base))
-            .send()
-            .unwrap()
-            .text()
-            .unwrap();
+        let metrics = metrics(&server);
         let line = format!("streamforge_source_failures_total{{reason=\"{reason}\"}} ");
         let count = metrics
             .lines()
@@ -293,7 +181,7 @@ fn close_junk_a_drip_and_a_5xx_at_reconnect_each_fail_over() {
 #[test]
 fn when_no_source_is_left_the_stream_ends_cleanly_and_everything_is_released() {
     let sim = SimProvider::start_blocking(SimConfig::demo());
-    let data = prepared(&sim);
+    let data = prepared(&sim, 4);
     let server = common::serve(data.path(), &["--stall-timeout", "1"]);
     let n = number_of(&server.base, "Das Erste");
     let v = viewer(
@@ -313,16 +201,9 @@ fn when_no_source_is_left_the_stream_ends_cleanly_and_everything_is_released() {
         events.contains("no other source works") && events.contains("12003"),
         "{events}"
     );
-    let token = std::fs::read_to_string(data.path().join("admin.token")).unwrap();
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
-        let s: serde_json::Value = client()
-            .get(format!("{}/api/v1/status", server.url))
-            .bearer_auth(token.trim())
-            .send()
-            .unwrap()
-            .json()
-            .unwrap();
+        let s = status(&server, data.path());
         if s["tuners_in_use"] == 0 && s["sessions"].as_array().unwrap().is_empty() {
             break;
         }
@@ -337,7 +218,7 @@ fn a_redirect_source_whose_token_expired_fails_over_through_a_fresh_redirect() {
     // Streams answer 302 to a load balancer with a token valid for 1 s.
     config.stream_redirect = Some(Duration::from_secs(1));
     let sim = SimProvider::start_blocking(config);
-    let data = prepared(&sim);
+    let data = prepared(&sim, 4);
     let server = common::serve(data.path(), &["--stall-timeout", "1"]);
     let n = number_of(&server.base, "Das Erste");
     let until = Instant::now() + Duration::from_secs(9);
@@ -381,7 +262,7 @@ fn a_provider_evicting_our_connection_makes_the_channel_fail_over() {
     config.max_connections = 1;
     config.evict_oldest = true;
     let sim = SimProvider::start_blocking(config);
-    let data = prepared(&sim);
+    let data = prepared(&sim, 4);
     let server = common::serve(data.path(), &["--stall-timeout", "1"]);
     let n = number_of(&server.base, "Das Erste");
     let until = Instant::now() + Duration::from_secs(8);

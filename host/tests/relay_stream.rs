@@ -5,80 +5,12 @@
 
 mod common;
 
+use common::relay::{cli, client, metrics, number_of, prepared, status};
 use std::io::Read;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 use streamforge::sim::{Endpoint, Fault, SimConfig, SimProvider};
-
-fn cli(data: &Path, args: &[&str]) -> String {
-    let out = common::run_with_input(data, args, "");
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
-
-/// The demo panel as an account (`--max-connections` given), its guide, synced and matched.
-fn prepared(sim: &SimProvider, max_connections: u32) -> tempfile::TempDir {
-    let data = common::data_dir();
-    let config = sim.config();
-    let limit = max_connections.to_string();
-    let out = common::run_with_input(
-        data.path(),
-        &[
-            "account",
-            "add",
-            "main",
-            "--url",
-            sim.base_url(),
-            "--username",
-            &config.username,
-            "--password-stdin",
-            "--max-connections",
-            &limit,
-        ],
-        &config.password,
-    );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    cli(data.path(), &["guide", "add", "panel", &sim.xmltv_url()]);
-    cli(data.path(), &["sync"]);
-    cli(data.path(), &["match"]);
-    data
-}
-
-fn client() -> reqwest::blocking::Client {
-    reqwest::blocking::Client::builder()
-        .no_proxy()
-        .timeout(Duration::from_secs(20))
-        .build()
-        .unwrap()
-}
-
-/// `GuideNumber` of the lineup channel called `name`.
-fn number_of(base: &str, name: &str) -> String {
-    let lineup: serde_json::Value = client()
-        .get(format!("{base}/lineup.json"))
-        .send()
-        .unwrap()
-        .json()
-        .unwrap();
-    lineup
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|e| e["GuideName"] == name)
-        .unwrap_or_else(|| panic!("{name} is not in the lineup: {lineup}"))["GuideNumber"]
-        .as_str()
-        .unwrap()
-        .to_string()
-}
 
 /// Runs a tool with a deadline; fails loudly when it is not installed.
 fn run_tool(tool: &str, args: &[&str], limit: Duration) -> std::process::Output {
@@ -138,17 +70,6 @@ fn probe(url: &str) -> (String, u64, u64) {
     )
 }
 
-fn status(server: &common::Server, data: &Path) -> serde_json::Value {
-    let token = std::fs::read_to_string(data.join("admin.token")).unwrap();
-    client()
-        .get(format!("{}/api/v1/status", server.url))
-        .bearer_auth(token.trim())
-        .send()
-        .unwrap()
-        .json()
-        .unwrap()
-}
-
 /// Waits until the relay holds no channel, tuner or account connection.
 fn assert_all_released(server: &common::Server, data: &Path) {
     let deadline = Instant::now() + Duration::from_secs(10);
@@ -195,12 +116,7 @@ fn the_best_variant_plays_and_a_dead_one_is_skipped() {
     assert_all_released(&server, data.path());
     let (codec, w, h) = probe(&format!("{}/auto/v{erste}?transcode=mobile", server.base));
     assert_eq!((codec.as_str(), w, h), ("h264", 1280, 720), "HD is next");
-    let metrics = client()
-        .get(format!("{}/metrics", server.base))
-        .send()
-        .unwrap()
-        .text()
-        .unwrap();
+    let metrics = metrics(&server);
     assert!(
         metrics.contains("streamforge_upstream_failures_total 1\n"),
         "{metrics}"

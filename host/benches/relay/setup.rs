@@ -2,7 +2,8 @@
 //! simulated panel playing it on every stream, a data dir prepared with the
 //! CLI, `streamforge serve`, and nginx as a reverse proxy to the panel.
 
-use super::procs::{children_of, run_with_timeout, Guard, NginxGuard};
+use super::procs::{children_of, Guard, NginxGuard};
+use super::shared_cli::{run_with_timeout, streamforge};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -86,66 +87,6 @@ pub fn start_sim(clip: Clip) -> SimProvider {
     config.max_connections = 256;
     config.default_clip = Some(clip);
     SimProvider::start_blocking(config)
-}
-
-/// Where compiled plugins are cached between runs (shared with the tests).
-fn plugin_cache() -> PathBuf {
-    PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("plugin-cache")
-}
-
-fn streamforge(data: &Path) -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_streamforge"));
-    cmd.arg("--data-dir")
-        .arg(data)
-        .env("STREAMFORGE_CACHE", plugin_cache())
-        .env_remove("STREAMFORGE_LOG");
-    cmd
-}
-
-fn cli(data: &Path, args: &[&str], stdin: &str) {
-    let mut cmd = streamforge(data);
-    cmd.args(args);
-    let out =
-        run_with_timeout(cmd, stdin, Duration::from_secs(120)).unwrap_or_else(|e| panic!("{e}"));
-    assert!(
-        out.status.success(),
-        "streamforge {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-}
-
-/// A data dir with the panel as account `main` (64 connections), its guide,
-/// synced and matched.
-pub fn prepare_data_dir(sim: &SimProvider) -> tempfile::TempDir {
-    let data = tempfile::Builder::new()
-        .prefix("sf-relay-bench-")
-        .tempdir()
-        .unwrap();
-    let config = sim.config();
-    cli(
-        data.path(),
-        &[
-            "account",
-            "add",
-            "main",
-            "--url",
-            sim.base_url(),
-            "--username",
-            &config.username,
-            "--password-stdin",
-            "--max-connections",
-            "64",
-        ],
-        &config.password,
-    );
-    cli(
-        data.path(),
-        &["guide", "add", "panel", &sim.xmltv_url()],
-        "",
-    );
-    cli(data.path(), &["sync"], "");
-    cli(data.path(), &["match"], "");
-    data
 }
 
 /// A running `streamforge serve`.
