@@ -14,7 +14,6 @@ pub mod config;
 mod connect;
 pub mod health;
 mod http;
-mod http1;
 mod hub;
 pub mod limits;
 pub mod metrics;
@@ -49,7 +48,7 @@ fn stream_id(s: &routes::RouteStream) -> (String, String) {
 }
 
 /// Browsers and players accept this; some panels refuse unknown agents.
-pub(crate) const USER_AGENT: &str = concat!("StreamForge/", env!("CARGO_PKG_VERSION"));
+const USER_AGENT: &str = concat!("StreamForge/", env!("CARGO_PKG_VERSION"));
 
 /// The relay of one running server.
 pub struct Relay {

@@ -6,7 +6,6 @@
 
 use super::config::RelayConfig;
 use super::health::Failure;
-use super::http1;
 use crate::fetch::headers::RequestHeader;
 use crate::plugins::template::origin;
 use crate::ts::Aligner;
@@ -19,26 +18,9 @@ use url::Url;
 /// Junk read before a body is judged not to be MPEG-TS.
 const NOT_TS_AFTER: u64 = 64 * 1024;
 
-/// Where a stream's bytes are read from: the relay's own HTTP/1.1 reader for
-/// `http://` (no task hop per read), reqwest for `https://`.
-enum Source {
-    Plain(http1::Body),
-    Tls(reqwest::Response),
-}
-
-impl Source {
-    /// The next piece of the body, `None` at its end; the error is a short reason.
-    async fn chunk(&mut self) -> Result<Option<Bytes>, String> {
-        match self {
-            Source::Plain(body) => body.chunk().await.map_err(|e| io_reason(&e)),
-            Source::Tls(response) => response.chunk().await.map_err(|e| describe(&e)),
-        }
-    }
-}
-
 /// A provider stream that has delivered its first packets.
 pub struct Upstream {
-    response: Source,
+    response: reqwest::Response,
     /// Keeps packet alignment across reads; counts junk.
     pub aligner: Aligner,
     /// The first whole packets, already read.
@@ -114,7 +96,7 @@ impl Upstream {
             if let Some(end) = self.end.take() {
                 return Err(end);
             }
-            let read: Result<Option<Bytes>, String> = if self.raw.is_empty() {
+            let read: Result<Option<Bytes>, reqwest::Error> = if self.raw.is_empty() {
                 self.response.chunk().await
             } else if self.raw_len >= BATCH_BYTES {
                 Ok(Some(Bytes::new()))
@@ -136,7 +118,7 @@ impl Upstream {
                     continue;
                 }
                 Ok(None) => self.end = Some(Failure::Ended),
-                Err(e) => self.end = Some(Failure::Broken(e)),
+                Err(e) => self.end = Some(Failure::Broken(describe(&e))),
             }
             if let Some(result) = self.flush() {
                 return result;
@@ -179,52 +161,36 @@ async fn open(
 ) -> Result<Upstream, ConnectError> {
     let first_origin = origin(&url);
     for _ in 0..=max_redirects {
+        let mut request = client.get(url.clone());
         let same_origin = origin(&url) == first_origin;
-        let sent: Vec<&RequestHeader> = headers
-            .iter()
-            .filter(|h| same_origin || !h.sensitive)
-            .collect();
-        let (status, location, source) = if url.scheme() == "http" {
-            let response = http1::get(&url, &sent, super::USER_AGENT)
-                .await
-                .map_err(|e| ConnectError::Connect(io_reason(&e)))?;
-            (
-                response.status,
-                response.location,
-                Source::Plain(response.body),
-            )
-        } else {
-            let mut request = client.get(url.clone());
-            for h in sent {
-                request = request.header(h.name.clone(), h.value.clone());
-            }
-            let response = request
-                .send()
-                .await
-                .map_err(|e| ConnectError::Connect(describe(&e)))?;
-            let location = response
+        for h in headers.iter().filter(|h| same_origin || !h.sensitive) {
+            request = request.header(h.name.clone(), h.value.clone());
+        }
+        let response = request
+            .send()
+            .await
+            .map_err(|e| ConnectError::Connect(describe(&e)))?;
+        let status = response.status();
+        if status.is_redirection() {
+            let next = response
                 .headers()
                 .get(LOCATION)
                 .and_then(|v| v.to_str().ok())
-                .map(str::to_string);
-            (response.status().as_u16(), location, Source::Tls(response))
-        };
-        if (300..400).contains(&status) {
-            url = location
-                .and_then(|loc| url.join(&loc).ok())
+                .and_then(|loc| url.join(loc).ok())
                 .filter(|u| matches!(u.scheme(), "http" | "https"))
                 .ok_or(ConnectError::BadRedirect)?;
+            url = next;
             continue;
         }
-        if !(200..300).contains(&status) {
-            return Err(ConnectError::Status(status));
+        if !status.is_success() {
+            return Err(ConnectError::Status(status.as_u16()));
         }
-        return first_packets(source).await;
+        return first_packets(response).await;
     }
     Err(ConnectError::Redirects(max_redirects))
 }
 
-async fn first_packets(mut response: Source) -> Result<Upstream, ConnectError> {
+async fn first_packets(mut response: reqwest::Response) -> Result<Upstream, ConnectError> {
     let mut aligner = Aligner::new();
     loop {
         match response.chunk().await {
@@ -249,22 +215,8 @@ async fn first_packets(mut response: Source) -> Result<Upstream, ConnectError> {
             }
             Ok(None) if aligner.junk_bytes() > 0 => return Err(ConnectError::NotTs),
             Ok(None) => return Err(ConnectError::Ended),
-            Err(e) => return Err(ConnectError::Connect(e)),
+            Err(e) => return Err(ConnectError::Connect(describe(&e))),
         }
-    }
-}
-
-/// An I/O error of the plain reader as one short line (never a URL).
-fn io_reason(err: &std::io::Error) -> String {
-    use std::io::ErrorKind::*;
-    match err.kind() {
-        ConnectionRefused => "connection refused".into(),
-        ConnectionReset | ConnectionAborted | BrokenPipe | UnexpectedEof => {
-            "the connection broke".into()
-        }
-        TimedOut => "timed out".into(),
-        InvalidData => err.to_string(),
-        _ => "the server cannot be reached".into(),
     }
 }
 
