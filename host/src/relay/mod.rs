@@ -120,14 +120,4 @@ impl Relay {
             hub.close();
         }
     }
-
-    /// Channels running now.
-    pub fn session_count(&self) -> usize {
-        self.sessions.len()
-    }
-
-    /// Tuners in use now.
-    pub fn tuners_in_use(&self) -> u32 {
-        self.limits.tuners_in_use()
-    }
 }

@@ -71,9 +71,4 @@ impl Sessions {
         hubs.sort_by(|a, b| a.route.number.cmp(&b.route.number));
         hubs
     }
-
-    /// Hubs now (running or starting).
-    pub(crate) fn len(&self) -> usize {
-        self.lock().len()
-    }
 }
