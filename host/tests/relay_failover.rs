@@ -38,6 +38,34 @@ fn source_key(server: &common::Server, data: &Path) -> String {
         .to_string()
 }
 
+/// Joins a viewer that must have survived a switch: its body never ended,
+/// whole packets only, every counter jump marked. Returns its bytes.
+fn survived(v: std::thread::JoinHandle<(Vec<u8>, bool)>, what: &str) -> Vec<u8> {
+    let (bytes, ended) = v.join().unwrap();
+    assert!(!ended, "{what}: the viewer's stream ended");
+    let report = streamforge::ts::check(&bytes);
+    assert_eq!(report.misaligned_at, None, "{what}: whole packets only");
+    assert!(
+        report.cc_errors.is_empty(),
+        "{what}: unmarked counter jumps: {:?}",
+        &report.cc_errors[..report.cc_errors.len().min(5)]
+    );
+    bytes
+}
+
+/// Waits (bounded) until the channel plays stream `key`.
+fn wait_for_source(server: &common::Server, data: &Path, key: &str, within: Duration, what: &str) {
+    let deadline = Instant::now() + within;
+    while source_key(server, data) != key {
+        assert!(
+            Instant::now() < deadline,
+            "{what}: no switch to {key}: {}",
+            cli(data, &["events"])
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
 #[test]
 fn a_stall_switches_sources_under_ffmpeg_and_three_viewers() {
     let sim = SimProvider::start_blocking(SimConfig::demo());
@@ -75,15 +103,8 @@ fn a_stall_switches_sources_under_ffmpeg_and_three_viewers() {
     sim.set_fault(Endpoint::LiveStream(12002), Fault::Stall);
 
     for v in viewers {
-        let (bytes, ended) = v.join().unwrap();
-        assert!(!ended, "a viewer's stream ended at the switch");
+        let bytes = survived(v, "stall");
         let report = streamforge::ts::check(&bytes);
-        assert_eq!(report.misaligned_at, None, "whole packets only");
-        assert!(
-            report.cc_errors.is_empty(),
-            "unmarked counter jumps: {:?}",
-            &report.cc_errors[..report.cc_errors.len().min(5)]
-        );
         assert!(report.discontinuities >= 1, "the splice is marked");
         assert!(bytes.len() > 100_000, "{} bytes", bytes.len());
     }
@@ -148,20 +169,15 @@ fn close_junk_a_drip_and_a_5xx_at_reconnect_each_fail_over() {
         std::thread::sleep(Duration::from_secs(warmup));
         sim.set_fault(Endpoint::LiveStream(12002), fault.clone());
         // While the viewer watches, the channel moves to SD (HD refused).
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while source_key(&server, data.path()) != "12003" {
-            assert!(Instant::now() < deadline, "{fault:?}: no switch to SD");
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        let (bytes, ended) = v.join().unwrap();
-        assert!(!ended, "{fault:?}: the viewer's stream ended");
-        let report = streamforge::ts::check(&bytes);
-        assert_eq!(report.misaligned_at, None, "{fault:?}");
-        assert!(
-            report.cc_errors.is_empty(),
-            "{fault:?}: {:?}",
-            report.cc_errors.first()
+        let what = format!("{fault:?}");
+        wait_for_source(
+            &server,
+            data.path(),
+            "12003",
+            Duration::from_secs(10),
+            &what,
         );
+        survived(v, &what);
         let metrics = metrics(&server);
         let line = format!("streamforge_source_failures_total{{reason=\"{reason}\"}} ");
         let count = metrics
@@ -226,24 +242,14 @@ fn a_redirect_source_whose_token_expired_fails_over_through_a_fresh_redirect() {
     // Long past the token's life, the load balancer's stream stalls.
     std::thread::sleep(Duration::from_secs(3));
     sim.set_fault(Endpoint::LiveStream(12002), Fault::Stall);
-    let deadline = Instant::now() + Duration::from_secs(5);
-    while source_key(&server, data.path()) != "12001" {
-        assert!(
-            Instant::now() < deadline,
-            "no switch to HD: {}",
-            cli(data.path(), &["events"])
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    let (bytes, ended) = v.join().unwrap();
-    assert!(!ended);
-    let report = streamforge::ts::check(&bytes);
-    assert_eq!(report.misaligned_at, None);
-    assert!(
-        report.cc_errors.is_empty(),
-        "{:?}",
-        report.cc_errors.first()
+    wait_for_source(
+        &server,
+        data.path(),
+        "12001",
+        Duration::from_secs(5),
+        "expired token",
     );
+    survived(v, "expired token");
     let lb_requests = sim
         .request_log()
         .iter()
@@ -280,15 +286,7 @@ fn a_provider_evicting_our_connection_makes_the_channel_fail_over() {
         .unwrap();
     let mut buf = [0u8; 1024];
     let _ = other.read(&mut buf);
-    let (bytes, ended) = v.join().unwrap();
-    assert!(!ended, "the viewer's stream survived the eviction");
-    let report = streamforge::ts::check(&bytes);
-    assert_eq!(report.misaligned_at, None);
-    assert!(
-        report.cc_errors.is_empty(),
-        "{:?}",
-        report.cc_errors.first()
-    );
+    survived(v, "eviction");
     let events = cli(data.path(), &["events", "--kind", "failover"]);
     assert!(events.contains("12002 (FHD) failed"), "{events}");
 }
