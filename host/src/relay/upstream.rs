@@ -10,6 +10,7 @@ use crate::fetch::headers::RequestHeader;
 use crate::plugins::template::origin;
 use crate::ts::Aligner;
 use bytes::Bytes;
+use futures_util::FutureExt;
 use reqwest::header::LOCATION;
 use std::error::Error as _;
 use std::time::Duration;
@@ -37,8 +38,10 @@ pub struct Upstream {
 
 /// A batch goes out once it holds this much...
 const BATCH_BYTES: usize = 64 * 1024;
-/// ...or this long after its first read.
+/// ...or this long after its first read...
 const BATCH_WAIT: Duration = Duration::from_millis(10);
+/// ...or as soon as it holds this much and no more has arrived yet.
+const WORTH_SENDING: usize = 16 * 1024;
 
 /// Why a candidate could not be used. Shown in events and status.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -90,7 +93,8 @@ impl Upstream {
     /// The next whole packets, or why the source cannot go on. Reads that
     /// come within [`BATCH_WAIT`] of each other go out as one chunk (up to
     /// [`BATCH_BYTES`]), so viewers are woken once per batch rather than once
-    /// per TCP read. Cancel-safe: what was read is kept in `self`.
+    /// per TCP read; a batch of [`WORTH_SENDING`] goes out as soon as nothing
+    /// more is waiting. Cancel-safe: what was read is kept in `self`.
     pub async fn next(&mut self) -> Result<Bytes, Failure> {
         loop {
             if let Some(end) = self.end.take() {
@@ -100,6 +104,13 @@ impl Upstream {
                 self.response.chunk().await
             } else if self.raw_len >= BATCH_BYTES {
                 Ok(Some(Bytes::new()))
+            } else if self.raw_len >= WORTH_SENDING {
+                // Enough for a batch: take what is already there, but do not
+                // wait (a timer wake-up per batch costs more than it saves).
+                self.response
+                    .chunk()
+                    .now_or_never()
+                    .unwrap_or(Ok(Some(Bytes::new())))
             } else {
                 match tokio::time::timeout_at(self.batch_until, self.response.chunk()).await {
                     Ok(read) => read,
