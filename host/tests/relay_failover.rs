@@ -290,3 +290,124 @@ fn a_provider_evicting_our_connection_makes_the_channel_fail_over() {
     let events = cli(data.path(), &["events", "--kind", "failover"]);
     assert!(events.contains("12002 (FHD) failed"), "{events}");
 }
+
+/// Waits (bounded) until `check` holds, polling every 20 ms.
+fn wait_until(within: Duration, what: &str, check: impl Fn() -> bool) {
+    let deadline = Instant::now() + within;
+    while !check() {
+        assert!(Instant::now() < deadline, "{what}");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// The value of a metric line `name value` (0 when absent).
+fn metric(server: &common::Server, name: &str) -> u64 {
+    metrics(server)
+        .lines()
+        .find_map(|l| l.strip_prefix(name)?.strip_prefix(' ')?.parse().ok())
+        .unwrap_or(0)
+}
+
+#[test]
+fn a_silent_source_gets_its_backup_connected_ahead_and_let_go_when_data_returns() {
+    let sim = SimProvider::start_blocking(SimConfig::demo());
+    let data = prepared(&sim, 4);
+    // Stall after 3 s of silence, so the standby starts after 1.5 s.
+    let server = common::serve(data.path(), &["--stall-timeout", "3"]);
+    let n = number_of(&server.base, "Das Erste");
+    let url = format!("{}/stream/{n}", server.base);
+    let v = viewer(url, Instant::now() + Duration::from_secs(14));
+    wait_until(Duration::from_secs(10), "the channel never played", || {
+        source_key(&server, data.path()) == "12002"
+    });
+    std::thread::sleep(Duration::from_millis(500));
+    assert_eq!(sim.open_streams(), 1);
+    let opened = "streamforge_standby_connects_total{outcome=\"opened\"}";
+    let used = "streamforge_standby_connects_total{outcome=\"used\"}";
+
+    // Silence that ends before the stall: the backup connects, then goes.
+    sim.set_fault(Endpoint::LiveStream(12002), Fault::Stall);
+    let silent = Instant::now();
+    wait_until(
+        Duration::from_millis(2900),
+        "no backup connected ahead",
+        || sim.open_streams() == 2,
+    );
+    let ahead_after = silent.elapsed();
+    sim.set_fault(Endpoint::LiveStream(12002), Fault::None);
+    eprintln!(
+        "backup connected {} ms into the silence",
+        ahead_after.as_millis()
+    );
+    assert!(
+        ahead_after >= Duration::from_millis(1400),
+        "too early: {ahead_after:?}"
+    );
+    wait_until(
+        Duration::from_secs(3),
+        "the unused backup stayed connected",
+        || sim.open_streams() == 1,
+    );
+    assert_eq!(source_key(&server, data.path()), "12002", "no switch");
+    // 0 when data came back before the backup's first packets did.
+    assert!(metric(&server, opened) <= 1);
+    assert_eq!(metric(&server, used), 0);
+    assert_eq!(metric(&server, "streamforge_failovers_total"), 0);
+
+    // Silence that becomes a stall: the switch takes the backup already open.
+    std::thread::sleep(Duration::from_millis(500));
+    sim.set_fault(Endpoint::LiveStream(12002), Fault::Stall);
+    wait_for_source(
+        &server,
+        data.path(),
+        "12001",
+        Duration::from_secs(6),
+        "stall",
+    );
+    assert!(metric(&server, opened) >= 1);
+    assert_eq!(metric(&server, used), 1);
+    let events = cli(data.path(), &["events", "--kind", "failover"]);
+    assert!(events.contains("(connected ahead)"), "{events}");
+    eprintln!(
+        "gap with the backup connected ahead: {} ms",
+        last_gap(data.path())
+    );
+    let bytes = survived(v, "standby");
+    assert!(streamforge::ts::check(&bytes).discontinuities >= 1);
+}
+
+#[test]
+fn a_standby_never_takes_a_connection_the_account_does_not_have() {
+    let sim = SimProvider::start_blocking(SimConfig::demo());
+    // One connection: a backup on the same account can only follow the failure.
+    let data = prepared(&sim, 1);
+    let server = common::serve(data.path(), &["--stall-timeout", "2"]);
+    let n = number_of(&server.base, "Das Erste");
+    let v = viewer(
+        format!("{}/stream/{n}", server.base),
+        Instant::now() + Duration::from_secs(8),
+    );
+    wait_until(Duration::from_secs(10), "the channel never played", || {
+        source_key(&server, data.path()) == "12002"
+    });
+    sim.set_fault(Endpoint::LiveStream(12002), Fault::Stall);
+    std::thread::sleep(Duration::from_millis(1600));
+    assert_eq!(
+        sim.stream_connections_total(),
+        1,
+        "no standby past the limit"
+    );
+    wait_for_source(
+        &server,
+        data.path(),
+        "12001",
+        Duration::from_secs(5),
+        "stall",
+    );
+    let opened = "streamforge_standby_connects_total{outcome=\"opened\"}";
+    assert_eq!(metric(&server, opened), 0);
+    assert_eq!(metric(&server, "streamforge_failovers_total"), 1);
+    let events = cli(data.path(), &["events", "--kind", "failover"]);
+    assert!(!events.contains("(connected ahead)"), "{events}");
+    survived(v, "stall at the account's limit");
+}

@@ -51,6 +51,13 @@ pub struct ServeArgs {
     /// MiB of recent stream kept per channel (for joining and slow viewers).
     #[arg(long, default_value = "4", value_parser = clap::value_parser!(u32).range(1..=1024))]
     pub channel_buffer_mib: u32,
+    /// Seconds a viewer that is behind may make no progress before it is let go
+    /// (so a stuck client never holds a tuner).
+    #[arg(long, default_value = "15", value_parser = seconds)]
+    pub stuck_viewer_timeout: f64,
+    /// Seconds a source that failed mid-stream is skipped by later failovers.
+    #[arg(long, default_value = "60", value_parser = seconds)]
+    pub failover_cooldown: f64,
 }
 
 /// A duration flag: seconds, fractions allowed, 0 to 3600.
@@ -80,9 +87,13 @@ impl ServeArgs {
         RelayConfig {
             first_byte_timeout: secs(self.stream_timeout),
             stall_timeout: secs(self.stall_timeout.max(0.1)),
+            // Half-way to a stall, the backup starts connecting.
+            standby_after: Some(secs(self.stall_timeout.max(0.1) / 2.0)),
             idle_grace: secs(self.idle_grace),
             slow_timeout: secs(self.slow_timeout),
             channel_buffer: self.channel_buffer_mib as usize * 1024 * 1024,
+            stuck_viewer_timeout: secs(self.stuck_viewer_timeout.max(1.0)),
+            failover_cooldown: secs(self.failover_cooldown),
             ..RelayConfig::default()
         }
     }
@@ -282,4 +293,48 @@ fn start_discovery(
         Err(e) => println!("  warning: SSDP discovery is off: cannot bind 0.0.0.0:1900: {e}"),
     }
     tasks
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::{Args, Command, FromArgMatches};
+    use std::time::Duration;
+
+    fn parse(flags: &[&str]) -> Result<ServeArgs, clap::Error> {
+        let matches = ServeArgs::augment_args(Command::new("serve"))
+            .try_get_matches_from(std::iter::once("serve").chain(flags.iter().copied()))?;
+        ServeArgs::from_arg_matches(&matches)
+    }
+
+    #[test]
+    fn relay_flags_reach_the_relay_config() {
+        let config = parse(&[
+            "--stuck-viewer-timeout",
+            "2.5",
+            "--failover-cooldown",
+            "0",
+            "--stall-timeout",
+            "1",
+        ])
+        .unwrap()
+        .relay_config();
+        assert_eq!(config.stuck_viewer_timeout, Duration::from_millis(2500));
+        assert_eq!(config.failover_cooldown, Duration::ZERO);
+        assert_eq!(config.stall_timeout, Duration::from_secs(1));
+        let defaults = ServeArgs::defaults().relay_config();
+        assert_eq!(defaults.stuck_viewer_timeout, Duration::from_secs(15));
+        assert_eq!(defaults.failover_cooldown, Duration::from_secs(60));
+    }
+
+    #[test]
+    fn a_bad_duration_names_the_flag_and_the_range() {
+        let err = parse(&["--failover-cooldown=-3"]).unwrap_err().to_string();
+        assert!(err.contains("--failover-cooldown"), "{err}");
+        assert!(err.contains("outside 0..3600 seconds"), "{err}");
+        let err = parse(&["--stuck-viewer-timeout", "soon"])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("not a number of seconds"), "{err}");
+    }
 }

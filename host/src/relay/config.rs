@@ -31,6 +31,11 @@ pub struct RelayConfig {
     /// After a switch, how long to hold the new source's packets waiting for
     /// a keyframe before sending them from its PAT/PMT anyway.
     pub keyframe_wait: Duration,
+    /// A source silent this long gets the next source connected alongside it
+    /// (when that source's account has a free connection), so a stall
+    /// switches without waiting for a connect; dropped again if data comes
+    /// back. `None`: connect only once the failure is detected.
+    pub standby_after: Option<Duration>,
 }
 
 impl Default for RelayConfig {
@@ -46,6 +51,7 @@ impl Default for RelayConfig {
             slow_timeout: Duration::from_secs(5),
             failover_cooldown: Duration::from_secs(60),
             keyframe_wait: Duration::from_millis(500),
+            standby_after: Some(Duration::from_secs(1)),
         }
     }
 }

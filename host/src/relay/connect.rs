@@ -38,10 +38,21 @@ impl Tried {
     }
 }
 
+/// What to do with a stream whose account has no free connection.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum AtLimit {
+    /// Go on with the next stream (tunes and failovers).
+    Skip,
+    /// Stop there (a standby: it must not jump ahead of a stream that a
+    /// failover would try first once the failing source is gone).
+    Stop,
+}
+
 /// Tries the streams of `route` in order, skipping those `skip` rejects.
 pub(crate) async fn first_working(
     relay: &Arc<Relay>,
     route: &ChannelRoute,
+    at_limit: AtLimit,
     skip: impl Fn(&RouteStream) -> Option<String>,
 ) -> Result<Connected, Tried> {
     let mut tried = Tried {
@@ -63,6 +74,9 @@ pub(crate) async fn first_working(
                 account.max_connections
             );
             tried.attempts.push((stream.label(), reason));
+            if at_limit == AtLimit::Stop {
+                break;
+            }
             continue;
         };
         tried.attempted = true;

@@ -31,6 +31,9 @@ pub struct Metrics {
     pub switch_gap_ms_max: AtomicU64,
     /// Failures after which no source was left.
     pub failovers_failed: AtomicU64,
+    /// Backups connected while the source was silent, and those switched to.
+    pub standby_opened: AtomicU64,
+    pub standby_used: AtomicU64,
 }
 
 impl Metrics {
@@ -157,6 +160,14 @@ impl Metrics {
             "streamforge_failovers_exhausted_total",
             "Source failures after which no other source worked.",
             &[("", get(&self.failovers_failed))],
+        );
+        counter(
+            "streamforge_standby_connects_total",
+            "Backups connected while the source was silent: all, and those switched to.",
+            &[
+                ("{outcome=\"opened\"}", get(&self.standby_opened)),
+                ("{outcome=\"used\"}", get(&self.standby_used)),
+            ],
         );
         let mut gauge = |name: &str, help: &str, values: &[(String, u64)]| {
             let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} gauge");

@@ -6,11 +6,12 @@
 //! Everything it holds — the tuner, the account connection, the hub's place
 //! in the session map — is given back when it returns or panics.
 
-use super::connect::{self, Connected};
+use super::connect::{self, AtLimit, Connected};
 use super::health::{Failure, RateWatch};
 use super::hub::{Chunk, Hub, Ready};
 use super::limits::TunerSlot;
 use super::metrics::add;
+use super::routes::{ChannelRoute, RouteStream};
 use super::splice::Splice;
 use super::tune::TuneError;
 use super::Relay;
@@ -49,6 +50,41 @@ struct Switch {
     connected: Instant,
     /// The new source's first bytes went out (the gap was reported).
     sent: bool,
+    /// The new source was connected ahead, while the old one was silent.
+    ahead: bool,
+}
+
+/// The next source, connected while the current one is silent (see
+/// [`super::config::RelayConfig::standby_after`]). Dropping it aborts the
+/// attempt or closes the connection, giving its account connection back.
+struct Standby(tokio::task::JoinHandle<Result<Connected, connect::Tried>>);
+
+impl Standby {
+    /// Starts connecting the stream a failover from `current` would try first.
+    fn open(relay: &Arc<Relay>, route: &Arc<ChannelRoute>, current: &Arc<RouteStream>) -> Standby {
+        let (relay, route, current) = (relay.clone(), route.clone(), current.clone());
+        Standby(tokio::spawn(async move {
+            let connected = connect::first_working(&relay, &route, AtLimit::Stop, |s| {
+                relay.cooling(s, &current)
+            })
+            .await;
+            if connected.is_ok() {
+                add(&relay.metrics.standby_opened, 1);
+            }
+            connected
+        }))
+    }
+
+    /// The connected backup, once the attempt is over (`None` if it failed).
+    async fn ready(mut self) -> Option<Connected> {
+        (&mut self.0).await.ok()?.ok()
+    }
+}
+
+impl Drop for Standby {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
 /// How a source's pumping ended.
@@ -69,7 +105,7 @@ pub(crate) async fn run(relay: Arc<Relay>, hub: Arc<Hub>, tuner: TunerSlot) {
     let mut stop = hub.stop.subscribe();
     let route = hub.route.clone();
     let connected = tokio::select! {
-        c = connect::first_working(&relay, &route, |_| None) => c,
+        c = connect::first_working(&relay, &route, AtLimit::Skip, |_| None) => c,
         _ = stop.wait_for(|s| *s) => return,
     };
     let mut source = match connected {
@@ -111,6 +147,7 @@ pub(crate) async fn run(relay: Arc<Relay>, hub: Arc<Hub>, tuner: TunerSlot) {
     );
     let started = Instant::now();
     let mut switch = None;
+    let mut standby = None;
     loop {
         let end = pump(
             &relay,
@@ -119,6 +156,7 @@ pub(crate) async fn run(relay: Arc<Relay>, hub: Arc<Hub>, tuner: TunerSlot) {
             &sender,
             &mut tracker,
             &mut switch,
+            &mut standby,
         )
         .await;
         add(
@@ -147,8 +185,8 @@ pub(crate) async fn run(relay: Arc<Relay>, hub: Arc<Hub>, tuner: TunerSlot) {
             .map(|(pid, _)| pid)
             .collect();
         drop(source); // frees its account connection for the next one
-        let next = tokio::select! {
-            c = connect::first_working(&relay, &route, |s| relay.cooling(s, &from)) => c,
+        let (next, ahead) = tokio::select! {
+            c = next_source(&relay, &route, &from, standby.take()) => c,
             _ = stop.wait_for(|s| *s) => return,
         };
         match next {
@@ -163,6 +201,7 @@ pub(crate) async fn run(relay: Arc<Relay>, hub: Arc<Hub>, tuner: TunerSlot) {
                     splice: Splice::new(old_pids, relay.config.channel_buffer / 4),
                     connected: Instant::now(),
                     sent: false,
+                    ahead,
                 });
                 let first = std::mem::take(&mut source.upstream.first);
                 feed(&relay, &hub, &sender, &mut tracker, &mut switch, first);
@@ -187,6 +226,25 @@ pub(crate) async fn run(relay: Arc<Relay>, hub: Arc<Hub>, tuner: TunerSlot) {
             }
         }
     }
+}
+
+/// The source to switch to, and whether it was connected ahead: the standby
+/// if it connected, else the channel's streams in order (the failed one and
+/// those cooling down skipped).
+async fn next_source(
+    relay: &Arc<Relay>,
+    route: &ChannelRoute,
+    failed: &Arc<RouteStream>,
+    standby: Option<Standby>,
+) -> (Result<Connected, connect::Tried>, bool) {
+    if let Some(standby) = standby {
+        if let Some(ready) = standby.ready().await {
+            add(&relay.metrics.standby_used, 1);
+            return (Ok(ready), true);
+        }
+    }
+    let next = connect::first_working(relay, route, AtLimit::Skip, |s| relay.cooling(s, failed));
+    (next.await, false)
 }
 
 /// An event about the channel and its current source.
@@ -232,11 +290,12 @@ fn feed(
             Event::new(
                 "failover",
                 format!(
-                    "channel {} ({}): {} failed ({}); now playing {to}; new video {} ms after detection",
+                    "channel {} ({}): {} failed ({}); now playing {to}{}; new video {} ms after detection",
                     hub.route.number,
                     hub.route.name,
                     s.from,
                     s.failure,
+                    if s.ahead { " (connected ahead)" } else { "" },
                     gap.as_millis()
                 ),
             )
@@ -256,6 +315,7 @@ async fn pump(
     sender: &Sender<Chunk>,
     tracker: &mut Tracker,
     switch: &mut Option<Switch>,
+    standby: &mut Option<Standby>,
 ) -> End {
     let config = &relay.config;
     let mut viewers = hub.viewers.subscribe();
@@ -266,19 +326,30 @@ async fn pump(
     let mut rate = RateWatch::new(config.slow_ratio, config.slow_timeout);
     // A fixed deadline, moved only by data: other wake-ups must not reset it.
     let mut stall_at = tokio::time::Instant::now() + config.stall_timeout;
+    // When silence starts a standby (see `Standby`); moved only by data too.
+    let mut standby_at = config
+        .standby_after
+        .map(|after| tokio::time::Instant::now() + after);
     loop {
         let idle_deadline =
             idle_since.map(|t| tokio::time::Instant::from_std(t + config.idle_grace));
         tokio::select! {
             read = source.upstream.next() => match read {
                 Ok(packets) => {
-                    stall_at = tokio::time::Instant::now() + config.stall_timeout;
+                    let now = tokio::time::Instant::now();
+                    stall_at = now + config.stall_timeout;
+                    standby_at = config.standby_after.map(|after| now + after);
+                    // Data came back: a backup connected meanwhile is let go.
+                    standby.take();
                     rate.add(packets.len());
                     feed(relay, hub, sender, tracker, switch, packets);
                 }
                 Err(failure) => return End::Failed(failure),
             },
             _ = sleep_until(stall_at) => return End::Failed(Failure::Stalled(config.stall_timeout)),
+            _ = async { sleep_until(standby_at.expect("guarded")).await }, if standby.is_none() && standby_at.is_some() => {
+                *standby = Some(Standby::open(relay, &hub.route, &source.stream));
+            }
             changed = viewers.changed() => {
                 if changed.is_err() {
                     return End::Quit("the channel was closed".into());

@@ -141,13 +141,13 @@ impl Upstream {
     fn flush(&mut self) -> Option<Result<Bytes, Failure>> {
         let packets = match self.raw.len() {
             0 => Bytes::new(),
-            1 => self.aligner.push(&self.raw[0]),
+            1 => self.aligner.push_bytes(self.raw.pop().expect("one part")),
             _ => {
                 let mut all = bytes::BytesMut::with_capacity(self.raw_len);
                 for part in &self.raw {
                     all.extend_from_slice(part);
                 }
-                self.aligner.push(&all)
+                self.aligner.push_bytes(all.freeze())
             }
         };
         self.raw.clear();

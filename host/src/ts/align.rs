@@ -61,6 +61,21 @@ impl Aligner {
         out.freeze()
     }
 
+    /// Like [`Aligner::push`], but without copying in the common case: in
+    /// sync, nothing carried over, and `data` a run of whole packets (plus at
+    /// most a partial one at the end), the packets are a slice of `data`.
+    pub fn push_bytes(&mut self, data: Bytes) -> Bytes {
+        if self.synced && self.buf.is_empty() {
+            let run = synced_run(&data);
+            if data.len() - run < PACKET_SIZE {
+                self.buf.extend_from_slice(&data[run..]);
+                self.packets += run as u64;
+                return data.slice(..run);
+            }
+        }
+        self.push(&data)
+    }
+
     /// Bytes discarded as not MPEG-TS since creation.
     pub fn junk_bytes(&self) -> u64 {
         self.junk
@@ -297,6 +312,36 @@ mod tests {
             assert_eq!(feed(&mut a, &input, size), s, "chunk size {size}");
             assert_eq!(a.junk_bytes(), 333);
         }
+    }
+
+    #[test]
+    fn push_bytes_matches_push_and_shares_aligned_input() {
+        let s = sample_stream(12);
+        let mut broken = s.clone();
+        broken[5 * PACKET_SIZE] = 0x00;
+        broken.splice(7 * PACKET_SIZE..7 * PACKET_SIZE, [0x11; 333]);
+        for input in [&s, &broken] {
+            for size in [1, 187, 188, 189, 376, 1000, input.len()] {
+                let (mut copying, mut sharing) = (Aligner::new(), Aligner::new());
+                for chunk in input.chunks(size) {
+                    let chunk = Bytes::copy_from_slice(chunk);
+                    let want = copying.push(&chunk);
+                    let got = sharing.push_bytes(chunk);
+                    assert_eq!(got, want, "chunk size {size}");
+                    assert_eq!(sharing.pending(), copying.pending());
+                }
+                assert_eq!(sharing.junk_bytes(), copying.junk_bytes());
+                assert_eq!(sharing.packet_bytes(), copying.packet_bytes());
+            }
+        }
+        // In sync, a whole-packet chunk comes back as the same memory.
+        let mut a = Aligner::new();
+        a.push(&s[..3 * PACKET_SIZE]);
+        let chunk = Bytes::copy_from_slice(&s[3 * PACKET_SIZE..6 * PACKET_SIZE + 10]);
+        let out = a.push_bytes(chunk.clone());
+        assert_eq!(out.len(), 3 * PACKET_SIZE);
+        assert_eq!(out.as_ptr(), chunk.as_ptr());
+        assert_eq!(a.pending(), 10);
     }
 
     #[test]
