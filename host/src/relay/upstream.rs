@@ -141,12 +141,16 @@ impl Upstream {
     fn flush(&mut self) -> Option<Result<Bytes, Failure>> {
         let packets = match self.raw.len() {
             0 => Bytes::new(),
-            1 => self.aligner.push_bytes(self.raw.pop().expect("one part")),
+            // Copied: a slice would keep the HTTP client's whole read buffer
+            // alive in the channel's buffer (measured: +7 MiB RSS for 10
+            // channels).
+            1 => self.aligner.push(&self.raw[0]),
             _ => {
                 let mut all = bytes::BytesMut::with_capacity(self.raw_len);
                 for part in &self.raw {
                     all.extend_from_slice(part);
                 }
+                // A fresh allocation of just these bytes: aligned without a second copy.
                 self.aligner.push_bytes(all.freeze())
             }
         };
