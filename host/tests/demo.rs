@@ -94,23 +94,7 @@ fn demo_serves_a_lineup_and_cleans_up() {
     assert_eq!(codecs.lines().next(), Some("h264"), "{codecs}");
 
     // The failover the demo suggests: ffmpeg keeps decoding across a forced stall.
-    let mut ffmpeg = std::process::Command::new("ffmpeg")
-        .args([
-            "-hide_banner",
-            "-nostdin",
-            "-v",
-            "error",
-            "-i",
-            &watch,
-            "-t",
-            "7",
-            "-f",
-            "null",
-            "-",
-        ])
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("ffmpeg is needed: apt-get install ffmpeg");
+    let mut ffmpeg = common::relay::decode(&watch, 7);
     std::thread::sleep(Duration::from_secs(2));
     let stall = stall.unwrap();
     let answer = rt.block_on(async {

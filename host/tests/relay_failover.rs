@@ -6,10 +6,9 @@
 
 mod common;
 
-use common::relay::{cli, client, finish, metrics, number_of, prepared, status, viewer};
+use common::relay::{cli, client, decode, finish, metrics, number_of, prepared, status, viewer};
 use std::io::Read;
 use std::path::Path;
-use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 use streamforge::sim::{Endpoint, Fault, SimConfig, SimProvider};
 
@@ -55,15 +54,11 @@ fn survived(v: std::thread::JoinHandle<(Vec<u8>, bool)>, what: &str) -> Vec<u8> 
 
 /// Waits (bounded) until the channel plays stream `key`.
 fn wait_for_source(server: &common::Server, data: &Path, key: &str, within: Duration, what: &str) {
-    let deadline = Instant::now() + within;
-    while source_key(server, data) != key {
-        assert!(
-            Instant::now() < deadline,
-            "{what}: no switch to {key}: {}",
-            cli(data, &["events"])
-        );
-        std::thread::sleep(Duration::from_millis(100));
-    }
+    wait_until(
+        within,
+        || format!("{what}: no switch to {key}: {}", cli(data, &["events"])),
+        || source_key(server, data) == key,
+    );
 }
 
 #[test]
@@ -74,24 +69,7 @@ fn a_stall_switches_sources_under_ffmpeg_and_three_viewers() {
     // Das Erste: FHD 12002 first, then HD 12001, then SD 12003.
     let n = number_of(&server.base, "Das Erste");
     let url = format!("{}/stream/{n}", server.base);
-    let ffmpeg = Command::new("ffmpeg")
-        .args([
-            "-hide_banner",
-            "-nostdin",
-            "-v",
-            "error",
-            "-i",
-            &url,
-            "-t",
-            "9",
-            "-f",
-            "null",
-            "-",
-        ])
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("ffmpeg is needed: apt-get install ffmpeg");
+    let ffmpeg = decode(&url, 9);
     let until = Instant::now() + Duration::from_secs(8);
     let viewers: Vec<_> = (0..3).map(|_| viewer(url.clone(), until)).collect();
     std::thread::sleep(Duration::from_secs(3));
@@ -291,11 +269,11 @@ fn a_provider_evicting_our_connection_makes_the_channel_fail_over() {
     assert!(events.contains("12002 (FHD) failed"), "{events}");
 }
 
-/// Waits (bounded) until `check` holds, polling every 20 ms.
-fn wait_until(within: Duration, what: &str, check: impl Fn() -> bool) {
+/// Waits (bounded) until `check` holds, polling every 20 ms; fails with `why()`.
+fn wait_until(within: Duration, why: impl Fn() -> String, check: impl Fn() -> bool) {
     let deadline = Instant::now() + within;
     while !check() {
-        assert!(Instant::now() < deadline, "{what}");
+        assert!(Instant::now() < deadline, "{}", why());
         std::thread::sleep(Duration::from_millis(20));
     }
 }
@@ -317,9 +295,11 @@ fn a_silent_source_gets_its_backup_connected_ahead_and_let_go_when_data_returns(
     let n = number_of(&server.base, "Das Erste");
     let url = format!("{}/stream/{n}", server.base);
     let v = viewer(url, Instant::now() + Duration::from_secs(14));
-    wait_until(Duration::from_secs(10), "the channel never played", || {
-        source_key(&server, data.path()) == "12002"
-    });
+    wait_until(
+        Duration::from_secs(10),
+        || "the channel never played".into(),
+        || source_key(&server, data.path()) == "12002",
+    );
     std::thread::sleep(Duration::from_millis(500));
     assert_eq!(sim.open_streams(), 1);
     let opened = "streamforge_standby_connects_total{outcome=\"opened\"}";
@@ -330,7 +310,7 @@ fn a_silent_source_gets_its_backup_connected_ahead_and_let_go_when_data_returns(
     let silent = Instant::now();
     wait_until(
         Duration::from_millis(2900),
-        "no backup connected ahead",
+        || "no backup connected ahead".into(),
         || sim.open_streams() == 2,
     );
     let ahead_after = silent.elapsed();
@@ -345,7 +325,7 @@ fn a_silent_source_gets_its_backup_connected_ahead_and_let_go_when_data_returns(
     );
     wait_until(
         Duration::from_secs(3),
-        "the unused backup stayed connected",
+        || "the unused backup stayed connected".into(),
         || sim.open_streams() == 1,
     );
     assert_eq!(source_key(&server, data.path()), "12002", "no switch");
@@ -387,9 +367,11 @@ fn a_standby_never_takes_a_connection_the_account_does_not_have() {
         format!("{}/stream/{n}", server.base),
         Instant::now() + Duration::from_secs(8),
     );
-    wait_until(Duration::from_secs(10), "the channel never played", || {
-        source_key(&server, data.path()) == "12002"
-    });
+    wait_until(
+        Duration::from_secs(10),
+        || "the channel never played".into(),
+        || source_key(&server, data.path()) == "12002",
+    );
     sim.set_fault(Endpoint::LiveStream(12002), Fault::Stall);
     std::thread::sleep(Duration::from_millis(1600));
     assert_eq!(

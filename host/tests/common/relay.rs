@@ -139,3 +139,17 @@ pub fn finish(mut child: std::process::Child, limit: Duration) -> (bool, String)
         String::from_utf8_lossy(&out.stderr).into_owned(),
     )
 }
+
+/// `ffmpeg` decoding `url` for `seconds` to nowhere, reporting only errors
+/// (on its stderr, for [`finish`]).
+pub fn decode(url: &str, seconds: u32) -> std::process::Child {
+    std::process::Command::new("ffmpeg")
+        .args(["-hide_banner", "-nostdin", "-v", "error", "-i", url, "-t"])
+        .arg(seconds.to_string())
+        .args(["-f", "null", "-"])
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("ffmpeg is needed: apt-get install ffmpeg")
+}
