@@ -11,10 +11,10 @@ use std::collections::HashSet;
 use std::io::Write;
 use std::time::Instant;
 use streamforge::app::App;
-use streamforge::catalog::SilentProgress;
+use streamforge::catalog::{NewAccount, SilentProgress};
 use streamforge::config::DataDir;
 use streamforge::guide::{write_channel, write_footer, write_header};
-use streamforge::sim::{SimConfig, SimProvider};
+use streamforge_sim::{SimConfig, SimProvider};
 
 fn main() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
@@ -24,7 +24,9 @@ fn main() {
         let data = tempfile::tempdir().unwrap();
         std::env::set_var("STREAMFORGE_KEY", "11".repeat(32));
         let app = App::open(DataDir::new(data.path())).unwrap();
-        app.add_account(sim.account("bench")).await.unwrap();
+        let panel = sim.config();
+        let account = NewAccount::xtream("bench", sim.base_url(), &panel.username, &panel.password);
+        app.add_account(account).await.unwrap();
 
         let start = Instant::now();
         let synced = app.sync_accounts(None, &SilentProgress).await.unwrap();

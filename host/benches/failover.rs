@@ -25,20 +25,16 @@
 //! (`FAILOVER_SETS=default:20,1:10` is the default: stall timeout in
 //! seconds, or `default` for serve's own, and rounds, per set).
 
-#[path = "failover/procs.rs"]
-mod procs;
-#[path = "shared/cli.rs"]
-mod shared_cli;
 #[path = "failover/viewer.rs"]
 mod viewer;
 
-use procs::{cli, Server};
 use std::path::Path;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
-use streamforge::sim::{Endpoint, Fault, SimConfig, SimProvider};
+use streamforge_sim::{Endpoint, Fault, SimProvider};
+use streamforge_testkit::{cli, number_of, prepared, test_panel, wait_until, Server};
 use viewer::{Recording, Viewer};
 
-/// Das Erste's streams in the demo panel.
+/// Das Erste's streams in the tests' panel.
 const PRIMARY: &str = "12002";
 const BACKUP: &str = "12001";
 /// Reading before the fault.
@@ -51,12 +47,8 @@ const POLL: Duration = Duration::from_millis(10);
 fn main() {
     let sets_wanted = env_sets();
     let started = Instant::now();
-    let sim = SimProvider::start_blocking(SimConfig::demo());
-    let data = shared_cli::prepare_data_dir(&sim, "sf-failover-bench-", 4);
-    let logs = tempfile::Builder::new()
-        .prefix("sf-failover-logs-")
-        .tempdir()
-        .expect("a temp dir");
+    let sim = SimProvider::start_blocking(test_panel());
+    let data = prepared(&sim, 4);
 
     let mut sets = Vec::new();
     for (stall, n) in sets_wanted {
@@ -65,8 +57,7 @@ fn main() {
             extra.extend(["--stall-timeout".to_string(), format!("{s}")]);
         }
         let extra: Vec<&str> = extra.iter().map(String::as_str).collect();
-        let log = logs.path().join(format!("serve-{}.log", sets.len()));
-        let mut server = Server::start(data.path(), &extra, log);
+        let mut server = Server::start(data.path(), &extra);
         let set = run_set(&sim, data.path(), &mut server, stall, n);
         drop(server);
         sets.push(set);
@@ -107,29 +98,11 @@ fn env_sets() -> Vec<(Option<f64>, usize)> {
         .collect()
 }
 
-fn http() -> reqwest::blocking::Client {
-    reqwest::blocking::Client::builder()
-        .no_proxy()
-        .timeout(Duration::from_secs(5))
-        .build()
-        .expect("an HTTP client")
-}
-
 fn unix_us() -> u128 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
         .expect("after 1970")
         .as_micros()
-}
-
-/// The relay's `/api/v1/status`.
-fn status(http: &reqwest::blocking::Client, server: &Server) -> serde_json::Value {
-    http.get(format!("{}/api/v1/status", server.url))
-        .bearer_auth(&server.token)
-        .send()
-        .and_then(|r| r.error_for_status())
-        .and_then(|r| r.json())
-        .unwrap_or_else(|e| panic!("/api/v1/status: {e}"))
 }
 
 /// The stream key of the only session, `None` when there is none.
@@ -139,33 +112,6 @@ fn playing(s: &serde_json::Value) -> Option<String> {
 
 fn sessions(s: &serde_json::Value) -> usize {
     s["sessions"].as_array().map_or(0, Vec::len)
-}
-
-/// Polls `until` every [`POLL`] for at most `limit`; the time it became true.
-fn wait_for(what: &str, limit: Duration, mut until: impl FnMut() -> bool) -> Instant {
-    let deadline = Instant::now() + limit;
-    loop {
-        if until() {
-            return Instant::now();
-        }
-        assert!(Instant::now() < deadline, "{what}: not within {limit:?}");
-        std::thread::sleep(POLL);
-    }
-}
-
-/// The guide number of `name` in the tuner's lineup.
-fn number_of(http: &reqwest::blocking::Client, base: &str, name: &str) -> String {
-    let lineup: serde_json::Value = http
-        .get(format!("{base}/lineup.json"))
-        .send()
-        .and_then(|r| r.json())
-        .unwrap_or_else(|e| panic!("lineup.json: {e}"));
-    lineup
-        .as_array()
-        .and_then(|a| a.iter().find(|e| e["GuideName"] == name))
-        .and_then(|e| e["GuideNumber"].as_str())
-        .unwrap_or_else(|| panic!("{name} is not in the lineup: {lineup}"))
-        .to_string()
 }
 
 /// One round as the bench saw it, before the relay's events are read.
@@ -226,8 +172,8 @@ fn run_set(
         None => format!("{stall_s} s (default)"),
         Some(s) => format!("{s} s"),
     };
-    let http = http();
-    let number = number_of(&http, &server.base, "Das Erste");
+    let http = streamforge_testkit::client();
+    let number = number_of(&server.base, "Das Erste");
     let base = url::Url::parse(&server.base).expect("a BaseURL");
     let host = base.host_str().expect("a host").to_string();
     let port = base.port_or_known_default().expect("a port");
@@ -266,7 +212,7 @@ fn run_set(
         }
     }
     // The relay's own account of each switch.
-    let events: Vec<serde_json::Value> = cli(data, &["events", "--json"], "")
+    let events: Vec<serde_json::Value> = cli(data, &["events", "--json"])
         .lines()
         .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("event {l:?}: {e}")))
         .collect();
@@ -375,10 +321,10 @@ fn run_round(
 ) -> Result<Round, String> {
     sim.clear_faults();
     // A fresh tune: the previous viewer is gone and its session closed.
-    wait_for(
+    wait_until(
         "the previous session to close",
         Duration::from_secs(10),
-        || sessions(&status(http, server)) == 0,
+        || sessions(&server.status()) == 0,
     );
     if let Err(e) = server.check_alive() {
         panic!("{e}");
@@ -391,7 +337,7 @@ fn run_round(
             describe_end(v)
         );
     };
-    let first = wait_for(
+    let first = wait_until(
         "the first bytes of the channel",
         Duration::from_secs(10),
         || {
@@ -403,7 +349,7 @@ fn run_round(
         alive(&viewer);
         std::thread::sleep(POLL);
     }
-    let now = playing(&status(http, server));
+    let now = playing(&server.status());
     assert_eq!(
         now.as_deref(),
         Some(PRIMARY),
@@ -420,7 +366,7 @@ fn run_round(
     let deadline = fault_at + switch_limit;
     let switched = loop {
         alive(&viewer);
-        let s = status(http, server);
+        let s = server.status();
         if playing(&s).as_deref() == Some(BACKUP) {
             break Instant::now();
         }
@@ -446,7 +392,7 @@ fn run_round(
         }
         std::thread::sleep(POLL);
     };
-    wait_for(
+    wait_until(
         "the backup's bytes at the viewer",
         Duration::from_secs(5),
         || {
@@ -467,8 +413,8 @@ fn run_round(
     let report = check_ts(&rec);
     let pause = longest_pause(&rec, fault_at);
     sim.clear_faults();
-    let closed = wait_for("the session to close", Duration::from_secs(10), || {
-        sessions(&status(http, server)) == 0
+    let closed = wait_until("the session to close", Duration::from_secs(10), || {
+        sessions(&server.status()) == 0
     });
     Ok(Round {
         fault_at,
@@ -491,8 +437,8 @@ fn describe_end(v: &Viewer) -> String {
 }
 
 /// Whole packets, and every counter jump marked as a discontinuity.
-fn check_ts(rec: &Recording) -> streamforge::ts::CheckReport {
-    let report = streamforge::ts::check(&rec.body);
+fn check_ts(rec: &Recording) -> streamforge_ts::CheckReport {
+    let report = streamforge_ts::check(&rec.body);
     assert_eq!(
         report.misaligned_at,
         None,

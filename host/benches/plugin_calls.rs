@@ -11,9 +11,8 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use streamforge::events::EventLog;
-use streamforge::plugins::{
-    AccountChannel, GuideChannel, PluginRegistry, ProviderChannel, Quality,
-};
+use streamforge::model::{AccountChannel, GuideChannel, ProviderChannel, Quality};
+use streamforge::plugins::PluginRegistry;
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
     let i = ((sorted.len() as f64 - 1.0) * p).round() as usize;

@@ -23,8 +23,6 @@ mod http;
 mod procs;
 #[path = "relay/setup.rs"]
 mod setup;
-#[path = "shared/cli.rs"]
-mod shared_cli;
 
 use http::{first_bytes, first_pid, ViewerStats};
 use std::collections::HashMap;
@@ -32,7 +30,7 @@ use std::net::SocketAddr;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use streamforge::sim::SimProvider;
+use streamforge_sim::SimProvider;
 
 /// Steady-state window per scenario and server.
 const WINDOW: Duration = Duration::from_secs(8);
@@ -204,7 +202,7 @@ fn main() {
     let byte_rate = clip.bitrate_bps() as f64 / 8.0;
     eprintln!("relay bench: clip {clip:?}");
     let sim = setup::start_sim(clip);
-    let data = shared_cli::prepare_data_dir(&sim, "sf-relay-bench-", 64);
+    let data = streamforge_testkit::prepared(&sim, 64);
     eprintln!(
         "relay bench: data dir ready after {:.1} s",
         started.elapsed().as_secs_f64()
@@ -248,7 +246,7 @@ fn main() {
 impl Bench {
     fn run(&mut self, started: Instant) {
         let channels = self.map_channels(12);
-        let idle_rss = procs::rss_mib(&[self.serve.guard.pid()]);
+        let idle_rss = procs::rss_mib(&[self.serve.server.pid()]);
         self.idle_cpu();
         eprintln!(
             "relay bench: {} channels mapped, e.g. {:?}",
@@ -302,8 +300,8 @@ impl Bench {
 
     fn status(&self) -> Result<serde_json::Value, String> {
         self.client
-            .get(format!("{}/api/v1/status", self.serve.url))
-            .bearer_auth(&self.serve.token)
+            .get(format!("{}/api/v1/status", self.serve.server.url))
+            .bearer_auth(&self.serve.server.token)
             .send()
             .and_then(|r| r.error_for_status())
             .and_then(|r| r.json())
@@ -337,7 +335,7 @@ impl Bench {
 
     fn pids(&self, target: Target) -> Vec<u32> {
         match target {
-            Target::Sf => vec![self.serve.guard.pid()],
+            Target::Sf => vec![self.serve.server.pid()],
             Target::Nginx => self.nginx.pids(),
             Target::Direct => Vec::new(),
         }
@@ -1010,7 +1008,7 @@ impl Bench {
             for p in &self.problems {
                 println!("  {p}");
             }
-            let log = std::fs::read_to_string(&self.serve.log).unwrap_or_default();
+            let log = self.serve.server.log();
             let tail: Vec<&str> = log.lines().rev().take(20).collect();
             println!("last lines of serve's log:");
             for l in tail.iter().rev() {

@@ -4,34 +4,6 @@
 use std::process::Child;
 use std::time::{Duration, Instant};
 
-/// A child process killed (SIGKILL) and reaped on drop.
-pub struct Guard {
-    pub child: Child,
-    pub what: &'static str,
-}
-
-impl Guard {
-    pub fn pid(&self) -> u32 {
-        self.child.id()
-    }
-
-    /// Fails when the process already exited.
-    pub fn check_alive(&mut self) -> Result<(), String> {
-        match self.child.try_wait() {
-            Ok(None) => Ok(()),
-            Ok(Some(status)) => Err(format!("{} exited: {status}", self.what)),
-            Err(e) => Err(format!("{}: {e}", self.what)),
-        }
-    }
-}
-
-impl Drop for Guard {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
 /// nginx: the master and its workers. Drop asks the master to stop
 /// (SIGTERM), then kills whatever is left, workers included.
 pub struct NginxGuard {

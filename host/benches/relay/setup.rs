@@ -2,13 +2,14 @@
 //! simulated panel playing it on every stream, a data dir prepared with the
 //! CLI, `streamforge serve`, and nginx as a reverse proxy to the panel.
 
-use super::procs::{children_of, Guard, NginxGuard};
-use super::shared_cli::{run_with_timeout, streamforge};
+use super::procs::{children_of, NginxGuard};
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
-use streamforge::sim::{Clip, SimConfig, SimProvider};
+use streamforge_sim::{Clip, SimConfig, SimProvider};
+use streamforge_testkit::process::run_bounded;
+use streamforge_testkit::Server;
 
 /// The nginx binary, or a failure naming the package to install.
 pub fn nginx_binary() -> PathBuf {
@@ -64,8 +65,7 @@ pub fn make_clip(dir: &Path) -> Clip {
             "-c:a", "aac", "-b:a", "128k", "-f", "mpegts", "-muxrate", "20M",
         ])
         .arg(&out);
-    let done =
-        run_with_timeout(cmd, "", Duration::from_secs(120)).unwrap_or_else(|e| panic!("{e}"));
+    let done = run_bounded(cmd, "", Duration::from_secs(120)).unwrap_or_else(|e| panic!("{e}"));
     assert!(
         done.status.success(),
         "ffmpeg failed: {}",
@@ -81,80 +81,31 @@ pub fn make_clip(dir: &Path) -> Clip {
     clip
 }
 
-/// The demo panel with every stream playing `clip`.
+/// A generated panel of 96 streams, every one playing `clip`.
 pub fn start_sim(clip: Clip) -> SimProvider {
-    let mut config = SimConfig::demo();
+    let mut config = SimConfig::generated(96, 1);
     config.max_connections = 256;
     config.default_clip = Some(clip);
     SimProvider::start_blocking(config)
 }
 
-/// A running `streamforge serve`.
+/// A running `streamforge serve` and its tuner's address.
 pub struct Serve {
-    pub guard: Guard,
-    /// Admin API URL.
-    pub url: String,
+    pub server: Server,
     /// The tuner's address.
     pub addr: SocketAddr,
-    pub token: String,
-    pub log: PathBuf,
 }
 
-/// Starts `serve` on a free loopback port (idle grace 1 s) and waits for server.json.
+/// Starts `serve` on a free loopback port (idle grace 1 s).
 pub fn start_serve(data: &Path) -> Serve {
-    let _ = std::fs::remove_file(data.join("server.json"));
-    let log = data.join("serve.log");
-    let child = streamforge(data)
-        .args([
-            "serve",
-            "--listen",
-            "127.0.0.1:0",
-            "--no-discovery",
-            "--idle-grace",
-            "1",
-        ])
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(std::fs::File::create(&log).unwrap())
-        .spawn()
-        .expect("spawn streamforge serve");
-    let mut guard = Guard {
-        child,
-        what: "streamforge serve",
-    };
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        if let Ok(text) = std::fs::read_to_string(data.join("server.json")) {
-            if let Ok(v) = serde_json::from_str::<serde_json::Value>(&text) {
-                let url = v["url"].as_str().unwrap_or_default().to_string();
-                let base = v["base_url"].as_str().unwrap_or_default().to_string();
-                let addr: SocketAddr = base
-                    .trim_start_matches("http://")
-                    .trim_end_matches('/')
-                    .parse()
-                    .unwrap_or_else(|_| panic!("server.json base_url `{base}` is not http://ADDR"));
-                let token = std::fs::read_to_string(data.join("admin.token"))
-                    .expect("admin.token")
-                    .trim()
-                    .to_string();
-                return Serve {
-                    guard,
-                    url,
-                    addr,
-                    token,
-                    log,
-                };
-            }
-        }
-        if let Err(e) = guard.check_alive() {
-            panic!("{e}: {}", std::fs::read_to_string(&log).unwrap_or_default());
-        }
-        assert!(
-            Instant::now() < deadline,
-            "streamforge serve did not start within 60 s"
-        );
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    let server = Server::start(data, &["--idle-grace", "1"]);
+    let addr: SocketAddr = server
+        .base
+        .trim_start_matches("http://")
+        .trim_end_matches('/')
+        .parse()
+        .unwrap_or_else(|_| panic!("base_url `{}` is not http://ADDR", server.base));
+    Serve { server, addr }
 }
 
 fn free_port() -> u16 {

@@ -24,6 +24,23 @@ pub struct NewAccount {
     pub check: bool,
 }
 
+impl NewAccount {
+    /// An Xtream Codes account at `url`, checked with the panel before it is
+    /// stored, with default limits and priority.
+    pub fn xtream(name: &str, url: &str, username: &str, password: &str) -> NewAccount {
+        NewAccount {
+            name: name.into(),
+            provider: "xtream".into(),
+            url: url.into(),
+            username: Some(username.into()),
+            password: Some(password.into()),
+            max_connections: None,
+            priority: 0,
+            check: true,
+        }
+    }
+}
+
 impl std::fmt::Debug for NewAccount {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("NewAccount")

@@ -3,7 +3,7 @@
 
 use super::access::Unsealed;
 use crate::app::{blocking, now_secs, App};
-use crate::plugins::{AccountStatus, HttpResponse};
+use crate::model::{AccountStatus, HttpResponse};
 use crate::store::AccountRecord;
 use anyhow::{anyhow, bail};
 use serde::{Deserialize, Serialize};

@@ -5,7 +5,7 @@
 use super::access::Unsealed;
 use crate::app::{blocking, now_secs, App};
 use crate::events::Event;
-use crate::plugins::{HttpResponse, ProviderChannel};
+use crate::model::{HttpResponse, ProviderChannel};
 use anyhow::{anyhow, bail};
 use serde::{Deserialize, Serialize};
 

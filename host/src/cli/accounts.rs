@@ -21,6 +21,7 @@ pub enum AccountCommand {
         /// The panel address (http://host:port) or the playlist URL.
         #[arg(long)]
         url: String,
+        /// The user name the provider gave you (not needed for most M3U links).
         #[arg(long)]
         username: Option<String>,
         /// Read the password from standard input (never from the command line).
@@ -38,13 +39,20 @@ pub enum AccountCommand {
     },
     /// List accounts.
     List {
+        /// Print JSON.
         #[arg(long)]
         json: bool,
     },
     /// Ask the provider whether an account works (status, expiry, connections).
-    Test { name: String },
+    Test {
+        /// The account's name (as in `streamforge account list`).
+        name: String,
+    },
     /// Remove an account, its catalogue and its mappings.
-    Remove { name: String },
+    Remove {
+        /// The account's name (as in `streamforge account list`).
+        name: String,
+    },
 }
 
 /// Runs one account command.

@@ -5,12 +5,13 @@
 use super::progress::TermProgress;
 use super::serve::{serve_app, ServeArgs};
 use crate::app::App;
+use crate::catalog::NewAccount;
 use crate::config::DataDir;
-use crate::sim::{SimConfig, SimProvider};
 use anyhow::Context;
 use clap::Args;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use streamforge_sim::{SimConfig, SimProvider};
 
 /// `demo` options.
 #[derive(Debug, Args)]
@@ -37,7 +38,9 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
         sim.base_url(),
         dir.path().display()
     );
-    app.add_account(sim.account("demo")).await?;
+    let panel = sim.config();
+    let account = NewAccount::xtream("demo", sim.base_url(), &panel.username, &panel.password);
+    app.add_account(account).await?;
     app.add_guide("demo", &sim.xmltv_url()).await?;
     let report = app.sync(None, &TermProgress::new()).await?;
     let channels: usize = report.accounts.iter().map(|a| a.channels).sum();

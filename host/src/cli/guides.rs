@@ -16,11 +16,15 @@ pub enum GuideCommand {
     },
     /// List guides.
     List {
+        /// Print JSON.
         #[arg(long)]
         json: bool,
     },
     /// Remove a guide and its programmes.
-    Remove { name: String },
+    Remove {
+        /// The guide's name (as in `streamforge guide list`).
+        name: String,
+    },
 }
 
 /// Runs one guide command.

@@ -16,6 +16,7 @@ pub struct MappingsArgs {
     /// Only this guide channel id.
     #[arg(long)]
     channel: Option<String>,
+    /// Print JSON.
     #[arg(long)]
     json: bool,
 }
@@ -25,6 +26,7 @@ pub struct MappingsArgs {
 pub struct MapArgs {
     /// Guide channel id (as in `streamforge mappings`).
     guide_id: String,
+    /// The account the stream belongs to.
     account: String,
     /// The stream's key in that account's catalogue.
     key: String,
@@ -36,8 +38,11 @@ pub struct MapArgs {
 /// `unmap GUIDE_ID ACCOUNT KEY`.
 #[derive(Debug, Args)]
 pub struct UnmapArgs {
+    /// Guide channel id (as in `streamforge mappings`).
     guide_id: String,
+    /// The account the stream belongs to.
     account: String,
+    /// The stream's key in that account's catalogue.
     key: String,
 }
 
@@ -79,7 +84,7 @@ pub async fn mappings(data: &DataDir, args: MappingsArgs) -> anyhow::Result<()> 
         for s in &c.streams {
             let pin = if s.manual { " pinned" } else { "" };
             println!(
-                "          {}. {}/{}  {:?}  {:.2}{pin}  {}",
+                "          {}. {}/{}  {}  {:.2}{pin}  {}",
                 s.rank, s.account, s.key, s.quality, s.confidence, s.name
             );
         }
@@ -179,13 +184,21 @@ pub async fn events(
 
 /// `YYYY-MM-DD` of Unix seconds (UTC).
 pub fn date(secs: i64) -> String {
-    let (y, m, d, ..) = crate::clock::civil(secs.max(0) as u64);
-    format!("{y:04}-{m:02}-{d:02}")
+    let t = crate::clock::utc(secs.max(0) as u64);
+    format!("{:04}-{:02}-{:02}", t.year(), u8::from(t.month()), t.day())
 }
 
 fn date_ms(ms: u64) -> String {
-    let (y, mo, d, h, mi, s) = crate::clock::civil(ms / 1000);
-    format!("{y:04}-{mo:02}-{d:02} {h:02}:{mi:02}:{s:02}")
+    let t = crate::clock::utc(ms / 1000);
+    format!(
+        "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second()
+    )
 }
 
 #[cfg(test)]

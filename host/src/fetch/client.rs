@@ -9,8 +9,8 @@ use url::Url;
 use super::classify::{classify, host_port};
 use super::headers::{self, RequestHeader};
 use super::{AccountAccess, FetchConfig, FetchError, Scrubber};
+use crate::model::{HttpRequest, HttpResponse};
 use crate::plugins::template;
-use crate::plugins::{HttpRequest, HttpResponse};
 
 /// Sent unless a plugin sets its own `User-Agent`.
 const USER_AGENT: &str = concat!("StreamForge/", env!("CARGO_PKG_VERSION"));

@@ -3,7 +3,7 @@
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 
 use super::{AccountAccess, FetchError, Scrubber};
-use crate::plugins::HttpRequest;
+use crate::model::HttpRequest;
 
 /// A header ready to send, and whether it must stay on the account's origin.
 pub(crate) struct RequestHeader {

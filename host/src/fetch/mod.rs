@@ -1,10 +1,10 @@
 //! The host performs plugins' HTTP requests.
 //!
-//! A provider plugin returns [`HttpRequest`](crate::plugins::HttpRequest)s
+//! A provider plugin returns [`HttpRequest`](crate::model::HttpRequest)s
 //! whose URLs are templates; [`Fetcher::fetch`] fills them for one account
 //! (refusing origins the account does not allow), follows the provider's
 //! redirects itself, bounds time and size, and hands back an
-//! [`HttpResponse`](crate::plugins::HttpResponse) whose body and headers have
+//! [`HttpResponse`](crate::model::HttpResponse) whose body and headers have
 //! the account's username and password replaced by `{username}` /
 //! `{password}`. Plugins never see a secret or a filled URL, and no error or
 //! Debug output carries one.

@@ -2,18 +2,7 @@
 //! SD > unknown), then confidence, then account priority. The relay tries
 //! them in this order.
 
-use crate::plugins::Quality;
-
-/// Lower is better.
-pub fn tier(q: Quality) -> u8 {
-    match q {
-        Quality::Uhd => 0,
-        Quality::Fhd => 1,
-        Quality::Hd => 2,
-        Quality::Sd => 3,
-        Quality::Unknown => 4,
-    }
-}
+use crate::model::Quality;
 
 /// What a stream is ranked by.
 #[derive(Debug, Clone)]
@@ -32,8 +21,9 @@ pub fn sort(items: &mut [RankKey]) {
 
 /// Best first: `Less` when `a` is to be tried before `b`.
 pub fn order(a: &RankKey, b: &RankKey) -> std::cmp::Ordering {
-    tier(a.quality)
-        .cmp(&tier(b.quality))
+    a.quality
+        .tier()
+        .cmp(&b.quality.tier())
         .then(b.confidence.total_cmp(&a.confidence))
         .then(a.priority.cmp(&b.priority))
         .then(a.account.cmp(&b.account))

@@ -5,7 +5,7 @@ use super::rank::{self, RankKey};
 use super::{DEFAULT_MATCHER, LOW_CONFIDENCE};
 use crate::app::{blocking, App};
 use crate::events::Event;
-use crate::plugins::{AccountChannel, GuideChannel, ProviderChannel};
+use crate::model::{AccountChannel, GuideChannel, ProviderChannel};
 use crate::store::MappingRecord;
 use anyhow::anyhow;
 use serde::{Deserialize, Serialize};

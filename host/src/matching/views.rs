@@ -2,7 +2,7 @@
 
 use crate::app::App;
 use crate::events::Event;
-use crate::plugins::Quality;
+use crate::model::Quality;
 use crate::store::MappingRecord;
 use anyhow::{anyhow, bail};
 use serde::{Deserialize, Serialize};

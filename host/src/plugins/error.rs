@@ -18,9 +18,13 @@ pub enum InstallError {
     WrongWorld(String),
     #[error(
         "built for plugin contract streamforge:plugin@{found}, but this StreamForge runs \
-         @{supported}; rebuild the plugin against wit/v{supported} or upgrade StreamForge"
+         {supported}; rebuild the plugin against wit/v{latest} or upgrade StreamForge"
     )]
-    WrongVersion { found: String, supported: String },
+    WrongVersion {
+        found: String,
+        supported: String,
+        latest: String,
+    },
     #[error(
         "it imports `{0}`, a capability StreamForge does not grant to plugins \
          (plugins get no network, files or environment)"
@@ -34,6 +38,25 @@ pub enum InstallError {
     Checksum { expected: String, actual: String },
     #[error("it failed its first call: {0}")]
     Call(#[from] CallError),
+}
+
+impl InstallError {
+    /// A plugin built for contract `found`, which this host does not run.
+    pub fn wrong_version(found: &str) -> Self {
+        let supported: Vec<String> = super::bindings::SUPPORTED
+            .iter()
+            .map(|v| format!("@{v}"))
+            .collect();
+        InstallError::WrongVersion {
+            found: if found.is_empty() {
+                "(no version)".into()
+            } else {
+                found.into()
+            },
+            supported: supported.join(", "),
+            latest: super::bindings::LATEST.into(),
+        }
+    }
 }
 
 /// Why a call into a plugin failed. The host keeps serving either way.

@@ -1,7 +1,7 @@
 //! Reading a `.wasm` file before trusting it: is it a component, which world
 //! and contract version does it export, and which capabilities does it ask for.
 
-use super::bindings::v0_1_0;
+use super::bindings::SUPPORTED;
 use super::error::InstallError;
 use wasmtime::component::Component;
 
@@ -104,21 +104,18 @@ pub fn inspect(component: &Component) -> Result<Inspection, InstallError> {
             "streamforge:plugin/matcher" => World::ChannelMatcher,
             _ => continue,
         };
-        let version = version.unwrap_or("").to_string();
-        if version != v0_1_0::VERSION {
-            return Err(InstallError::WrongVersion {
-                found: version,
-                supported: v0_1_0::VERSION.to_string(),
-            });
+        let version = version.unwrap_or("");
+        if !SUPPORTED.contains(&version) {
+            return Err(InstallError::wrong_version(version));
         }
         if found.is_some() {
             return Err(InstallError::WrongWorld(
                 "it exports both a provider and a matcher; build one plugin per world".into(),
             ));
         }
-        found = Some(world);
+        found = Some((world, version.to_string()));
     }
-    let Some(world) = found else {
+    let Some((world, contract)) = found else {
         let listed = if exports.is_empty() {
             "nothing".to_string()
         } else {
@@ -132,7 +129,8 @@ pub fn inspect(component: &Component) -> Result<Inspection, InstallError> {
     for import in &imports {
         let (name, version) = split_version(import);
         // The contract's own `types` interface carries only type definitions.
-        let contract_types = name == "streamforge:plugin/types" && version == Some(v0_1_0::VERSION);
+        let contract_types =
+            name == "streamforge:plugin/types" && version == Some(contract.as_str());
         let wasi =
             ALLOWED_IMPORTS.contains(&name) && version.is_some_and(|v| v.starts_with("0.2."));
         let allowed = contract_types || wasi;
@@ -143,7 +141,7 @@ pub fn inspect(component: &Component) -> Result<Inspection, InstallError> {
 
     Ok(Inspection {
         world,
-        contract: v0_1_0::VERSION.to_string(),
+        contract,
         imports,
         exports,
     })

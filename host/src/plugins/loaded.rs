@@ -1,14 +1,12 @@
 //! A plugin ready to call: its manifest and a reusable `InstancePre`.
 
-use super::bindings::v0_1_0::{
-    matcher::ChannelMatcherPre, provider::ProviderAdapterPre, PluginInfo,
-};
+use super::bindings::{self, Linked};
 use super::error::{CallError, InstallError};
-use super::inspect::World;
 use super::manifest::Manifest;
 use super::sandbox::{CallLimits, Sandbox};
 use super::{call, matcher::Matcher, provider::Provider};
 use crate::events::EventLog;
+use crate::model::PluginInfo;
 use std::sync::{Arc, OnceLock};
 use wasmtime::component::{Component, Linker};
 
@@ -30,17 +28,11 @@ impl Default for Limits {
     }
 }
 
-/// The compiled, linked form of one world.
-pub(crate) enum Prepared {
-    Provider(ProviderAdapterPre<Sandbox>),
-    Matcher(ChannelMatcherPre<Sandbox>),
-}
-
 /// An installed plugin, compiled and linked once; every call instantiates
 /// it afresh from the shared `InstancePre`, so one bad call never poisons the next.
 pub struct Plugin {
     manifest: Manifest,
-    prepared: Prepared,
+    linked: Linked,
     pub(crate) limits: Limits,
     pub(crate) events: Arc<EventLog>,
 }
@@ -55,7 +47,7 @@ fn shared_linker() -> Result<&'static Linker<Sandbox>, InstallError> {
 }
 
 impl Plugin {
-    /// Links `component` for the world named in `manifest`.
+    /// Links `component` for the world and contract version named in `manifest`.
     pub(crate) fn prepare(
         manifest: Manifest,
         component: &Component,
@@ -64,19 +56,10 @@ impl Plugin {
         let pre = shared_linker()?
             .instantiate_pre(component)
             .map_err(|e| InstallError::Invalid(format!("{e:#}")))?;
-        let prepared = match manifest.world {
-            World::ProviderAdapter => Prepared::Provider(
-                ProviderAdapterPre::new(pre)
-                    .map_err(|e| InstallError::WrongWorld(format!("{e:#}")))?,
-            ),
-            World::ChannelMatcher => Prepared::Matcher(
-                ChannelMatcherPre::new(pre)
-                    .map_err(|e| InstallError::WrongWorld(format!("{e:#}")))?,
-            ),
-        };
+        let linked = bindings::link(manifest.world, &manifest.contract, pre)?;
         Ok(Plugin {
             manifest,
-            prepared,
+            linked,
             limits: Limits::default(),
             events,
         })
@@ -100,25 +83,25 @@ impl Plugin {
 
     /// The provider-adapter calls, when this plugin is one.
     pub fn provider(&self) -> Option<Provider<'_>> {
-        match &self.prepared {
-            Prepared::Provider(pre) => Some(Provider::new(self, pre)),
-            Prepared::Matcher(_) => None,
+        match &self.linked {
+            Linked::Provider(adapter) => Some(Provider::new(self, adapter)),
+            Linked::Matcher(_) => None,
         }
     }
 
     /// The channel-matcher calls, when this plugin is one.
     pub fn matcher(&self) -> Option<Matcher<'_>> {
-        match &self.prepared {
-            Prepared::Matcher(pre) => Some(Matcher::new(self, pre)),
-            Prepared::Provider(_) => None,
+        match &self.linked {
+            Linked::Matcher(matcher) => Some(Matcher::new(self, matcher)),
+            Linked::Provider(_) => None,
         }
     }
 
     /// Asks the plugin who it is (both worlds export `info`).
     pub fn info(&self) -> Result<PluginInfo, CallError> {
-        let info = match &self.prepared {
-            Prepared::Provider(_) => self.provider().expect("provider").info()?,
-            Prepared::Matcher(_) => self.matcher().expect("matcher").info()?,
+        let info = match &self.linked {
+            Linked::Provider(_) => self.provider().expect("provider").info()?,
+            Linked::Matcher(_) => self.matcher().expect("matcher").info()?,
         };
         let size = info.name.len() + info.version.len() + info.description.len();
         call::check_size(self.name(), "info", "bytes", size, 4096, &self.events)?;

@@ -1,11 +1,10 @@
 //! Typed, bounded calls into a channel-matcher plugin.
 
-use super::bindings::v0_1_0::matcher::ChannelMatcherPre;
-use super::bindings::v0_1_0::{AccountChannel, ChannelMatch, GuideChannel, PluginInfo};
+use super::bindings::ChannelMatcher;
 use super::call::{bounded, check_size};
 use super::error::CallError;
 use super::loaded::Plugin;
-use super::sandbox::Sandbox;
+use crate::model::{AccountChannel, ChannelMatch, GuideChannel, PluginInfo};
 
 /// Most matches one run may return.
 pub const MAX_MATCHES: usize = 10_000_000;
@@ -13,20 +12,19 @@ pub const MAX_MATCHES: usize = 10_000_000;
 /// The channel-matcher face of a [`Plugin`].
 pub struct Matcher<'a> {
     plugin: &'a Plugin,
-    pre: &'a ChannelMatcherPre<Sandbox>,
+    matcher: &'a ChannelMatcher,
 }
 
 impl<'a> Matcher<'a> {
-    pub(crate) fn new(plugin: &'a Plugin, pre: &'a ChannelMatcherPre<Sandbox>) -> Self {
-        Matcher { plugin, pre }
+    pub(crate) fn new(plugin: &'a Plugin, matcher: &'a ChannelMatcher) -> Self {
+        Matcher { plugin, matcher }
     }
 
     /// Who the plugin is.
     pub fn info(&self) -> Result<PluginInfo, CallError> {
         let p = self.plugin;
         bounded(p.name(), "info", p.limits.quick, &p.events, |store| {
-            let instance = self.pre.instantiate(&mut *store)?;
-            instance.streamforge_plugin_matcher().call_info(store)
+            self.matcher.info(store)
         })
     }
 
@@ -43,12 +41,7 @@ impl<'a> Matcher<'a> {
             "match-channels",
             p.limits.bulk,
             &p.events,
-            |store| {
-                let instance = self.pre.instantiate(&mut *store)?;
-                instance
-                    .streamforge_plugin_matcher()
-                    .call_match_channels(store, guide, streams, options)
-            },
+            |store| self.matcher.match_channels(store, guide, streams, options),
         )?;
         check_size(
             p.name(),

@@ -3,7 +3,8 @@
 //! bounded (deadline, memory cap, output size). A misbehaving plugin becomes
 //! a [`CallError`] and an event; the host keeps serving.
 //!
-//! Contract versions live in [`bindings`], one module per frozen `wit/` folder.
+//! Contract versions live in [`bindings`], one module per frozen `wit/` folder;
+//! calls take and give the host's own [`model`](crate::model) types.
 
 pub mod bindings;
 pub mod builtin;
@@ -20,10 +21,6 @@ pub mod registry;
 pub mod sandbox;
 pub mod template;
 
-pub use bindings::v0_1_0::{
-    AccountChannel, AccountStatus, Candidate, ChannelMatch, GuideChannel, HttpRequest,
-    HttpResponse, ParsedName, PluginInfo, ProviderChannel, Quality,
-};
 pub use error::{CallError, InstallError};
 pub use inspect::World;
 pub use loaded::{Limits, Plugin};

@@ -1,14 +1,13 @@
 //! Typed, bounded calls into a provider-adapter plugin.
 
-use super::bindings::v0_1_0::provider::exports::streamforge::plugin::provider::Guest;
-use super::bindings::v0_1_0::provider::ProviderAdapterPre;
-use super::bindings::v0_1_0::{
-    AccountStatus, Candidate, HttpRequest, HttpResponse, ParsedName, PluginInfo, ProviderChannel,
-};
+use super::bindings::ProviderAdapter;
 use super::call::{bounded, check_size};
 use super::error::CallError;
 use super::loaded::Plugin;
 use super::sandbox::{CallLimits, Sandbox};
+use crate::model::{
+    AccountStatus, Candidate, HttpRequest, HttpResponse, ParsedName, PluginInfo, ProviderChannel,
+};
 use wasmtime::Store;
 
 /// Most stream candidates one channel may have.
@@ -23,31 +22,28 @@ pub const MAX_TEXT: usize = 16 * 1024;
 /// The provider-adapter face of a [`Plugin`].
 pub struct Provider<'a> {
     plugin: &'a Plugin,
-    pre: &'a ProviderAdapterPre<Sandbox>,
+    adapter: &'a ProviderAdapter,
 }
 
 type Options<'o> = &'o [(String, String)];
 
 impl<'a> Provider<'a> {
-    pub(crate) fn new(plugin: &'a Plugin, pre: &'a ProviderAdapterPre<Sandbox>) -> Self {
-        Provider { plugin, pre }
+    pub(crate) fn new(plugin: &'a Plugin, adapter: &'a ProviderAdapter) -> Self {
+        Provider { plugin, adapter }
     }
 
     fn call<R>(
         &self,
         call: &'static str,
         limits: CallLimits,
-        f: impl FnOnce(&Guest, &mut Store<Sandbox>) -> wasmtime::Result<R>,
+        f: impl FnOnce(&ProviderAdapter, &mut Store<Sandbox>) -> wasmtime::Result<R>,
     ) -> Result<R, CallError> {
         bounded(
             self.plugin.name(),
             call,
             limits,
             &self.plugin.events,
-            |store| {
-                let instance = self.pre.instantiate(&mut *store)?;
-                f(instance.streamforge_plugin_provider(), store)
-            },
+            |store| f(self.adapter, store),
         )
     }
 
@@ -57,13 +53,13 @@ impl<'a> Provider<'a> {
 
     /// Who the plugin is.
     pub fn info(&self) -> Result<PluginInfo, CallError> {
-        self.call("info", self.plugin.limits.quick, |g, s| g.call_info(s))
+        self.call("info", self.plugin.limits.quick, |g, s| g.info(s))
     }
 
     /// Reads quality, tags and base name out of a channel name.
     pub fn parse_name(&self, name: &str) -> Result<ParsedName, CallError> {
         let parsed = self.call("parse-name", self.plugin.limits.quick, |g, s| {
-            g.call_parse_name(s, name)
+            g.parse_name(s, name)
         })?;
         let size = parsed.base_name.len() + parsed.tags.iter().map(String::len).sum::<usize>();
         self.check("parse-name", "bytes", size, MAX_TEXT.max(name.len() * 2))?;
@@ -77,7 +73,7 @@ impl<'a> Provider<'a> {
         options: Options<'_>,
     ) -> Result<Vec<Candidate>, CallError> {
         let list = self.call("stream-candidates", self.plugin.limits.quick, |g, s| {
-            g.call_stream_candidates(s, channel, options)
+            g.stream_candidates(s, channel, options)
         })?;
         self.check(
             "stream-candidates",
@@ -93,7 +89,7 @@ impl<'a> Provider<'a> {
     /// Requests that check an account.
     pub fn account_requests(&self, options: Options<'_>) -> Result<Vec<HttpRequest>, CallError> {
         let list = self.call("account-requests", self.plugin.limits.quick, |g, s| {
-            g.call_account_requests(s, options)
+            g.account_requests(s, options)
         })?;
         self.check("account-requests", "requests", list.len(), MAX_REQUESTS)?;
         Ok(list)
@@ -105,7 +101,7 @@ impl<'a> Provider<'a> {
         responses: &[HttpResponse],
     ) -> Result<Result<AccountStatus, String>, CallError> {
         let result = self.call("parse-account", self.plugin.limits.bulk, |g, s| {
-            g.call_parse_account(s, responses)
+            g.parse_account(s, responses)
         })?;
         Ok(result.map_err(|e| plugin_message(&e)))
     }
@@ -113,7 +109,7 @@ impl<'a> Provider<'a> {
     /// Requests that fetch the live catalogue.
     pub fn catalog_requests(&self, options: Options<'_>) -> Result<Vec<HttpRequest>, CallError> {
         let list = self.call("catalog-requests", self.plugin.limits.quick, |g, s| {
-            g.call_catalog_requests(s, options)
+            g.catalog_requests(s, options)
         })?;
         self.check("catalog-requests", "requests", list.len(), MAX_REQUESTS)?;
         Ok(list)
@@ -125,7 +121,7 @@ impl<'a> Provider<'a> {
         responses: &[HttpResponse],
     ) -> Result<Result<Vec<ProviderChannel>, String>, CallError> {
         let result = self.call("parse-catalog", self.plugin.limits.bulk, |g, s| {
-            g.call_parse_catalog(s, responses)
+            g.parse_catalog(s, responses)
         })?;
         if let Ok(channels) = &result {
             self.check("parse-catalog", "channels", channels.len(), MAX_CHANNELS)?;

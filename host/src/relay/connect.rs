@@ -7,8 +7,8 @@ use super::routes::{ChannelRoute, RouteStream};
 use super::upstream::{ConnectError, Upstream};
 use super::Relay;
 use crate::fetch::headers;
+use crate::model::HttpRequest;
 use crate::plugins::template::{self, TemplateError};
-use crate::plugins::HttpRequest;
 use std::sync::Arc;
 use url::Url;
 

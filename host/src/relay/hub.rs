@@ -174,7 +174,7 @@ impl Hub {
         &self,
         sender: &broadcast::Sender<Chunk>,
         packets: Bytes,
-        tracker: &mut crate::ts::Tracker,
+        tracker: &mut streamforge_ts::Tracker,
     ) {
         self.tick_clock();
         self.bytes_in

@@ -16,9 +16,9 @@ use super::splice::Splice;
 use super::tune::TuneError;
 use super::Relay;
 use crate::events::Event;
-use crate::ts::Tracker;
 use std::sync::Arc;
 use std::time::Instant;
+use streamforge_ts::Tracker;
 use tokio::sync::broadcast::Sender;
 use tokio::time::{interval, sleep_until, Duration, MissedTickBehavior};
 

@@ -8,7 +8,7 @@ use crate::app::{blocking, App};
 use crate::catalog::access::Unsealed;
 use crate::events::Event;
 use crate::matching::rank::{self, RankKey};
-use crate::plugins::{Candidate, ProviderChannel, Quality};
+use crate::model::{Candidate, ProviderChannel, Quality};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
@@ -61,7 +61,7 @@ impl RouteStream {
             "{}/{} ({})",
             self.account.name,
             self.channel.key,
-            quality_name(self.quality)
+            self.quality.label()
         )
     }
 
@@ -95,17 +95,6 @@ impl RouteStream {
             .stream_candidates(&self.channel, &self.account.options)
             .map(Arc::new)
             .map_err(|e| e.to_string())
-    }
-}
-
-/// The short quality word users see.
-pub fn quality_name(q: Quality) -> &'static str {
-    match q {
-        Quality::Uhd => "4K",
-        Quality::Fhd => "FHD",
-        Quality::Hd => "HD",
-        Quality::Sd => "SD",
-        Quality::Unknown => "unknown quality",
     }
 }
 

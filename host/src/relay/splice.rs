@@ -4,9 +4,9 @@
 //! `discontinuity_indicator`, so decoders accept the counter jump and resync
 //! instead of reporting corruption.
 
-use crate::ts::{discontinuity_marker, Packet, Tracker, PACKET_SIZE};
 use bytes::{Bytes, BytesMut};
 use std::collections::HashSet;
+use streamforge_ts::{discontinuity_marker, Packet, Tracker, PACKET_SIZE};
 
 /// What to do with the new source's packets until the splice is done.
 pub(crate) struct Splice {

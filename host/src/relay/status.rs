@@ -2,7 +2,6 @@
 //! channels with their source and rates, and each account's connections.
 
 use super::metrics::Gauges;
-use super::routes::quality_name;
 use super::Relay;
 use serde::{Deserialize, Serialize};
 use std::sync::atomic::Ordering;
@@ -85,7 +84,7 @@ impl Relay {
                     stream_key: source.as_ref().map(|s| s.stream.channel.key.clone()),
                     quality: source
                         .as_ref()
-                        .map(|s| quality_name(s.stream.quality).to_string()),
+                        .map(|s| s.stream.quality.label().to_string()),
                     source_since: source.as_ref().map(|s| unix(s.since)),
                     viewers: hub.viewer_count(),
                     started: unix(hub.started),

@@ -7,12 +7,12 @@ use super::hub::Hub;
 use super::metrics::Metrics;
 use super::routes::ChannelRoute;
 use super::viewer::{self, ViewerGuard};
-use crate::sim::{Clip, ClipKind};
-use crate::ts::{self, Packet, Tracker};
 use bytes::Bytes;
 use http_body_util::BodyExt;
 use std::sync::Arc;
 use std::time::Duration;
+use streamforge_sim::{Clip, ClipKind};
+use streamforge_ts::{Packet, Tracker};
 
 fn hub(buffer: usize) -> Arc<Hub> {
     let route = Arc::new(ChannelRoute {
@@ -97,7 +97,7 @@ async fn a_slow_viewer_skips_ahead_and_a_stuck_one_is_let_go() {
         fast_bytes.extend_from_slice(&next(&mut fast).await.unwrap());
     }
     assert_eq!(fast_bytes.len(), sent, "the fast viewer got everything");
-    assert_eq!(ts::check(&fast_bytes).misaligned_at, None);
+    assert_eq!(streamforge_ts::check(&fast_bytes).misaligned_at, None);
 
     // The slow one lagged: it resumes at PAT, then a keyframe, whole packets.
     let resumed = next(&mut slow).await.unwrap();

@@ -8,12 +8,12 @@ use super::config::RelayConfig;
 use super::health::Failure;
 use crate::fetch::headers::RequestHeader;
 use crate::plugins::template::origin;
-use crate::ts::Aligner;
 use bytes::Bytes;
 use futures_util::FutureExt;
 use reqwest::header::LOCATION;
 use std::error::Error as _;
 use std::time::Duration;
+use streamforge_ts::Aligner;
 use url::Url;
 
 /// Junk read before a body is judged not to be MPEG-TS.

@@ -2,7 +2,7 @@
 //! every sync.
 
 use super::{decode, encode, Result, Store};
-use crate::plugins::ProviderChannel;
+use crate::model::ProviderChannel;
 use serde::{Deserialize, Serialize};
 
 /// What the last successful sync of an account brought.

@@ -2,7 +2,7 @@
 //! their stable numbers, prepared from the store and kept in memory until
 //! the store changes.
 
-use crate::plugins::Quality;
+use crate::model::Quality;
 use crate::store::Store;
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
@@ -74,9 +74,7 @@ pub fn build(store: &Store) -> crate::store::Result<Lineup> {
             if streams.is_empty() {
                 continue; // every mapped stream left its catalogue
             }
-            let hd = streams
-                .iter()
-                .any(|(q, _, _)| matches!(q, Quality::Uhd | Quality::Fhd | Quality::Hd));
+            let hd = streams.iter().any(|(q, _, _)| q.is_hd());
             let group = streams.iter().find_map(|(_, g, _)| g.clone());
             let logo = c
                 .icon

@@ -1,0 +1,312 @@
+//! Learning a stream's structure from aligned packets, for clean join and
+//! splice points.
+
+use bytes::{Bytes, BytesMut};
+
+use super::keyframe::{contains_keyframe, VideoCodec};
+use super::packet::Packet;
+use super::psi::{pat_pmt_pids, pmt_video};
+use super::{pes, NULL_PID, PACKET_SIZE};
+
+/// Number of distinct PIDs (13 bits).
+const PID_COUNT: usize = 1 << 13;
+/// Marks a PID never seen in `counters` (real counters are 0..=15).
+const UNSEEN: u8 = 0xFF;
+
+/// Watches a channel's packets so the relay can start a joining viewer at
+/// PAT → PMT → keyframe and splice sources with continuous counters.
+///
+/// Per packet it does a PID compare and a counter store; tables are parsed only
+/// on PSI PIDs, and keyframe detection only on video packets that start a PES.
+#[derive(Debug)]
+pub struct Tracker {
+    /// PMT PIDs from the latest PAT, in PAT order.
+    pmt_pids: Vec<u16>,
+    /// Latest PAT packet.
+    pat: Option<[u8; PACKET_SIZE]>,
+    /// Latest PMT packet per PMT PID of the latest PAT.
+    pmts: Vec<(u16, [u8; PACKET_SIZE])>,
+    /// Video PID, its codec, and the PMT PID that announced it.
+    video: Option<(u16, VideoCodec, u16)>,
+    /// Last continuity counter per PID, [`UNSEEN`] if never seen.
+    counters: Box<[u8]>,
+    /// PIDs in the order first seen, for [`Tracker::last_counters`].
+    seen: Vec<u16>,
+}
+
+impl Default for Tracker {
+    fn default() -> Tracker {
+        Tracker {
+            pmt_pids: Vec::new(),
+            pat: None,
+            pmts: Vec::new(),
+            video: None,
+            counters: vec![UNSEEN; PID_COUNT].into_boxed_slice(),
+            seen: Vec::new(),
+        }
+    }
+}
+
+impl Tracker {
+    /// A tracker that has seen nothing yet.
+    pub fn new() -> Tracker {
+        Tracker::default()
+    }
+
+    /// Observes whole aligned packets (`len % 188 == 0`; a trailing partial
+    /// packet and packets without the sync byte are skipped). Returns the byte
+    /// offset within `packets` of the last packet that starts a video keyframe:
+    /// a video-PID packet with PUSI and either random_access_indicator or a
+    /// keyframe start code in the PES data within this packet.
+    pub fn observe(&mut self, packets: &[u8]) -> Option<usize> {
+        let mut keyframe = None;
+        for (i, bytes) in packets.chunks_exact(PACKET_SIZE).enumerate() {
+            let Some(p) = Packet::new(bytes) else {
+                continue;
+            };
+            let pid = p.pid();
+            self.count(pid, p.continuity_counter());
+            if pid == 0 {
+                if p.pusi() {
+                    self.on_pat(&p);
+                }
+            } else if self.video.is_some_and(|(v, _, _)| v == pid) {
+                if p.pusi() && self.starts_keyframe(&p) {
+                    keyframe = Some(i * PACKET_SIZE);
+                }
+            } else if p.pusi() && self.pmt_pids.contains(&pid) {
+                self.on_pmt(&p);
+            }
+        }
+        keyframe
+    }
+
+    /// The most recent PAT packet followed by the most recent PMT packet(s) (in
+    /// PAT order), as whole packets, for leading a viewer who joins mid-stream.
+    /// `None` until a PAT and at least one of its PMTs were seen.
+    pub fn psi(&self) -> Option<Bytes> {
+        let pat = self.pat.as_ref()?;
+        if self.pmts.is_empty() {
+            return None;
+        }
+        let mut out = BytesMut::with_capacity((1 + self.pmts.len()) * PACKET_SIZE);
+        out.extend_from_slice(pat);
+        for pid in &self.pmt_pids {
+            if let Some((_, pmt)) = self.pmts.iter().find(|(p, _)| p == pid) {
+                out.extend_from_slice(pmt);
+            }
+        }
+        Some(out.freeze())
+    }
+
+    /// PID of the first video stream of the PMTs seen, if any.
+    pub fn video_pid(&self) -> Option<u16> {
+        self.video.map(|(pid, _, _)| pid)
+    }
+
+    /// Codec of the video stream, if any.
+    pub fn video_codec(&self) -> Option<VideoCodec> {
+        self.video.map(|(_, codec, _)| codec)
+    }
+
+    /// Every PID seen so far (null packets excepted), in first-seen order, with
+    /// the continuity counter of its last packet, for splicing.
+    pub fn last_counters(&self) -> Vec<(u16, u8)> {
+        self.seen
+            .iter()
+            .map(|&pid| (pid, self.counters[usize::from(pid)]))
+            .collect()
+    }
+
+    fn count(&mut self, pid: u16, cc: u8) {
+        if pid == NULL_PID {
+            return;
+        }
+        let slot = &mut self.counters[usize::from(pid)];
+        if *slot == UNSEEN {
+            self.seen.push(pid);
+        }
+        *slot = cc;
+    }
+
+    fn on_pat(&mut self, p: &Packet<'_>) {
+        let Some(mut pids) = pat_pmt_pids(p.payload()) else {
+            return;
+        };
+        // PID 0 is the PAT itself and 0x1FFF is null: neither can be a PMT.
+        pids.retain(|&pid| pid != 0 && pid != NULL_PID);
+        pids.dedup();
+        self.pmts.retain(|(pid, _)| pids.contains(pid));
+        if let Some((_, _, pmt)) = self.video {
+            if !pids.contains(&pmt) {
+                self.video = None;
+            }
+        }
+        self.pmt_pids = pids;
+        self.pat = Some(packet_copy(p));
+    }
+
+    fn on_pmt(&mut self, p: &Packet<'_>) {
+        let Some(video) = pmt_video(p.payload()) else {
+            return;
+        };
+        let pmt_pid = p.pid();
+        match self.pmts.iter_mut().find(|(pid, _)| *pid == pmt_pid) {
+            Some((_, stored)) => *stored = packet_copy(p),
+            None => self.pmts.push((pmt_pid, packet_copy(p))),
+        }
+        let owned = self.video.is_some_and(|(_, _, owner)| owner == pmt_pid);
+        match video {
+            Some(v) if v.pid != 0 && v.pid != NULL_PID && (self.video.is_none() || owned) => {
+                self.video = Some((v.pid, v.codec, pmt_pid));
+            }
+            None if owned => self.video = None,
+            _ => {}
+        }
+    }
+
+    fn starts_keyframe(&self, p: &Packet<'_>) -> bool {
+        if p.random_access() {
+            return true;
+        }
+        let Some((_, codec, _)) = self.video else {
+            return false;
+        };
+        let payload = p.payload();
+        match pes::parse(payload) {
+            Some(h) => payload
+                .get(h.data_at..)
+                .is_some_and(|es| contains_keyframe(codec, es)),
+            None => false,
+        }
+    }
+}
+
+fn packet_copy(p: &Packet<'_>) -> [u8; PACKET_SIZE] {
+    let mut out = [0u8; PACKET_SIZE];
+    out.copy_from_slice(p.bytes());
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testutil::{h264_frame, pat_packet, pmt_packet, Af, Mux};
+
+    const PMT: u16 = 0x1000;
+    const VIDEO: u16 = 0x100;
+    const AUDIO: u16 = 0x101;
+
+    fn mux_with_tables() -> Mux {
+        let mut m = Mux::default();
+        m.raw(pat_packet(&[(1, PMT)], 0));
+        m.raw(pmt_packet(
+            PMT,
+            1,
+            VIDEO,
+            &[(0x1B, VIDEO), (0x0F, AUDIO)],
+            0,
+        ));
+        m
+    }
+
+    #[test]
+    fn learns_video_pid_and_psi() {
+        let mut t = Tracker::new();
+        assert_eq!(t.psi(), None);
+        let m = mux_with_tables();
+        assert_eq!(t.observe(&m.out), None);
+        assert_eq!(t.video_pid(), Some(VIDEO));
+        assert_eq!(t.video_codec(), Some(VideoCodec::H264));
+        let psi = t.psi().unwrap();
+        assert_eq!(&psi[..], &m.out[..]);
+        assert_eq!(t.last_counters(), vec![(0, 0), (PMT, 0)]);
+    }
+
+    #[test]
+    fn psi_needs_a_pmt() {
+        let mut t = Tracker::new();
+        t.observe(&pat_packet(&[(1, PMT)], 0));
+        assert_eq!(t.psi(), None);
+        assert_eq!(t.video_pid(), None);
+    }
+
+    #[test]
+    fn keyframe_by_nal_and_by_random_access() {
+        let mut m = mux_with_tables();
+        let start = m.out.len();
+        m.pes(VIDEO, None, &h264_frame(false, 0, 400));
+        let idr = m.out.len();
+        m.pes(VIDEO, None, &h264_frame(true, 3600, 400));
+        m.pes(
+            AUDIO,
+            None,
+            &[0, 0, 1, 0xC0, 0, 0, 0x80, 0, 0, 0, 0, 1, 0x65],
+        );
+        m.pes(VIDEO, None, &h264_frame(false, 7200, 400));
+        let mut t = Tracker::new();
+        assert_eq!(t.observe(&m.out), Some(idr));
+
+        let mut t = Tracker::new();
+        t.observe(&m.out[..start]);
+        let ra = Af {
+            random_access: true,
+            ..Af::default()
+        };
+        let mut m2 = Mux::default();
+        m2.pes(VIDEO, None, &h264_frame(false, 0, 400));
+        let flagged = m2.out.len();
+        m2.pes(VIDEO, Some(&ra), &h264_frame(false, 3600, 100));
+        m2.pes(VIDEO, None, &h264_frame(false, 7200, 100));
+        assert_eq!(t.observe(&m2.out), Some(flagged));
+    }
+
+    #[test]
+    fn keyframe_nal_after_pes_header_only() {
+        // Header data that happens to look like an IDR start code must be skipped.
+        let mut m = mux_with_tables();
+        let mut t = Tracker::new();
+        t.observe(&m.out);
+        m.out.clear();
+        let mut frame = h264_frame(false, 0, 100);
+        // Grow PES_header_data_length by 4 bytes of fake start code.
+        frame[8] += 4;
+        frame.splice(14..14, [0, 0, 1, 0x65]);
+        m.pes(VIDEO, None, &frame);
+        assert_eq!(t.observe(&m.out), None);
+    }
+
+    #[test]
+    fn last_keyframe_wins_and_partial_packets_are_ignored() {
+        let mut m = mux_with_tables();
+        m.pes(VIDEO, None, &h264_frame(true, 0, 300));
+        let second = m.out.len();
+        m.pes(VIDEO, None, &h264_frame(true, 3600, 300));
+        m.out.extend_from_slice(&[0x47, 1, 2]);
+        let mut t = Tracker::new();
+        assert_eq!(t.observe(&m.out), Some(second));
+    }
+
+    #[test]
+    fn pat_change_drops_old_program() {
+        let mut t = Tracker::new();
+        t.observe(&mux_with_tables().out);
+        assert_eq!(t.video_pid(), Some(VIDEO));
+        t.observe(&pat_packet(&[(2, 0x1800)], 1));
+        assert_eq!(t.video_pid(), None);
+        assert_eq!(t.psi(), None);
+        t.observe(&pmt_packet(0x1800, 2, 0x200, &[(0x24, 0x200)], 0));
+        assert_eq!(t.video_pid(), Some(0x200));
+        assert_eq!(t.video_codec(), Some(VideoCodec::Hevc));
+    }
+
+    #[test]
+    fn ignores_null_packets_in_counters() {
+        let mut m = Mux::default();
+        m.pes(NULL_PID, None, &[0xFF; 10]);
+        m.pes(VIDEO, None, &[0; 500]);
+        let mut t = Tracker::new();
+        t.observe(&m.out);
+        assert_eq!(t.last_counters(), vec![(VIDEO, 2)]);
+    }
+}

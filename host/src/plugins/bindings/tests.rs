@@ -1,0 +1,149 @@
+//! The contract's versioning, proved: released `wit/` folders cannot change
+//! by accident, and a plugin built against a newer contract loads and serves
+//! beside 0.1.0 plugins, its answers converted into the host's model.
+
+use crate::events::EventLog;
+use crate::model::{HttpResponse, Quality};
+use crate::plugins::PluginRegistry;
+use sha2::{Digest, Sha256};
+use std::path::Path;
+use std::sync::Arc;
+
+/// Every released contract folder under `wit/` and the sha256 of its files
+/// (relative path, NUL, contents, NUL; in path order). A released contract is
+/// frozen: a change belongs in a new `wit/vX.Y.Z/` folder with its own line here.
+const RELEASED: &[(&str, &str)] = &[(
+    "v0.1.0",
+    "be62dff638955701a2ec26dd5cfd3d8bc76a8b9277e90d7dd7f9ca9ac2582681",
+)];
+
+fn folder_digest(dir: &Path) -> String {
+    let mut files: Vec<_> = walk(dir);
+    files.sort();
+    let mut hash = Sha256::new();
+    for file in files {
+        let relative = file
+            .strip_prefix(dir)
+            .unwrap()
+            .to_string_lossy()
+            .into_owned();
+        hash.update(relative.as_bytes());
+        hash.update([0]);
+        hash.update(std::fs::read(&file).unwrap());
+        hash.update([0]);
+    }
+    hex::encode(hash.finalize())
+}
+
+fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            out.extend(walk(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out
+}
+
+#[test]
+fn released_contracts_are_frozen() {
+    let wit = Path::new(env!("CARGO_MANIFEST_DIR")).join("../wit");
+    let mut on_disk: Vec<String> = std::fs::read_dir(&wit)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    on_disk.sort();
+    let listed: Vec<&str> = RELEASED.iter().map(|(v, _)| *v).collect();
+    assert_eq!(
+        on_disk, listed,
+        "every folder under wit/ is a released contract with a digest in RELEASED"
+    );
+    for (version, digest) in RELEASED {
+        assert_eq!(
+            folder_digest(&wit.join(version)),
+            *digest,
+            "wit/{version} changed: released contracts are frozen; put changes in a new version folder"
+        );
+        let bindings = version.trim_start_matches('v');
+        assert!(
+            super::SUPPORTED.contains(&bindings),
+            "wit/{version} has no bindings module in plugins/bindings"
+        );
+    }
+}
+
+const PLAYLIST: &str = "#EXTM3U\n\
+#EXTINF:-1 tvg-id=\"bbc1.uk\" group-title=\"UK\",UK: BBC One FHD\n\
+http://panel.example/{username}/{password}/101.ts\n\
+#EXTINF:-1 tvg-id=\"daserste.de\" group-title=\"DE\",DE: Das Erste HD\n\
+http://panel.example/{username}/{password}/201.ts\n\
+#EXTINF:-1 group-title=\"DE\",Das Erste SD\n\
+http://panel.example/{username}/{password}/202.ts\n";
+
+fn playlist(body: &str) -> Vec<HttpResponse> {
+    vec![HttpResponse {
+        purpose: "playlist".into(),
+        status: 200,
+        headers: vec![],
+        body: body.as_bytes().to_vec(),
+    }]
+}
+
+#[test]
+fn a_newer_contract_plugin_serves_beside_a_0_1_0_one() {
+    let dir = tempfile::tempdir().unwrap();
+    let events = Arc::new(EventLog::default());
+    let registry = PluginRegistry::open(
+        dir.path().join("plugins"),
+        streamforge_testkit::plugin_cache(),
+        events,
+    )
+    .unwrap();
+    let next = streamforge_test_plugins::path(streamforge_test_plugins::NEXT_CONTRACT);
+    let manifest = registry.install_file(&next, None).unwrap();
+    assert_eq!(
+        (manifest.name.as_str(), manifest.contract.as_str()),
+        ("m3u-next", super::v0_99_0_test::VERSION)
+    );
+    let builtin = registry.manifest("m3u").unwrap();
+    assert_eq!(builtin.contract, super::v0_1_0::VERSION);
+
+    let old = registry.get("m3u").unwrap();
+    let new = registry.get("m3u-next").unwrap();
+    let (old, new) = (old.provider().unwrap(), new.provider().unwrap());
+    assert_eq!(new.info().unwrap().name, "m3u-next");
+
+    let from_old = old.parse_catalog(&playlist(PLAYLIST)).unwrap().unwrap();
+    let from_new = new.parse_catalog(&playlist(PLAYLIST)).unwrap().unwrap();
+    let facts = |list: &[crate::model::ProviderChannel]| -> Vec<_> {
+        list.iter()
+            .map(|c| {
+                let c = c.clone();
+                (c.key, c.name, c.base_name, c.quality, c.guide_id, c.group)
+            })
+            .collect()
+    };
+    assert_eq!(facts(&from_new), facts(&from_old));
+    assert_eq!(from_new.len(), 3);
+    assert_eq!(from_new[0].quality, Quality::Fhd);
+
+    // The newer contract's `uhd8k` tier arrives as the host's best tier.
+    let eight_k = new
+        .parse_catalog(&playlist(
+            "#EXTM3U\n#EXTINF:-1,Nature 8K\nhttp://panel.example/{username}/{password}/9.ts\n",
+        ))
+        .unwrap()
+        .unwrap();
+    assert_eq!(eight_k[0].quality, Quality::Uhd);
+
+    // Candidates come back through both versions the same.
+    for (a, b) in from_old.iter().zip(&from_new) {
+        let a = old.stream_candidates(a, &[]).unwrap();
+        let b = new.stream_candidates(b, &[]).unwrap();
+        assert_eq!(a, b);
+        assert!(a[0].url_template.contains("{password}"));
+    }
+}

@@ -1,0 +1,138 @@
+//! `streamforge demo` on a fresh machine: a lineup served from the
+//! simulated provider, and a clean exit on SIGTERM that removes its data.
+
+use crate::common;
+
+use std::io::{BufRead, BufReader};
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+#[test]
+fn demo_serves_a_lineup_and_cleans_up() {
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_streamforge"))
+        .args(["demo", "--listen", "127.0.0.1:0"])
+        .env("STREAMFORGE_CACHE", common::plugin_cache())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let stdout = child.stdout.take().unwrap();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let mut base = None;
+    let mut data_dir = None;
+    let mut watch = None;
+    let mut stall = None;
+    let mut printed = String::new();
+    while base.is_none() || watch.is_none() || stall.is_none() {
+        let Ok(line) = rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) else {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("demo did not come up; it printed:\n{printed}");
+        };
+        printed.push_str(&line);
+        printed.push('\n');
+        if let Some(dir) = line.split("(data dir ").nth(1) {
+            data_dir = Some(dir.split(", removed").next().unwrap().to_string());
+        }
+        if let Some(url) = line.split("curl -X POST '").nth(1) {
+            stall = Some(url.split('\'').next().unwrap().to_string());
+        }
+        if let Some(url) = line.split("`ffplay ").nth(1) {
+            watch = Some(url.split('`').next().unwrap().to_string());
+        }
+        if let Some(url) = line.split("tuner (HDHomeRun) address: ").nth(1) {
+            base = Some(url.trim().to_string());
+        }
+    }
+    let base = base.unwrap();
+    let data_dir = data_dir.expect("the demo names its data dir");
+
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let lineup: serde_json::Value = rt.block_on(async {
+        let client = reqwest::Client::builder().no_proxy().build().unwrap();
+        client
+            .get(format!("{base}/lineup.json"))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    });
+    assert!(lineup.as_array().unwrap().len() >= 5, "{lineup}");
+    assert!(printed.contains("guide channels matched"), "{printed}");
+
+    // The channel the demo suggests plays: ffprobe finds H.264 video in it.
+    let watch = watch.unwrap_or_else(|| panic!("the demo prints no ffplay command:\n{printed}"));
+    let probe = std::process::Command::new("ffprobe")
+        .args([
+            "-v",
+            "error",
+            "-select_streams",
+            "v:0",
+            "-show_entries",
+            "stream=codec_name",
+        ])
+        .args(["-of", "csv=p=0", "-rw_timeout", "20000000", &watch])
+        .output()
+        .expect("ffprobe is needed: apt-get install ffmpeg");
+    assert!(
+        probe.status.success(),
+        "{}",
+        String::from_utf8_lossy(&probe.stderr)
+    );
+    let codecs = String::from_utf8_lossy(&probe.stdout).into_owned();
+    assert_eq!(codecs.lines().next(), Some("h264"), "{codecs}");
+
+    // The failover the demo suggests: ffmpeg keeps decoding across a forced stall.
+    let mut ffmpeg = common::decode(&watch, 7);
+    std::thread::sleep(Duration::from_secs(2));
+    let stall = stall.unwrap();
+    let answer = rt.block_on(async {
+        let client = reqwest::Client::builder().no_proxy().build().unwrap();
+        client.post(&stall).send().await.unwrap().status()
+    });
+    assert_eq!(answer, 200, "{stall}");
+    let until = Instant::now() + Duration::from_secs(40);
+    while ffmpeg.try_wait().unwrap().is_none() {
+        if Instant::now() > until {
+            let _ = ffmpeg.kill();
+            panic!("ffmpeg stopped making progress after the stall");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let out = ffmpeg.wait_with_output().unwrap();
+    let errors = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "ffmpeg across the failover: {errors}");
+    assert!(errors.lines().count() <= 5, "{errors}");
+
+    // SIGTERM: a graceful stop that removes the throw-away data dir.
+    // SAFETY: signalling our own child process.
+    unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
+    let stop = Instant::now() + Duration::from_secs(20);
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            assert!(status.success(), "demo exited with {status}");
+            break;
+        }
+        if Instant::now() > stop {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("demo did not stop on SIGTERM");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(
+        !std::path::Path::new(&data_dir).exists(),
+        "{data_dir} was left behind"
+    );
+}

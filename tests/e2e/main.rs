@@ -1,0 +1,22 @@
+//! StreamForge's end-to-end tests, in one binary (each extra test binary
+//! links wasmtime again): the real `streamforge` binary and its HTTP
+//! endpoints driven as a user would, against the simulated panel, real
+//! clients (ffmpeg, hdhomerun_config, tv_validate_file) and real plugins.
+//! One module per area; shared helpers come from `streamforge-testkit`.
+
+mod common;
+
+mod catalog_cli;
+mod demo;
+mod discovery_ssdp;
+mod discovery_udp;
+mod guide_ingest;
+mod hostile_plugins;
+mod names_through_plugin;
+mod plugin_cli;
+mod relay_failover;
+mod relay_stream;
+mod secrets_and_fetch;
+mod serve_admin;
+mod sync_kill;
+mod tuner_http;

@@ -1,0 +1,375 @@
+//! The relay through real clients: `ffprobe` sees the best variant, a dead
+//! primary makes the next one play, three viewers share one provider
+//! connection, limits answer 805/807, 1 000 connects and drops leave nothing
+//! held, and no log line at any level carries the password.
+
+use crate::common;
+
+use crate::common::{cli, client, number_of, prepared};
+use std::io::Read;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+use streamforge_sim::{Endpoint, Fault, SimProvider};
+
+/// Runs a tool with a deadline; fails loudly when it is not installed.
+fn run_tool(tool: &str, args: &[&str], limit: Duration) -> std::process::Output {
+    let mut child = Command::new(tool)
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|e| {
+            panic!("cannot run {tool} ({e}): install it with `apt-get install ffmpeg`")
+        });
+    let deadline = Instant::now() + limit;
+    loop {
+        if child.try_wait().unwrap().is_some() {
+            return child.wait_with_output().unwrap();
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let out = child.wait_with_output().unwrap();
+            panic!(
+                "{tool} {args:?} did not finish within {limit:?}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// (codec, width, height) of the first video stream `ffprobe` finds at `url`.
+fn probe(url: &str) -> (String, u64, u64) {
+    let out = run_tool(
+        "ffprobe",
+        &[
+            "-v",
+            "error",
+            "-select_streams",
+            "v:0",
+            "-show_entries",
+            "stream=codec_name,width,height",
+            "-of",
+            "json",
+            url,
+        ],
+        Duration::from_secs(30),
+    );
+    assert!(
+        out.status.success(),
+        "ffprobe {url}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let s = &v["streams"][0];
+    (
+        s["codec_name"].as_str().unwrap_or_default().to_string(),
+        s["width"].as_u64().unwrap_or(0),
+        s["height"].as_u64().unwrap_or(0),
+    )
+}
+
+/// Waits until the relay holds no channel, tuner or account connection.
+fn assert_all_released(server: &common::Server) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let s = server.status();
+        let accounts_idle = s["accounts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|a| a["in_use"] == 0);
+        if s["sessions"].as_array().unwrap().is_empty() && s["tuners_in_use"] == 0 && accounts_idle
+        {
+            return;
+        }
+        assert!(Instant::now() < deadline, "still held: {s}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+/// Reads `n` bytes of a stream (or fails).
+fn read_some(resp: &mut reqwest::blocking::Response, n: usize) -> Vec<u8> {
+    let mut buf = vec![0u8; n];
+    resp.read_exact(&mut buf).unwrap();
+    buf
+}
+
+#[test]
+fn the_best_variant_plays_and_a_dead_one_is_skipped() {
+    let sim = SimProvider::start_blocking(common::test_panel());
+    let data = prepared(&sim, 4);
+    let server = common::Server::start(data.path(), &["--idle-grace", "0"]);
+    // Das Erste is listed HD (12001), FHD (12002), SD (12003) by the panel.
+    let erste = number_of(&server.base, "Das Erste");
+
+    let (codec, w, h) = probe(&format!("{}/stream/{erste}", server.base));
+    assert_eq!(
+        (codec.as_str(), w, h),
+        ("h264", 1920, 1080),
+        "FHD is preferred"
+    );
+
+    // The FHD variant dies: the HD one plays, through `/auto/v{n}` with a query.
+    sim.set_fault(Endpoint::LiveStream(12002), Fault::Status(503));
+    assert_all_released(&server);
+    let (codec, w, h) = probe(&format!("{}/auto/v{erste}?transcode=mobile", server.base));
+    assert_eq!((codec.as_str(), w, h), ("h264", 1280, 720), "HD is next");
+    let metrics = server.metrics();
+    assert!(
+        metrics.contains("streamforge_upstream_failures_total 1\n"),
+        "{metrics}"
+    );
+    assert!(
+        metrics.contains("# TYPE streamforge_viewers gauge"),
+        "{metrics}"
+    );
+}
+
+#[test]
+fn viewers_of_one_channel_share_one_provider_connection() {
+    let sim = SimProvider::start_blocking(common::test_panel());
+    let data = prepared(&sim, 1);
+    let server = common::Server::start(data.path(), &["--idle-grace", "0.2"]);
+    let bbc = number_of(&server.base, "BBC One");
+    let url = format!("{}/stream/{bbc}", server.base);
+
+    let c = client();
+    let mut first = c.get(&url).send().unwrap();
+    assert_eq!(first.status(), 200);
+    assert_eq!(first.headers()["content-type"], "video/mp2t");
+    let joined_at = Instant::now();
+    let mut second = c.get(&url).send().unwrap();
+    let mut third = c.get(&url).send().unwrap();
+    for resp in [&mut first, &mut second, &mut third] {
+        assert_eq!(resp.status(), 200);
+        let bytes = read_some(resp, 188 * 100);
+        let report = streamforge_ts::check(&bytes);
+        assert_eq!(report.misaligned_at, None, "whole packets only");
+        assert_eq!(bytes[0], 0x47);
+    }
+    eprintln!(
+        "three viewers playing {:?} after the second joined",
+        joined_at.elapsed()
+    );
+    assert_eq!(
+        sim.open_streams(),
+        1,
+        "one provider connection for three viewers"
+    );
+    let s = server.status();
+    assert_eq!(s["sessions"][0]["viewers"], 3, "{s}");
+    assert_eq!(s["tuners_in_use"], 1);
+    let out = cli(data.path(), &["status"]);
+    assert!(out.contains("BBC One") && out.contains("3 viewer"), "{out}");
+
+    // The account allows one connection: another channel is refused with 805...
+    let sky = number_of(&server.base, "Sky News");
+    let refused = c
+        .get(format!("{}/stream/{sky}", server.base))
+        .send()
+        .unwrap();
+    assert_eq!(refused.status(), 503);
+    assert_eq!(
+        refused.headers()["x-hdhomerun-error"],
+        "805 All Tuners In Use"
+    );
+    assert!(refused.bytes().unwrap().is_empty());
+    let events = cli(data.path(), &["events", "--kind", "tuner-limit"]);
+    assert!(events.contains("Sky News"), "{events}");
+
+    // ...and everything is given back when the viewers leave.
+    drop((first, second, third));
+    assert_all_released(&server);
+    assert_eq!(sim.open_streams(), 0);
+}
+
+#[test]
+fn every_source_failing_answers_807_and_unknown_channels_404() {
+    let sim = SimProvider::start_blocking(common::test_panel());
+    let data = prepared(&sim, 2);
+    let server = common::Server::start(data.path(), &["--stream-timeout", "1"]);
+    let erste = number_of(&server.base, "Das Erste");
+    sim.set_fault(Endpoint::LiveStream(12002), Fault::Status(503));
+    sim.set_fault(Endpoint::LiveStream(12001), Fault::Garbage);
+    sim.set_fault(Endpoint::LiveStream(12003), Fault::Stall);
+
+    let c = client();
+    let started = Instant::now();
+    let resp = c
+        .get(format!("{}/stream/{erste}", server.base))
+        .send()
+        .unwrap();
+    assert_eq!(resp.status(), 503);
+    assert_eq!(resp.headers()["x-hdhomerun-error"], "807 No Video Data");
+    assert!(resp.bytes().unwrap().is_empty());
+    assert!(
+        started.elapsed() < Duration::from_secs(8),
+        "{:?}",
+        started.elapsed()
+    );
+    let events = cli(data.path(), &["events", "--kind", "tune-failed"]);
+    for reason in ["HTTP 503", "not MPEG-TS", "no video within 1 s"] {
+        assert!(events.contains(reason), "{reason} missing from {events}");
+    }
+    let password = &sim.config().password;
+    assert!(!events.contains(password.as_str()));
+
+    for (path, code) in [
+        ("/stream/99999", 404),
+        ("/stream/abc", 400),
+        ("/stream/1.2.3", 400),
+        ("/auto/x5", 400),
+    ] {
+        let r = c.get(format!("{}{path}", server.base)).send().unwrap();
+        assert_eq!(r.status(), code, "{path}");
+        let body = r.text().unwrap();
+        assert!(!body.contains("127.0.0.1") && !body.contains(password.as_str()));
+    }
+    assert_all_released(&server);
+}
+
+#[test]
+fn a_thousand_connects_and_drops_leave_nothing_held() {
+    let sim = SimProvider::start_blocking(common::test_panel());
+    let data = prepared(&sim, 3);
+    let server = common::Server::start(data.path(), &["--idle-grace", "0.05"]);
+    let numbers: Vec<String> = ["BBC One", "ITV1", "Sky News"]
+        .iter()
+        .map(|n| number_of(&server.base, n))
+        .collect();
+    let addr = server.base.trim_start_matches("http://").to_string();
+    std::thread::scope(|scope| {
+        for worker in 0..4 {
+            let (numbers, addr) = (&numbers, &addr);
+            scope.spawn(move || {
+                for i in 0..250 {
+                    let n = &numbers[(i + worker) % numbers.len()];
+                    let mut tcp = std::net::TcpStream::connect(addr).unwrap();
+                    tcp.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+                    let req = format!("GET /stream/{n} HTTP/1.1\r\nHost: {addr}\r\n\r\n");
+                    std::io::Write::write_all(&mut tcp, req.as_bytes()).unwrap();
+                    match i % 3 {
+                        // Gone before the answer.
+                        0 => {}
+                        // Gone after the headers and some video.
+                        1 => {
+                            let mut buf = [0u8; 4096];
+                            let _ = tcp.read(&mut buf);
+                        }
+                        // Half-closed, then gone after a while.
+                        _ => {
+                            let _ = tcp.shutdown(std::net::Shutdown::Write);
+                            let mut buf = [0u8; 65536];
+                            let _ = tcp.read(&mut buf);
+                            let _ = tcp.read(&mut buf);
+                        }
+                    }
+                }
+            });
+        }
+    });
+    assert_all_released(&server);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while sim.open_streams() > 0 {
+        assert!(Instant::now() < deadline, "provider connections left open");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+#[test]
+fn no_log_line_at_any_level_carries_the_password() {
+    let mut config = common::test_panel();
+    config.password = "Zq7-unique-secret-9xK".into();
+    let sim = SimProvider::start_blocking(config);
+    let data = prepared(&sim, 2);
+    let log = data.path().join("serve.log");
+    let mut child = common::streamforge(data.path())
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--no-discovery",
+            "--stream-timeout",
+            "1",
+        ])
+        .env("STREAMFORGE_LOG", "trace")
+        .stdout(Stdio::piped())
+        .stderr(std::fs::File::create(&log).unwrap())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !data.path().join("server.json").exists() {
+        assert!(Instant::now() < deadline, "the server did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let server_json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(data.path().join("server.json")).unwrap())
+            .unwrap();
+    let base = server_json["base_url"].as_str().unwrap().to_string();
+    let erste = number_of(&base, "Das Erste");
+    let c = client();
+    // A stream that plays, one that fails over, one that fails entirely.
+    let mut ok = c.get(format!("{base}/stream/{erste}")).send().unwrap();
+    let _ = read_some(&mut ok, 188 * 50);
+    drop(ok);
+    sim.set_fault(Endpoint::LiveStream(12002), Fault::Status(403));
+    sim.set_fault(Endpoint::LiveStream(12001), Fault::Garbage);
+    std::thread::sleep(Duration::from_secs(4));
+    let mut over = c.get(format!("{base}/stream/{erste}")).send().unwrap();
+    let _ = read_some(&mut over, 188 * 50);
+    drop(over);
+    sim.set_fault(Endpoint::Live, Fault::Close);
+    sim.set_fault(Endpoint::LiveStream(12003), Fault::Close);
+    std::thread::sleep(Duration::from_secs(4));
+    let failed = c.get(format!("{base}/stream/{erste}")).send().unwrap();
+    assert_eq!(failed.status(), 503);
+    let metrics = c
+        .get(format!("{base}/metrics"))
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    unsafe_kill(&mut child);
+    let mut printed = String::new();
+    child
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut printed)
+        .unwrap();
+    let logged = std::fs::read_to_string(&log).unwrap();
+    assert!(
+        logged.lines().count() > 20,
+        "trace logging produced too little: {logged}"
+    );
+    let events = cli(data.path(), &["events", "--json"]);
+    for (what, text) in [
+        ("log", &logged),
+        ("stdout", &printed),
+        ("events", &events),
+        ("metrics", &metrics),
+    ] {
+        assert!(
+            !text.contains("Zq7-unique-secret-9xK"),
+            "the password is in the {what}"
+        );
+        assert!(
+            !text.contains("Zq7-unique"),
+            "part of the password is in the {what}"
+        );
+    }
+}
+
+/// Stops the server with SIGTERM (so it flushes) and waits for it.
+fn unsafe_kill(child: &mut std::process::Child) {
+    let _ = Command::new("kill").arg(child.id().to_string()).status();
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while child.try_wait().unwrap().is_none() {
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            panic!("serve did not stop on SIGTERM within 15 s");
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}

@@ -1,0 +1,26 @@
+//! StreamForge's test harness, shared by the end-to-end tests
+//! (`tests/e2e`) and the benchmarks (`host/benches`), so each helper exists
+//! once: where the binary is, bounded CLI runs, a `serve` that is always
+//! reaped, waiting for a condition with a deadline, data dirs prepared
+//! against the simulated panel (with the tests' own panel, not the demo's),
+//! HTTP lookups, real clients (ffmpeg) and network namespaces.
+//!
+//! It drives StreamForge as a user does, through its binary and its HTTP
+//! endpoints, so it does not depend on the `streamforge` library.
+#![deny(missing_docs)]
+
+pub mod http;
+pub mod media;
+pub mod netns;
+pub mod panel;
+pub mod paths;
+pub mod process;
+pub mod server;
+pub mod wait;
+
+pub use http::{client, get_json, number_of};
+pub use panel::{add_panel_account, prepared, test_panel};
+pub use paths::{binary, data_dir, plugin_cache};
+pub use process::{cli, run, streamforge, Reaped};
+pub use server::Server;
+pub use wait::{wait_for, wait_for_explained, wait_until, wait_until_explained};

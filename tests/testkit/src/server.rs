@@ -1,0 +1,151 @@
+//! `streamforge serve` as a child process: started on a free loopback port
+//! with discovery off, waited for (bounded), and killed and reaped on drop.
+
+use crate::process::{streamforge, Reaped};
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::Duration;
+
+/// How long `serve` may take to say where it listens.
+const START_LIMIT: Duration = Duration::from_secs(60);
+
+/// A running `streamforge serve`, killed and reaped on drop.
+pub struct Server {
+    child: Reaped,
+    /// The admin API's loopback URL.
+    pub url: String,
+    /// The tuner's BaseURL.
+    pub base: String,
+    /// The admin API's bearer token.
+    pub token: String,
+    log: PathBuf,
+    _log_dir: tempfile::TempDir,
+}
+
+impl Server {
+    /// Starts `serve` on `data` with `extra` options (and `STREAMFORGE_LOG`
+    /// from `log_level`, when given), waiting until it writes `server.json`.
+    pub fn start_with(data: &Path, extra: &[&str], log_level: Option<&str>) -> Server {
+        let _ = std::fs::remove_file(data.join("server.json"));
+        let log_dir = tempfile::tempdir().expect("a temp dir for the server log");
+        let log = log_dir.path().join("serve.log");
+        let log_file = std::fs::File::create(&log).expect("the server log file");
+        let mut cmd = streamforge(data);
+        cmd.args(["serve", "--listen", "127.0.0.1:0", "--no-discovery"])
+            .args(extra)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(log_file);
+        if let Some(level) = log_level {
+            cmd.env("STREAMFORGE_LOG", level);
+        }
+        let child = cmd.spawn().expect("streamforge serve starts");
+        // Owned by the guard at once: killed on every path from here.
+        let mut server = Server {
+            child: Reaped(child),
+            url: String::new(),
+            base: String::new(),
+            token: String::new(),
+            log,
+            _log_dir: log_dir,
+        };
+        let (url, base) = crate::wait::wait_for("serve writing server.json", START_LIMIT, || {
+            if let Err(e) = server.check_alive() {
+                panic!("{e}");
+            }
+            let text = std::fs::read_to_string(data.join("server.json")).ok()?;
+            let v: serde_json::Value = serde_json::from_str(&text).ok()?;
+            let url = v["url"].as_str().filter(|s| !s.is_empty())?.to_string();
+            let base = v["base_url"]
+                .as_str()
+                .filter(|s| !s.is_empty())?
+                .to_string();
+            Some((url, base))
+        });
+        server.url = url;
+        server.base = base;
+        server.token = std::fs::read_to_string(data.join("admin.token"))
+            .expect("admin.token next to server.json")
+            .trim()
+            .to_string();
+        server
+    }
+
+    /// Starts `serve` on `data` with `extra` options.
+    pub fn start(data: &Path, extra: &[&str]) -> Server {
+        Server::start_with(data, extra, None)
+    }
+
+    /// The server's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.pid()
+    }
+
+    /// The child process itself (to signal or wait for it).
+    pub fn child(&mut self) -> &mut std::process::Child {
+        &mut self.child.0
+    }
+
+    /// Fails (with the end of its log) when the server has exited.
+    pub fn check_alive(&mut self) -> Result<(), String> {
+        match self.child.0.try_wait() {
+            Ok(None) => Ok(()),
+            Ok(Some(status)) => Err(format!(
+                "streamforge serve exited ({status}); its log ends:\n{}",
+                self.log_tail()
+            )),
+            Err(e) => Err(format!("streamforge serve: {e}")),
+        }
+    }
+
+    /// Everything the server wrote to stderr so far.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    /// The last lines the server wrote to stderr.
+    pub fn log_tail(&self) -> String {
+        let text = self.log();
+        let lines: Vec<&str> = text.lines().collect();
+        lines[lines.len().saturating_sub(20)..].join("\n")
+    }
+
+    /// `GET` an admin API path (`/api/v1/...`) with the token; its JSON.
+    pub fn api(&self, path: &str) -> serde_json::Value {
+        crate::http::client()
+            .get(format!("{}{path}", self.url))
+            .bearer_auth(&self.token)
+            .send()
+            .and_then(|r| r.error_for_status())
+            .and_then(|r| r.json())
+            .unwrap_or_else(|e| panic!("{path}: {e}"))
+    }
+
+    /// `/api/v1/status`.
+    pub fn status(&self) -> serde_json::Value {
+        self.api("/api/v1/status")
+    }
+
+    /// `/metrics` as text.
+    pub fn metrics(&self) -> String {
+        crate::http::client()
+            .get(format!("{}/metrics", self.base))
+            .send()
+            .and_then(|r| r.text())
+            .unwrap_or_else(|e| panic!("/metrics: {e}"))
+    }
+
+    /// The value of an unlabelled counter or gauge in `/metrics` (0 when absent).
+    pub fn metric(&self, name: &str) -> u64 {
+        self.metrics()
+            .lines()
+            .find_map(|l| {
+                l.strip_prefix(name)?
+                    .strip_prefix(' ')?
+                    .trim()
+                    .parse::<f64>()
+                    .ok()
+            })
+            .map_or(0, |v| v as u64)
+    }
+}
