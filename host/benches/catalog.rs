@@ -12,7 +12,7 @@ use std::io::Write;
 use std::time::Instant;
 use streamforge::app::App;
 use streamforge::catalog::{NewAccount, SilentProgress};
-use streamforge::config::DataDir;
+use streamforge::data_dir::DataDir;
 use streamforge::guide::{write_channel, write_footer, write_header};
 use streamforge_sim::{SimConfig, SimProvider};
 
@@ -26,10 +26,14 @@ fn main() {
         let app = App::open(DataDir::new(data.path())).unwrap();
         let panel = sim.config();
         let account = NewAccount::xtream("bench", sim.base_url(), &panel.username, &panel.password);
-        app.add_account(account).await.unwrap();
+        app.catalog.add_account(account).await.unwrap();
 
         let start = Instant::now();
-        let synced = app.sync_accounts(None, &SilentProgress).await.unwrap();
+        let synced = app
+            .catalog
+            .sync_accounts(None, &SilentProgress)
+            .await
+            .unwrap();
         let sync_time = start.elapsed();
         assert!(synced[0].error.is_none(), "{:?}", synced[0].error);
 
@@ -54,13 +58,14 @@ fn main() {
         out.flush().unwrap();
         drop(out);
         let start = Instant::now();
-        app.add_guide("bench", guide_path.to_str().unwrap())
+        app.guides
+            .add_guide("bench", guide_path.to_str().unwrap())
             .await
             .unwrap();
         let guide_time = start.elapsed();
 
         let start = Instant::now();
-        let summary = app.run_match(false).await.unwrap();
+        let summary = app.matching.run_match(false).await.unwrap();
         let match_time = start.elapsed();
 
         println!();

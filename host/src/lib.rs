@@ -7,10 +7,11 @@
 
 pub mod api;
 pub mod app;
+pub mod blocking;
 pub mod catalog;
 pub mod cli;
 pub mod clock;
-pub mod config;
+pub mod data_dir;
 pub mod events;
 pub mod fetch;
 pub mod guide;

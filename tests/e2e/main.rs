@@ -18,5 +18,6 @@ mod relay_failover;
 mod relay_stream;
 mod secrets_and_fetch;
 mod serve_admin;
+mod store_failure;
 mod sync_kill;
 mod tuner_http;

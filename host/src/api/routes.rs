@@ -33,7 +33,22 @@ impl<E: Into<anyhow::Error>> From<E> for Failure {
 }
 
 impl IntoResponse for Failure {
+    /// What the user asked for that cannot be done answers 400 with the line
+    /// the CLI would print; the server's own trouble (its database failing)
+    /// answers 500 with a short generic line, and the log says why.
     fn into_response(self) -> Response {
+        let internal = self
+            .0
+            .chain()
+            .any(|cause| cause.downcast_ref::<crate::store::StoreError>().is_some());
+        if internal {
+            tracing::error!("admin API: {:#}", self.0);
+            let body = ApiError {
+                error: "internal error: the server could not use its database; its log says why"
+                    .into(),
+            };
+            return (StatusCode::INTERNAL_SERVER_ERROR, Json(body)).into_response();
+        }
         let body = ApiError {
             error: format!("{:#}", self.0),
         };
@@ -98,46 +113,46 @@ async fn status(State(a): State<Admin>) -> Answer<crate::relay::RelayStatus> {
 }
 
 async fn list_accounts(State(a): State<Admin>) -> Answer<Vec<crate::catalog::AccountView>> {
-    Ok(Json(a.app.list_accounts()?))
+    Ok(Json(a.app.catalog.list_accounts()?))
 }
 
 async fn add_account(
     State(a): State<Admin>,
     Json(new): Json<NewAccount>,
 ) -> Answer<crate::catalog::AccountView> {
-    Ok(Json(a.app.add_account(new).await?))
+    Ok(Json(a.app.catalog.add_account(new).await?))
 }
 
 async fn remove_account(
     State(a): State<Admin>,
     Path(name): Path<String>,
 ) -> Answer<crate::catalog::AccountView> {
-    Ok(Json(a.app.remove_account(&name)?))
+    Ok(Json(a.app.catalog.remove_account(&name)?))
 }
 
 async fn test_account(
     State(a): State<Admin>,
     Path(name): Path<String>,
 ) -> Answer<crate::catalog::AccountCheck> {
-    Ok(Json(a.app.test_account(&name).await?))
+    Ok(Json(a.app.catalog.test_account(&name).await?))
 }
 
 async fn list_guides(State(a): State<Admin>) -> Answer<Vec<crate::guide::GuideView>> {
-    Ok(Json(a.app.list_guides()?))
+    Ok(Json(a.app.guides.list_guides()?))
 }
 
 async fn add_guide(
     State(a): State<Admin>,
     Json(g): Json<AddGuide>,
 ) -> Answer<crate::guide::GuideView> {
-    Ok(Json(a.app.add_guide(&g.name, &g.source).await?))
+    Ok(Json(a.app.guides.add_guide(&g.name, &g.source).await?))
 }
 
 async fn remove_guide(
     State(a): State<Admin>,
     Path(name): Path<String>,
 ) -> Answer<crate::guide::GuideView> {
-    Ok(Json(a.app.remove_guide(&name)?))
+    Ok(Json(a.app.guides.remove_guide(&name)?))
 }
 
 async fn sync(State(a): State<Admin>, Json(req): Json<SyncRequest>) -> Answer<SyncReport> {
@@ -150,25 +165,34 @@ async fn run_match(
     State(a): State<Admin>,
     Json(req): Json<MatchRequest>,
 ) -> Answer<crate::matching::MatchSummary> {
-    Ok(Json(a.app.run_match(req.dry_run).await?))
+    Ok(Json(a.app.matching.run_match(req.dry_run).await?))
 }
 
 async fn mappings(
     State(a): State<Admin>,
     Query(q): Query<MappingsQuery>,
 ) -> Answer<Vec<crate::matching::ChannelMappings>> {
-    Ok(Json(a.app.mappings(&q)?))
+    Ok(Json(a.app.matching.mappings(&q)?))
 }
 
 async fn map(
     State(a): State<Admin>,
     Json(m): Json<MapRequest>,
 ) -> Answer<crate::matching::ChannelMappings> {
-    Ok(Json(a.app.map(&m.guide_id, &m.account, &m.key, m.rank)?))
+    Ok(Json(a.app.matching.map(
+        &m.guide_id,
+        &m.account,
+        &m.key,
+        m.rank,
+    )?))
 }
 
 async fn unmap(State(a): State<Admin>, Json(m): Json<MapRequest>) -> Answer<()> {
-    Ok(Json(a.app.unmap(&m.guide_id, &m.account, &m.key)?))
+    Ok(Json(a.app.matching.unmap(
+        &m.guide_id,
+        &m.account,
+        &m.key,
+    )?))
 }
 
 #[derive(Deserialize)]
@@ -201,7 +225,7 @@ async fn install_plugin(
 ) -> Answer<crate::plugins::Manifest> {
     let app = a.app.clone();
     let manifest =
-        crate::app::blocking(move || app.plugins.install_bytes(&body, &q.source, false)).await?;
+        crate::blocking::run(move || app.plugins.install_bytes(&body, &q.source, false)).await?;
     Ok(Json(manifest))
 }
 

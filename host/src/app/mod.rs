@@ -1,11 +1,15 @@
 //! The running application's parts, opened once: store, plugins, keys,
-//! events, HTTP fetcher. Every user-facing operation (in `catalog`, `guide`,
-//! `matching`) is a method on [`App`]; the CLI calls them directly when no
-//! server runs, and the admin API calls the very same methods when one does.
+//! events, HTTP fetcher, and the services built on them (`catalog`,
+//! `guides`, `matching`), each owned by its module. The CLI calls the
+//! services directly when no server runs, and the admin API calls the very
+//! same methods when one does.
 
-use crate::config::DataDir;
+use crate::catalog::{Catalog, Progress};
+use crate::data_dir::DataDir;
 use crate::events::{EventLog, DEFAULT_CAPACITY};
 use crate::fetch::{FetchConfig, Fetcher};
+use crate::guide::Guides;
+use crate::matching::Matching;
 use crate::plugins::PluginRegistry;
 use crate::secrets::KeyRing;
 use crate::store::Store;
@@ -14,12 +18,24 @@ use std::sync::Arc;
 
 /// Everything an operation needs.
 pub struct App {
+    /// The data dir and the paths inside it.
     pub data: DataDir,
+    /// The database.
     pub store: Store,
-    pub plugins: PluginRegistry,
-    pub keys: KeyRing,
+    /// Installed plugins.
+    pub plugins: Arc<PluginRegistry>,
+    /// The key that seals provider passwords.
+    pub keys: Arc<KeyRing>,
+    /// The event log.
     pub events: Arc<EventLog>,
+    /// The host's HTTP client for plugin requests.
     pub fetcher: Fetcher,
+    /// Accounts and their catalogues.
+    pub catalog: Catalog,
+    /// XMLTV guide sources.
+    pub guides: Guides,
+    /// Matching and mappings.
+    pub matching: Matching,
 }
 
 impl App {
@@ -30,76 +46,56 @@ impl App {
             .with_context(|| format!("cannot create the data dir {}", data.root().display()))?;
         let store = Store::open(&data.database())?;
         let events = Arc::new(EventLog::persistent(store.events_tree(), DEFAULT_CAPACITY));
-        let keys = KeyRing::load(data.root())?;
-        let plugins = PluginRegistry::open(data.plugins(), data.cache(), events.clone())?;
+        let keys = Arc::new(KeyRing::load(data.root())?);
+        let plugins = Arc::new(PluginRegistry::open(
+            data.plugins(),
+            data.cache(),
+            events.clone(),
+        )?);
         let fetcher = Fetcher::new(FetchConfig::default())?;
-        let app = App {
+        let catalog = Catalog::new(
+            store.clone(),
+            plugins.clone(),
+            keys.clone(),
+            fetcher.clone(),
+            events.clone(),
+        );
+        let guides = Guides::new(store.clone(), events.clone(), data.guides());
+        let matching = Matching::new(store.clone(), plugins.clone(), events.clone());
+        guides.clean_files()?;
+        Ok(App {
             data,
             store,
             plugins,
             keys,
             events,
             fetcher,
-        };
-        app.clean_guide_files()?;
-        Ok(app)
+            catalog,
+            guides,
+            matching,
+        })
     }
-}
 
-/// Unix seconds now.
-pub use crate::clock::now_unix as now_secs;
-
-/// Runs CPU-bound or blocking work (plugin calls, database scans) off the
-/// async threads.
-pub async fn blocking<T: Send + 'static>(
-    f: impl FnOnce() -> anyhow::Result<T> + Send + 'static,
-) -> anyhow::Result<T> {
-    tokio::task::spawn_blocking(f)
-        .await
-        .context("a background task failed")?
+    /// Syncs catalogues (one account, or all with every guide).
+    pub async fn sync(
+        &self,
+        account: Option<&str>,
+        progress: &dyn Progress,
+    ) -> anyhow::Result<SyncReport> {
+        let accounts = self.catalog.sync_accounts(account, progress).await?;
+        let guides = match account {
+            Some(_) => Vec::new(),
+            None => self.guides.sync_guides(progress).await?,
+        };
+        Ok(SyncReport { accounts, guides })
+    }
 }
 
 /// What `sync` did.
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize, PartialEq)]
 pub struct SyncReport {
+    /// One line per account.
     pub accounts: Vec<crate::catalog::AccountSync>,
+    /// One line per guide.
     pub guides: Vec<crate::guide::GuideSync>,
-}
-
-impl App {
-    /// Syncs catalogues (one account, or all with every guide).
-    pub async fn sync(
-        &self,
-        account: Option<&str>,
-        progress: &dyn crate::catalog::Progress,
-    ) -> anyhow::Result<SyncReport> {
-        let accounts = self.sync_accounts(account, progress).await?;
-        let guides = match account {
-            Some(_) => Vec::new(),
-            None => self.sync_guides(progress).await?,
-        };
-        Ok(SyncReport { accounts, guides })
-    }
-
-    /// Removes programme files and downloads no guide refers to (left by an
-    /// interrupted sync).
-    fn clean_guide_files(&self) -> anyhow::Result<()> {
-        let dir = self.data.guides();
-        let Ok(entries) = std::fs::read_dir(&dir) else {
-            return Ok(());
-        };
-        let live: std::collections::HashSet<String> = self
-            .store
-            .guides()?
-            .into_iter()
-            .filter_map(|g| g.programme_file)
-            .collect();
-        for entry in entries.flatten() {
-            let name = entry.file_name().to_string_lossy().into_owned();
-            if !live.contains(&name) {
-                let _ = std::fs::remove_file(entry.path());
-            }
-        }
-        Ok(())
-    }
 }

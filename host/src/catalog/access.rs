@@ -1,9 +1,9 @@
 //! Turning a stored account into what the fetcher needs, with the
 //! password unsealed only for as long as the requests take.
 
-use crate::app::App;
 use crate::fetch::AccountAccess;
 use crate::plugins::template::{self, Fill};
+use crate::secrets::KeyRing;
 use crate::secrets::Secret;
 use crate::store::AccountRecord;
 
@@ -17,9 +17,9 @@ pub(crate) struct Unsealed {
 
 impl Unsealed {
     /// Unseals `account`'s password with the app's key.
-    pub fn of(app: &App, account: &AccountRecord) -> anyhow::Result<Unsealed> {
+    pub fn of(keys: &KeyRing, account: &AccountRecord) -> anyhow::Result<Unsealed> {
         let password = match &account.sealed_password {
-            Some(sealed) => app.keys.open(&account.name, sealed)?,
+            Some(sealed) => keys.open(&account.name, sealed)?,
             None => Secret::new(String::new()),
         };
         Ok(Unsealed::new(account, password))

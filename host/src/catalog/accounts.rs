@@ -2,7 +2,8 @@
 
 use super::access::Unsealed;
 use super::status::{check, AccountCheck};
-use crate::app::{now_secs, App};
+use super::Catalog;
+use crate::clock::now_unix as now_secs;
 use crate::events::Event;
 use crate::plugins::World;
 use crate::secrets::Secret;
@@ -81,7 +82,7 @@ fn valid_name(name: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
 }
 
-impl App {
+impl Catalog {
     fn view(&self, a: &AccountRecord) -> anyhow::Result<AccountView> {
         let info = self.store.catalog_info(&a.name)?;
         Ok(AccountView {
@@ -191,7 +192,7 @@ impl App {
     /// Asks the provider about an account.
     pub async fn test_account(&self, name: &str) -> anyhow::Result<AccountCheck> {
         let account = self.existing_account(name)?;
-        let creds = Unsealed::of(self, &account)?;
+        let creds = Unsealed::of(&self.keys, &account)?;
         let result = check(self, &account, &creds).await;
         if let Err(err) = &result {
             self.events

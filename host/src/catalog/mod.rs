@@ -8,5 +8,41 @@ mod status;
 mod sync;
 
 pub use accounts::{AccountView, NewAccount};
+
+use crate::events::EventLog;
+use crate::fetch::Fetcher;
+use crate::plugins::PluginRegistry;
+use crate::secrets::KeyRing;
+use crate::store::Store;
+use std::sync::Arc;
+
+/// The accounts-and-catalogues service: everything `account ...` and the
+/// catalogue half of `sync` do, on the parts of the app it needs.
+pub struct Catalog {
+    store: Store,
+    plugins: Arc<PluginRegistry>,
+    keys: Arc<KeyRing>,
+    fetcher: Fetcher,
+    events: Arc<EventLog>,
+}
+
+impl Catalog {
+    /// The service over these parts (the app builds it once).
+    pub fn new(
+        store: Store,
+        plugins: Arc<PluginRegistry>,
+        keys: Arc<KeyRing>,
+        fetcher: Fetcher,
+        events: Arc<EventLog>,
+    ) -> Self {
+        Catalog {
+            store,
+            plugins,
+            keys,
+            fetcher,
+            events,
+        }
+    }
+}
 pub use status::AccountCheck;
 pub use sync::{AccountSync, Progress, SilentProgress};

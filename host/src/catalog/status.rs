@@ -2,7 +2,9 @@
 //! account works, and word the answer for the user.
 
 use super::access::Unsealed;
-use crate::app::{blocking, now_secs, App};
+use super::Catalog;
+use crate::blocking::run as blocking;
+use crate::clock::now_unix as now_secs;
 use crate::model::{AccountStatus, HttpResponse};
 use crate::store::AccountRecord;
 use anyhow::{anyhow, bail};
@@ -23,12 +25,12 @@ pub struct AccountCheck {
 /// Runs the provider plugin's account requests for `account` and reads the
 /// answer. Every failure is one line naming the account and the cause.
 pub(crate) async fn check(
-    app: &App,
+    catalog: &Catalog,
     account: &AccountRecord,
     creds: &Unsealed,
 ) -> anyhow::Result<AccountCheck> {
     let name = account.name.clone();
-    let plugin = app.plugins.get(&account.provider)?;
+    let plugin = catalog.plugins.get(&account.provider)?;
     let provider_plugin = plugin.clone();
     let options = account.options.clone();
     let requests = blocking(move || {
@@ -41,7 +43,7 @@ pub(crate) async fn check(
 
     let mut responses: Vec<HttpResponse> = Vec::with_capacity(requests.len());
     for request in &requests {
-        let response = app
+        let response = catalog
             .fetcher
             .fetch(request, &creds.access())
             .await

@@ -3,7 +3,9 @@
 //! its previous catalogue, and an event says why.
 
 use super::access::Unsealed;
-use crate::app::{blocking, now_secs, App};
+use super::Catalog;
+use crate::blocking::run as blocking;
+use crate::clock::now_unix as now_secs;
 use crate::events::Event;
 use crate::model::{HttpResponse, ProviderChannel};
 use anyhow::{anyhow, bail};
@@ -36,7 +38,7 @@ impl Progress for SilentProgress {
     fn done(&self, _: &str, _: &str) {}
 }
 
-impl App {
+impl Catalog {
     /// Syncs one account, or every enabled account.
     pub async fn sync_accounts(
         &self,
@@ -104,7 +106,7 @@ impl App {
 
     async fn sync_account(&self, account: &crate::store::AccountRecord) -> anyhow::Result<usize> {
         let plugin = self.plugins.get(&account.provider)?;
-        let creds = Unsealed::of(self, account)?;
+        let creds = Unsealed::of(&self.keys, account)?;
         let options = account.options.clone();
         let p = plugin.clone();
         let requests = blocking(move || {

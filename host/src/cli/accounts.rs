@@ -3,7 +3,7 @@
 use super::backend::Backend;
 use super::progress::TermProgress;
 use crate::catalog::NewAccount;
-use crate::config::DataDir;
+use crate::data_dir::DataDir;
 use anyhow::{bail, Context};
 use clap::Subcommand;
 use std::io::Read;

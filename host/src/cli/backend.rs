@@ -5,7 +5,7 @@
 use crate::api::{AddGuide, ApiClient, MapRequest, MatchRequest, ServerFile, SyncRequest};
 use crate::app::{App, SyncReport};
 use crate::catalog::{AccountCheck, AccountView, NewAccount, Progress};
-use crate::config::DataDir;
+use crate::data_dir::DataDir;
 use crate::events::Event;
 use crate::guide::GuideView;
 use crate::matching::{ChannelMappings, MappingsQuery, MatchSummary};
@@ -52,35 +52,35 @@ impl Backend {
 
     pub async fn add_account(&self, new: NewAccount) -> anyhow::Result<AccountView> {
         match self {
-            Backend::Local(app) => app.add_account(new).await,
+            Backend::Local(app) => app.catalog.add_account(new).await,
             Backend::Remote(api) => api.post("accounts", &new).await,
         }
     }
 
     pub async fn list_accounts(&self) -> anyhow::Result<Vec<AccountView>> {
         match self {
-            Backend::Local(app) => app.list_accounts(),
+            Backend::Local(app) => app.catalog.list_accounts(),
             Backend::Remote(api) => api.get("accounts", &[]).await,
         }
     }
 
     pub async fn test_account(&self, name: &str) -> anyhow::Result<AccountCheck> {
         match self {
-            Backend::Local(app) => app.test_account(name).await,
+            Backend::Local(app) => app.catalog.test_account(name).await,
             Backend::Remote(api) => api.post(&format!("accounts/{}/test", enc(name)), &()).await,
         }
     }
 
     pub async fn remove_account(&self, name: &str) -> anyhow::Result<AccountView> {
         match self {
-            Backend::Local(app) => app.remove_account(name),
+            Backend::Local(app) => app.catalog.remove_account(name),
             Backend::Remote(api) => api.delete(&format!("accounts/{}", enc(name))).await,
         }
     }
 
     pub async fn add_guide(&self, name: &str, source: &str) -> anyhow::Result<GuideView> {
         match self {
-            Backend::Local(app) => app.add_guide(name, source).await,
+            Backend::Local(app) => app.guides.add_guide(name, source).await,
             Backend::Remote(api) => {
                 // The server resolves paths itself; give it an absolute one.
                 let source = match std::fs::canonicalize(source) {
@@ -101,14 +101,14 @@ impl Backend {
 
     pub async fn list_guides(&self) -> anyhow::Result<Vec<GuideView>> {
         match self {
-            Backend::Local(app) => app.list_guides(),
+            Backend::Local(app) => app.guides.list_guides(),
             Backend::Remote(api) => api.get("guides", &[]).await,
         }
     }
 
     pub async fn remove_guide(&self, name: &str) -> anyhow::Result<GuideView> {
         match self {
-            Backend::Local(app) => app.remove_guide(name),
+            Backend::Local(app) => app.guides.remove_guide(name),
             Backend::Remote(api) => api.delete(&format!("guides/{}", enc(name))).await,
         }
     }
@@ -135,14 +135,14 @@ impl Backend {
 
     pub async fn run_match(&self, dry_run: bool) -> anyhow::Result<MatchSummary> {
         match self {
-            Backend::Local(app) => app.run_match(dry_run).await,
+            Backend::Local(app) => app.matching.run_match(dry_run).await,
             Backend::Remote(api) => api.post("match", &MatchRequest { dry_run }).await,
         }
     }
 
     pub async fn mappings(&self, query: &MappingsQuery) -> anyhow::Result<Vec<ChannelMappings>> {
         match self {
-            Backend::Local(app) => app.mappings(query),
+            Backend::Local(app) => app.matching.mappings(query),
             Backend::Remote(api) => {
                 let mut q = vec![("unmatched", query.unmatched.to_string())];
                 if let Some(c) = &query.channel {
@@ -155,7 +155,7 @@ impl Backend {
 
     pub async fn map(&self, request: MapRequest) -> anyhow::Result<ChannelMappings> {
         match self {
-            Backend::Local(app) => app.map(
+            Backend::Local(app) => app.matching.map(
                 &request.guide_id,
                 &request.account,
                 &request.key,
@@ -167,7 +167,10 @@ impl Backend {
 
     pub async fn unmap(&self, request: MapRequest) -> anyhow::Result<()> {
         match self {
-            Backend::Local(app) => app.unmap(&request.guide_id, &request.account, &request.key),
+            Backend::Local(app) => {
+                app.matching
+                    .unmap(&request.guide_id, &request.account, &request.key)
+            }
             Backend::Remote(api) => api.post("mappings/remove", &request).await,
         }
     }

@@ -6,7 +6,7 @@ use super::progress::TermProgress;
 use super::serve::{serve_app, ServeArgs};
 use crate::app::App;
 use crate::catalog::NewAccount;
-use crate::config::DataDir;
+use crate::data_dir::DataDir;
 use anyhow::Context;
 use clap::Args;
 use std::net::SocketAddr;
@@ -40,11 +40,11 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
     );
     let panel = sim.config();
     let account = NewAccount::xtream("demo", sim.base_url(), &panel.username, &panel.password);
-    app.add_account(account).await?;
-    app.add_guide("demo", &sim.xmltv_url()).await?;
+    app.catalog.add_account(account).await?;
+    app.guides.add_guide("demo", &sim.xmltv_url()).await?;
     let report = app.sync(None, &TermProgress::new()).await?;
     let channels: usize = report.accounts.iter().map(|a| a.channels).sum();
-    let summary = app.run_match(false).await?;
+    let summary = app.matching.run_match(false).await?;
     println!(
         "demo: {channels} provider streams, {} of {} guide channels matched",
         summary.matched, summary.guide_channels

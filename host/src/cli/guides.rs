@@ -1,7 +1,7 @@
 //! `guide add | list | remove`.
 
 use super::backend::Backend;
-use crate::config::DataDir;
+use crate::data_dir::DataDir;
 use clap::Subcommand;
 
 /// Guide commands.

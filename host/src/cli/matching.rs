@@ -2,7 +2,7 @@
 
 use super::backend::Backend;
 use crate::api::MapRequest;
-use crate::config::DataDir;
+use crate::data_dir::DataDir;
 use crate::matching::{MappingsQuery, LOW_CONFIDENCE};
 use anyhow::bail;
 use clap::Args;

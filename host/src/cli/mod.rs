@@ -13,7 +13,7 @@ mod serve;
 mod status;
 mod urls;
 
-use crate::config::{DataDir, DEFAULT_DATA_DIR};
+use crate::data_dir::{DataDir, DEFAULT_DATA_DIR};
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 
@@ -99,7 +99,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     // One thread for all async work. The async side only moves bytes and
     // answers requests; CPU-heavy work (plugin calls, parsing catalogues and
     // guides, matching, database scans) runs on the blocking pool
-    // (`app::blocking`), so nothing long ever sits on this thread. Measured by
+    // (`blocking::run`), so nothing long ever sits on this thread. Measured by
     // the relay bench, one thread costs less CPU per GB than a work-stealing
     // pool (no cross-thread wake-up per chunk): 23-34 % less for 1 or 10
     // viewers, 4-12 % for 50 or 100.

@@ -1,7 +1,7 @@
 //! `streamforge plugin install|list|inspect|remove`.
 
 use super::backend::Backend;
-use crate::config::DataDir;
+use crate::data_dir::DataDir;
 use crate::events::EventLog;
 use crate::plugins::registry::verify_sha256;
 use crate::plugins::{Manifest, PluginRegistry};

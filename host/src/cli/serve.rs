@@ -3,12 +3,12 @@
 
 use crate::api::{self, ServerFile};
 use crate::app::App;
-use crate::config::DataDir;
+use crate::data_dir::DataDir;
 use crate::relay::{Relay, RelayConfig};
 use crate::store::StoreError;
-use crate::tuner::http::TunerState;
 use crate::tuner::lineup::LineupCache;
 use crate::tuner::settings::{self, TunerOptions};
+use crate::tuner::TunerState;
 use crate::tuner::{self, base_url, SharedDevice};
 use anyhow::{bail, Context};
 use clap::Args;

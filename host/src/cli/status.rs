@@ -2,7 +2,7 @@
 //! each account's connections.
 
 use super::backend::Backend;
-use crate::config::DataDir;
+use crate::data_dir::DataDir;
 
 /// Prints the relay's state.
 pub async fn run(data: &DataDir, json: bool) -> anyhow::Result<()> {

@@ -1,19 +1,7 @@
 //! Collecting one `<channel>` into a [`GuideChannelRecord`].
 
 use super::summary::SkipReason;
-
-/// A guide channel as the matcher and the lineup need it.
-#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize, serde::Deserialize)]
-pub struct GuideChannelRecord {
-    /// The XMLTV channel id programmes refer to.
-    pub id: String,
-    /// All display names, in document order (the most canonical first).
-    pub names: Vec<String>,
-    /// The first icon's URL.
-    pub icon: Option<String>,
-    /// The channel number, from `<lcn>` or a purely numeric display name.
-    pub number: Option<String>,
-}
+use crate::store::GuideChannelRecord;
 
 /// Which text the builder is collecting.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

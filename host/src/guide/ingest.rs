@@ -8,7 +8,7 @@ use quick_xml::events::Event;
 use quick_xml::Reader;
 
 use super::attrs::{element_name, read_attributes};
-use super::channel::{ChannelBuilder, GuideChannelRecord};
+use super::channel::ChannelBuilder;
 use super::error::{IngestError, PipelineFault};
 use super::escape::{resolve_entity, EntityStats, Resolved};
 use super::guard::Guard;
@@ -17,6 +17,7 @@ use super::prepared::PREPARED_HEADER;
 use super::programme::ProgrammeBuilder;
 use super::source;
 use super::summary::{IngestSummary, SkipReason};
+use crate::store::GuideChannelRecord;
 
 /// Deepest element nesting accepted (XMLTV needs 4); deeper is refused so the
 /// parser's stack of open names stays small.

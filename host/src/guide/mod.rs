@@ -33,7 +33,7 @@ mod sources;
 mod summary;
 mod xmltv_out;
 
-pub use channel::GuideChannelRecord;
+pub use crate::store::GuideChannelRecord;
 pub use error::{IngestError, Position};
 pub use ingest::{ingest, IngestedGuide};
 pub use limits::IngestLimits;
@@ -41,6 +41,6 @@ pub use prepared::PREPARED_HEADER;
 pub use programmes::{
     ChannelSelection, PreparedError, ProgrammeReader, ProgrammeRecord, DEFAULT_MAX_RECORD_BYTES,
 };
-pub use sources::{GuideSync, GuideView};
+pub use sources::{GuideSync, GuideView, Guides};
 pub use summary::{IngestSummary, SkipReason};
 pub use xmltv_out::{write_channel, write_footer, write_header};

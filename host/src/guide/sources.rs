@@ -4,14 +4,18 @@
 //! guide whole.
 
 use super::{ingest, IngestLimits};
-use crate::app::{blocking, now_secs, App};
+use crate::blocking::run as blocking;
 use crate::catalog::redact;
 use crate::catalog::Progress;
+use crate::clock::now_unix as now_secs;
 use crate::events::Event;
+use crate::events::EventLog;
 use crate::store::GuideRecord;
+use crate::store::Store;
 use anyhow::{anyhow, bail, Context};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// Largest guide download accepted.
 const MAX_DOWNLOAD: u64 = 4 << 30;
@@ -51,7 +55,42 @@ fn is_url(source: &str) -> bool {
     source.starts_with("http://") || source.starts_with("https://")
 }
 
-impl App {
+/// The guides service: everything `guide ...` and the guide half of `sync`
+/// do, on the parts of the app it needs.
+pub struct Guides {
+    store: Store,
+    events: Arc<EventLog>,
+    /// Where prepared programme files live (`<data>/guides`).
+    dir: PathBuf,
+}
+
+impl Guides {
+    /// The service over these parts, keeping programme files in `dir`.
+    pub fn new(store: Store, events: Arc<EventLog>, dir: PathBuf) -> Self {
+        Guides { store, events, dir }
+    }
+
+    /// Removes programme files and downloads no guide refers to (left by an
+    /// interrupted sync).
+    pub fn clean_files(&self) -> anyhow::Result<()> {
+        let Ok(entries) = std::fs::read_dir(&self.dir) else {
+            return Ok(());
+        };
+        let live: std::collections::HashSet<String> = self
+            .store
+            .guides()?
+            .into_iter()
+            .filter_map(|g| g.programme_file)
+            .collect();
+        for entry in entries.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if !live.contains(&name) {
+                let _ = std::fs::remove_file(entry.path());
+            }
+        }
+        Ok(())
+    }
+
     /// Adds a guide and ingests it at once; nothing is kept if that fails.
     pub async fn add_guide(&self, name: &str, source: &str) -> anyhow::Result<GuideView> {
         let valid = !name.is_empty()
@@ -103,7 +142,7 @@ impl App {
             anyhow!("there is no guide named `{name}` (see `streamforge guide list`)")
         })?;
         if let Some(file) = &record.programme_file {
-            let _ = std::fs::remove_file(self.data.guides().join(file));
+            let _ = std::fs::remove_file(self.dir.join(file));
         }
         self.events
             .record(Event::new("guide-removed", format!("removed guide {name}")));
@@ -160,7 +199,7 @@ impl App {
     /// Reads `record`'s source into a new programme file and channel set,
     /// then swaps them in. On error nothing changes.
     async fn ingest_guide(&self, mut record: GuideRecord) -> anyhow::Result<GuideRecord> {
-        let dir = self.data.guides();
+        let dir = self.dir.clone();
         std::fs::create_dir_all(&dir)?;
         let (input, _download) = if is_url(&record.source) {
             let file = download(&record.source, &dir).await?;

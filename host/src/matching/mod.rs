@@ -14,3 +14,27 @@ pub const LOW_CONFIDENCE: f32 = 0.8;
 
 /// The matcher plugin used unless configured otherwise.
 pub const DEFAULT_MATCHER: &str = "matcher";
+
+use crate::events::EventLog;
+use crate::plugins::PluginRegistry;
+use crate::store::Store;
+use std::sync::Arc;
+
+/// The matching service: `match`, `mappings`, `map` and `unmap`, on the
+/// parts of the app it needs.
+pub struct Matching {
+    store: Store,
+    plugins: Arc<PluginRegistry>,
+    events: Arc<EventLog>,
+}
+
+impl Matching {
+    /// The service over these parts (the app builds it once).
+    pub fn new(store: Store, plugins: Arc<PluginRegistry>, events: Arc<EventLog>) -> Self {
+        Matching {
+            store,
+            plugins,
+            events,
+        }
+    }
+}

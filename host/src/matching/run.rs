@@ -2,8 +2,9 @@
 //! matcher plugin, ranked and stored (manual pins untouched).
 
 use super::rank::{self, RankKey};
+use super::Matching;
 use super::{DEFAULT_MATCHER, LOW_CONFIDENCE};
-use crate::app::{blocking, App};
+use crate::blocking::run as blocking;
 use crate::events::Event;
 use crate::model::{AccountChannel, GuideChannel, ProviderChannel};
 use crate::store::MappingRecord;
@@ -27,7 +28,7 @@ pub struct MatchSummary {
     pub dry_run: bool,
 }
 
-impl App {
+impl Matching {
     /// Runs the matcher; with `dry_run` nothing is stored.
     pub async fn run_match(&self, dry_run: bool) -> anyhow::Result<MatchSummary> {
         let store = self.store.clone();

@@ -1,6 +1,6 @@
 //! `mappings`, `map` and `unmap`: reviewing and pinning by hand.
 
-use crate::app::App;
+use super::Matching;
 use crate::events::Event;
 use crate::model::Quality;
 use crate::store::MappingRecord;
@@ -10,6 +10,7 @@ use std::collections::{BTreeMap, HashMap};
 
 /// What to show.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
 pub struct MappingsQuery {
     /// Only guide channels without any stream.
     pub unmatched: bool,
@@ -40,7 +41,7 @@ pub struct ChannelMappings {
     pub streams: Vec<MappedStream>,
 }
 
-impl App {
+impl Matching {
     /// Guide channels with their mapped streams.
     pub fn mappings(&self, query: &MappingsQuery) -> anyhow::Result<Vec<ChannelMappings>> {
         let mut names: BTreeMap<String, String> = BTreeMap::new();

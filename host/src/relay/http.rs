@@ -2,7 +2,7 @@
 //! `/metrics`. Query strings (`?transcode=`, `?duration=`) are ignored. Error
 //! bodies are empty or one opaque line: no URL, host or credential.
 
-use super::tune::TuneError;
+use super::error::TuneError;
 use super::Relay;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderValue, StatusCode};

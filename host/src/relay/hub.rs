@@ -33,7 +33,7 @@ pub(crate) enum Ready {
     Starting,
     Live,
     /// Why no source could be used, already an HTTP-ready answer.
-    Failed(super::tune::TuneError),
+    Failed(super::error::TuneError),
 }
 
 /// One viewer's hold on the hub: progress for the sweep, and a flag so the

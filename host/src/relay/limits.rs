@@ -2,19 +2,16 @@
 //! back when dropped, whichever way a session ends (viewer gone, upstream
 //! gone, error, panic), so no path can leak a tuner.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex, PoisonError};
+use dashmap::DashMap;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::Arc;
 
-/// Slots in use. Touched only when a channel starts or stops, never per byte.
+/// Slots in use. Touched only when a channel starts or stops, never per
+/// byte; one account's count never waits on another's.
 #[derive(Debug, Default)]
 pub struct Limits {
-    inner: Mutex<InUse>,
-}
-
-#[derive(Debug, Default)]
-struct InUse {
-    tuners: u32,
-    accounts: HashMap<String, u32>,
+    tuners: AtomicU32,
+    accounts: DashMap<String, u32>,
 }
 
 /// One advertised tuner, held by a running channel.
@@ -31,17 +28,13 @@ pub struct AccountSlot {
 }
 
 impl Limits {
-    fn lock(&self) -> std::sync::MutexGuard<'_, InUse> {
-        self.inner.lock().unwrap_or_else(PoisonError::into_inner)
-    }
-
     /// Takes a tuner when fewer than `max` are in use.
     pub fn try_tuner(self: &Arc<Self>, max: u32) -> Option<TunerSlot> {
-        let mut in_use = self.lock();
-        if in_use.tuners >= max {
-            return None;
-        }
-        in_use.tuners += 1;
+        self.tuners
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
+                (n < max).then_some(n + 1)
+            })
+            .ok()?;
         Some(TunerSlot {
             limits: self.clone(),
         })
@@ -49,8 +42,7 @@ impl Limits {
 
     /// Takes one of `account`'s connections when fewer than `max` are open.
     pub fn try_account(self: &Arc<Self>, account: &str, max: u32) -> Option<AccountSlot> {
-        let mut in_use = self.lock();
-        let n = in_use.accounts.entry(account.to_string()).or_default();
+        let mut n = self.accounts.entry(account.to_string()).or_default();
         if *n >= max {
             return None;
         }
@@ -63,22 +55,21 @@ impl Limits {
 
     /// Tuners in use.
     pub fn tuners_in_use(&self) -> u32 {
-        self.lock().tuners
+        self.tuners.load(Ordering::Acquire)
     }
 
     /// Connections open to `account`.
     pub fn account_in_use(&self, account: &str) -> u32 {
-        self.lock().accounts.get(account).copied().unwrap_or(0)
+        self.accounts.get(account).map_or(0, |n| *n)
     }
 
     /// Every account with connections open.
     pub fn accounts_in_use(&self) -> Vec<(String, u32)> {
         let mut v: Vec<(String, u32)> = self
-            .lock()
             .accounts
             .iter()
-            .filter(|(_, n)| **n > 0)
-            .map(|(a, n)| (a.clone(), *n))
+            .filter(|e| *e.value() > 0)
+            .map(|e| (e.key().clone(), *e.value()))
             .collect();
         v.sort();
         v
@@ -94,15 +85,16 @@ impl AccountSlot {
 
 impl Drop for TunerSlot {
     fn drop(&mut self) {
-        let mut in_use = self.limits.lock();
-        in_use.tuners = in_use.tuners.saturating_sub(1);
+        let _ = self
+            .limits
+            .tuners
+            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| n.checked_sub(1));
     }
 }
 
 impl Drop for AccountSlot {
     fn drop(&mut self) {
-        let mut in_use = self.limits.lock();
-        if let Some(n) = in_use.accounts.get_mut(&self.account) {
+        if let Some(mut n) = self.limits.accounts.get_mut(&self.account) {
             *n = n.saturating_sub(1);
         }
     }
@@ -136,10 +128,10 @@ mod tests {
     fn a_panicking_holder_gives_its_slot_back() {
         let limits = Arc::new(Limits::default());
         let l = limits.clone();
-        let r = std::panic::catch_unwind(move || {
+        let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || {
             let _slot = l.try_tuner(1).unwrap();
             panic!("boom");
-        });
+        }));
         assert!(r.is_err());
         assert_eq!(limits.tuners_in_use(), 0);
     }

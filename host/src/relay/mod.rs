@@ -7,11 +7,14 @@
 //! [`tune`] (join or start a channel) → `connect` (connect-time failover
 //! over the channel's streams; `upstream` is one provider connection) →
 //! `pump` (the upstream task) → `hub` (fan-out ring, `recent` for joiners) →
-//! `viewer` (one HTTP body). [`limits`] holds the slots, `sessions` the
-//! running channels, [`status`] and [`metrics`] what users see.
+//! `viewer` (one HTTP body). [`limits`] holds the slots,
+//! `session_manager` (the failover session manager) the running channels and
+//! which sources a failover may try, `error` why a tune fails, [`status`] and
+//! [`metrics`] what users see.
 
 pub mod config;
 mod connect;
+mod error;
 pub mod health;
 mod http;
 mod hub;
@@ -20,7 +23,7 @@ pub mod metrics;
 mod pump;
 mod recent;
 pub mod routes;
-mod sessions;
+mod session_manager;
 mod splice;
 pub mod status;
 pub mod tune;
@@ -31,21 +34,17 @@ mod viewer;
 mod tests;
 
 pub use config::RelayConfig;
+pub use error::TuneError;
 pub use http::{router, HDHOMERUN_ERROR};
 pub use status::{AccountUse, RelayStatus, SessionView};
-pub use tune::TuneError;
 pub use upstream::ConnectError;
 
 use crate::app::App;
 use limits::Limits;
 use metrics::Metrics;
 use routes::Routes;
-use sessions::Sessions;
+use session_manager::SessionManager;
 use std::sync::Arc;
-
-fn stream_id(s: &routes::RouteStream) -> (String, String) {
-    (s.account.name.clone(), s.channel.key.clone())
-}
 
 /// Browsers and players accept this; some panels refuse unknown agents.
 const USER_AGENT: &str = concat!("StreamForge/", env!("CARGO_PKG_VERSION"));
@@ -56,11 +55,9 @@ pub struct Relay {
     pub(crate) config: RelayConfig,
     pub(crate) routes: Routes,
     pub(crate) limits: Arc<Limits>,
-    pub(crate) sessions: Sessions,
+    pub(crate) sessions: SessionManager,
     pub(crate) metrics: Arc<Metrics>,
     pub(crate) client: reqwest::Client,
-    /// Streams that failed recently (account, key) → when.
-    failed: std::sync::Mutex<std::collections::HashMap<(String, String), std::time::Instant>>,
 }
 
 impl Relay {
@@ -82,36 +79,12 @@ impl Relay {
         Ok(Arc::new(Relay {
             routes: Routes::new(app.clone(), tuners),
             app,
-            config,
             limits: Arc::new(Limits::default()),
-            sessions: Sessions::default(),
+            sessions: SessionManager::new(config.failover_cooldown),
+            config,
             metrics: Arc::new(Metrics::default()),
             client,
-            failed: Default::default(),
         }))
-    }
-
-    /// Remembers that `stream` failed, so failovers skip it for a while.
-    pub(crate) fn cool_down(&self, stream: &routes::RouteStream) {
-        let mut failed = self.failed.lock().unwrap_or_else(|e| e.into_inner());
-        let cooldown = self.config.failover_cooldown;
-        failed.retain(|_, at| at.elapsed() < cooldown);
-        failed.insert(stream_id(stream), std::time::Instant::now());
-    }
-
-    /// Why a failover skips `stream`: it just failed, or failed recently.
-    pub(crate) fn cooling(
-        &self,
-        stream: &routes::RouteStream,
-        just_failed: &routes::RouteStream,
-    ) -> Option<String> {
-        if std::ptr::eq(stream, just_failed) {
-            return Some("it just failed".into());
-        }
-        let failed = self.failed.lock().unwrap_or_else(|e| e.into_inner());
-        let at = failed.get(&stream_id(stream))?;
-        (at.elapsed() < self.config.failover_cooldown)
-            .then(|| format!("it failed {} s ago", at.elapsed().as_secs()))
     }
 
     /// Ends every channel (server shutdown): each viewer's body finishes.

@@ -7,13 +7,13 @@
 //! in the session map — is given back when it returns or panics.
 
 use super::connect::{self, AtLimit, Connected};
+use super::error::TuneError;
 use super::health::{Failure, RateWatch};
 use super::hub::{Chunk, Hub, Ready};
 use super::limits::TunerSlot;
 use super::metrics::add;
 use super::routes::{ChannelRoute, RouteStream};
 use super::splice::Splice;
-use super::tune::TuneError;
 use super::Relay;
 use crate::events::Event;
 use std::sync::Arc;
@@ -65,7 +65,7 @@ impl Standby {
         let (relay, route, current) = (relay.clone(), route.clone(), current.clone());
         Standby(tokio::spawn(async move {
             let connected = connect::first_working(&relay, &route, AtLimit::Stop, |s| {
-                relay.cooling(s, &current)
+                relay.sessions.skip_reason(s, &current)
             })
             .await;
             if connected.is_ok() {
@@ -177,7 +177,7 @@ pub(crate) async fn run(relay: Arc<Relay>, hub: Arc<Hub>, tuner: TunerSlot) {
         // The source failed mid-stream: the viewers stay, the source changes.
         let detected = Instant::now();
         relay.metrics.count_failure(&failure);
-        relay.cool_down(&source.stream);
+        relay.sessions.source_failed(&source.stream);
         let from = source.stream.clone();
         let old_pids: Vec<u16> = tracker
             .last_counters()
@@ -243,7 +243,9 @@ async fn next_source(
             return (Ok(ready), true);
         }
     }
-    let next = connect::first_working(relay, route, AtLimit::Skip, |s| relay.cooling(s, failed));
+    let next = connect::first_working(relay, route, AtLimit::Skip, |s| {
+        relay.sessions.skip_reason(s, failed)
+    });
     (next.await, false)
 }
 

@@ -4,7 +4,8 @@
 //! store and rebuilt only when the store's version moves, so a tune touches
 //! no database; plugin candidates are asked once per stream and kept.
 
-use crate::app::{blocking, App};
+use crate::app::App;
+use crate::blocking::run as blocking;
 use crate::catalog::access::Unsealed;
 use crate::events::Event;
 use crate::matching::rank::{self, RankKey};
@@ -109,7 +110,7 @@ pub fn build(
     let mut limits = Vec::new();
     for record in store.accounts()?.into_iter().filter(|a| a.enabled) {
         limits.push((record.name.clone(), record.max_connections));
-        match Unsealed::of(app, &record) {
+        match Unsealed::of(&app.keys, &record) {
             Ok(credentials) => {
                 accounts.insert(
                     record.name.clone(),

@@ -1,29 +1,15 @@
 //! A tune: `/stream/{n}` → join the channel's hub, or start one (a tuner
 //! slot, then connect-time failover), and wait until it plays or fails.
 
+use super::error::TuneError;
 use super::hub::{Hub, Ready};
 use super::metrics::add;
-use super::sessions::Joined;
+use super::session_manager::Joined;
 use super::viewer::{self, ViewerGuard};
 use super::{pump, Relay};
 use crate::events::Event;
 use axum::body::Body;
 use std::sync::Arc;
-
-/// Why a tune gives no stream; each maps to one HTTP answer.
-#[derive(Debug, Clone, PartialEq)]
-pub enum TuneError {
-    /// Not a channel number (400).
-    Malformed,
-    /// No such channel in the lineup (404).
-    Unknown,
-    /// No tuner, or every source's account at its limit (503, 805).
-    AllTunersInUse,
-    /// Every source failed (503, 807).
-    NoVideo,
-    /// Something inside failed (500); logged.
-    Internal(String),
-}
 
 /// `5`, `101`, `5.1`: digits with at most one dot, short.
 pub fn valid_number(n: &str) -> bool {

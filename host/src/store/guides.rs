@@ -3,8 +3,20 @@
 //! the record names the current one.
 
 use super::{decode, encode, Result, Store};
-pub use crate::guide::GuideChannelRecord;
 use serde::{Deserialize, Serialize};
+
+/// A guide channel as the matcher and the lineup need it.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct GuideChannelRecord {
+    /// The XMLTV channel id programmes refer to.
+    pub id: String,
+    /// All display names, in document order (the most canonical first).
+    pub names: Vec<String>,
+    /// The first icon's URL.
+    pub icon: Option<String>,
+    /// The channel number, from `<lcn>` or a purely numeric display name.
+    pub number: Option<String>,
+}
 
 /// One guide source as stored.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]

@@ -26,14 +26,29 @@ pub enum StoreError {
     /// Another process (a running `streamforge serve`) holds the database.
     #[error("the database in {0} is in use by another StreamForge process")]
     Locked(String),
-    #[error("the database is damaged or unreadable: {0}")]
-    Db(#[from] sled::Error),
+    /// The disk refused a read or a write (full, gone read-only, permissions).
+    #[error(
+        "cannot read or write the database ({0}); check free space and permissions in the data dir, then restart StreamForge"
+    )]
+    Io(std::io::Error),
+    /// sled itself reported damage or a bug.
+    #[error("the database is damaged: {0}")]
+    Db(sled::Error),
     #[error("a stored record is damaged ({0})")]
     Corrupt(String),
     #[error(
         "this data dir was written by a newer StreamForge (schema {found}, this one knows up to {known}); upgrade StreamForge"
     )]
     TooNew { found: u32, known: u32 },
+}
+
+impl From<sled::Error> for StoreError {
+    fn from(e: sled::Error) -> Self {
+        match e {
+            sled::Error::Io(io) => StoreError::Io(io),
+            other => StoreError::Db(other),
+        }
+    }
 }
 
 /// Result of a store operation.

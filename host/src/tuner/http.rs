@@ -1,38 +1,13 @@
 //! The HDHomeRun HTTP API exactly as Plex, Jellyfin, Emby and Channels DVR
 //! read it (DESIGN.md sections 4 and 5), plus `/playlist.m3u` and `/xmltv.xml`.
 
-use super::lineup::LineupCache;
-use super::{current, SharedDevice};
-use crate::app::App;
+use super::{current, internal, TunerState};
 use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::json;
-use std::sync::Arc;
-
-/// What the tuner's handlers share.
-#[derive(Clone)]
-pub struct TunerState {
-    pub app: Arc<App>,
-    pub device: SharedDevice,
-    pub lineup: Arc<LineupCache>,
-    /// `--tuner-count`, when given; else the count follows the accounts.
-    pub configured_tuners: Option<u32>,
-}
-
-impl TunerState {
-    /// The device info, with the tuner count brought up to date with the
-    /// accounts (so UDP and SSDP answers follow too).
-    fn refreshed_device(&self) -> super::DeviceInfo {
-        if let Ok(count) = super::settings::tuner_count(&self.app, self.configured_tuners) {
-            let mut device = self.device.write().unwrap_or_else(|e| e.into_inner());
-            device.tuner_count = count;
-        }
-        current(&self.device)
-    }
-}
 
 /// The tuner's routes.
 pub fn router(state: TunerState) -> Router {
@@ -47,12 +22,6 @@ pub fn router(state: TunerState) -> Router {
         .route("/xmltv.xml", get(super::xmltv::xmltv))
         .route("/xmltv.xml.gz", get(super::xmltv::xmltv_gz))
         .with_state(state)
-}
-
-/// A failure while preparing an answer: logged, answered 500 with a short body.
-pub(super) fn internal(err: impl std::fmt::Display) -> Response {
-    tracing::error!("tuner: {err}");
-    (StatusCode::INTERNAL_SERVER_ERROR, "internal error\n").into_response()
 }
 
 async fn discover(State(s): State<TunerState>) -> Response {

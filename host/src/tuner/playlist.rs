@@ -3,7 +3,7 @@
 //! never a provider URL or credential.
 
 use super::current;
-use super::http::{internal, TunerState};
+use super::{internal, TunerState};
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};

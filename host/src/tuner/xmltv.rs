@@ -3,8 +3,8 @@
 //! the prepared programme files (never built whole in memory) and valid
 //! against the XMLTV DTD.
 
-use super::http::{internal, TunerState};
 use super::lineup::Lineup;
+use super::{internal, TunerState};
 use crate::guide::{write_channel, write_footer, write_header, ChannelSelection, ProgrammeReader};
 use axum::body::Body;
 use axum::extract::State;

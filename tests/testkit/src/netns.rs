@@ -122,7 +122,7 @@ pub fn require(tools: &[(&str, &str)]) {
         .unwrap_or_else(|| "<test>".into());
     assert_eq!(
         euid, 0,
-        "this test creates network namespaces and must run as root \
+        "this test needs root (network namespaces or a tmpfs mount) \
          (CAP_SYS_ADMIN + CAP_NET_ADMIN; CI does); \
          run `sudo -E cargo test -p streamforge --test {test}`"
     );

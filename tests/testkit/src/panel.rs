@@ -127,15 +127,20 @@ pub fn add_panel_account(data: &Path, sim: &SimProvider, name: &str, extra: &[&s
 /// guide as `panel`, synced and matched.
 pub fn prepared(sim: &SimProvider, max_connections: u32) -> tempfile::TempDir {
     let data = crate::paths::data_dir();
+    prepared_at(data.path(), sim, max_connections);
+    data
+}
+
+/// [`prepared`] in the data dir `data`.
+pub fn prepared_at(data: &Path, sim: &SimProvider, max_connections: u32) {
     let limit = max_connections.to_string();
-    let out = add_panel_account(data.path(), sim, "main", &["--max-connections", &limit]);
+    let out = add_panel_account(data, sim, "main", &["--max-connections", &limit]);
     assert!(
         out.status.success(),
         "account add: {}",
         String::from_utf8_lossy(&out.stderr)
     );
-    cli(data.path(), &["guide", "add", "panel", &sim.xmltv_url()]);
-    cli(data.path(), &["sync"]);
-    cli(data.path(), &["match"]);
-    data
+    cli(data, &["guide", "add", "panel", &sim.xmltv_url()]);
+    cli(data, &["sync"]);
+    cli(data, &["match"]);
 }

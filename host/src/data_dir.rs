@@ -1,4 +1,4 @@
-//! Where StreamForge keeps its state, and the settings that say so.
+//! Where StreamForge keeps its state: the data dir and the paths inside it.
 //!
 //! The data dir comes from `--data-dir`, else `STREAMFORGE_DATA`, else
 //! `./streamforge-data`. Everything StreamForge writes lives under it, except

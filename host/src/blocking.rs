@@ -1,0 +1,14 @@
+//! Running CPU-bound or blocking work (plugin calls, parsing, database
+//! scans, file work) on tokio's blocking pool, so the one async thread that
+//! moves bytes never waits on it.
+
+use anyhow::Context;
+
+/// Runs `f` on the blocking pool and waits for its answer.
+pub async fn run<T: Send + 'static>(
+    f: impl FnOnce() -> anyhow::Result<T> + Send + 'static,
+) -> anyhow::Result<T> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .context("a background task failed")?
+}
