@@ -19,6 +19,8 @@ pub mod matching;
 pub mod model;
 pub mod plugins;
 pub mod relay;
+pub mod routing;
 pub mod secrets;
 pub mod store;
+pub mod text;
 pub mod tuner;

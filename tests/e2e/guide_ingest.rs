@@ -289,6 +289,35 @@ fn programmes_missing_channel_or_start_are_skipped_and_counted() {
     assert_eq!(line, "<programme channel=\"a.tv\" start=\"20240101000000\"><title>ok</title><date>1</date></programme>");
 }
 
+/// Found by fuzzing: characters XML cannot carry in a channel id must not
+/// part the channel from its programmes, and a programme whose channel is
+/// only such characters has no channel.
+#[test]
+fn control_characters_in_ids_keep_channels_and_programmes_together() {
+    let doc = "<tv><channel id=\"a\u{1}.tv\"><display-name>A</display-name></channel>\n\
+         <programme channel=\"a\u{1}.tv\" start=\"20240101000000\"><title>t</title></programme>\n\
+         <programme channel=\"\u{1}\" start=\"20240101000000\"><title>t</title></programme></tv>";
+    let (g, prepared) = run(doc.as_bytes()).unwrap();
+    assert_eq!(g.channels[0].id, "a.tv");
+    assert_eq!(g.summary.programmes, 1);
+    assert_eq!(g.summary.skipped(SkipReason::ProgrammeMissingChannel), 1);
+    assert!(
+        prepared.contains("<programme channel=\"a.tv\""),
+        "{prepared}"
+    );
+}
+
+/// Found by fuzzing: a parser message quoting a tag with line breaks, and
+/// a very long one, still make a one-line, bounded error.
+#[test]
+fn errors_quoting_the_input_stay_one_bounded_line() {
+    let e = err(b"<tv><a></b\nc></tv>");
+    assert!(e.contains("malformed XML"), "{e}");
+    let long = format!("<tv><a></b{}></tv>", "x".repeat(100_000));
+    let e = err(long.as_bytes());
+    assert!(e.len() < 400, "{} bytes", e.len());
+}
+
 /// A `Read` that produces a document piece by piece, never holding it whole.
 struct Generated<I: Iterator<Item = Vec<u8>>> {
     parts: I,

@@ -12,6 +12,7 @@ mod discovery_ssdp;
 mod discovery_udp;
 mod guide_ingest;
 mod hostile_plugins;
+mod isolation;
 mod names_through_plugin;
 mod plugin_cli;
 mod relay_failover;

@@ -1,7 +1,7 @@
 //! `/api/v1` routes: thin handlers over [`App`] methods, behind a bearer
 //! token. Errors answer `{"error": "<the line the CLI would print>"}`.
 
-use super::{AddGuide, ApiError, MapRequest, MatchRequest, SyncReport, SyncRequest};
+use super::{AddGuide, ApiError, MapRequest, MatchRequest, SyncRequest};
 use crate::app::App;
 use crate::catalog::{NewAccount, SilentProgress};
 use crate::matching::MappingsQuery;
@@ -13,6 +13,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
 use std::sync::Arc;
+use tokio::runtime::Handle;
 
 /// Shared state of the admin routes.
 #[derive(Clone)]
@@ -56,7 +57,9 @@ impl IntoResponse for Failure {
     }
 }
 
-type Answer<T> = Result<Json<T>, Failure>;
+/// A JSON answer. Big ones are serialized on the blocking pool, where they
+/// were computed (see [`off_thread`]).
+type Answer = Result<Response, Failure>;
 
 /// The admin API for `app`, answering only requests bearing `token`.
 pub fn router(app: Arc<App>, token: String, relay: Option<Arc<crate::relay::Relay>>) -> Router {
@@ -79,6 +82,10 @@ pub fn router(app: Arc<App>, token: String, relay: Option<Arc<crate::relay::Rela
         .route("/status", get(status))
         .route("/plugins", get(list_plugins).post(install_plugin))
         .route("/plugins/{name}", axum::routing::delete(remove_plugin))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            publish_changes,
+        ))
         .layer(middleware::from_fn_with_state(state.clone(), require_token))
         .with_state(state)
 }
@@ -99,100 +106,113 @@ async fn require_token(State(admin): State<Admin>, request: Request, next: Next)
     next.run(request).await
 }
 
+/// After a request that may have changed the lineup, answers only once the
+/// tuner and the relay serve the change (the routing snapshot caught up), so
+/// `map` then `lineup.json` never sees the old lineup.
+async fn publish_changes(State(admin): State<Admin>, request: Request, next: Next) -> Response {
+    let writes = request.method() != axum::http::Method::GET;
+    let response = next.run(request).await;
+    if let (true, Some(relay)) = (writes, &admin.relay) {
+        let version = admin.app.store.version_in_memory();
+        let limit = std::time::Duration::from_secs(60);
+        if !relay.routing.caught_up(version, limit).await {
+            tracing::warn!("the lineup did not catch up with a change within {limit:?}");
+        }
+    }
+    response
+}
+
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
-async fn status(State(a): State<Admin>) -> Answer<crate::relay::RelayStatus> {
+async fn status(State(a): State<Admin>) -> Answer {
     match &a.relay {
-        Some(relay) => Ok(Json(relay.status().await)),
+        Some(relay) => Ok(Json(relay.status().await).into_response()),
         None => Err(Failure(anyhow::anyhow!(
             "this server does not relay streams"
         ))),
     }
 }
 
-async fn list_accounts(State(a): State<Admin>) -> Answer<Vec<crate::catalog::AccountView>> {
-    Ok(Json(a.app.catalog.list_accounts()?))
+/// Runs `op` on the blocking pool, so no admin request ever makes the async
+/// thread (which moves every channel's bytes) wait on the database, a plugin
+/// or the disk, nor on serializing a big answer. `op` gets the app and the
+/// runtime's handle, to drive async operations (their network I/O still runs
+/// on the runtime).
+async fn off_thread<T: serde::Serialize + Send + 'static>(
+    admin: &Admin,
+    op: impl FnOnce(&App, &Handle) -> anyhow::Result<T> + Send + 'static,
+) -> Answer {
+    let (app, handle) = (admin.app.clone(), Handle::current());
+    let json = crate::blocking::run(move || Ok(serde_json::to_vec(&op(&app, &handle)?)?)).await?;
+    Ok(([(header::CONTENT_TYPE, "application/json")], json).into_response())
 }
 
-async fn add_account(
-    State(a): State<Admin>,
-    Json(new): Json<NewAccount>,
-) -> Answer<crate::catalog::AccountView> {
-    Ok(Json(a.app.catalog.add_account(new).await?))
+async fn list_accounts(State(a): State<Admin>) -> Answer {
+    off_thread(&a, |app, _| app.catalog.list_accounts()).await
 }
 
-async fn remove_account(
-    State(a): State<Admin>,
-    Path(name): Path<String>,
-) -> Answer<crate::catalog::AccountView> {
-    Ok(Json(a.app.catalog.remove_account(&name)?))
+async fn add_account(State(a): State<Admin>, Json(new): Json<NewAccount>) -> Answer {
+    off_thread(&a, |app, rt| rt.block_on(app.catalog.add_account(new))).await
 }
 
-async fn test_account(
-    State(a): State<Admin>,
-    Path(name): Path<String>,
-) -> Answer<crate::catalog::AccountCheck> {
-    Ok(Json(a.app.catalog.test_account(&name).await?))
+async fn remove_account(State(a): State<Admin>, Path(name): Path<String>) -> Answer {
+    off_thread(&a, move |app, _| app.catalog.remove_account(&name)).await
 }
 
-async fn list_guides(State(a): State<Admin>) -> Answer<Vec<crate::guide::GuideView>> {
-    Ok(Json(a.app.guides.list_guides()?))
+async fn test_account(State(a): State<Admin>, Path(name): Path<String>) -> Answer {
+    off_thread(&a, move |app, rt| {
+        rt.block_on(app.catalog.test_account(&name))
+    })
+    .await
 }
 
-async fn add_guide(
-    State(a): State<Admin>,
-    Json(g): Json<AddGuide>,
-) -> Answer<crate::guide::GuideView> {
-    Ok(Json(a.app.guides.add_guide(&g.name, &g.source).await?))
+async fn list_guides(State(a): State<Admin>) -> Answer {
+    off_thread(&a, |app, _| app.guides.list_guides()).await
 }
 
-async fn remove_guide(
-    State(a): State<Admin>,
-    Path(name): Path<String>,
-) -> Answer<crate::guide::GuideView> {
-    Ok(Json(a.app.guides.remove_guide(&name)?))
+async fn add_guide(State(a): State<Admin>, Json(g): Json<AddGuide>) -> Answer {
+    off_thread(&a, move |app, rt| {
+        rt.block_on(app.guides.add_guide(&g.name, &g.source))
+    })
+    .await
 }
 
-async fn sync(State(a): State<Admin>, Json(req): Json<SyncRequest>) -> Answer<SyncReport> {
-    Ok(Json(
-        a.app.sync(req.account.as_deref(), &SilentProgress).await?,
-    ))
+async fn remove_guide(State(a): State<Admin>, Path(name): Path<String>) -> Answer {
+    off_thread(&a, move |app, _| app.guides.remove_guide(&name)).await
 }
 
-async fn run_match(
-    State(a): State<Admin>,
-    Json(req): Json<MatchRequest>,
-) -> Answer<crate::matching::MatchSummary> {
-    Ok(Json(a.app.matching.run_match(req.dry_run).await?))
+async fn sync(State(a): State<Admin>, Json(req): Json<SyncRequest>) -> Answer {
+    off_thread(&a, move |app, rt| {
+        rt.block_on(app.sync(req.account.as_deref(), &SilentProgress))
+    })
+    .await
 }
 
-async fn mappings(
-    State(a): State<Admin>,
-    Query(q): Query<MappingsQuery>,
-) -> Answer<Vec<crate::matching::ChannelMappings>> {
-    Ok(Json(a.app.matching.mappings(&q)?))
+async fn run_match(State(a): State<Admin>, Json(req): Json<MatchRequest>) -> Answer {
+    off_thread(&a, move |app, rt| {
+        rt.block_on(app.matching.run_match(req.dry_run))
+    })
+    .await
 }
 
-async fn map(
-    State(a): State<Admin>,
-    Json(m): Json<MapRequest>,
-) -> Answer<crate::matching::ChannelMappings> {
-    Ok(Json(a.app.matching.map(
-        &m.guide_id,
-        &m.account,
-        &m.key,
-        m.rank,
-    )?))
+async fn mappings(State(a): State<Admin>, Query(q): Query<MappingsQuery>) -> Answer {
+    off_thread(&a, move |app, _| app.matching.mappings(&q)).await
 }
 
-async fn unmap(State(a): State<Admin>, Json(m): Json<MapRequest>) -> Answer<()> {
-    Ok(Json(a.app.matching.unmap(
-        &m.guide_id,
-        &m.account,
-        &m.key,
-    )?))
+async fn map(State(a): State<Admin>, Json(m): Json<MapRequest>) -> Answer {
+    off_thread(&a, move |app, _| {
+        app.matching.map(&m.guide_id, &m.account, &m.key, m.rank)
+    })
+    .await
+}
+
+async fn unmap(State(a): State<Admin>, Json(m): Json<MapRequest>) -> Answer {
+    off_thread(&a, move |app, _| {
+        app.matching.unmap(&m.guide_id, &m.account, &m.key)
+    })
+    .await
 }
 
 #[derive(Deserialize)]
@@ -202,15 +222,13 @@ struct EventsQuery {
     limit: Option<usize>,
 }
 
-async fn events(
-    State(a): State<Admin>,
-    Query(q): Query<EventsQuery>,
-) -> Answer<Vec<crate::events::Event>> {
-    Ok(Json(a.app.events.since(q.after, q.limit.unwrap_or(1000))))
+async fn events(State(a): State<Admin>, Query(q): Query<EventsQuery>) -> Answer {
+    let limit = q.limit.unwrap_or(1000);
+    off_thread(&a, move |app, _| Ok(app.events.since(q.after, limit))).await
 }
 
-async fn list_plugins(State(a): State<Admin>) -> Answer<Vec<crate::plugins::Manifest>> {
-    Ok(Json(a.app.plugins.list()?))
+async fn list_plugins(State(a): State<Admin>) -> Answer {
+    off_thread(&a, |app, _| app.plugins.list()).await
 }
 
 #[derive(Deserialize)]
@@ -222,16 +240,13 @@ async fn install_plugin(
     State(a): State<Admin>,
     Query(q): Query<InstallQuery>,
     body: axum::body::Bytes,
-) -> Answer<crate::plugins::Manifest> {
-    let app = a.app.clone();
-    let manifest =
-        crate::blocking::run(move || app.plugins.install_bytes(&body, &q.source, false)).await?;
-    Ok(Json(manifest))
+) -> Answer {
+    off_thread(&a, move |app, _| {
+        app.plugins.install_bytes(&body, &q.source, false)
+    })
+    .await
 }
 
-async fn remove_plugin(
-    State(a): State<Admin>,
-    Path(name): Path<String>,
-) -> Answer<crate::plugins::Manifest> {
-    Ok(Json(a.app.plugins.remove(&name)?))
+async fn remove_plugin(State(a): State<Admin>, Path(name): Path<String>) -> Answer {
+    off_thread(&a, move |app, _| app.plugins.remove(&name)).await
 }

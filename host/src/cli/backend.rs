@@ -203,6 +203,7 @@ impl Backend {
                     tuners_in_use: 0,
                     sessions: Vec::new(),
                     accounts,
+                    runtime_lag: Default::default(),
                 })
             }
             Backend::Remote(api) => api.get("status", &[]).await,

@@ -50,7 +50,8 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
         summary.matched, summary.guide_channels
     );
     // Suggest a channel with a backup source, so a forced stall shows a failover.
-    let routes = crate::relay::routes::build(&app, 0, None)?;
+    let snapshot = crate::routing::Snapshot::build(&app, None)?;
+    let routes = &snapshot.table;
     let mut numbered: Vec<_> = routes.channels.values().collect();
     numbered.sort_by_key(|c| {
         (

@@ -3,10 +3,11 @@
 
 use crate::api::{self, ServerFile};
 use crate::app::App;
+use crate::blocking::run as blocking;
 use crate::data_dir::DataDir;
 use crate::relay::{Relay, RelayConfig};
+use crate::routing::Routing;
 use crate::store::StoreError;
-use crate::tuner::lineup::LineupCache;
 use crate::tuner::settings::{self, TunerOptions};
 use crate::tuner::TunerState;
 use crate::tuner::{self, base_url, SharedDevice};
@@ -151,13 +152,12 @@ pub async fn serve_app(
     let (base_url, warning) = base_url::derive(options.base_url.as_deref(), addr);
     let device = settings::device_info(&app, &options, base_url)?;
     let shared: SharedDevice = Arc::new(RwLock::new(device.clone()));
-    let tuner_state = TunerState {
-        app: app.clone(),
-        device: shared.clone(),
-        lineup: Arc::new(LineupCache::default()),
-        configured_tuners: options.tuner_count,
-    };
-    let relay = Relay::new(app.clone(), args.relay_config(), options.tuner_count)?;
+    let (opened, tuners) = (app.clone(), options.tuner_count);
+    let routing = blocking(move || Routing::open(&opened, tuners)).await?;
+    routing.spawn_refresher(app.clone());
+    let tuner_state = TunerState::new(app.clone(), shared.clone(), routing.clone());
+    let relay = Relay::new(app.clone(), routing, args.relay_config())?;
+    relay.lag.spawn_probe();
     let router = tuner::http::router(tuner_state)
         .merge(crate::relay::router(relay.clone()))
         .nest(

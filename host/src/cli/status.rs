@@ -44,5 +44,12 @@ pub async fn run(data: &DataDir, json: bool) -> anyhow::Result<()> {
             a.name, a.in_use, a.limit
         );
     }
+    if running {
+        let lag = &status.runtime_lag;
+        println!(
+            "runtime lag: {:.1} ms at most in the last minute ({:.1} ms since start; 99 % within {} ms)",
+            lag.last_minute_max_ms, lag.max_ms, lag.p99_ms
+        );
+    }
     Ok(())
 }

@@ -2,8 +2,14 @@
 //! plugin errors, mapping changes, tuner limits), kept in memory and, when
 //! the store is open, in the database. Every event is also a `tracing` line.
 //!
+//! Recording never waits on the disk: the event goes into the in-memory ring
+//! at once and through a bounded channel to one writer thread that stores it
+//! (see [`writer`]); the relay records events from its byte path.
+//!
 //! Events never carry secrets: callers pass templates and names, never
 //! filled URLs or passwords.
+
+mod writer;
 
 use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
@@ -95,7 +101,7 @@ struct Ring {
 pub struct EventLog {
     capacity: usize,
     ring: Mutex<Ring>,
-    tree: Option<sled::Tree>,
+    writer: Option<writer::Writer>,
 }
 
 impl std::fmt::Debug for EventLog {
@@ -121,7 +127,7 @@ impl EventLog {
                 events: VecDeque::new(),
                 next_id: 1,
             }),
-            tree: None,
+            writer: None,
         }
     }
 
@@ -140,7 +146,7 @@ impl EventLog {
         let ring = log.ring.get_mut().unwrap();
         ring.next_id = events.back().map(|e| e.id + 1).unwrap_or(1);
         ring.events = events;
-        log.tree = Some(tree);
+        log.writer = Some(writer::Writer::start(tree, log.capacity));
         log
     }
 
@@ -154,19 +160,19 @@ impl EventLog {
         let mut ring = self.ring.lock().unwrap_or_else(|e| e.into_inner());
         event.id = ring.next_id;
         ring.next_id += 1;
-        if let Some(tree) = &self.tree {
-            let bytes = serde_json::to_vec(&event).expect("events serialize");
-            if let Err(err) = tree.insert(event.id.to_be_bytes(), bytes) {
-                tracing::error!("could not store an event: {err}");
-            }
-            if event.id > self.capacity as u64 {
-                let _ = tree.remove((event.id - self.capacity as u64).to_be_bytes());
-            }
+        if let Some(writer) = &self.writer {
+            writer.store(&event);
         }
         if ring.events.len() == self.capacity {
             ring.events.pop_front();
         }
         ring.events.push_back(event);
+    }
+
+    /// Events that could not be stored because the writer was behind (they
+    /// are still in memory and in the log output).
+    pub fn unstored(&self) -> u64 {
+        self.writer.as_ref().map_or(0, writer::Writer::dropped)
     }
 
     /// The kept events, oldest first.

@@ -1,5 +1,6 @@
 //! Collecting one `<channel>` into a [`GuideChannelRecord`].
 
+use super::escape::keep_xml_chars;
 use super::summary::SkipReason;
 use crate::store::GuideChannelRecord;
 
@@ -27,6 +28,7 @@ impl ChannelBuilder {
     pub(crate) fn new(attrs: &[(String, String)]) -> Self {
         let mut b = ChannelBuilder::default();
         if let Some((_, id)) = attrs.iter().find(|(k, _)| k == "id") {
+            let id = keep_xml_chars(id);
             let id = id.trim();
             b.has_id = !id.is_empty();
             b.record.id = id.to_owned();

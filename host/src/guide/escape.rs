@@ -128,6 +128,21 @@ pub(crate) fn is_xml_char(c: char) -> bool {
     matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{d7ff}' | '\u{e000}'..='\u{fffd}' | '\u{10000}'..)
 }
 
+/// `text` without the characters [`escape_into`] drops (those XML forbids,
+/// and C1 controls), so an id compares equal before and after a round trip
+/// through the prepared files.
+pub(crate) fn keep_xml_chars(text: &str) -> std::borrow::Cow<'_, str> {
+    let dropped = |c: char| !is_xml_char(c) || ('\u{80}'..='\u{9f}').contains(&c);
+    if text.chars().any(dropped) {
+        text.chars()
+            .filter(|&c| !dropped(c))
+            .collect::<String>()
+            .into()
+    } else {
+        text.into()
+    }
+}
+
 /// Counters the entity policy reports back to the summary.
 #[derive(Debug, Default, Clone, Copy)]
 pub(crate) struct EntityStats {

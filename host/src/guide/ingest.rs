@@ -327,8 +327,10 @@ where
             what: err.to_string(),
             at: guard.position(reader.buffer_position()),
         },
+        // quick-xml quotes the offending tag, which may hold line breaks and
+        // run long: the error stays one bounded line.
         other => IngestError::Malformed {
-            what: other.to_string(),
+            what: crate::text::one_line(&other.to_string(), 200),
             at: guard.position(reader.error_position()),
         },
     }

@@ -7,7 +7,7 @@ use super::dtd::{
     child_rank, is_xmltv_ns, is_xmltv_time, DESC_RANK, EPISODE_RANK, PROGRAMME_OPTIONAL_ATTRS,
     TITLE_RANK,
 };
-use super::escape::escape_into;
+use super::escape::{escape_into, keep_xml_chars};
 use super::summary::{IngestSummary, SkipReason};
 
 /// Text kept per child for checks (title non-empty, episode-num format).
@@ -77,7 +77,10 @@ impl ProgrammeBuilder {
             return;
         };
         let get = |name: &str| attrs.iter().find(|(k, _)| k == name).map(|(_, v)| v.trim());
-        let (channel, start) = match (get("channel"), get("start")) {
+        // The channel id as the channel record keeps it (see `keep_xml_chars`).
+        let channel_id = get("channel").map(keep_xml_chars);
+        let channel_id = channel_id.as_deref().map(str::trim);
+        let (channel, start) = match (channel_id, get("start")) {
             (None, _) | (Some(""), _) => {
                 self.skip = Some(SkipReason::ProgrammeMissingChannel);
                 return;

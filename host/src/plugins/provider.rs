@@ -132,10 +132,5 @@ impl<'a> Provider<'a> {
 
 /// A plugin's own error text, made safe to show: one line, bounded, no controls.
 pub(crate) fn plugin_message(text: &str) -> String {
-    let line: String = text
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .take(300)
-        .collect();
-    line.trim().to_string()
+    crate::text::one_line(text, 300)
 }

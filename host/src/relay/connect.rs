@@ -3,12 +3,12 @@
 //! stream's URL forms from its plugin tried until one delivers MPEG-TS.
 
 use super::limits::AccountSlot;
-use super::routes::{ChannelRoute, RouteStream};
 use super::upstream::{ConnectError, Upstream};
 use super::Relay;
 use crate::fetch::headers;
 use crate::model::HttpRequest;
 use crate::plugins::template::{self, TemplateError};
+use crate::routing::table::{ChannelRoute, RouteStream};
 use std::sync::Arc;
 use url::Url;
 

@@ -8,8 +8,8 @@
 
 use super::config::{RelayConfig, MAX_CHUNK};
 use super::recent::Recent;
-use super::routes::ChannelRoute;
-use crate::relay::routes::RouteStream;
+use crate::routing::table::ChannelRoute;
+use crate::routing::table::RouteStream;
 use bytes::Bytes;
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};

@@ -3,7 +3,7 @@
 //! connection per channel shared by every viewer, within the tuner and
 //! account limits.
 //!
-//! Flow, one file each: [`routes`] (the prepared routing table) →
+//! Flow, one file each: the routing snapshot (`crate::routing`) →
 //! [`tune`] (join or start a channel) → `connect` (connect-time failover
 //! over the channel's streams; `upstream` is one provider connection) →
 //! `pump` (the upstream task) → `hub` (fan-out ring, `recent` for joiners) →
@@ -18,11 +18,11 @@ mod error;
 pub mod health;
 mod http;
 mod hub;
+pub mod lag;
 pub mod limits;
 pub mod metrics;
 mod pump;
 mod recent;
-pub mod routes;
 mod session_manager;
 mod splice;
 pub mod status;
@@ -40,9 +40,9 @@ pub use status::{AccountUse, RelayStatus, SessionView};
 pub use upstream::ConnectError;
 
 use crate::app::App;
+use crate::routing::Routing;
 use limits::Limits;
 use metrics::Metrics;
-use routes::Routes;
 use session_manager::SessionManager;
 use std::sync::Arc;
 
@@ -53,20 +53,21 @@ const USER_AGENT: &str = concat!("StreamForge/", env!("CARGO_PKG_VERSION"));
 pub struct Relay {
     pub(crate) app: Arc<App>,
     pub(crate) config: RelayConfig,
-    pub(crate) routes: Routes,
+    pub(crate) routing: Arc<Routing>,
     pub(crate) limits: Arc<Limits>,
     pub(crate) sessions: SessionManager,
     pub(crate) metrics: Arc<Metrics>,
+    /// The async thread's lateness (see [`lag`]).
+    pub lag: Arc<lag::RuntimeLag>,
     pub(crate) client: reqwest::Client,
 }
 
 impl Relay {
-    /// A relay over `app`'s lineup. `tuners` overrides the advertised count
-    /// (else the sum of enabled accounts' connection limits).
+    /// A relay playing the channels of `routing`'s snapshot.
     pub fn new(
         app: Arc<App>,
+        routing: Arc<Routing>,
         config: RelayConfig,
-        tuners: Option<u32>,
     ) -> anyhow::Result<Arc<Relay>> {
         let client = reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
@@ -77,12 +78,13 @@ impl Relay {
             .user_agent(USER_AGENT)
             .build()?;
         Ok(Arc::new(Relay {
-            routes: Routes::new(app.clone(), tuners),
+            routing,
             app,
             limits: Arc::new(Limits::default()),
             sessions: SessionManager::new(config.failover_cooldown),
             config,
             metrics: Arc::new(Metrics::default()),
+            lag: Default::default(),
             client,
         }))
     }

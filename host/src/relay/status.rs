@@ -48,6 +48,9 @@ pub struct RelayStatus {
     pub tuners_in_use: u32,
     pub sessions: Vec<SessionView>,
     pub accounts: Vec<AccountUse>,
+    /// How late the async thread answers (see `relay::lag`).
+    #[serde(default)]
+    pub runtime_lag: super::lag::LagView,
 }
 
 fn unix(t: std::time::SystemTime) -> u64 {
@@ -59,13 +62,8 @@ fn unix(t: std::time::SystemTime) -> u64 {
 impl Relay {
     /// A snapshot for `status`.
     pub async fn status(&self) -> RelayStatus {
-        let table = match self.routes.table().await {
-            Ok(t) => Some(t),
-            Err(_) => self.routes.last(),
-        };
-        let (tuners, limits) = table
-            .map(|t| (t.tuner_count, t.accounts.clone()))
-            .unwrap_or_default();
+        let snapshot = self.routing.load();
+        let (tuners, limits) = (snapshot.table.tuner_count, snapshot.table.accounts.clone());
         let sessions = self
             .sessions
             .all()
@@ -108,6 +106,7 @@ impl Relay {
             tuners_in_use: self.limits.tuners_in_use(),
             sessions,
             accounts,
+            runtime_lag: self.lag.view(),
         }
     }
 
@@ -125,6 +124,8 @@ impl Relay {
                 .map(|a| (a.name.clone(), a.in_use, a.limit))
                 .collect(),
         };
-        self.metrics.render(&gauges)
+        let mut text = self.metrics.render(&gauges);
+        self.lag.render(&mut text);
+        text
     }
 }

@@ -5,8 +5,8 @@
 use super::config::RelayConfig;
 use super::hub::Hub;
 use super::metrics::Metrics;
-use super::routes::ChannelRoute;
 use super::viewer::{self, ViewerGuard};
+use crate::routing::table::ChannelRoute;
 use bytes::Bytes;
 use http_body_util::BodyExt;
 use std::sync::Arc;

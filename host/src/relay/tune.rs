@@ -44,11 +44,8 @@ impl Relay {
         if !valid_number(number) {
             return Err(TuneError::Malformed);
         }
-        let table = self
-            .routes
-            .table()
-            .await
-            .map_err(|e| TuneError::Internal(format!("{e:#}")))?;
+        let snapshot = self.routing.load();
+        let table = &snapshot.table;
         let route = table
             .channels
             .get(number)

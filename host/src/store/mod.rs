@@ -66,7 +66,7 @@ pub struct Store {
     events: sled::Tree,
     /// [`Store::version`] mirrored in memory, so the relay's request path can
     /// see a change without touching the database.
-    live_version: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    live_version: std::sync::Arc<tokio::sync::watch::Sender<u64>>,
 }
 
 impl Store {
@@ -87,14 +87,12 @@ impl Store {
             mappings: db.open_tree("mappings")?,
             lineup: db.open_tree("lineup")?,
             events: db.open_tree("events")?,
-            live_version: Default::default(),
+            live_version: std::sync::Arc::new(tokio::sync::watch::Sender::new(0)),
             db,
         };
         schema::migrate(&store)?;
         store.drop_orphan_generations()?;
-        store
-            .live_version
-            .store(store.version()?, std::sync::atomic::Ordering::SeqCst);
+        store.live_version.send_replace(store.version()?);
         Ok(store)
     }
 
@@ -124,15 +122,19 @@ impl Store {
         let n = new
             .and_then(|v| v.as_ref().try_into().ok().map(u64::from_be_bytes))
             .unwrap_or(0);
-        self.live_version
-            .store(n, std::sync::atomic::Ordering::SeqCst);
+        self.live_version.send_replace(n);
         Ok(())
     }
 
     /// [`Store::version`] from memory: no database access, for hot paths.
     /// Exact while this process holds the database (it is the only writer).
     pub fn version_in_memory(&self) -> u64 {
-        self.live_version.load(std::sync::atomic::Ordering::SeqCst)
+        *self.live_version.borrow()
+    }
+
+    /// Follows [`Store::version_in_memory`]: wakes whenever it moves.
+    pub fn watch_version(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.live_version.subscribe()
     }
 
     /// Makes everything written so far durable.

@@ -1,7 +1,7 @@
 //! The HDHomeRun HTTP API exactly as Plex, Jellyfin, Emby and Channels DVR
 //! read it (DESIGN.md sections 4 and 5), plus `/playlist.m3u` and `/xmltv.xml`.
 
-use super::{current, internal, TunerState};
+use super::{current, TunerState};
 use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -42,24 +42,14 @@ async fn discover(State(s): State<TunerState>) -> Response {
 }
 
 async fn lineup(State(s): State<TunerState>) -> Response {
-    let lineup = match s.lineup.get(&s.app.store) {
-        Ok(l) => l,
-        Err(e) => return internal(e),
-    };
-    let base = current(&s.device).base_url;
-    let entries: Vec<serde_json::Value> = lineup
-        .entries
-        .iter()
-        .map(|e| {
-            json!({
-                "GuideNumber": e.number,
-                "GuideName": e.name,
-                "URL": format!("{base}/stream/{}", e.number),
-                "HD": u8::from(e.hd),
-            })
-        })
-        .collect();
-    Json(entries).into_response()
+    match super::rendered::current(&s).await {
+        Ok(r) => (
+            [(header::CONTENT_TYPE, "application/json")],
+            r.lineup_json.clone(),
+        )
+            .into_response(),
+        Err(e) => super::internal(e),
+    }
 }
 
 async fn lineup_status() -> Response {

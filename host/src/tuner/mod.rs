@@ -7,8 +7,8 @@ pub mod device_id;
 pub mod discovery;
 pub mod http;
 pub mod identity;
-pub mod lineup;
 mod playlist;
+mod rendered;
 pub mod settings;
 pub mod ssdp;
 mod xmltv;
@@ -16,9 +16,8 @@ mod xmltv;
 pub use identity::{current, DeviceInfo, SharedDevice};
 
 use crate::app::App;
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
-use lineup::LineupCache;
+use crate::routing::Routing;
+use arc_swap::ArcSwapOption;
 use std::sync::Arc;
 
 /// What the tuner's handlers share.
@@ -26,25 +25,42 @@ use std::sync::Arc;
 pub struct TunerState {
     pub app: Arc<App>,
     pub device: SharedDevice,
-    pub lineup: Arc<LineupCache>,
-    /// `--tuner-count`, when given; else the count follows the accounts.
-    pub configured_tuners: Option<u32>,
+    /// The lineup and tuner count, prepared (never read from the database here).
+    pub routing: Arc<Routing>,
+    /// `lineup.json` and `playlist.m3u` for the snapshot in force.
+    rendered: Arc<ArcSwapOption<rendered::Rendered>>,
+}
+
+impl TunerState {
+    /// The tuner's shared state over `routing`, announcing `device`.
+    pub fn new(app: Arc<App>, device: SharedDevice, routing: Arc<Routing>) -> Self {
+        TunerState {
+            app,
+            device,
+            routing,
+            rendered: Default::default(),
+        }
+    }
 }
 
 impl TunerState {
     /// The device info, with the tuner count brought up to date with the
     /// accounts (so UDP and SSDP answers follow too).
     fn refreshed_device(&self) -> DeviceInfo {
-        if let Ok(count) = settings::tuner_count(&self.app, self.configured_tuners) {
-            let mut device = self.device.write().unwrap_or_else(|e| e.into_inner());
-            device.tuner_count = count;
-        }
-        current(&self.device)
+        let count = self.routing.load().table.tuner_count;
+        let mut device = self.device.write().unwrap_or_else(|e| e.into_inner());
+        device.tuner_count = count;
+        device.clone()
     }
 }
 
 /// A failure while preparing an answer: logged, answered 500 with a short body.
-fn internal(err: impl std::fmt::Display) -> Response {
+fn internal(err: impl std::fmt::Display) -> axum::response::Response {
+    use axum::response::IntoResponse;
     tracing::error!("tuner: {err}");
-    (StatusCode::INTERNAL_SERVER_ERROR, "internal error\n").into_response()
+    (
+        axum::http::StatusCode::INTERNAL_SERVER_ERROR,
+        "internal error\n",
+    )
+        .into_response()
 }

@@ -3,9 +3,9 @@
 //! the prepared programme files (never built whole in memory) and valid
 //! against the XMLTV DTD.
 
-use super::lineup::Lineup;
-use super::{internal, TunerState};
+use super::TunerState;
 use crate::guide::{write_channel, write_footer, write_header, ChannelSelection, ProgrammeReader};
+use crate::routing::lineup::Lineup;
 use axum::body::Body;
 use axum::extract::State;
 use axum::http::{header, HeaderMap};
@@ -32,17 +32,7 @@ pub(super) async fn xmltv_gz(State(s): State<TunerState>) -> Response {
 }
 
 fn respond(s: TunerState, gzip: bool, gz_file: bool) -> Response {
-    let lineup = match s.lineup.get(&s.app.store) {
-        Ok(l) => l,
-        Err(e) => return internal(e),
-    };
-    let guides: BTreeMap<String, PathBuf> = match s.app.store.guides() {
-        Ok(g) => g
-            .into_iter()
-            .filter_map(|g| Some((g.name, s.app.data.guides().join(g.programme_file?))))
-            .collect(),
-        Err(e) => return internal(e),
-    };
+    let snapshot = s.routing.load();
     let (tx, rx) = mpsc::channel::<io::Result<Bytes>>(8);
     tokio::task::spawn_blocking(move || {
         let sink = ChunkSender {
@@ -51,10 +41,11 @@ fn respond(s: TunerState, gzip: bool, gz_file: bool) -> Response {
         };
         let result = if gzip {
             let mut gz = flate2::write::GzEncoder::new(sink, flate2::Compression::fast());
-            write_guide(&lineup, &guides, &mut gz).and_then(|()| gz.finish()?.flush())
+            write_guide(&snapshot.lineup, &snapshot.guides, &mut gz)
+                .and_then(|()| gz.finish()?.flush())
         } else {
             let mut sink = sink;
-            write_guide(&lineup, &guides, &mut sink).and_then(|()| sink.flush())
+            write_guide(&snapshot.lineup, &snapshot.guides, &mut sink).and_then(|()| sink.flush())
         };
         if let Err(err) = result {
             // The client went away, or a programme file broke: end the body.

@@ -2,7 +2,7 @@
 //! within the cool-down (DESIGN.md section 6), so a dead stream is not
 //! retried forever and a channel still cycles back to it later.
 
-use super::super::routes::RouteStream;
+use crate::routing::table::RouteStream;
 use dashmap::DashMap;
 use std::time::{Duration, Instant};
 

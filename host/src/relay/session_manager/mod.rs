@@ -9,7 +9,7 @@ mod registry;
 pub(crate) use registry::Joined;
 
 use super::hub::Hub;
-use super::routes::RouteStream;
+use crate::routing::table::RouteStream;
 use std::sync::Arc;
 use std::time::Duration;
 

@@ -1,11 +1,10 @@
 //! The lineup: guide channels that have at least one mapped stream, with
-//! their stable numbers, prepared from the store and kept in memory until
-//! the store changes.
+//! their stable numbers, logos, groups and HD flags, built from the store
+//! into the routing snapshot.
 
 use crate::model::Quality;
 use crate::store::Store;
 use std::collections::{HashMap, HashSet};
-use std::sync::{Arc, Mutex};
 
 /// One channel of the lineup.
 #[derive(Debug, Clone, PartialEq)]
@@ -136,28 +135,6 @@ fn unique(id: String, used: &mut HashSet<String>) -> String {
         .map(|n| format!("{id}.{n}"))
         .find(|c| used.insert(c.clone()))
         .expect("some suffix is free")
-}
-
-/// The lineup, rebuilt only when the store's version moved.
-#[derive(Default)]
-pub struct LineupCache {
-    cached: Mutex<Option<(u64, Arc<Lineup>)>>,
-}
-
-impl LineupCache {
-    /// The current lineup.
-    pub fn get(&self, store: &Store) -> crate::store::Result<Arc<Lineup>> {
-        let version = store.version()?;
-        let mut cached = self.cached.lock().unwrap_or_else(|e| e.into_inner());
-        if let Some((v, lineup)) = cached.as_ref() {
-            if *v == version {
-                return Ok(lineup.clone());
-            }
-        }
-        let lineup = Arc::new(build(store)?);
-        *cached = Some((version, lineup.clone()));
-        Ok(lineup)
-    }
 }
 
 #[cfg(test)]

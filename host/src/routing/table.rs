@@ -1,9 +1,10 @@
 //! The routing table: lineup channel number → the streams mapped to it, best
 //! first, with what a connect needs (the account's credentials, unsealed once
-//! in memory, and the provider channel for the plugin). Prepared from the
-//! store and rebuilt only when the store's version moves, so a tune touches
-//! no database; plugin candidates are asked once per stream and kept.
+//! in memory, and the provider channel for the plugin). Part of the routing
+//! snapshot, so a tune touches no database; plugin candidates are asked once
+//! per stream and kept.
 
+use super::lineup::Lineup;
 use crate::app::App;
 use crate::blocking::run as blocking;
 use crate::catalog::access::Unsealed;
@@ -11,7 +12,7 @@ use crate::events::Event;
 use crate::matching::rank::{self, RankKey};
 use crate::model::{Candidate, ProviderChannel, Quality};
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+use std::sync::{Arc, OnceLock};
 
 /// An enabled account as the relay uses it.
 pub struct RouteAccount {
@@ -99,9 +100,10 @@ impl RouteStream {
     }
 }
 
-/// Builds the table from the store (blocking: reads the database).
+/// Builds the table for `lineup` from the store (blocking: reads the database).
 pub fn build(
     app: &App,
+    lineup: &Lineup,
     version: u64,
     configured_tuners: Option<u32>,
 ) -> anyhow::Result<RouteTable> {
@@ -136,9 +138,8 @@ pub fn build(
     let tuner_count = configured_tuners
         .unwrap_or_else(|| limits.iter().map(|(_, n)| *n).sum())
         .max(1);
-    let lineup = crate::tuner::lineup::build(store)?;
     let mut channels = HashMap::new();
-    for entry in lineup.entries {
+    for entry in &lineup.entries {
         let mut streams = Vec::new();
         for m in store.mappings_of(&entry.guide_id)? {
             let Some(account) = accounts.get(&m.account) else {
@@ -161,9 +162,9 @@ pub fn build(
         channels.insert(
             entry.number.clone(),
             Arc::new(ChannelRoute {
-                number: entry.number,
-                guide_id: entry.guide_id,
-                name: entry.name,
+                number: entry.number.clone(),
+                guide_id: entry.guide_id.clone(),
+                name: entry.name.clone(),
                 streams: in_connect_order(streams),
             }),
         );
@@ -193,53 +194,4 @@ fn in_connect_order(streams: Vec<RouteStream>) -> Vec<Arc<RouteStream>> {
         .collect();
     keyed.sort_by(|a, b| rank::order(&a.0, &b.0));
     keyed.into_iter().map(|(_, s)| Arc::new(s)).collect()
-}
-
-/// The current table, rebuilt when the store changed since it was made.
-pub struct Routes {
-    app: Arc<App>,
-    configured_tuners: Option<u32>,
-    current: Mutex<Option<Arc<RouteTable>>>,
-    rebuilding: tokio::sync::Mutex<()>,
-}
-
-impl Routes {
-    /// An empty cache; the first [`Routes::table`] builds.
-    pub fn new(app: Arc<App>, configured_tuners: Option<u32>) -> Routes {
-        Routes {
-            app,
-            configured_tuners,
-            current: Mutex::new(None),
-            rebuilding: tokio::sync::Mutex::new(()),
-        }
-    }
-
-    fn cached(&self, version: u64) -> Option<Arc<RouteTable>> {
-        let current = self.current.lock().unwrap_or_else(PoisonError::into_inner);
-        current.as_ref().filter(|t| t.version == version).cloned()
-    }
-
-    /// The table for the store as it is now.
-    pub async fn table(&self) -> anyhow::Result<Arc<RouteTable>> {
-        let version = self.app.store.version_in_memory();
-        if let Some(table) = self.cached(version) {
-            return Ok(table);
-        }
-        let _one_at_a_time = self.rebuilding.lock().await;
-        if let Some(table) = self.cached(version) {
-            return Ok(table);
-        }
-        let (app, tuners) = (self.app.clone(), self.configured_tuners);
-        let table = Arc::new(blocking(move || build(&app, version, tuners)).await?);
-        *self.current.lock().unwrap_or_else(PoisonError::into_inner) = Some(table.clone());
-        Ok(table)
-    }
-
-    /// The last table built, if any (for status pages; never blocks).
-    pub fn last(&self) -> Option<Arc<RouteTable>> {
-        self.current
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone()
-    }
 }

@@ -1,0 +1,130 @@
+//! The prepared routing snapshot that the tuner and the relay read: the
+//! lineup (numbers, names, logos, groups, HD flags) in [`lineup`], each
+//! channel's streams in connect order with what a connect needs in
+//! [`table`], the tuner count, and where each guide's programmes are.
+//!
+//! One task rebuilds it on the blocking pool whenever the store's version
+//! moves and swaps it in atomically; `lineup.json`, the playlist, the guide
+//! and every tune only load the current one, so no request path reads the
+//! database or rebuilds anything, and there is one cache, not two.
+
+pub mod lineup;
+pub mod table;
+
+use crate::app::App;
+use crate::blocking::run as blocking;
+use crate::events::Event;
+use arc_swap::ArcSwap;
+use lineup::Lineup;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+use table::RouteTable;
+use tokio::sync::watch;
+
+/// Everything the tuner and the relay need, for one store version.
+pub struct Snapshot {
+    /// The store version this was built from.
+    pub version: u64,
+    /// The lineup, sorted by number.
+    pub lineup: Lineup,
+    /// Each channel's streams, by number, and the limits.
+    pub table: RouteTable,
+    /// Each guide's prepared programme file, by guide name.
+    pub guides: BTreeMap<String, PathBuf>,
+}
+
+impl Snapshot {
+    /// Builds the snapshot from the store (blocking: reads the database and
+    /// unseals account passwords). `configured_tuners` overrides the tuner
+    /// count (else the sum of enabled accounts' connection limits).
+    pub fn build(app: &App, configured_tuners: Option<u32>) -> anyhow::Result<Snapshot> {
+        let version = app.store.version_in_memory();
+        let lineup = lineup::build(&app.store)?;
+        let table = table::build(app, &lineup, version, configured_tuners)?;
+        let guides = app
+            .store
+            .guides()?
+            .into_iter()
+            .filter_map(|g| Some((g.name, app.data.guides().join(g.programme_file?))))
+            .collect();
+        Ok(Snapshot {
+            version,
+            lineup,
+            table,
+            guides,
+        })
+    }
+}
+
+/// The current snapshot, swapped atomically; readers never wait.
+pub struct Routing {
+    current: ArcSwap<Snapshot>,
+    /// The version of the snapshot in force, for writers waiting to see
+    /// their change served.
+    published: watch::Sender<u64>,
+    configured_tuners: Option<u32>,
+}
+
+impl Routing {
+    /// Builds the first snapshot (blocking) and keeps it.
+    pub fn open(app: &App, configured_tuners: Option<u32>) -> anyhow::Result<Arc<Routing>> {
+        let first = Snapshot::build(app, configured_tuners)?;
+        Ok(Arc::new(Routing {
+            published: watch::Sender::new(first.version),
+            current: ArcSwap::from_pointee(first),
+            configured_tuners,
+        }))
+    }
+
+    /// The snapshot in force: a pointer load, no lock, no database.
+    pub fn load(&self) -> Arc<Snapshot> {
+        self.current.load_full()
+    }
+
+    /// Rebuilds on the blocking pool whenever the store's version moves, until
+    /// the runtime ends. A failed rebuild keeps the snapshot in force, says so
+    /// in an event, and is tried again at the next change or after a pause.
+    pub fn spawn_refresher(self: &Arc<Self>, app: Arc<App>) -> tokio::task::JoinHandle<()> {
+        let routing = self.clone();
+        let mut versions = app.store.watch_version();
+        tokio::spawn(async move {
+            loop {
+                let wanted = *versions.borrow_and_update();
+                if wanted != routing.load().version {
+                    let (app2, tuners) = (app.clone(), routing.configured_tuners);
+                    match blocking(move || Snapshot::build(&app2, tuners)).await {
+                        Ok(next) => {
+                            let version = next.version;
+                            routing.current.store(Arc::new(next));
+                            routing.published.send_replace(version);
+                        }
+                        Err(e) => {
+                            app.events.record(Event::new(
+                                "lineup-rebuild-failed",
+                                format!("{e:#}; the previous lineup stays in force"),
+                            ));
+                            let _ =
+                                tokio::time::timeout(Duration::from_secs(5), versions.changed())
+                                    .await;
+                            continue;
+                        }
+                    }
+                }
+                if versions.changed().await.is_err() {
+                    return;
+                }
+            }
+        })
+    }
+
+    /// Waits (at most `limit`) until the snapshot in force was built from
+    /// store version `version` or a later one; whether it was.
+    pub async fn caught_up(&self, version: u64, limit: Duration) -> bool {
+        let mut published = self.published.subscribe();
+        tokio::time::timeout(limit, published.wait_for(|v| *v >= version))
+            .await
+            .is_ok_and(|r| r.is_ok())
+    }
+}
