@@ -2,7 +2,7 @@
 //! and a plugin registry in a fresh data dir (these use the `streamforge`
 //! library itself, which the testkit does not).
 
-pub use streamforge_testkit::media::{decode, viewer};
+pub use streamforge_testkit::media::{decode, viewer, Viewer};
 pub use streamforge_testkit::process::finish;
 pub use streamforge_testkit::*;
 

@@ -9,15 +9,17 @@ use std::time::{Duration, Instant};
 
 #[test]
 fn demo_serves_a_lineup_and_cleans_up() {
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_streamforge"))
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_streamforge"))
         .args(["demo", "--listen", "127.0.0.1:0"])
         .env("STREAMFORGE_CACHE", common::plugin_cache())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
+    // Killed and reaped on every way out, a failed assertion included.
+    let mut child = common::Reaped(child);
     let (tx, rx) = std::sync::mpsc::channel();
-    let stdout = child.stdout.take().unwrap();
+    let stdout = child.0.stdout.take().unwrap();
     std::thread::spawn(move || {
         for line in BufReader::new(stdout).lines().map_while(Result::ok) {
             let _ = tx.send(line);
@@ -31,8 +33,6 @@ fn demo_serves_a_lineup_and_cleans_up() {
     let mut printed = String::new();
     while base.is_none() || watch.is_none() || stall.is_none() {
         let Ok(line) = rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) else {
-            let _ = child.kill();
-            let _ = child.wait();
             panic!("demo did not come up; it printed:\n{printed}");
         };
         printed.push_str(&line);
@@ -94,43 +94,54 @@ fn demo_serves_a_lineup_and_cleans_up() {
     assert_eq!(codecs.lines().next(), Some("h264"), "{codecs}");
 
     // The failover the demo suggests: ffmpeg keeps decoding across a forced stall.
-    let mut ffmpeg = common::decode(&watch, 7);
-    std::thread::sleep(Duration::from_secs(2));
+    let metrics = || {
+        rt.block_on(async {
+            let client = reqwest::Client::builder().no_proxy().build().unwrap();
+            let answer = client.get(format!("{base}/metrics")).send().await;
+            answer.unwrap().text().await.unwrap()
+        })
+    };
+    let value = |metrics: &str, name: &str| {
+        metrics
+            .lines()
+            .find_map(|l| l.strip_prefix(name)?.strip_prefix(' ')?.parse::<u64>().ok())
+            .unwrap_or(0)
+    };
+    let sent_before = value(&metrics(), "streamforge_sent_bytes_total");
+    let ffmpeg = common::decode(&watch, 7);
+    // ffmpeg is the channel's one viewer and has been sent a second of it
+    // (at least a second of the demo's smallest clip) before the stall.
+    let second = streamforge_sim::Clip::builtin(streamforge_sim::ClipKind::Sd).bitrate_bps() / 8;
+    common::wait_for_ok(
+        "ffmpeg playing the channel",
+        Duration::from_secs(30),
+        || {
+            let now = metrics();
+            let sent = value(&now, "streamforge_sent_bytes_total") - sent_before;
+            if value(&now, "streamforge_viewers") == 1 && sent >= second {
+                Ok(())
+            } else {
+                Err(format!("{sent} bytes sent since ffmpeg started; {now}"))
+            }
+        },
+    );
     let stall = stall.unwrap();
     let answer = rt.block_on(async {
         let client = reqwest::Client::builder().no_proxy().build().unwrap();
         client.post(&stall).send().await.unwrap().status()
     });
     assert_eq!(answer, 200, "{stall}");
-    let until = Instant::now() + Duration::from_secs(40);
-    while ffmpeg.try_wait().unwrap().is_none() {
-        if Instant::now() > until {
-            let _ = ffmpeg.kill();
-            panic!("ffmpeg stopped making progress after the stall");
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    let out = ffmpeg.wait_with_output().unwrap();
-    let errors = String::from_utf8_lossy(&out.stderr);
-    assert!(out.status.success(), "ffmpeg across the failover: {errors}");
+    let (ok, errors) = common::finish(ffmpeg, Duration::from_secs(40));
+    assert!(ok, "ffmpeg across the failover: {errors}");
     assert!(errors.lines().count() <= 5, "{errors}");
 
     // SIGTERM: a graceful stop that removes the throw-away data dir.
     // SAFETY: signalling our own child process.
-    unsafe { libc::kill(child.id() as i32, libc::SIGTERM) };
-    let stop = Instant::now() + Duration::from_secs(20);
-    loop {
-        if let Some(status) = child.try_wait().unwrap() {
-            assert!(status.success(), "demo exited with {status}");
-            break;
-        }
-        if Instant::now() > stop {
-            let _ = child.kill();
-            let _ = child.wait();
-            panic!("demo did not stop on SIGTERM");
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    unsafe { libc::kill(child.pid() as i32, libc::SIGTERM) };
+    let status = common::wait_for("demo stopping on SIGTERM", Duration::from_secs(20), || {
+        child.0.try_wait().unwrap()
+    });
+    assert!(status.success(), "demo exited with {status}");
     assert!(
         !std::path::Path::new(&data_dir).exists(),
         "{data_dir} was left behind"

@@ -442,9 +442,11 @@ async fn replies_are_rate_limited_per_source() {
         replies += 1;
     }
     let stats = server.finish().await;
-    // 20 per source per second; a window boundary during the burst allows at most twice that.
+    // 20 per source per (fixed, one-second) window: the first window answers
+    // 20 of the burst; only a window boundary during the burst (timing, so
+    // either may happen) lets more through, at most twice that.
     assert!(
-        (1..=40).contains(&replies),
+        (20..=40).contains(&replies),
         "{replies} replies to 60 requests"
     );
     assert_eq!(stats.answered, replies);
@@ -515,19 +517,21 @@ fn hdhomerun_config_finds_us_in_network_namespaces() {
         "hdhomerun device {} found at {server_ip}",
         streamforge::tuner::device_id::format(OUR_ID)
     );
-    let mut output = String::new();
-    for _attempt in 0..3 {
-        let mut discover = Command::new("ip");
-        discover.args(["netns", "exec", &pair.b, "hdhomerun_config", "discover"]);
-        output = netns::run_bounded(discover, Duration::from_secs(15));
-        if output.contains(&expected) {
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(500));
-    }
-    assert!(
-        output.contains(&expected),
-        "expected {expected:?}, hdhomerun_config printed {output:?}"
+    // UDP broadcast: an early attempt may go unanswered, so it is retried
+    // until the deadline (each attempt bounded too).
+    common::wait_for_ok(
+        &format!("hdhomerun_config finding {expected:?}"),
+        Duration::from_secs(45),
+        || {
+            let mut discover = Command::new("ip");
+            discover.args(["netns", "exec", &pair.b, "hdhomerun_config", "discover"]);
+            let output = netns::run_bounded(discover, Duration::from_secs(15));
+            if output.contains(&expected) {
+                Ok(())
+            } else {
+                Err(format!("hdhomerun_config printed {output:?}"))
+            }
+        },
     );
     // hdhomerun_config prints the sender's address, not the BaseURL it
     // parsed; a client of ours in the client namespace checks the BASE_URL TLV.

@@ -7,12 +7,16 @@
 use crate::common;
 
 use crate::common::{
-    cli, client, decode, finish, number_of, prepared, viewer, wait_until_explained,
+    cli, client, decode, finish, number_of, prepared, viewer, wait_for_ok, wait_until_explained,
+    Viewer,
 };
 use std::io::Read;
 use std::path::Path;
 use std::time::{Duration, Instant};
 use streamforge_sim::{Endpoint, Fault, SimProvider};
+
+/// How long anything awaited below may take before the test fails.
+const LIMIT: Duration = Duration::from_secs(30);
 
 /// The gap the relay reported for its last failover, in ms.
 fn last_gap(data: &Path) -> u64 {
@@ -39,10 +43,64 @@ fn source_key(server: &common::Server) -> String {
         .to_string()
 }
 
-/// Joins a viewer that must have survived a switch: its body never ended,
+/// One second of the test panel's stream `id`, in bytes (its clip's rate):
+/// the unit progress is measured in.
+fn second_of(sim: &SimProvider, id: u32) -> usize {
+    let clip = sim.config().clip_for(id).expect("a test panel stream");
+    (clip.bitrate_bps() / 8) as usize
+}
+
+/// Waits (bounded) until the channel plays stream `key` to `viewers`
+/// viewers, has received `bytes` of it from the provider, and each of
+/// `watching` has received as much: the stream has played a while, measured
+/// in progress rather than in time.
+fn wait_playing(
+    server: &common::Server,
+    key: &str,
+    viewers: u64,
+    watching: &[&Viewer],
+    bytes: usize,
+) {
+    wait_for_ok(&format!("{key} playing {bytes} bytes"), LIMIT, || {
+        for v in watching {
+            assert!(!v.finished(), "a viewer stopped reading before the fault");
+        }
+        let s = server.status();
+        let session = &s["sessions"][0];
+        let received: Vec<usize> = watching.iter().map(|v| v.received()).collect();
+        let playing = session["stream_key"] == key
+            && session["viewers"] == viewers
+            && session["bytes"].as_u64().unwrap_or(0) >= bytes as u64
+            && received.iter().all(|&n| n >= bytes);
+        if playing {
+            Ok(())
+        } else {
+            Err(format!("viewers received {received:?}; status {s}"))
+        }
+    });
+}
+
+/// Waits (bounded) until every viewer has received `more` bytes beyond what
+/// it had on the call: video flows to it after a switch.
+fn wait_more(watching: &[&Viewer], more: usize, what: &str) {
+    let marks: Vec<usize> = watching.iter().map(|v| v.received()).collect();
+    wait_for_ok(&format!("{what}: {more} more bytes"), LIMIT, || {
+        for v in watching {
+            assert!(!v.finished(), "{what}: a viewer's stream ended or broke");
+        }
+        let received: Vec<usize> = watching.iter().map(|v| v.received()).collect();
+        if received.iter().zip(&marks).all(|(n, m)| *n >= m + more) {
+            Ok(())
+        } else {
+            Err(format!("received {received:?}, from {marks:?}"))
+        }
+    });
+}
+
+/// Stops a viewer that must have survived a switch: its body never ended,
 /// whole packets only, every counter jump marked. Returns its bytes.
-fn survived(v: std::thread::JoinHandle<(Vec<u8>, bool)>, what: &str) -> Vec<u8> {
-    let (bytes, ended) = v.join().unwrap();
+fn survived(v: Viewer, what: &str) -> Vec<u8> {
+    let (bytes, ended) = v.stop();
     assert!(!ended, "{what}: the viewer's stream ended");
     let report = streamforge_ts::check(&bytes);
     assert_eq!(report.misaligned_at, None, "{what}: whole packets only");
@@ -72,19 +130,29 @@ fn a_stall_switches_sources_under_ffmpeg_and_three_viewers() {
     let n = number_of(&server.base, "Das Erste");
     let url = format!("{}/stream/{n}", server.base);
     let ffmpeg = decode(&url, 9);
-    let until = Instant::now() + Duration::from_secs(8);
-    let viewers: Vec<_> = (0..3).map(|_| viewer(url.clone(), until)).collect();
-    std::thread::sleep(Duration::from_secs(3));
-    assert_eq!(source_key(&server), "12002");
+    let viewers: Vec<Viewer> = (0..3).map(|_| viewer(url.clone())).collect();
+    let watching: Vec<&Viewer> = viewers.iter().collect();
+    // FHD plays to ffmpeg and the three viewers, each of which has a second of it.
+    wait_playing(&server, "12002", 4, &watching, second_of(&sim, 12002));
     let fault_ms = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .unwrap()
         .as_millis() as u64;
     sim.set_fault(Endpoint::LiveStream(12002), Fault::Stall);
+    wait_for_source(
+        &server,
+        data.path(),
+        "12001",
+        Duration::from_secs(5),
+        "stall",
+    );
+    // Two seconds of the HD variant reach every viewer after the switch.
+    wait_more(&watching, 2 * second_of(&sim, 12001), "stall");
 
     for v in viewers {
         let bytes = survived(v, "stall");
         let report = streamforge_ts::check(&bytes);
+        // One marked packet per PID spliced, so more than one: any will do.
         assert!(report.discontinuities >= 1, "the splice is marked");
         assert!(bytes.len() > 100_000, "{} bytes", bytes.len());
     }
@@ -132,17 +200,22 @@ fn close_junk_a_drip_and_a_5xx_at_reconnect_each_fail_over() {
     );
     let n = number_of(&server.base, "Das Erste");
     let url = format!("{}/stream/{n}", server.base);
-    for (fault, warmup, reason) in [
-        (Fault::Close, 2, "broken"),
-        (Fault::Garbage, 2, "not_ts"),
+    let (fhd, sd) = (second_of(&sim, 12002), second_of(&sim, 12003));
+    // Seconds of FHD played before the fault. A drip is judged against the
+    // source's own usual rate, which takes 8 s of history (health.rs).
+    for (round, (fault, warmup, reason)) in [
+        (Fault::Close, 1, "broken"),
+        (Fault::Garbage, 1, "not_ts"),
         (Fault::Rate(5), 9, "slow"),
-    ] {
+    ]
+    .into_iter()
+    .enumerate()
+    {
         sim.clear_faults();
         // The HD variant refuses reconnects (5xx): the failover goes on to SD.
         sim.set_fault(Endpoint::LiveStream(12001), Fault::Status(502));
-        let until = Instant::now() + Duration::from_secs(warmup + 12);
-        let v = viewer(url.clone(), until);
-        std::thread::sleep(Duration::from_secs(warmup));
+        let v = viewer(url.clone());
+        wait_playing(&server, "12002", 1, &[&v], warmup * fhd);
         sim.set_fault(Endpoint::LiveStream(12002), fault.clone());
         // While the viewer watches, the channel moves to SD (HD refused).
         let what = format!("{fault:?}");
@@ -153,20 +226,26 @@ fn close_junk_a_drip_and_a_5xx_at_reconnect_each_fail_over() {
             Duration::from_secs(10),
             &what,
         );
+        wait_more(&[&v], 2 * sd, &what);
         survived(v, &what);
-        let metrics = server.metrics();
-        let line = format!("streamforge_source_failures_total{{reason=\"{reason}\"}} ");
-        let count = metrics
-            .lines()
-            .find_map(|l| l.strip_prefix(line.as_str()))
-            .unwrap_or("0");
-        assert!(count.parse::<u64>().unwrap() >= 1, "{fault:?}: {metrics}");
+        let failures = format!("streamforge_source_failures_total{{reason=\"{reason}\"}}");
+        assert_eq!(
+            server.metric(&failures),
+            1,
+            "{fault:?}: {}",
+            server.metrics()
+        );
+        assert_eq!(
+            server.metric("streamforge_failovers_total"),
+            round as u64 + 1,
+            "{fault:?}"
+        );
         eprintln!(
             "{fault:?}: switched, new video {} ms after detection",
             last_gap(data.path())
         );
-        // Let the channel close before the next round.
-        std::thread::sleep(Duration::from_millis(500));
+        // The channel closes (the viewer left) before the next round.
+        server.wait_released();
     }
 }
 
@@ -176,13 +255,18 @@ fn when_no_source_is_left_the_stream_ends_cleanly_and_everything_is_released() {
     let data = prepared(&sim, 4);
     let server = common::Server::start(data.path(), &["--stall-timeout", "1"]);
     let n = number_of(&server.base, "Das Erste");
-    let v = viewer(
-        format!("{}/stream/{n}", server.base),
-        Instant::now() + Duration::from_secs(20),
-    );
-    std::thread::sleep(Duration::from_secs(2));
+    let v = viewer(format!("{}/stream/{n}", server.base));
+    wait_playing(&server, "12002", 1, &[&v], second_of(&sim, 12002));
     sim.set_fault(Endpoint::Live, Fault::Stall);
-    let (bytes, ended) = v.join().unwrap();
+    // Every source stalls: the stall (1 s), then the backup's and the
+    // failover's tries, each giving HD and SD their 5 s to first video
+    // (about 21 s in all), well within the viewer's 60 s read timeout.
+    wait_until_explained(
+        Duration::from_secs(60),
+        || v.finished(),
+        || format!("the stream did not end: {}", cli(data.path(), &["events"])),
+    );
+    let (bytes, ended) = v.stop();
     assert!(
         ended,
         "the body ends (chunked terminator) when nothing is left"
@@ -193,15 +277,7 @@ fn when_no_source_is_left_the_stream_ends_cleanly_and_everything_is_released() {
         events.contains("no other source works") && events.contains("12003"),
         "{events}"
     );
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        let s = server.status();
-        if s["tuners_in_use"] == 0 && s["sessions"].as_array().unwrap().is_empty() {
-            break;
-        }
-        assert!(Instant::now() < deadline, "still held: {s}");
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    server.wait_released();
 }
 
 #[test]
@@ -213,10 +289,22 @@ fn a_redirect_source_whose_token_expired_fails_over_through_a_fresh_redirect() {
     let data = prepared(&sim, 4);
     let server = common::Server::start(data.path(), &["--stall-timeout", "1"]);
     let n = number_of(&server.base, "Das Erste");
-    let until = Instant::now() + Duration::from_secs(9);
-    let v = viewer(format!("{}/stream/{n}", server.base), until);
-    // Long past the token's life, the load balancer's stream stalls.
-    std::thread::sleep(Duration::from_secs(3));
+    let v = viewer(format!("{}/stream/{n}", server.base));
+    wait_playing(&server, "12002", 1, &[&v], second_of(&sim, 12002));
+    // Past the token's life (the load balancer refuses the relay's token
+    // now; asked with HEAD, told apart from the relay's GETs below), the
+    // load balancer's stream stalls.
+    let relays_token = sim
+        .request_log()
+        .iter()
+        .find(|r| r.path == "/lb/12002.ts")
+        .map(|r| format!("http://127.0.0.1:{}{}?{}", sim.lb_port(), r.path, r.query))
+        .expect("the relay came through the load balancer");
+    wait_until_explained(
+        Duration::from_secs(10),
+        || client().head(&relays_token).send().unwrap().status() == 403,
+        || "the relay's token never expired".into(),
+    );
     sim.set_fault(Endpoint::LiveStream(12002), Fault::Stall);
     wait_for_source(
         &server,
@@ -225,15 +313,18 @@ fn a_redirect_source_whose_token_expired_fails_over_through_a_fresh_redirect() {
         Duration::from_secs(5),
         "expired token",
     );
+    wait_more(&[&v], 2 * second_of(&sim, 12001), "expired token");
     survived(v, "expired token");
-    let lb_requests = sim
+    let relays_requests: Vec<String> = sim
         .request_log()
         .iter()
-        .filter(|r| r.path.starts_with("/lb/"))
-        .count();
-    assert!(
-        lb_requests >= 2,
-        "both sources came through the load balancer"
+        .filter(|r| r.method == "GET" && r.path.starts_with("/lb/"))
+        .map(|r| r.path.clone())
+        .collect();
+    assert_eq!(
+        relays_requests,
+        ["/lb/12002.ts", "/lb/12001.ts"],
+        "both sources came through the load balancer, each once"
     );
 }
 
@@ -247,9 +338,8 @@ fn a_provider_evicting_our_connection_makes_the_channel_fail_over() {
     let data = prepared(&sim, 4);
     let server = common::Server::start(data.path(), &["--stall-timeout", "1"]);
     let n = number_of(&server.base, "Das Erste");
-    let until = Instant::now() + Duration::from_secs(8);
-    let v = viewer(format!("{}/stream/{n}", server.base), until);
-    std::thread::sleep(Duration::from_secs(2));
+    let v = viewer(format!("{}/stream/{n}", server.base));
+    wait_playing(&server, "12002", 1, &[&v], second_of(&sim, 12002));
     // Someone else (a phone app) uses the same account directly.
     let mut other = client()
         .get(format!(
@@ -262,6 +352,15 @@ fn a_provider_evicting_our_connection_makes_the_channel_fail_over() {
         .unwrap();
     let mut buf = [0u8; 1024];
     let _ = other.read(&mut buf);
+    // The relay's next source takes the connection back (evicting the app).
+    wait_for_source(
+        &server,
+        data.path(),
+        "12001",
+        Duration::from_secs(10),
+        "eviction",
+    );
+    wait_more(&[&v], 2 * second_of(&sim, 12001), "eviction");
     survived(v, "eviction");
     let events = cli(data.path(), &["events", "--kind", "failover"]);
     assert!(events.contains("12002 (FHD) failed"), "{events}");
@@ -275,26 +374,26 @@ fn a_silent_source_gets_its_backup_connected_ahead_and_let_go_when_data_returns(
     let server = common::Server::start(data.path(), &["--stall-timeout", "3"]);
     let n = number_of(&server.base, "Das Erste");
     let url = format!("{}/stream/{n}", server.base);
-    let v = viewer(url, Instant::now() + Duration::from_secs(14));
-    wait_until_explained(
-        Duration::from_secs(10),
-        || source_key(&server) == "12002",
-        || "the channel never played".into(),
-    );
-    std::thread::sleep(Duration::from_millis(500));
+    let v = viewer(url);
+    let fhd = second_of(&sim, 12002);
+    wait_playing(&server, "12002", 1, &[&v], fhd);
+    // While data flows, one connection: no backup.
     assert_eq!(sim.open_streams(), 1);
+    assert_eq!(sim.stream_connections_total(), 1);
     let opened = "streamforge_standby_connects_total{outcome=\"opened\"}";
     let used = "streamforge_standby_connects_total{outcome=\"used\"}";
 
     // Silence that ends before the stall: the backup connects, then goes.
     sim.set_fault(Endpoint::LiveStream(12002), Fault::Stall);
     let silent = Instant::now();
+    // Connected: its first packets arrived (counted), before the 3 s stall.
     wait_until_explained(
         Duration::from_millis(2900),
-        || sim.open_streams() == 2,
-        || "no backup connected ahead".into(),
+        || server.metric(opened) == 1,
+        || format!("no backup connected ahead: {}", server.metrics()),
     );
     let ahead_after = silent.elapsed();
+    assert_eq!(sim.open_streams(), 2, "the backup's connection is open");
     sim.set_fault(Endpoint::LiveStream(12002), Fault::None);
     eprintln!(
         "backup connected {} ms into the silence",
@@ -304,19 +403,20 @@ fn a_silent_source_gets_its_backup_connected_ahead_and_let_go_when_data_returns(
         ahead_after >= Duration::from_millis(1400),
         "too early: {ahead_after:?}"
     );
+    // The backup is let go when data comes back, the same moment the stall
+    // deadline moves: once it is gone, this silence can no longer switch.
     wait_until_explained(
         Duration::from_secs(3),
         || sim.open_streams() == 1,
         || "the unused backup stayed connected".into(),
     );
     assert_eq!(source_key(&server), "12002", "no switch");
-    // 0 when data came back before the backup's first packets did.
-    assert!(server.metric(opened) <= 1);
+    assert_eq!(server.metric(opened), 1);
     assert_eq!(server.metric(used), 0);
     assert_eq!(server.metric("streamforge_failovers_total"), 0);
 
     // Silence that becomes a stall: the switch takes the backup already open.
-    std::thread::sleep(Duration::from_millis(500));
+    wait_more(&[&v], fhd / 2, "data back");
     sim.set_fault(Endpoint::LiveStream(12002), Fault::Stall);
     wait_for_source(
         &server,
@@ -325,7 +425,7 @@ fn a_silent_source_gets_its_backup_connected_ahead_and_let_go_when_data_returns(
         Duration::from_secs(6),
         "stall",
     );
-    assert!(server.metric(opened) >= 1);
+    assert_eq!(server.metric(opened), 2, "the first backup and this one");
     assert_eq!(server.metric(used), 1);
     let events = cli(data.path(), &["events", "--kind", "failover"]);
     assert!(events.contains("(connected ahead)"), "{events}");
@@ -333,6 +433,7 @@ fn a_silent_source_gets_its_backup_connected_ahead_and_let_go_when_data_returns(
         "gap with the backup connected ahead: {} ms",
         last_gap(data.path())
     );
+    wait_more(&[&v], 2 * second_of(&sim, 12001), "standby");
     let bytes = survived(v, "standby");
     assert!(streamforge_ts::check(&bytes).discontinuities >= 1);
 }
@@ -344,22 +445,11 @@ fn a_standby_never_takes_a_connection_the_account_does_not_have() {
     let data = prepared(&sim, 1);
     let server = common::Server::start(data.path(), &["--stall-timeout", "2"]);
     let n = number_of(&server.base, "Das Erste");
-    let v = viewer(
-        format!("{}/stream/{n}", server.base),
-        Instant::now() + Duration::from_secs(8),
-    );
-    wait_until_explained(
-        Duration::from_secs(10),
-        || source_key(&server) == "12002",
-        || "the channel never played".into(),
-    );
+    let v = viewer(format!("{}/stream/{n}", server.base));
+    wait_playing(&server, "12002", 1, &[&v], second_of(&sim, 12002));
     sim.set_fault(Endpoint::LiveStream(12002), Fault::Stall);
-    std::thread::sleep(Duration::from_millis(1600));
-    assert_eq!(
-        sim.stream_connections_total(),
-        1,
-        "no standby past the limit"
-    );
+    // The switch comes with the stall (2 s), after the point a backup would
+    // have been connected (1 s of silence): it marks that the moment passed.
     wait_for_source(
         &server,
         data.path(),
@@ -367,10 +457,22 @@ fn a_standby_never_takes_a_connection_the_account_does_not_have() {
         Duration::from_secs(5),
         "stall",
     );
+    // The provider saw the failed source and the one the failover connected,
+    // nothing ahead of it, and the relay counts no backup.
+    assert_eq!(
+        sim.stream_connections_total(),
+        2,
+        "no standby past the limit"
+    );
     let opened = "streamforge_standby_connects_total{outcome=\"opened\"}";
     assert_eq!(server.metric(opened), 0);
     assert_eq!(server.metric("streamforge_failovers_total"), 1);
     let events = cli(data.path(), &["events", "--kind", "failover"]);
     assert!(!events.contains("(connected ahead)"), "{events}");
+    wait_more(
+        &[&v],
+        2 * second_of(&sim, 12001),
+        "stall at the account's limit",
+    );
     survived(v, "stall at the account's limit");
 }

@@ -5,37 +5,18 @@
 
 use crate::common;
 
-use crate::common::{cli, client, number_of, prepared};
+use crate::common::{cli, client, number_of, prepared, wait_until, wait_until_explained};
 use std::io::Read;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 use streamforge_sim::{Endpoint, Fault, SimProvider};
 
 /// Runs a tool with a deadline; fails loudly when it is not installed.
 fn run_tool(tool: &str, args: &[&str], limit: Duration) -> std::process::Output {
-    let mut child = Command::new(tool)
-        .args(args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|e| {
-            panic!("cannot run {tool} ({e}): install it with `apt-get install ffmpeg`")
-        });
-    let deadline = Instant::now() + limit;
-    loop {
-        if child.try_wait().unwrap().is_some() {
-            return child.wait_with_output().unwrap();
-        }
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            let out = child.wait_with_output().unwrap();
-            panic!(
-                "{tool} {args:?} did not finish within {limit:?}: {}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    let mut cmd = Command::new(tool);
+    cmd.args(args);
+    common::process::run_bounded(cmd, "", limit)
+        .unwrap_or_else(|e| panic!("{e} (install it with `apt-get install ffmpeg`)"))
 }
 
 /// (codec, width, height) of the first video stream `ffprobe` finds at `url`.
@@ -69,25 +50,6 @@ fn probe(url: &str) -> (String, u64, u64) {
     )
 }
 
-/// Waits until the relay holds no channel, tuner or account connection.
-fn assert_all_released(server: &common::Server) {
-    let deadline = Instant::now() + Duration::from_secs(10);
-    loop {
-        let s = server.status();
-        let accounts_idle = s["accounts"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .all(|a| a["in_use"] == 0);
-        if s["sessions"].as_array().unwrap().is_empty() && s["tuners_in_use"] == 0 && accounts_idle
-        {
-            return;
-        }
-        assert!(Instant::now() < deadline, "still held: {s}");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-}
-
 /// Reads `n` bytes of a stream (or fails).
 fn read_some(resp: &mut reqwest::blocking::Response, n: usize) -> Vec<u8> {
     let mut buf = vec![0u8; n];
@@ -112,7 +74,7 @@ fn the_best_variant_plays_and_a_dead_one_is_skipped() {
 
     // The FHD variant dies: the HD one plays, through `/auto/v{n}` with a query.
     sim.set_fault(Endpoint::LiveStream(12002), Fault::Status(503));
-    assert_all_released(&server);
+    server.wait_released();
     let (codec, w, h) = probe(&format!("{}/auto/v{erste}?transcode=mobile", server.base));
     assert_eq!((codec.as_str(), w, h), ("h264", 1280, 720), "HD is next");
     let metrics = server.metrics();
@@ -180,7 +142,7 @@ fn viewers_of_one_channel_share_one_provider_connection() {
 
     // ...and everything is given back when the viewers leave.
     drop((first, second, third));
-    assert_all_released(&server);
+    server.wait_released();
     assert_eq!(sim.open_streams(), 0);
 }
 
@@ -226,7 +188,7 @@ fn every_source_failing_answers_807_and_unknown_channels_404() {
         let body = r.text().unwrap();
         assert!(!body.contains("127.0.0.1") && !body.contains(password.as_str()));
     }
-    assert_all_released(&server);
+    server.wait_released();
 }
 
 #[test]
@@ -269,12 +231,12 @@ fn a_thousand_connects_and_drops_leave_nothing_held() {
             });
         }
     });
-    assert_all_released(&server);
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while sim.open_streams() > 0 {
-        assert!(Instant::now() < deadline, "provider connections left open");
-        std::thread::sleep(Duration::from_millis(50));
-    }
+    server.wait_released();
+    wait_until_explained(
+        Duration::from_secs(10),
+        || sim.open_streams() == 0,
+        || format!("{} provider connections left open", sim.open_streams()),
+    );
 }
 
 #[test]
@@ -283,62 +245,34 @@ fn no_log_line_at_any_level_carries_the_password() {
     config.password = "Zq7-unique-secret-9xK".into();
     let sim = SimProvider::start_blocking(config);
     let data = prepared(&sim, 2);
-    let log = data.path().join("serve.log");
-    let mut child = common::streamforge(data.path())
-        .args([
-            "serve",
-            "--listen",
-            "127.0.0.1:0",
-            "--no-discovery",
-            "--stream-timeout",
-            "1",
-        ])
-        .env("STREAMFORGE_LOG", "trace")
-        .stdout(Stdio::piped())
-        .stderr(std::fs::File::create(&log).unwrap())
-        .spawn()
-        .unwrap();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while !data.path().join("server.json").exists() {
-        assert!(Instant::now() < deadline, "the server did not start");
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    let server_json: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(data.path().join("server.json")).unwrap())
-            .unwrap();
-    let base = server_json["base_url"].as_str().unwrap().to_string();
-    let erste = number_of(&base, "Das Erste");
+    let mut server =
+        common::Server::start_with(data.path(), &["--stream-timeout", "1"], Some("trace"));
+    let erste = number_of(&server.base, "Das Erste");
+    let url = format!("{}/stream/{erste}", server.base);
     let c = client();
-    // A stream that plays, one that fails over, one that fails entirely.
-    let mut ok = c.get(format!("{base}/stream/{erste}")).send().unwrap();
+    // A stream that plays, one that fails over, one that fails entirely;
+    // each starts the channel afresh, once the one before has closed (after
+    // the idle grace).
+    let mut ok = c.get(&url).send().unwrap();
     let _ = read_some(&mut ok, 188 * 50);
     drop(ok);
     sim.set_fault(Endpoint::LiveStream(12002), Fault::Status(403));
     sim.set_fault(Endpoint::LiveStream(12001), Fault::Garbage);
-    std::thread::sleep(Duration::from_secs(4));
-    let mut over = c.get(format!("{base}/stream/{erste}")).send().unwrap();
+    server.wait_released();
+    let mut over = c.get(&url).send().unwrap();
     let _ = read_some(&mut over, 188 * 50);
+    let s = server.status();
+    assert_eq!(s["sessions"][0]["stream_key"], "12003", "on to SD: {s}");
     drop(over);
     sim.set_fault(Endpoint::Live, Fault::Close);
     sim.set_fault(Endpoint::LiveStream(12003), Fault::Close);
-    std::thread::sleep(Duration::from_secs(4));
-    let failed = c.get(format!("{base}/stream/{erste}")).send().unwrap();
+    server.wait_released();
+    let failed = c.get(&url).send().unwrap();
     assert_eq!(failed.status(), 503);
-    let metrics = c
-        .get(format!("{base}/metrics"))
-        .send()
-        .unwrap()
-        .text()
-        .unwrap();
-    unsafe_kill(&mut child);
-    let mut printed = String::new();
-    child
-        .stdout
-        .take()
-        .unwrap()
-        .read_to_string(&mut printed)
-        .unwrap();
-    let logged = std::fs::read_to_string(&log).unwrap();
+    let metrics = server.metrics();
+    stop_gracefully(&mut server);
+    let printed = server.stdout();
+    let logged = server.log();
     assert!(
         logged.lines().count() > 20,
         "trace logging produced too little: {logged}"
@@ -361,15 +295,11 @@ fn no_log_line_at_any_level_carries_the_password() {
     }
 }
 
-/// Stops the server with SIGTERM (so it flushes) and waits for it.
-fn unsafe_kill(child: &mut std::process::Child) {
-    let _ = Command::new("kill").arg(child.id().to_string()).status();
-    let deadline = Instant::now() + Duration::from_secs(15);
-    while child.try_wait().unwrap().is_none() {
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            panic!("serve did not stop on SIGTERM within 15 s");
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
+/// Stops the server with SIGTERM (so it flushes) and waits (bounded) for it.
+fn stop_gracefully(server: &mut common::Server) {
+    // SAFETY: signalling our own child process.
+    unsafe { libc::kill(server.pid() as i32, libc::SIGTERM) };
+    wait_until("serve stopping on SIGTERM", Duration::from_secs(15), || {
+        server.child().try_wait().unwrap().is_some()
+    });
 }

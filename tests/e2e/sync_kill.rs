@@ -21,6 +21,18 @@ fn catalogue_size(data: &std::path::Path) -> usize {
     v[0]["channels"].as_u64().unwrap() as usize
 }
 
+/// `streamforge sync`, started; dropping it kills it with SIGKILL (no
+/// cleanup runs) and reaps it.
+fn spawn_sync(data: &std::path::Path) -> common::Reaped {
+    let child = common::streamforge(data)
+        .args(["sync"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    common::Reaped(child)
+}
+
 #[test]
 fn killing_a_sync_keeps_the_previous_catalogue() {
     let sim = SimProvider::start_blocking(SimConfig::generated(60_000, 1));
@@ -43,23 +55,35 @@ fn killing_a_sync_keeps_the_previous_catalogue() {
     // The next catalogue differs, so old and new are told apart.
     let extra = SimConfig::generated(60_001, 1).channels;
     sim.update_config(|c| c.channels = extra);
-    // Kill while the body trickles in, then at spread-out moments of a fast sync.
+    // Kill while the body trickles in (5 s for the whole catalogue)...
     sim.set_fault(Endpoint::Streams, Fault::Slow(Duration::from_secs(5)));
-    let delays = [300u64, 50, 150, 400, 700, 1000, 1500];
-    for (i, ms) in delays.iter().enumerate() {
-        if i == 1 {
-            sim.clear_faults();
-        }
-        let mut child = common::streamforge(data.path())
-            .args(["sync"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        std::thread::sleep(Duration::from_millis(*ms));
-        let _ = child.kill(); // SIGKILL: no cleanup runs
-        let _ = child.wait();
+    sim.clear_request_log();
+    let sync = spawn_sync(data.path());
+    common::wait_until(
+        "the sync asking for the catalogue",
+        Duration::from_secs(30),
+        || {
+            sim.request_log()
+                .iter()
+                .any(|r| r.query.contains("action=get_live_streams"))
+        },
+    );
+    drop(sync);
+    assert_eq!(
+        catalogue_size(data.path()),
+        before,
+        "a kill mid-download keeps the previous catalogue"
+    );
+    // ...then at spread-out moments of a fast sync.
+    sim.clear_faults();
+    for ms in [50u64, 150, 400, 700, 1000, 1500] {
+        let sync = spawn_sync(data.path());
+        // Not a wait for anything: the moment of the kill is what varies.
+        std::thread::sleep(Duration::from_millis(ms));
+        drop(sync);
         let now = catalogue_size(data.path());
+        // Before or after the new catalogue's commit, depending on how far
+        // the sync got: either is right, anything else is not.
         assert!(
             now == before || now == before + 1,
             "after a kill at {ms} ms: {now} channels"

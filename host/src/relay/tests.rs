@@ -101,11 +101,12 @@ async fn a_slow_viewer_skips_ahead_and_a_stuck_one_is_let_go() {
 
     // The slow one lagged: it resumes at PAT, then a keyframe, whole packets.
     let resumed = next(&mut slow).await.unwrap();
-    assert!(
+    assert_eq!(
         metrics
             .viewers_lagged
-            .load(std::sync::atomic::Ordering::Relaxed)
-            >= 1
+            .load(std::sync::atomic::Ordering::Relaxed),
+        1,
+        "the slow one lagged once; the stuck one never read"
     );
     assert_eq!(Packet::new(&resumed[..188]).unwrap().pid(), 0);
     let at_keyframe = next(&mut slow).await.unwrap();
@@ -115,13 +116,25 @@ async fn a_slow_viewer_skips_ahead_and_a_stuck_one_is_let_go() {
     // Memory held per channel stays within the configured bound.
     assert!(hub.buffered() <= 64 * 1024, "{}", hub.buffered());
 
-    // The stuck one made no progress: the sweep lets it go, not the others.
+    // The stuck one made no progress since it joined, at 0 ms on the hub's
+    // clock (wall time, which paused tokio time would not move): once that
+    // clock is past the stuck time, the sweep lets it go, not the others,
+    // who have just made progress. A sweep with an hour's patience moves
+    // the clock and lets no one go.
     assert_eq!(hub.viewer_count(), 3);
-    tokio::time::sleep(Duration::from_millis(20)).await;
+    let stuck_after = Duration::from_millis(5);
+    streamforge_testkit::wait_until(
+        "the hub's clock past the stuck time",
+        Duration::from_secs(5),
+        || {
+            assert_eq!(hub.sweep(Duration::from_secs(3600)), 0);
+            hub.now_ms() > stuck_after.as_millis() as u64
+        },
+    );
     hub.deliver(&sender, clip_chunks()[0].clone(), &mut tracker);
     let _ = next(&mut fast).await;
     let _ = next(&mut slow).await;
-    assert_eq!(hub.sweep(Duration::from_millis(5)), 1);
+    assert_eq!(hub.sweep(stuck_after), 1);
     assert_eq!(hub.viewer_count(), 2);
     drop(stuck);
     assert_eq!(hub.viewer_count(), 2, "counted once");

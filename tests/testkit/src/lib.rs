@@ -24,4 +24,4 @@ pub use panel::{add_panel_account, prepared, prepared_at, test_panel};
 pub use paths::{binary, data_dir, plugin_cache};
 pub use process::{cli, run, streamforge, Reaped};
 pub use server::Server;
-pub use wait::{wait_for, wait_for_explained, wait_until, wait_until_explained};
+pub use wait::{wait_for, wait_for_explained, wait_for_ok, wait_until, wait_until_explained};

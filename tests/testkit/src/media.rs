@@ -1,9 +1,11 @@
 //! Real clients reading what the relay serves: ffmpeg decoding a stream, and
-//! a plain viewer thread that keeps every byte.
+//! a plain viewer thread that keeps every byte and shows its progress.
 
 use std::io::Read;
 use std::process::{Child, Command, Stdio};
-use std::time::Instant;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::thread::JoinHandle;
 
 /// `ffmpeg` decoding `url` for `seconds` to nowhere, reporting only errors
 /// (on its stderr, for [`crate::process::finish`]). Fails loudly when ffmpeg
@@ -20,21 +22,71 @@ pub fn decode(url: &str, seconds: u32) -> Child {
         .expect("ffmpeg is needed: apt-get install ffmpeg")
 }
 
-/// A viewer reading `url` in its own thread: every byte until `until`, and
-/// whether the body ended (cleanly) before then.
-pub fn viewer(url: String, until: Instant) -> std::thread::JoinHandle<(Vec<u8>, bool)> {
-    std::thread::spawn(move || {
+/// A viewer reading a stream in its own thread, keeping every byte, until
+/// [`Viewer::stop`]. How much it has received is readable while it plays, so
+/// a test waits for progress (bytes) rather than for time.
+pub struct Viewer {
+    received: Arc<AtomicUsize>,
+    stop: Arc<AtomicBool>,
+    thread: Option<JoinHandle<(Vec<u8>, bool)>>,
+}
+
+/// Starts a [`Viewer`] of `url`, which must answer 200.
+pub fn viewer(url: String) -> Viewer {
+    let received = Arc::new(AtomicUsize::new(0));
+    let stop = Arc::new(AtomicBool::new(false));
+    let (counter, stopped) = (received.clone(), stop.clone());
+    let thread = std::thread::spawn(move || {
         let mut resp = crate::http::client().get(url).send().unwrap();
         assert_eq!(resp.status(), 200);
         let mut all = Vec::new();
         let mut buf = vec![0u8; 64 * 1024];
-        while Instant::now() < until {
+        while !stopped.load(Ordering::Acquire) {
             match resp.read(&mut buf) {
                 Ok(0) => return (all, true),
-                Ok(n) => all.extend_from_slice(&buf[..n]),
+                Ok(n) => {
+                    all.extend_from_slice(&buf[..n]);
+                    counter.store(all.len(), Ordering::Release);
+                }
                 Err(e) => panic!("the viewer's connection broke: {e}"),
             }
         }
         (all, false)
-    })
+    });
+    Viewer {
+        received,
+        stop,
+        thread: Some(thread),
+    }
+}
+
+impl Viewer {
+    /// Bytes received so far.
+    pub fn received(&self) -> usize {
+        self.received.load(Ordering::Acquire)
+    }
+
+    /// Whether the viewer stopped reading by itself: the body ended (or the
+    /// connection broke; [`Viewer::stop`] says which).
+    pub fn finished(&self) -> bool {
+        self.thread.as_ref().is_none_or(|t| t.is_finished())
+    }
+
+    /// Stops reading after the read in progress (so call it while data flows,
+    /// or once [`Viewer::finished`]); every byte, and whether the body ended
+    /// (cleanly) before. A broken connection fails the test here.
+    pub fn stop(mut self) -> (Vec<u8>, bool) {
+        self.stop.store(true, Ordering::Release);
+        let thread = self.thread.take().expect("a viewer is stopped once");
+        thread
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    }
+}
+
+impl Drop for Viewer {
+    /// A viewer left behind (a failing test) stops at its next read.
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Release);
+    }
 }

@@ -1,5 +1,6 @@
 //! `streamforge serve` as a child process: started on a free loopback port
 //! with discovery off, waited for (bounded), and killed and reaped on drop.
+//! What it prints is kept (stdout and stderr apart) for tests to read.
 
 use crate::process::{streamforge, Reaped};
 use std::path::{Path, PathBuf};
@@ -8,6 +9,9 @@ use std::time::Duration;
 
 /// How long `serve` may take to say where it listens.
 const START_LIMIT: Duration = Duration::from_secs(60);
+
+/// How long the relay may take to give everything back after the last viewer.
+const RELEASE_LIMIT: Duration = Duration::from_secs(10);
 
 /// A running `streamforge serve`, killed and reaped on drop.
 pub struct Server {
@@ -19,6 +23,7 @@ pub struct Server {
     /// The admin API's bearer token.
     pub token: String,
     log: PathBuf,
+    out: PathBuf,
     _log_dir: tempfile::TempDir,
 }
 
@@ -30,11 +35,13 @@ impl Server {
         let log_dir = tempfile::tempdir().expect("a temp dir for the server log");
         let log = log_dir.path().join("serve.log");
         let log_file = std::fs::File::create(&log).expect("the server log file");
+        let out = log_dir.path().join("serve.out");
+        let out_file = std::fs::File::create(&out).expect("the server output file");
         let mut cmd = streamforge(data);
         cmd.args(["serve", "--listen", "127.0.0.1:0", "--no-discovery"])
             .args(extra)
             .stdin(Stdio::null())
-            .stdout(Stdio::null())
+            .stdout(out_file)
             .stderr(log_file);
         if let Some(level) = log_level {
             cmd.env("STREAMFORGE_LOG", level);
@@ -47,6 +54,7 @@ impl Server {
             base: String::new(),
             token: String::new(),
             log,
+            out,
             _log_dir: log_dir,
         };
         let (url, base) = crate::wait::wait_for("serve writing server.json", START_LIMIT, || {
@@ -103,6 +111,11 @@ impl Server {
         std::fs::read_to_string(&self.log).unwrap_or_default()
     }
 
+    /// Everything the server printed on stdout so far.
+    pub fn stdout(&self) -> String {
+        std::fs::read_to_string(&self.out).unwrap_or_default()
+    }
+
     /// The last lines the server wrote to stderr.
     pub fn log_tail(&self) -> String {
         let text = self.log();
@@ -147,5 +160,22 @@ impl Server {
                     .ok()
             })
             .map_or(0, |v| v as u64)
+    }
+
+    /// Waits (bounded) until the relay holds no channel, tuner or account
+    /// connection; fails with the last status seen.
+    pub fn wait_released(&self) {
+        crate::wait::wait_for_ok("the relay giving everything back", RELEASE_LIMIT, || {
+            let s = self.status();
+            let accounts_idle = s["accounts"]
+                .as_array()
+                .is_some_and(|a| a.iter().all(|a| a["in_use"] == 0));
+            let no_session = s["sessions"].as_array().is_some_and(|s| s.is_empty());
+            if no_session && s["tuners_in_use"] == 0 && accounts_idle {
+                Ok(())
+            } else {
+                Err(format!("still held: {s}"))
+            }
+        });
     }
 }

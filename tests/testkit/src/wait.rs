@@ -45,3 +45,20 @@ pub fn wait_until_explained(
 ) -> Instant {
     wait_for_explained(limit, || check().then(Instant::now), explain)
 }
+
+/// Polls `check` until it gives `Ok(value)`, for at most `limit`; the value.
+/// Each `Err` says what was seen instead; when the deadline passes the test
+/// fails with `what` and the last of them, so the failure shows where
+/// things stood (a status, a tool's output).
+pub fn wait_for_ok<T>(
+    what: &str,
+    limit: Duration,
+    mut check: impl FnMut() -> Result<T, String>,
+) -> T {
+    let last = std::cell::RefCell::new(String::from("nothing checked yet"));
+    wait_for_explained(
+        limit,
+        || check().map_err(|seen| *last.borrow_mut() = seen).ok(),
+        || format!("{what}; last seen: {}", last.borrow()),
+    )
+}

@@ -418,11 +418,10 @@ async fn request_log_and_connection_count() {
     assert_eq!(sim.open_connections(), 1);
     assert_eq!(sim.connections_accepted(), 1);
     drop(http);
-    let deadline = Instant::now() + Duration::from_secs(5);
-    while sim.open_connections() != 0 && Instant::now() < deadline {
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-    assert_eq!(sim.open_connections(), 0);
+    crate::eventually("the connection to close", Duration::from_secs(5), || {
+        sim.open_connections() == 0
+    })
+    .await;
     sim.clear_request_log();
     assert!(sim.request_log().is_empty());
 }

@@ -4,6 +4,7 @@
 //! the load-balancer redirect, oldest-connection eviction and the counters.
 //! Everything talks to 127.0.0.1 only and every wait is bounded.
 
+use crate::eventually;
 use std::path::Path;
 use std::process::{Command, Stdio};
 use std::sync::OnceLock;
@@ -160,14 +161,8 @@ async fn get(client: &reqwest::Client, url: &str) -> reqwest::Response {
         .expect("HTTP response")
 }
 
-/// Polls `cond` for up to 3 s.
-async fn eventually(what: &str, cond: impl Fn() -> bool) {
-    let until = Instant::now() + Duration::from_secs(3);
-    while !cond() {
-        assert!(Instant::now() < until, "timed out waiting for: {what}");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-}
+/// How long the simulator may take to notice a client leaving.
+const RELEASE: Duration = Duration::from_secs(3);
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn streams_at_the_clip_bitrate_and_counts_it() {
@@ -188,7 +183,7 @@ async fn streams_at_the_clip_bitrate_and_counts_it() {
     assert_eq!(sim.stream_connections_total(), 1);
     assert!(sim.stream_bytes_sent() as f64 >= rate * 1.5);
     drop(resp);
-    eventually("the stream to close", || sim.open_streams() == 0).await;
+    eventually("the stream to close", RELEASE, || sim.open_streams() == 0).await;
     assert_eq!(sim.stream_connections_total(), 1);
 }
 
@@ -361,7 +356,7 @@ async fn close_drops_running_connections_mid_packet_and_new_ones_at_once() {
     data.extend_from_slice(&rest);
     assert_eq!(end, End::Error, "a dropped connection, not a clean end");
     assert_ne!(data.len() % 188, 0, "cut mid-packet");
-    eventually("the stream to be gone", || sim.open_streams() == 0).await;
+    eventually("the stream to be gone", RELEASE, || sim.open_streams() == 0).await;
     let new = tokio::time::timeout(
         Duration::from_secs(5),
         client.get(sim.stream_url(SD_ID)).send(),
@@ -427,6 +422,7 @@ async fn redirect_to_the_load_balancer_with_a_token_that_expires() {
     config.stream_redirect = Some(Duration::from_millis(1500));
     let sim = SimProvider::start(config).await;
     let raw = no_redirect_client();
+    let asked = Instant::now();
     let resp = get(&raw, &sim.stream_url(SD_ID)).await;
     assert_eq!(resp.status(), 302);
     let location = resp.headers()["location"].to_str().unwrap().to_owned();
@@ -447,8 +443,26 @@ async fn redirect_to_the_load_balancer_with_a_token_that_expires() {
     let (data, _) = read_for(&mut followed, Duration::from_millis(300)).await;
     assert_eq!(data.first(), Some(&0x47));
     drop(followed);
-    tokio::time::sleep(Duration::from_millis(1600)).await;
-    assert_eq!(get(&raw, &location).await.status(), 403, "expired token");
+    // The token lives 1.5 s from its issue (after `asked`): asked again until
+    // refused, it streams until then and is refused not before.
+    let refused_at = loop {
+        let status = get(&raw, &location).await.status();
+        if status == 403 {
+            break Instant::now();
+        }
+        assert_eq!(status, 200, "a live token streams");
+        assert!(
+            asked.elapsed() < Duration::from_secs(5),
+            "the token never expired"
+        );
+        // Poll interval: each answer opens (and drops) a stream.
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    let life = refused_at - asked;
+    assert!(
+        life >= Duration::from_millis(1500),
+        "expired after {life:?}"
+    );
     let (data, end) = read_for(&mut lb, Duration::from_millis(300)).await;
     assert_eq!(end, End::Open);
     assert!(!data.is_empty());
@@ -511,10 +525,20 @@ async fn a_stalled_stream_whose_client_leaves_is_released() {
     let mut resp = get(&client(), &sim.stream_url(SD_ID)).await;
     let _ = read_for(&mut resp, Duration::from_millis(200)).await;
     sim.set_fault(Endpoint::Live, Fault::Stall);
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    // The stall is in force once the sender stops: nothing sent for five of
+    // its 20 ms slices (the simulator has no other sign of it).
+    let mut last = (sim.stream_bytes_sent(), Instant::now());
+    eventually("the stall to stop the sender", RELEASE, || {
+        let sent = sim.stream_bytes_sent();
+        if sent != last.0 {
+            last = (sent, Instant::now());
+        }
+        last.1.elapsed() >= Duration::from_millis(100)
+    })
+    .await;
     assert_eq!(sim.open_streams(), 1);
     drop(resp);
-    eventually("the stalled stream to be released", || {
+    eventually("the stalled stream to be released", RELEASE, || {
         sim.open_streams() == 0 && sim.open_connections() == 0
     })
     .await;
