@@ -6,71 +6,10 @@
 
 use crate::common::{self, Server};
 use std::io::Read;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use streamforge_sim::{SimConfig, SimProvider};
-
-/// Reads a stream and keeps, per read, when it returned.
-struct Viewer {
-    arrivals: Arc<std::sync::Mutex<Vec<Instant>>>,
-    stop: Arc<AtomicBool>,
-    thread: Option<std::thread::JoinHandle<()>>,
-}
-
-impl Viewer {
-    fn start(url: String) -> Viewer {
-        let arrivals = Arc::new(std::sync::Mutex::new(Vec::new()));
-        let stop = Arc::new(AtomicBool::new(false));
-        let (a, s) = (arrivals.clone(), stop.clone());
-        let thread = std::thread::spawn(move || {
-            let mut resp = common::client().get(url).send().unwrap();
-            assert_eq!(resp.status(), 200);
-            let mut buf = vec![0u8; 256 * 1024];
-            while !s.load(Ordering::Relaxed) {
-                match resp.read(&mut buf) {
-                    Ok(0) => panic!("the stream ended"),
-                    Ok(_) => a.lock().unwrap().push(Instant::now()),
-                    Err(e) => panic!("the viewer's connection broke: {e}"),
-                }
-            }
-        });
-        Viewer {
-            arrivals,
-            stop,
-            thread: Some(thread),
-        }
-    }
-
-    /// The longest pause between two reads that both fell in `from..to`.
-    fn longest_pause(&self, from: Instant, to: Instant) -> Duration {
-        let arrivals = self.arrivals.lock().unwrap();
-        let within: Vec<Instant> = arrivals
-            .iter()
-            .copied()
-            .filter(|t| *t >= from && *t <= to)
-            .collect();
-        assert!(
-            within.len() > 10,
-            "the viewer read too little: {}",
-            within.len()
-        );
-        within
-            .windows(2)
-            .map(|w| w[1] - w[0])
-            .max()
-            .unwrap_or_default()
-    }
-}
-
-impl Drop for Viewer {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::Relaxed);
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
-    }
-}
 
 /// The server's worst runtime lag since start, in ms.
 fn lag_max_ms(server: &Server) -> f64 {
@@ -94,9 +33,9 @@ fn admin_requests_never_stall_a_viewer() {
         guide.as_array().unwrap().len()
     );
     let number = channels[0]["GuideNumber"].as_str().unwrap().to_string();
-    let viewer = Viewer::start(format!("{}/stream/{number}", server.base));
+    let viewer = common::viewer(format!("{}/stream/{number}", server.base));
     common::wait_until("the viewer's first bytes", Duration::from_secs(20), || {
-        !viewer.arrivals.lock().unwrap().is_empty()
+        viewer.received() > 0
     });
 
     // A quiet window: the baseline.
@@ -105,7 +44,8 @@ fn admin_requests_never_stall_a_viewer() {
         quiet_from.elapsed() >= Duration::from_secs(6)
     });
     let quiet_to = Instant::now();
-    let quiet_pause = viewer.longest_pause(quiet_from, quiet_to);
+    let (quiet_pause, reads) = viewer.longest_pause(quiet_from, quiet_to);
+    assert!(reads > 10, "the viewer read too little: {reads} reads");
     let quiet_lag = lag_max_ms(&server);
 
     // 20 s of admin and tuner requests, two clients at once.
@@ -147,7 +87,11 @@ fn admin_requests_never_stall_a_viewer() {
         c.join().unwrap();
     }
     let load_to = Instant::now();
-    let load_pause = viewer.longest_pause(load_from, load_to);
+    let (load_pause, reads) = viewer.longest_pause(load_from, load_to);
+    assert!(
+        reads > 10,
+        "the viewer read too little under load: {reads} reads"
+    );
     let load_lag = lag_max_ms(&server);
     let done = requests.load(Ordering::Relaxed);
     eprintln!(

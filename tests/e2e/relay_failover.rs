@@ -7,8 +7,8 @@
 use crate::common;
 
 use crate::common::{
-    cli, client, decode, finish, number_of, prepared, viewer, wait_for_ok, wait_until_explained,
-    Viewer,
+    cli, client, decode, finish, number_of, prepared, second_of, viewer, wait_for_ok,
+    wait_until_explained, Viewer,
 };
 use std::io::Read;
 use std::path::Path;
@@ -41,13 +41,6 @@ fn source_key(server: &common::Server) -> String {
         .as_str()
         .unwrap_or_default()
         .to_string()
-}
-
-/// One second of the test panel's stream `id`, in bytes (its clip's rate):
-/// the unit progress is measured in.
-fn second_of(sim: &SimProvider, id: u32) -> usize {
-    let clip = sim.config().clip_for(id).expect("a test panel stream");
-    (clip.bitrate_bps() / 8) as usize
 }
 
 /// Waits (bounded) until the channel plays stream `key` to `viewers`
@@ -475,4 +468,34 @@ fn a_standby_never_takes_a_connection_the_account_does_not_have() {
         "stall at the account's limit",
     );
     survived(v, "stall at the account's limit");
+}
+
+/// While a silent source is detected and replaced, viewers still get a TS
+/// null packet at least every 500 ms (a player with a short read timeout
+/// stays), and the nulls are part of no PID's continuity.
+#[test]
+fn viewers_hear_null_packets_while_a_stall_is_detected_and_replaced() {
+    let sim = SimProvider::start_blocking(common::test_panel());
+    let data = prepared(&sim, 4);
+    let server = common::Server::start(data.path(), &["--stall-timeout", "2"]);
+    let n = number_of(&server.base, "Das Erste");
+    let v = viewer(format!("{}/stream/{n}", server.base));
+    wait_playing(&server, "12002", 1, &[&v], second_of(&sim, 12002));
+    let fault = Instant::now();
+    sim.set_fault(Endpoint::LiveStream(12002), Fault::Stall);
+    wait_for_source(&server, data.path(), "12001", LIMIT, "a stall");
+    wait_more(&[&v], second_of(&sim, 12001), "after the switch");
+    let switched = Instant::now();
+    let (pause, reads) = v.longest_pause(fault, switched);
+    let bytes = survived(v, "a stall with null packets");
+    assert!(reads >= 4, "{reads} reads between the stall and the switch");
+    assert!(
+        pause < Duration::from_millis(500),
+        "the viewer went {pause:?} without a byte during the stall"
+    );
+    let nulls = bytes
+        .chunks_exact(188)
+        .filter(|p| p[1] & 0x1F == 0x1F && p[2] == 0xFF)
+        .count();
+    assert!(nulls >= 3, "{nulls} null packets during a 2 s stall");
 }

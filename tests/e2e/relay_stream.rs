@@ -303,3 +303,76 @@ fn stop_gracefully(server: &mut common::Server) {
         server.child().try_wait().unwrap().is_some()
     });
 }
+
+/// A viewer joining a running channel starts at PAT/PMT copies and a
+/// keyframe, and its stream is continuous from its first packet: the copies'
+/// counters fit the PAT/PMT that follow, so neither our checker nor ffmpeg's
+/// demuxer sees a counter jump in its first seconds.
+#[test]
+fn a_joiner_starts_clean_with_no_counter_error() {
+    let sim = SimProvider::start_blocking(common::test_panel());
+    let data = prepared(&sim, 2);
+    let server = common::Server::start(data.path(), &[]);
+    let url = format!(
+        "{}/stream/{}",
+        server.base,
+        number_of(&server.base, "Das Erste")
+    );
+    // The clip keeps a keyframe every second: the first viewer reads past a few.
+    let first = common::viewer(url.clone());
+    let second_of_fhd = common::second_of(&sim, 12002);
+    wait_until("the first viewer's 2.5 s", Duration::from_secs(30), || {
+        first.received() >= second_of_fhd * 5 / 2
+    });
+    for round in 0..3 {
+        let joiner = common::viewer(url.clone());
+        wait_until("the joiner's 1.5 s", Duration::from_secs(30), || {
+            joiner.received() >= second_of_fhd * 3 / 2
+        });
+        let (bytes, ended) = joiner.stop();
+        assert!(!ended);
+        let first_packet = streamforge_ts::Packet::new(&bytes[..188]).unwrap();
+        assert_eq!(
+            first_packet.pid(),
+            0,
+            "round {round}: a joiner starts at the PAT"
+        );
+        let report = streamforge_ts::check(&bytes);
+        assert_eq!(report.misaligned_at, None);
+        assert!(
+            report.cc_errors.is_empty(),
+            "round {round}: counter jumps {:?}",
+            &report.cc_errors[..report.cc_errors.len().min(5)]
+        );
+        let file = tempfile::NamedTempFile::new().unwrap();
+        std::fs::write(file.path(), &bytes).unwrap();
+        let path = file.path().to_str().unwrap();
+        let out = run_tool(
+            "ffmpeg",
+            &[
+                "-hide_banner",
+                "-nostdin",
+                "-loglevel",
+                "debug",
+                "-i",
+                path,
+                "-f",
+                "null",
+                "-",
+            ],
+            Duration::from_secs(60),
+        );
+        let log = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "round {round}: {log}");
+        assert!(
+            !log.contains("Continuity check failed"),
+            "round {round}: ffmpeg saw a counter jump: {}",
+            log.lines()
+                .filter(|l| l.contains("Continuity"))
+                .take(5)
+                .collect::<Vec<_>>()
+                .join("\n")
+        );
+    }
+    drop(first);
+}

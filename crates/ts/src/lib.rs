@@ -25,7 +25,8 @@ pub use check::{check, CheckReport};
 pub use keyframe::VideoCodec;
 pub use packet::Packet;
 pub use rewrite::{
-    discontinuity_marker, mark_discontinuity, pes_pts, set_continuity_counter, shift_timestamps,
+    discontinuity_marker, fit_copies, mark_discontinuity, pes_pts, set_continuity_counter,
+    shift_timestamps,
 };
 pub use track::Tracker;
 

@@ -3,6 +3,7 @@
 
 use super::packet::{read_pcr_base, write_pcr_base, Packet};
 use super::{pes, PACKET_SIZE, SYNC_BYTE, TIMESTAMP_MASK};
+use bytes::{Bytes, BytesMut};
 
 /// Adds `offset` (90 kHz units, wrapping at 2^33) to the PCR and OPCR bases in
 /// the adaptation field and to PTS/DTS in a PES header starting in this packet
@@ -58,6 +59,31 @@ pub fn set_continuity_counter(packet: &mut [u8], cc: u8) {
     }
 }
 
+/// Gives `copies` (PAT/PMT packets repeated for a viewer who joins
+/// mid-stream) the continuity counters that keep the viewer's stream
+/// continuous when `following` comes right after them: each copy gets the
+/// counter just before the first packet of its PID in `following`, or, when
+/// `following` has none, `last(pid)`, the PID's latest counter (the live
+/// stream goes on from there). Copies of a PID `last` does not know keep
+/// theirs. Whole packets only; a trailing partial packet is left as it is.
+pub fn fit_copies(copies: &[u8], following: &[u8], last: impl Fn(u16) -> Option<u8>) -> Bytes {
+    let mut out = BytesMut::from(copies);
+    for copy in out.chunks_exact_mut(PACKET_SIZE) {
+        let Some(pid) = Packet::new(copy).map(|p| p.pid()) else {
+            continue;
+        };
+        let next = following
+            .chunks_exact(PACKET_SIZE)
+            .filter_map(Packet::new)
+            .find(|p| p.pid() == pid)
+            .map(|p| p.continuity_counter().wrapping_sub(1) & 0x0F);
+        if let Some(cc) = next.or_else(|| last(pid)) {
+            set_continuity_counter(copy, cc);
+        }
+    }
+    out.freeze()
+}
+
 /// Sets discontinuity_indicator when the packet has an adaptation field of
 /// length >= 1, telling decoders a counter or timebase jump here is intended;
 /// returns whether it did.
@@ -107,6 +133,44 @@ mod tests {
     use crate::{check, Packet};
 
     const WRAP: u64 = 1 << 33;
+
+    #[test]
+    fn copies_fit_before_what_follows_or_after_the_last_counter() {
+        let copies = [
+            packet(0, 9, true, None, &[0]),
+            packet(0x100, 9, true, None, &[0]),
+        ]
+        .concat();
+        // PAT's next packet in `following` has counter 4; the PMT has none there.
+        let following = [
+            packet(0x44, 7, false, None, &[1]),
+            packet(0, 4, true, None, &[0]),
+        ]
+        .concat();
+        let fitted = fit_copies(&copies, &following, |pid| (pid == 0x100).then_some(12));
+        let ccs: Vec<u8> = fitted
+            .chunks_exact(PACKET_SIZE)
+            .map(|p| Packet::new(p).unwrap().continuity_counter())
+            .collect();
+        assert_eq!(ccs, [3, 12]);
+        // Copies then the stream: no counter error for the PAT.
+        let joined = [&fitted[..PACKET_SIZE], &following[..]].concat();
+        assert!(check(&joined).cc_errors.is_empty());
+        // A copy of a PID nobody knows keeps its counter; counter 0 wraps to 15.
+        let wrap = fit_copies(&copies, &packet(0, 0, true, None, &[0]), |_| None);
+        assert_eq!(
+            Packet::new(&wrap[..PACKET_SIZE])
+                .unwrap()
+                .continuity_counter(),
+            15
+        );
+        assert_eq!(
+            Packet::new(&wrap[PACKET_SIZE..])
+                .unwrap()
+                .continuity_counter(),
+            9
+        );
+    }
 
     fn video_packet(pcr: Option<u64>, pts: u64, dts: Option<u64>) -> [u8; PACKET_SIZE] {
         let af = Af {

@@ -109,6 +109,14 @@ impl Tracker {
         self.video.map(|(_, codec, _)| codec)
     }
 
+    /// The continuity counter of `pid`'s last packet, if it was seen.
+    pub fn counter(&self, pid: u16) -> Option<u8> {
+        self.counters
+            .get(usize::from(pid))
+            .copied()
+            .filter(|&cc| cc != UNSEEN)
+    }
+
     /// Every PID seen so far (null packets excepted), in first-seen order, with
     /// the continuity counter of its last packet, for splicing.
     pub fn last_counters(&self) -> Vec<(u16, u8)> {

@@ -56,6 +56,11 @@ impl Default for RelayConfig {
     }
 }
 
+/// Viewers who got nothing from a channel for this long get a TS null packet
+/// (while a silent source is detected and replaced), so none goes 500 ms
+/// without a byte.
+pub(crate) const KEEPALIVE: Duration = Duration::from_millis(400);
+
 /// Largest chunk handed to viewers; bigger reads are split so the per-channel
 /// ring (counted in chunks) stays within [`RelayConfig::channel_buffer`].
 pub(crate) const MAX_CHUNK: usize = 64 * 1024;

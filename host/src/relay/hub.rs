@@ -23,6 +23,9 @@ pub(crate) struct Chunk {
     pub(crate) data: Bytes,
     /// Offset of a keyframe's first packet in `data`.
     pub(crate) keyframe: Option<u32>,
+    /// With a keyframe: the latest PAT + PMT, their counters fitted to come
+    /// right before the keyframe, for a viewer who starts there.
+    pub(crate) psi: Option<Bytes>,
     /// Position in the channel's sequence of chunks, from 1.
     pub(crate) seq: u64,
 }
@@ -164,11 +167,6 @@ impl Hub {
         Some((recent.join_prefix(), rx))
     }
 
-    /// Latest PAT + PMT, for a viewer resuming after skipping ahead.
-    pub(crate) fn psi(&self) -> Option<Bytes> {
-        lock(&self.recent).psi()
-    }
-
     /// Hands whole packets to every viewer (the byte path).
     pub(crate) fn deliver(
         &self,
@@ -184,20 +182,41 @@ impl Hub {
             let take = rest.len().min(MAX_CHUNK);
             let data = rest.split_to(take);
             let keyframe = tracker.observe(&data);
+            // A viewer starting at the keyframe gets these copies first; their
+            // counters are set so the PAT/PMT that follow in the stream do not jump.
+            let psi = keyframe.and_then(|at| {
+                let copies = tracker.psi()?;
+                Some(streamforge_ts::fit_copies(&copies, &data[at..], |pid| {
+                    tracker.counter(pid)
+                }))
+            });
             let seq = self.seq.fetch_add(1, Ordering::AcqRel) + 1;
             let mut recent = lock(&self.recent);
-            if keyframe.is_some() {
-                if let Some(psi) = tracker.psi() {
-                    recent.set_psi(psi);
-                }
+            if let Some(psi) = &psi {
+                recent.set_psi(psi.clone());
             }
             recent.push(&data, keyframe);
             let _ = sender.send(Chunk {
                 data,
                 keyframe: keyframe.map(|k| k as u32),
+                psi,
                 seq,
             });
         }
+    }
+
+    /// Sends viewers one TS null packet (PID 0x1FFF, part of no PID's
+    /// continuity), so a player with a short read timeout stays while a
+    /// silent source is detected and replaced (the pump calls it when viewers
+    /// got nothing for [`super::config::KEEPALIVE`]).
+    pub(crate) fn keepalive(&self, sender: &broadcast::Sender<Chunk>) {
+        let seq = self.seq.fetch_add(1, Ordering::AcqRel) + 1;
+        let _ = sender.send(Chunk {
+            data: null_packet(),
+            keyframe: None,
+            psi: None,
+            seq,
+        });
     }
 
     /// Once a second: lets go of viewers that are behind and made no progress
@@ -256,4 +275,15 @@ impl Hub {
     pub(crate) fn buffered(&self) -> usize {
         lock(&self.recent).bytes()
     }
+}
+
+/// One TS null packet: PID 0x1FFF, payload only, counter 0, stuffing bytes.
+fn null_packet() -> Bytes {
+    static NULL: std::sync::OnceLock<Bytes> = std::sync::OnceLock::new();
+    NULL.get_or_init(|| {
+        let mut p = vec![0xFFu8; streamforge_ts::PACKET_SIZE];
+        p[..4].copy_from_slice(&[streamforge_ts::SYNC_BYTE, 0x1F, 0xFF, 0x10]);
+        Bytes::from(p)
+    })
+    .clone()
 }

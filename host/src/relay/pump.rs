@@ -6,6 +6,7 @@
 //! Everything it holds — the tuner, the account connection, the hub's place
 //! in the session map — is given back when it returns or panics.
 
+use super::config::KEEPALIVE;
 use super::connect::{self, AtLimit, Connected};
 use super::error::TuneError;
 use super::health::{Failure, RateWatch};
@@ -133,10 +134,15 @@ pub(crate) async fn run(relay: Arc<Relay>, hub: Arc<Hub>, tuner: TunerSlot) {
         }
     };
     let Some(sender) = hub.sender() else { return };
-    let mut tracker = Tracker::new();
+    let mut out = Output {
+        sender,
+        tracker: Tracker::new(),
+        switch: None,
+        last_out: tokio::time::Instant::now(),
+    };
     hub.set_source(source.stream.clone());
     let first = std::mem::take(&mut source.upstream.first);
-    hub.deliver(&sender, first, &mut tracker);
+    out.feed(&relay, &hub, first);
     hub.ready.send_replace(Ready::Live);
     record(
         &relay,
@@ -146,19 +152,9 @@ pub(crate) async fn run(relay: Arc<Relay>, hub: Arc<Hub>, tuner: TunerSlot) {
         format!("plays {}", source.stream.label()),
     );
     let started = Instant::now();
-    let mut switch = None;
     let mut standby = None;
     loop {
-        let end = pump(
-            &relay,
-            &hub,
-            &mut source,
-            &sender,
-            &mut tracker,
-            &mut switch,
-            &mut standby,
-        )
-        .await;
+        let end = pump(&relay, &hub, &mut source, &mut out, &mut standby).await;
         add(
             &relay.metrics.junk_bytes,
             source.upstream.aligner.junk_bytes(),
@@ -179,22 +175,28 @@ pub(crate) async fn run(relay: Arc<Relay>, hub: Arc<Hub>, tuner: TunerSlot) {
         relay.metrics.count_failure(&failure);
         relay.sessions.source_failed(&source.stream);
         let from = source.stream.clone();
-        let old_pids: Vec<u16> = tracker
+        let old_pids: Vec<u16> = out
+            .tracker
             .last_counters()
             .into_iter()
             .map(|(pid, _)| pid)
             .collect();
         drop(source); // frees its account connection for the next one
-        let (next, ahead) = tokio::select! {
-            c = next_source(&relay, &route, &from, standby.take()) => c,
-            _ = stop.wait_for(|s| *s) => return,
+        let connecting = next_source(&relay, &route, &from, standby.take());
+        tokio::pin!(connecting);
+        let (next, ahead) = loop {
+            tokio::select! {
+                c = &mut connecting => break c,
+                _ = sleep_until(out.keepalive_at()) => out.keepalive(&hub),
+                _ = stop.wait_for(|s| *s) => return,
+            }
         };
         match next {
             Ok(next) => {
                 source = next;
-                tracker = Tracker::new();
+                out.tracker = Tracker::new();
                 hub.set_source(source.stream.clone());
-                switch = Some(Switch {
+                out.switch = Some(Switch {
                     detected,
                     failure,
                     from: from.label(),
@@ -204,7 +206,7 @@ pub(crate) async fn run(relay: Arc<Relay>, hub: Arc<Hub>, tuner: TunerSlot) {
                     ahead,
                 });
                 let first = std::mem::take(&mut source.upstream.first);
-                feed(&relay, &hub, &sender, &mut tracker, &mut switch, first);
+                out.feed(&relay, &hub, first);
             }
             Err(tried) => {
                 add(&relay.metrics.failovers_failed, 1);
@@ -261,51 +263,71 @@ fn record(relay: &Relay, hub: &Hub, source: &Connected, kind: &str, what: String
     );
 }
 
-/// Hands packets to the hub, through the splice while a switch is on.
-fn feed(
-    relay: &Relay,
-    hub: &Hub,
-    sender: &Sender<Chunk>,
-    tracker: &mut Tracker,
-    switch: &mut Option<Switch>,
-    packets: bytes::Bytes,
-) {
-    let Some(s) = switch else {
-        hub.deliver(sender, packets, tracker);
-        return;
-    };
-    let keyframe = tracker.observe(&packets);
-    let waited_enough = s.connected.elapsed() >= relay.config.keyframe_wait;
-    let out = match s.splice.feed(&packets, keyframe, tracker) {
-        Some(out) => Some(out),
-        None if waited_enough => s.splice.flush(tracker),
-        None => None,
-    };
-    let Some(out) = out else { return };
-    let first_out = !std::mem::replace(&mut s.sent, true);
-    hub.deliver(sender, out, tracker);
-    if first_out {
-        let gap = s.detected.elapsed();
-        relay.metrics.count_switch(gap);
-        let to = hub.source_label().unwrap_or_default();
-        relay.app.events.record(
-            Event::new(
-                "failover",
-                format!(
-                    "channel {} ({}): {} failed ({}); now playing {to}{}; new video {} ms after detection",
-                    hub.route.number,
-                    hub.route.name,
-                    s.from,
-                    s.failure,
-                    if s.ahead { " (connected ahead)" } else { "" },
-                    gap.as_millis()
-                ),
-            )
-            .channel(&hub.route.guide_id),
-        );
+/// What goes out to the channel's viewers: the hub's sender, the tracker of
+/// the stream as sent, the splice of a switch in progress, and when viewers
+/// last got something (for [`KEEPALIVE`]).
+struct Output {
+    sender: Sender<Chunk>,
+    tracker: Tracker,
+    switch: Option<Switch>,
+    last_out: tokio::time::Instant,
+}
+
+impl Output {
+    /// When viewers will have gone [`KEEPALIVE`] without a byte.
+    fn keepalive_at(&self) -> tokio::time::Instant {
+        self.last_out + KEEPALIVE
     }
-    if s.splice.done() {
-        *switch = None;
+
+    /// Sends viewers a null packet (nothing else went out for a while).
+    fn keepalive(&mut self, hub: &Hub) {
+        hub.keepalive(&self.sender);
+        self.last_out = tokio::time::Instant::now();
+    }
+
+    /// Hands packets to the hub, through the splice while a switch is on
+    /// (which may hold them back until the new source's keyframe).
+    fn feed(&mut self, relay: &Relay, hub: &Hub, packets: bytes::Bytes) {
+        let (sender, tracker) = (&self.sender, &mut self.tracker);
+        let Some(s) = &mut self.switch else {
+            hub.deliver(sender, packets, tracker);
+            self.last_out = tokio::time::Instant::now();
+            return;
+        };
+        let keyframe = tracker.observe(&packets);
+        let waited_enough = s.connected.elapsed() >= relay.config.keyframe_wait;
+        let out = match s.splice.feed(&packets, keyframe, tracker) {
+            Some(out) => Some(out),
+            None if waited_enough => s.splice.flush(tracker),
+            None => None,
+        };
+        let Some(out) = out else { return };
+        let first_out = !std::mem::replace(&mut s.sent, true);
+        hub.deliver(sender, out, tracker);
+        self.last_out = tokio::time::Instant::now();
+        if first_out {
+            let gap = s.detected.elapsed();
+            relay.metrics.count_switch(gap);
+            let to = hub.source_label().unwrap_or_default();
+            relay.app.events.record(
+                Event::new(
+                    "failover",
+                    format!(
+                        "channel {} ({}): {} failed ({}); now playing {to}{}; new video {} ms after detection",
+                        hub.route.number,
+                        hub.route.name,
+                        s.from,
+                        s.failure,
+                        if s.ahead { " (connected ahead)" } else { "" },
+                        gap.as_millis()
+                    ),
+                )
+                .channel(&hub.route.guide_id),
+            );
+        }
+        if s.splice.done() {
+            self.switch = None;
+        }
     }
 }
 
@@ -314,9 +336,7 @@ async fn pump(
     relay: &Arc<Relay>,
     hub: &Arc<Hub>,
     source: &mut Connected,
-    sender: &Sender<Chunk>,
-    tracker: &mut Tracker,
-    switch: &mut Option<Switch>,
+    out: &mut Output,
     standby: &mut Option<Standby>,
 ) -> End {
     let config = &relay.config;
@@ -344,11 +364,12 @@ async fn pump(
                     // Data came back: a backup connected meanwhile is let go.
                     standby.take();
                     rate.add(packets.len());
-                    feed(relay, hub, sender, tracker, switch, packets);
+                    out.feed(relay, hub, packets);
                 }
                 Err(failure) => return End::Failed(failure),
             },
             _ = sleep_until(stall_at) => return End::Failed(Failure::Stalled(config.stall_timeout)),
+            _ = sleep_until(out.keepalive_at()) => out.keepalive(hub),
             _ = async { sleep_until(standby_at.expect("guarded")).await }, if standby.is_none() && standby_at.is_some() => {
                 *standby = Some(Standby::open(relay, &hub.route, &source.stream));
             }

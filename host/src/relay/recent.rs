@@ -55,11 +55,6 @@ impl Recent {
         self.psi = Some(psi);
     }
 
-    /// The latest PAT + PMT packets, if seen.
-    pub(crate) fn psi(&self) -> Option<Bytes> {
-        self.psi.clone()
-    }
-
     /// What a joining viewer gets before the live chunks: PSI, then the data
     /// from the last clean point when it is still held.
     pub(crate) fn join_prefix(&self) -> VecDeque<Bytes> {

@@ -64,7 +64,7 @@ impl Viewer {
                 Ok(chunk) => {
                     let Some(at) = chunk.keyframe else { continue };
                     self.resync = false;
-                    if let Some(psi) = self.guard.hub.psi() {
+                    if let Some(psi) = chunk.psi {
                         self.prefix.push_back(chunk.data.slice(at as usize..));
                         return Some(self.hand_out(psi, chunk.seq));
                     }

@@ -20,7 +20,7 @@ pub mod tmpfs;
 pub mod wait;
 
 pub use http::{client, get_json, number_of};
-pub use panel::{add_panel_account, prepared, prepared_at, test_panel};
+pub use panel::{add_panel_account, prepared, prepared_at, second_of, test_panel};
 pub use paths::{binary, data_dir, plugin_cache};
 pub use process::{cli, run, streamforge, Reaped};
 pub use server::Server;

@@ -4,8 +4,9 @@
 use std::io::Read;
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
 
 /// `ffmpeg` decoding `url` for `seconds` to nowhere, reporting only errors
 /// (on its stderr, for [`crate::process::finish`]). Fails loudly when ffmpeg
@@ -27,6 +28,8 @@ pub fn decode(url: &str, seconds: u32) -> Child {
 /// a test waits for progress (bytes) rather than for time.
 pub struct Viewer {
     received: Arc<AtomicUsize>,
+    /// When each read returned, and how many bytes had arrived by then.
+    arrivals: Arc<Mutex<Vec<(Instant, usize)>>>,
     stop: Arc<AtomicBool>,
     thread: Option<JoinHandle<(Vec<u8>, bool)>>,
 }
@@ -34,8 +37,9 @@ pub struct Viewer {
 /// Starts a [`Viewer`] of `url`, which must answer 200.
 pub fn viewer(url: String) -> Viewer {
     let received = Arc::new(AtomicUsize::new(0));
+    let arrivals = Arc::new(Mutex::new(Vec::new()));
     let stop = Arc::new(AtomicBool::new(false));
-    let (counter, stopped) = (received.clone(), stop.clone());
+    let (counter, stopped, times) = (received.clone(), stop.clone(), arrivals.clone());
     let thread = std::thread::spawn(move || {
         let mut resp = crate::http::client().get(url).send().unwrap();
         assert_eq!(resp.status(), 200);
@@ -47,6 +51,7 @@ pub fn viewer(url: String) -> Viewer {
                 Ok(n) => {
                     all.extend_from_slice(&buf[..n]);
                     counter.store(all.len(), Ordering::Release);
+                    times.lock().unwrap().push((Instant::now(), all.len()));
                 }
                 Err(e) => panic!("the viewer's connection broke: {e}"),
             }
@@ -55,6 +60,7 @@ pub fn viewer(url: String) -> Viewer {
     });
     Viewer {
         received,
+        arrivals,
         stop,
         thread: Some(thread),
     }
@@ -64,6 +70,19 @@ impl Viewer {
     /// Bytes received so far.
     pub fn received(&self) -> usize {
         self.received.load(Ordering::Acquire)
+    }
+
+    /// The longest pause between two reads that both returned within
+    /// `from..=to` (and how many reads that was).
+    pub fn longest_pause(&self, from: Instant, to: Instant) -> (Duration, usize) {
+        let arrivals = self.arrivals.lock().unwrap();
+        let within: Vec<Instant> = arrivals
+            .iter()
+            .map(|(t, _)| *t)
+            .filter(|t| *t >= from && *t <= to)
+            .collect();
+        let longest = within.windows(2).map(|w| w[1] - w[0]).max();
+        (longest.unwrap_or_default(), within.len())
     }
 
     /// Whether the viewer stopped reading by itself: the body ended (or the

@@ -144,3 +144,10 @@ pub fn prepared_at(data: &Path, sim: &SimProvider, max_connections: u32) {
     cli(data, &["sync"]);
     cli(data, &["match"]);
 }
+
+/// One second of `sim`'s stream `id`, in bytes (its clip's rate): the unit
+/// tests measure playback progress in, rather than time.
+pub fn second_of(sim: &SimProvider, id: u32) -> usize {
+    let clip = sim.config().clip_for(id).expect("a stream of the panel");
+    (clip.bitrate_bps() / 8) as usize
+}
