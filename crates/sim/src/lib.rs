@@ -21,6 +21,8 @@
 //! counters, redirect tokens), `listener`/`shutdown` (connection tracking and
 //! teardown).
 
+#![deny(missing_docs)]
+
 mod clip;
 mod clock;
 pub mod config;

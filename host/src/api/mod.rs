@@ -3,6 +3,8 @@
 //! methods the CLI calls when no server runs, so the user sees the same
 //! result either way.
 
+#![deny(missing_docs)]
+
 mod client;
 mod routes;
 mod server_file;
@@ -18,7 +20,10 @@ use serde::{Deserialize, Serialize};
 /// Body of `POST /api/v1/guides`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct AddGuide {
+    /// The user's name for the guide; unique, used by `guide remove`.
     pub name: String,
+    /// An http(s) URL, or the absolute path of an XMLTV file (`.xml` or
+    /// `.xml.gz`) on the server's machine.
     pub source: String,
 }
 
@@ -34,15 +39,20 @@ pub use crate::app::SyncReport;
 /// Body of `POST /api/v1/match`.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 pub struct MatchRequest {
+    /// Report what a match would find without storing any mapping.
     pub dry_run: bool,
 }
 
 /// Body of `POST /api/v1/mappings` and `POST /api/v1/mappings/remove`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct MapRequest {
+    /// The guide channel's XMLTV id (as in `streamforge mappings`).
     pub guide_id: String,
+    /// The account the stream belongs to.
     pub account: String,
+    /// The stream's key in that account's catalogue.
     pub key: String,
+    /// Order among the channel's streams, 0 first; ignored by remove.
     #[serde(default)]
     pub rank: u32,
 }
@@ -50,5 +60,6 @@ pub struct MapRequest {
 /// An error answer: one line, as the CLI would print it.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ApiError {
+    /// The message the CLI prints for the user.
     pub error: String,
 }

@@ -8,6 +8,7 @@ use std::path::Path;
 pub struct ServerFile {
     /// Loopback URL of the admin API, e.g. `http://127.0.0.1:5004`.
     pub url: String,
+    /// The server's process id, printed by `streamforge urls`.
     pub pid: u32,
     /// The tuner's BaseURL, for `streamforge urls`.
     #[serde(default)]

@@ -14,12 +14,19 @@ use serde::{Deserialize, Serialize};
 /// What `account add` asks for. The password travels only here, once.
 #[derive(Clone, Serialize, Deserialize)]
 pub struct NewAccount {
+    /// The user's name for the account; unique, 1-64 of `A-Z a-z 0-9 - _ .`.
     pub name: String,
+    /// The provider plugin that speaks to it (`xtream`, `m3u`, an installed one).
     pub provider: String,
+    /// Panel address or playlist URL; credentials in its query are moved out and sealed.
     pub url: String,
+    /// The provider's user name; none takes the one in the URL, if any.
     pub username: Option<String>,
+    /// Plaintext password, sealed before it is stored; none takes the one in the URL.
     pub password: Option<String>,
+    /// Connections allowed at once; none takes what the provider reports, else 1.
     pub max_connections: Option<u32>,
+    /// Lower is preferred when choosing between equal streams.
     pub priority: i32,
     /// Check the account with the provider before storing it.
     pub check: bool,
@@ -56,13 +63,21 @@ impl std::fmt::Debug for NewAccount {
 /// An account as shown to the user: everything but the password.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct AccountView {
+    /// The user's name for the account; what `account test`, `map` and the rest take.
     pub name: String,
+    /// The provider plugin that speaks to it.
     pub provider: String,
+    /// The stored URL with secret-looking query values and userinfo shown as `***`.
     pub url: String,
+    /// The provider's user name, if the account has one.
     pub username: Option<String>,
+    /// Whether a sealed password is stored; the view never carries the password.
     pub has_password: bool,
+    /// Streams the relay opens on this account at once, at most.
     pub max_connections: u32,
+    /// Lower is preferred when choosing between equal streams.
     pub priority: i32,
+    /// Disabled accounts are skipped by sync, match and the relay.
     pub enabled: bool,
     /// Channels in the last synced catalogue.
     pub channels: Option<usize>,

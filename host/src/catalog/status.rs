@@ -13,12 +13,17 @@ use serde::{Deserialize, Serialize};
 /// What the provider says about an account that works.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct AccountCheck {
+    /// The account that was checked.
     pub account: String,
+    /// The provider's word for the state ("Active", ...), as it wrote it.
     pub status: String,
     /// Unix seconds; none when the provider gives no expiry.
     pub expires_at: Option<i64>,
+    /// Connections the subscription allows, when the provider says.
     pub max_connections: Option<u32>,
+    /// Connections open on the account now, when the provider says.
     pub active_connections: Option<u32>,
+    /// Output formats the provider allows ("ts", "m3u8").
     pub formats: Vec<String>,
 }
 

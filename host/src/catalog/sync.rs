@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 /// How one account's sync went.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct AccountSync {
+    /// The account that was synced.
     pub account: String,
     /// Channels now stored (on failure: the kept previous count).
     pub channels: usize,

@@ -2,6 +2,8 @@
 //! calls into the modules that own the behaviour, through [`backend`] so it
 //! works the same with or without a running server.
 
+#![deny(missing_docs)]
+
 mod accounts;
 mod backend;
 mod demo;
@@ -29,6 +31,7 @@ pub struct Cli {
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
 
+    /// What to do.
     #[command(subcommand)]
     pub command: Command,
 }

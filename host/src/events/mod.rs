@@ -9,6 +9,8 @@
 //! Events never carry secrets: callers pass templates and names, never
 //! filled URLs or passwords.
 
+#![deny(missing_docs)]
+
 mod writer;
 
 use serde::{Deserialize, Serialize};
@@ -29,10 +31,13 @@ pub struct Event {
     pub time_ms: u64,
     /// Machine-readable kind, e.g. `plugin-timeout`, `sync-failed`.
     pub kind: String,
+    /// The account involved, if any; `events --account` filters on it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub account: Option<String>,
+    /// The guide channel (XMLTV id) involved, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub channel: Option<String>,
+    /// The plugin involved, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub plugin: Option<String>,
     /// Human-readable detail.

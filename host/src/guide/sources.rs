@@ -23,19 +23,26 @@ const MAX_DOWNLOAD: u64 = 4 << 30;
 /// A guide as shown to the user.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct GuideView {
+    /// The user's name for the guide; what `guide remove` takes.
     pub name: String,
     /// The URL (credentials hidden) or path.
     pub source: String,
+    /// Channels the last successful ingest found.
     pub channels: usize,
+    /// Programmes the last successful ingest kept.
     pub programmes: usize,
+    /// Unix seconds of the last successful ingest.
     pub synced_at: u64,
 }
 
 /// How one guide's sync went.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct GuideSync {
+    /// The guide that was synced.
     pub guide: String,
+    /// Channels now stored (on failure: the kept previous count).
     pub channels: usize,
+    /// Programmes now stored (on failure: the kept previous count).
     pub programmes: usize,
     /// Set when the ingest failed; the previous guide was kept.
     pub error: Option<String>,

@@ -7,10 +7,15 @@ use crate::model::Quality;
 /// What a stream is ranked by.
 #[derive(Debug, Clone)]
 pub struct RankKey {
+    /// The stream's quality tier, read from its name; ranks first.
     pub quality: Quality,
+    /// The matcher's confidence, 0..1; higher ranks first among equal tiers.
     pub confidence: f32,
+    /// The account's priority; lower ranks first after confidence.
     pub priority: i32,
+    /// The account the stream belongs to; breaks remaining ties by name.
     pub account: String,
+    /// The stream's key in that account's catalogue; the last tie-break.
     pub key: String,
 }
 

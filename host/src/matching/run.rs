@@ -15,16 +15,21 @@ use std::collections::{BTreeMap, HashMap};
 /// What `match` found.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct MatchSummary {
+    /// Distinct guide channels over all guides (by XMLTV id).
     pub guide_channels: usize,
+    /// Provider streams of all enabled accounts offered to the matcher.
     pub streams: usize,
     /// Guide channels with at least one stream (automatic or manual).
     pub matched: usize,
+    /// Guide channels left without any stream.
     pub unmatched: usize,
     /// Matched channels whose best automatic stream is below 0.8 confidence.
     pub low_confidence: usize,
     /// Automatic mappings (all variants of all channels).
     pub mappings: usize,
+    /// Manual mappings (pins), left as they were.
     pub manual_kept: usize,
+    /// Set when nothing was stored (`match --dry-run`).
     pub dry_run: bool,
 }
 

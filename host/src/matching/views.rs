@@ -21,23 +21,32 @@ pub struct MappingsQuery {
 /// One stream of a guide channel.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct MappedStream {
+    /// The account the stream belongs to.
     pub account: String,
+    /// The stream's key in that account's catalogue (what `map` takes).
     pub key: String,
     /// The provider's name for it (empty if the catalogue no longer has it).
     pub name: String,
+    /// Quality tier read from its name (unknown if the catalogue no longer has it).
     pub quality: Quality,
+    /// 0..1 from the matcher; 1 for manual pins.
     pub confidence: f32,
+    /// Pinned by the user (`streamforge map`); kept by every re-match.
     pub manual: bool,
+    /// Order among the channel's streams, 0 first.
     pub rank: u32,
 }
 
 /// A guide channel and its streams, best first.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct ChannelMappings {
+    /// The guide channel's XMLTV id (what `map` and `unmap` take).
     pub guide_id: String,
+    /// Its first display name in the guide.
     pub name: String,
     /// Its lineup number, once it has one.
     pub number: Option<String>,
+    /// Its streams by rank, manual pins first on equal rank; empty when unmatched.
     pub streams: Vec<MappedStream>,
 }
 

@@ -5,6 +5,7 @@
 pub struct Builtin {
     /// The name the plugin must give itself.
     pub name: &'static str,
+    /// The component, built by `build.rs` and embedded in the binary.
     pub wasm: &'static [u8],
 }
 

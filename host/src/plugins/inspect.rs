@@ -34,6 +34,7 @@ impl std::fmt::Display for World {
 /// What a component says about itself, read without running it.
 #[derive(Debug, Clone)]
 pub struct Inspection {
+    /// The one world it exports: decides how it is called.
     pub world: World,
     /// The contract version it was built against ("0.1.0").
     pub contract: String,

@@ -8,8 +8,11 @@ use serde::{Deserialize, Serialize};
 pub struct Manifest {
     /// The name the plugin gives itself; accounts refer to it.
     pub name: String,
+    /// The plugin's own version, as it reports it.
     pub version: String,
+    /// One line on what it does, as it reports it, for `plugin list`.
     pub description: String,
+    /// Provider adapter or channel matcher: which calls the host makes to it.
     pub world: World,
     /// Contract version, e.g. "0.1.0".
     pub contract: String,

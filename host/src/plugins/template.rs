@@ -23,7 +23,9 @@ pub struct Fill<'a> {
     pub server: &'a str,
     /// The account URL as given (`{url}`).
     pub url: &'a str,
+    /// The account's user name (`{username}`), percent-encoded when filled.
     pub username: &'a str,
+    /// The account's password (`{password}`), percent-encoded when filled.
     pub password: &'a str,
     /// Origins besides the server's that this account's URLs may use
     /// (as read by the host itself, e.g. CDN hosts in a playlist).
@@ -43,12 +45,18 @@ impl std::fmt::Debug for Fill<'_> {
 /// Why a template could not be used. Never contains a filled value.
 #[derive(Debug, Clone, thiserror::Error, PartialEq)]
 pub enum TemplateError {
+    /// A `{...}` other than `server`, `url`, `username`, `password`: the
+    /// template, then the name (cut to 40 characters).
     #[error("URL template `{0}` names an unknown placeholder `{{{1}}}`")]
     UnknownPlaceholder(String, String),
+    /// A `{` without its `}`: the template.
     #[error("URL template `{0}` has an unclosed `{{`")]
     Unclosed(String),
+    /// Filled, it is not an http(s) URL with a host: the template.
     #[error("URL template `{0}` does not make a valid http(s) URL")]
     NotHttp(String),
+    /// Filled, it points to an origin the account does not allow: the
+    /// template, then the server's origin.
     #[error("URL template `{0}` points away from the account's server ({1}); refused")]
     ForeignOrigin(String, String),
 }

@@ -24,11 +24,18 @@ pub enum SecretError {
         "key file {path} is accessible by others (mode {mode:03o}); \
          run `chmod 600 {path}` and try again"
     )]
-    KeyFileMode { path: PathBuf, mode: u32 },
+    KeyFileMode {
+        /// The key file.
+        path: PathBuf,
+        /// Its permission bits (`0o644`, ...); owner-only (`0o600`) is required.
+        mode: u32,
+    },
     /// Reading, creating or writing the key file failed.
     #[error("key file {path}: {source}")]
     KeyFileIo {
+        /// The key file.
         path: PathBuf,
+        /// What the operating system said.
         #[source]
         source: std::io::Error,
     },
@@ -37,11 +44,19 @@ pub enum SecretError {
         "the password of account `{account}` cannot be decrypted with the key in {key}: \
          restore the key that sealed it, or remove and re-add the account"
     )]
-    WrongKey { account: String, key: String },
+    WrongKey {
+        /// The account whose password did not open.
+        account: String,
+        /// Where the key in use came from (`STREAMFORGE_KEY` or the key file's path).
+        key: String,
+    },
     /// The stored bytes are not a sealed password this version understands.
     #[error(
         "the stored password of account `{account}` is not in a format this version reads; \
          remove and re-add the account"
     )]
-    Malformed { account: String },
+    Malformed {
+        /// The account whose stored password is unreadable.
+        account: String,
+    },
 }

@@ -9,6 +9,8 @@
 //! with the account name bound in as associated data, so a sealed password
 //! copied to another account does not open.
 
+#![deny(missing_docs)]
+
 mod error;
 mod key;
 mod seal;

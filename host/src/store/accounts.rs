@@ -11,8 +11,10 @@ pub struct AccountRecord {
     pub name: String,
     /// The provider plugin that speaks to it (`xtream`, `m3u`, ...).
     pub provider: String,
-    /// Server or playlist URL as the user gave it.
+    /// Server or playlist URL as the user gave it, with credentials in its
+    /// query replaced by `{username}` / `{password}`.
     pub url: String,
+    /// The provider's user name (`{username}` in URL templates), if any.
     #[serde(default)]
     pub username: Option<String>,
     /// The password sealed with AES-256-GCM; never plaintext.
@@ -22,6 +24,7 @@ pub struct AccountRecord {
     pub max_connections: u32,
     /// Lower is preferred when choosing between equal streams.
     pub priority: i32,
+    /// Disabled accounts are skipped by sync, match and the relay.
     pub enabled: bool,
     /// Free-form settings passed to the provider plugin.
     #[serde(default)]

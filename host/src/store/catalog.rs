@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 /// What the last successful sync of an account brought.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct CatalogInfo {
+    /// Channels that sync stored.
     pub channels: usize,
     /// Unix seconds of the sync.
     pub synced_at: u64,

@@ -27,7 +27,9 @@ pub struct GuideRecord {
     pub source: String,
     /// Unix seconds of the last successful ingest (0: never).
     pub synced_at: u64,
+    /// Channels the last successful ingest found.
     pub channels: usize,
+    /// Programmes the last successful ingest kept in the programme file.
     pub programmes: usize,
     /// File name (in the data dir's `guides/` folder) of the prepared programmes.
     #[serde(default)]

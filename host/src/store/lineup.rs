@@ -6,6 +6,7 @@ use super::{Result, Store};
 /// A guide channel's number in the lineup.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct LineupNumber {
+    /// The numbered guide channel's XMLTV id.
     pub guide_id: String,
     /// Digits, optionally with one `.` (e.g. "101", "5.1"); never `_`.
     pub number: String,

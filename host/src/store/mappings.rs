@@ -7,7 +7,9 @@ use serde::{Deserialize, Serialize};
 /// One guide channel → provider stream link.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct MappingRecord {
+    /// The guide channel's XMLTV id.
     pub guide_id: String,
+    /// The account the stream belongs to.
     pub account: String,
     /// The stream's key within the account.
     pub channel_key: String,

@@ -5,6 +5,8 @@
 //! sled is opened by one process at a time. `serve` holds it while running;
 //! other commands then go through the admin API (see `api`).
 
+#![deny(missing_docs)]
+
 mod accounts;
 mod catalog;
 mod guides;
@@ -34,12 +36,19 @@ pub enum StoreError {
     /// sled itself reported damage or a bug.
     #[error("the database is damaged: {0}")]
     Db(sled::Error),
+    /// A stored record does not decode; names what it was and why.
     #[error("a stored record is damaged ({0})")]
     Corrupt(String),
+    /// The data dir's schema is newer than this binary knows; it is refused, not guessed at.
     #[error(
         "this data dir was written by a newer StreamForge (schema {found}, this one knows up to {known}); upgrade StreamForge"
     )]
-    TooNew { found: u32, known: u32 },
+    TooNew {
+        /// The schema version in the data dir.
+        found: u32,
+        /// The newest schema this binary knows.
+        known: u32,
+    },
 }
 
 impl From<sled::Error> for StoreError {

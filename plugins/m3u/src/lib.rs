@@ -6,6 +6,8 @@
 //! `{password}` before the plugin sees it, so the stream URLs it keeps are
 //! templates.
 
+#![deny(missing_docs)]
+
 pub mod account;
 pub mod candidates;
 pub mod catalog;

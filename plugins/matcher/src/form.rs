@@ -6,6 +6,8 @@
 //! keeps "Channel 4"/"Channel 5", "E4"/"E4 +1" and "BBC One"/"BBC One East"
 //! apart.
 
+#![deny(missing_docs)]
+
 use streamforge_names::match_key;
 
 use crate::similarity::trigrams;

@@ -1,6 +1,8 @@
 //! The guide side of matching, built once per call: lookups by guide id and
 //! by exact name key, and the fuzzy index over the guide's display names.
 
+#![deny(missing_docs)]
+
 use streamforge_names::{match_key, parse_name};
 
 use crate::form::{analyse, country, NameForm};

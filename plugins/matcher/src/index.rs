@@ -7,6 +7,8 @@
 //! the [`TOP_K`] names sharing the most trigrams. Work per stream is bounded
 //! whatever the catalogue size, so matching never degenerates into all-pairs.
 
+#![deny(missing_docs)]
+
 use crate::map::Map;
 
 /// Most postings one query walks; also the longest posting list ever walked.

@@ -6,6 +6,8 @@
 //! Hostile names could in principle be crafted to collide; the host's per-call
 //! deadline bounds that.
 
+#![deny(missing_docs)]
+
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, DefaultHasher};
 

@@ -1,6 +1,8 @@
 //! Plain-Rust records the policy works on, mirroring the WIT `matcher` types
 //! without the bindings so the algorithm is testable and benchable natively.
 
+#![deny(missing_docs)]
+
 /// A channel of an XMLTV guide (WIT `guide-channel`, minus the icon).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct GuideChannel {

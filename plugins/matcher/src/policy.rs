@@ -12,6 +12,8 @@
 //! the stream and the guide channel agree on adds [`COUNTRY_BONUS`] to 2 and 3.
 //! Matches below `min-confidence` are dropped.
 
+#![deny(missing_docs)]
+
 use streamforge_names::{match_key, parse_name};
 
 use crate::form::{analyse, country, is_feed};

@@ -1,6 +1,8 @@
 //! How alike two names are: character trigrams (Dice) blended with a soft
 //! word overlap where near-identical words (Jaro-Winkler) count as equal.
 
+#![deny(missing_docs)]
+
 use crate::form::NameForm;
 
 /// Words at least this long may match by spelling ("Sport" ~ "Sports").

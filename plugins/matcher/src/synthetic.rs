@@ -8,6 +8,8 @@
 //! `account-channel { account, channel: provider-channel { .. } }` (quality
 //! from `streamforge_names::parse_name(name)`, other fields empty).
 
+#![deny(missing_docs)]
+
 use std::collections::BTreeSet;
 
 use streamforge_names::parse_name;

@@ -23,6 +23,8 @@
 //! (`Sky Sports UK`): a country is read only at the start, at the end, or in
 //! brackets.
 
+#![deny(missing_docs)]
+
 mod chars;
 mod fold;
 mod key;
