@@ -2,8 +2,6 @@
 //! scans, file work) on tokio's blocking pool, so the one async thread that
 //! moves bytes never waits on it.
 
-#![deny(missing_docs)]
-
 use anyhow::Context;
 
 /// Runs `f` on the blocking pool and waits for its answer.

@@ -1,8 +1,6 @@
 //! Time for the rest of the crate: Unix seconds now, and the UTC calendar
 //! date and time of a Unix time for the few places that print one.
 
-#![deny(missing_docs)]
-
 use std::time::{SystemTime, UNIX_EPOCH};
 
 /// Seconds since the Unix epoch, now.

@@ -4,8 +4,6 @@
 //! `./streamforge-data`. Everything StreamForge writes lives under it, except
 //! the precompiled-plugin cache when `STREAMFORGE_CACHE` points elsewhere.
 
-#![deny(missing_docs)]
-
 use std::path::{Path, PathBuf};
 
 /// The default data dir, relative to the working directory.

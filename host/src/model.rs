@@ -7,8 +7,6 @@
 //! contract version never changes the database format (their JSON form is
 //! pinned by a test below).
 
-#![deny(missing_docs)]
-
 use serde::{Deserialize, Serialize};
 
 /// Picture quality tier, best first: 4K/UHD > FHD/1080 > HD/720 > SD.

@@ -4,8 +4,6 @@
 //! services directly when no server runs, and the admin API calls the very
 //! same methods when one does.
 
-#![deny(missing_docs)]
-
 use crate::catalog::{Catalog, Progress};
 use crate::data_dir::DataDir;
 use crate::events::{EventLog, DEFAULT_CAPACITY};

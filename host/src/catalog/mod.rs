@@ -1,8 +1,6 @@
 //! Provider accounts and their catalogues: adding and testing accounts
 //! through their provider plugin, and syncing catalogues atomically.
 
-#![deny(missing_docs)]
-
 pub(crate) mod access;
 mod accounts;
 pub mod redact;

@@ -2,8 +2,6 @@
 //! calls into the modules that own the behaviour, through [`backend`] so it
 //! works the same with or without a running server.
 
-#![deny(missing_docs)]
-
 mod accounts;
 mod backend;
 mod demo;

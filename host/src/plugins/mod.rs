@@ -6,8 +6,6 @@
 //! Contract versions live in [`bindings`], one module per frozen `wit/` folder;
 //! calls take and give the host's own [`model`](crate::model) types.
 
-#![deny(missing_docs)]
-
 pub mod bindings;
 pub mod builtin;
 mod cache;

@@ -13,8 +13,13 @@ use std::time::{Duration, Instant};
 pub enum Failure {
     /// No packet for this long.
     Stalled(Duration),
-    /// Bytes per second now vs. usually.
-    Slow { now: u64, usual: u64 },
+    /// Far below its own usual rate.
+    Slow {
+        /// Bytes per second lately.
+        now: u64,
+        /// Bytes per second usually.
+        usual: u64,
+    },
     /// This many bytes in a row were not MPEG-TS.
     NotTs(u64),
     /// The provider ended the body.

@@ -7,32 +7,51 @@ use std::sync::atomic::{AtomicU64, Ordering};
 /// Relay counters since start.
 #[derive(Debug, Default)]
 pub struct Metrics {
+    /// Stream requests that got a stream.
     pub tunes_ok: AtomicU64,
+    /// Stream requests refused for lack of a tuner or account connection (805).
     pub tunes_busy: AtomicU64,
+    /// Stream requests for which every source failed (807).
     pub tunes_no_video: AtomicU64,
+    /// Stream requests for no such (or a malformed) channel.
     pub tunes_not_found: AtomicU64,
+    /// Provider connections that delivered video.
     pub upstream_connects: AtomicU64,
+    /// Provider connection attempts that failed.
     pub upstream_failures: AtomicU64,
+    /// MPEG-TS bytes received from providers.
     pub bytes_in: AtomicU64,
+    /// Bytes sent to viewers, all together.
     pub bytes_out: AtomicU64,
+    /// Bytes from providers that were not MPEG-TS packets.
     pub junk_bytes: AtomicU64,
+    /// Times a viewer fell behind and skipped ahead.
     pub viewers_lagged: AtomicU64,
+    /// Viewers let go for making no progress.
     pub viewers_dropped: AtomicU64,
+    /// Channel sessions that ended.
     pub sessions_ended: AtomicU64,
     /// Sources given up mid-stream, by reason (see `health::Failure::kind`).
     pub failed_stall: AtomicU64,
+    /// ...for being far below their own usual rate.
     pub failed_slow: AtomicU64,
+    /// ...for sending something other than MPEG-TS.
     pub failed_not_ts: AtomicU64,
+    /// ...because the provider ended the stream.
     pub failed_ended: AtomicU64,
+    /// ...because the connection broke.
     pub failed_broken: AtomicU64,
     /// Switches that found a working next source, and their gaps.
     pub switches: AtomicU64,
+    /// Sum of the detection-to-new-video gaps, in milliseconds.
     pub switch_gap_ms_sum: AtomicU64,
+    /// Longest detection-to-new-video gap, in milliseconds.
     pub switch_gap_ms_max: AtomicU64,
     /// Failures after which no source was left.
     pub failovers_failed: AtomicU64,
     /// Backups connected while the source was silent, and those switched to.
     pub standby_opened: AtomicU64,
+    /// ...and those the channel then switched to.
     pub standby_used: AtomicU64,
 }
 
@@ -66,9 +85,13 @@ pub(crate) fn add(counter: &AtomicU64, n: u64) {
 
 /// Gauges read at render time.
 pub struct Gauges {
+    /// Channels being relayed.
     pub sessions: usize,
+    /// Viewers connected, all channels together.
     pub viewers: usize,
+    /// Tuners held by running channels.
     pub tuners_in_use: u32,
+    /// Tuners advertised.
     pub tuners_total: u32,
     /// (account, connections open, limit).
     pub accounts: Vec<(String, u32, u32)>,

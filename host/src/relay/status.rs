@@ -12,14 +12,19 @@ use std::time::UNIX_EPOCH;
 pub struct SessionView {
     /// `GuideNumber`.
     pub channel: String,
+    /// The channel's name in the lineup.
     pub name: String,
+    /// The guide channel it plays.
     pub guide_id: String,
-    /// Source in use (absent while starting).
+    /// Account of the source in use (absent while starting).
     pub account: Option<String>,
+    /// Key of the stream in use in its account's catalogue.
     pub stream_key: Option<String>,
+    /// Quality of the stream in use ("FHD", ...).
     pub quality: Option<String>,
     /// Unix seconds since the current source plays.
     pub source_since: Option<u64>,
+    /// Viewers watching now.
     pub viewers: usize,
     /// Unix seconds.
     pub started: u64,
@@ -36,17 +41,24 @@ pub struct SessionView {
 /// One account's connections.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct AccountUse {
+    /// The account's name.
     pub name: String,
+    /// Connections open now.
     pub in_use: u32,
+    /// Connections the account allows.
     pub limit: u32,
 }
 
 /// The relay at a glance.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct RelayStatus {
+    /// Tuners advertised.
     pub tuners: u32,
+    /// Tuners held by running channels.
     pub tuners_in_use: u32,
+    /// The channels playing, by number.
     pub sessions: Vec<SessionView>,
+    /// Each enabled account's connections.
     pub accounts: Vec<AccountUse>,
     /// How late the async thread answers (see `relay::lag`).
     #[serde(default)]

@@ -47,22 +47,31 @@ const WORTH_SENDING: usize = 16 * 1024;
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum ConnectError {
     #[error("{0}")]
+    /// A URL template could not be filled (a plugin bug or a foreign host).
     Template(String),
     #[error("the plugin gave no way to play it ({0})")]
+    /// The provider plugin gave no way to play the stream.
     NoCandidates(String),
     #[error("cannot connect: {0}")]
+    /// The provider could not be reached.
     Connect(String),
     #[error("no video within {} s", .0.as_secs_f32())]
+    /// No MPEG-TS came within the first-byte timeout.
     Timeout(Duration),
     #[error("the provider answered HTTP {0}")]
+    /// The provider answered with this HTTP status.
     Status(u16),
     #[error("the provider's answer is not MPEG-TS")]
+    /// The provider answered with something other than MPEG-TS.
     NotTs,
     #[error("the provider closed the stream before any video")]
+    /// The provider ended the stream before any video.
     Ended,
     #[error("more than {0} redirects")]
+    /// More redirects than allowed.
     Redirects(usize),
     #[error("the provider redirected to an unusable address")]
+    /// A redirect without a usable `Location`.
     BadRedirect,
 }
 

@@ -16,8 +16,11 @@ pub struct LineupEntry {
     /// The id used in `/xmltv.xml` and the M3U `tvg-id` (the guide id when
     /// it is a valid XMLTV id, else a cleaned form of it).
     pub xmltv_id: String,
+    /// The channel's name as the guide gives it.
     pub name: String,
+    /// Logo URL: the guide's icon, else a mapped stream's logo.
     pub logo: Option<String>,
+    /// The provider group of a mapped stream, for M3U `group-title`.
     pub group: Option<String>,
     /// Best mapped quality is HD or better.
     pub hd: bool,
@@ -28,6 +31,7 @@ pub struct LineupEntry {
 /// The whole lineup, sorted by number.
 #[derive(Debug, Clone, Default)]
 pub struct Lineup {
+    /// The channels, sorted by number.
     pub entries: Vec<LineupEntry>,
 }
 

@@ -16,20 +16,28 @@ use std::sync::{Arc, OnceLock};
 
 /// An enabled account as the relay uses it.
 pub struct RouteAccount {
+    /// The account's name.
     pub name: String,
     /// Provider plugin name.
     pub provider: String,
+    /// Connections the account allows at once.
     pub max_connections: u32,
+    /// Ranks streams of equal quality and confidence (lower first).
     pub priority: i32,
+    /// The account's free-form settings, passed to its plugin.
     pub options: Vec<(String, String)>,
     pub(crate) credentials: Unsealed,
 }
 
 /// One mapped stream of a channel.
 pub struct RouteStream {
+    /// The account it comes from.
     pub account: Arc<RouteAccount>,
+    /// The provider channel, as its plugin needs it for candidates.
     pub channel: ProviderChannel,
+    /// Its quality tier (from its name).
     pub quality: Quality,
+    /// How sure the match is, 0..1.
     pub confidence: f32,
     /// The plugin's URL templates, asked on first use.
     candidates: OnceLock<Result<Arc<Vec<Candidate>>, String>>,
@@ -39,7 +47,9 @@ pub struct RouteStream {
 pub struct ChannelRoute {
     /// `GuideNumber`.
     pub number: String,
+    /// The guide channel it is.
     pub guide_id: String,
+    /// Its name in the lineup.
     pub name: String,
     /// Best first: quality tier, confidence, account priority.
     pub streams: Vec<Arc<RouteStream>>,
@@ -49,6 +59,7 @@ pub struct ChannelRoute {
 pub struct RouteTable {
     /// The store version this was built from.
     pub version: u64,
+    /// Every lineup channel with at least one usable stream, by number.
     pub channels: HashMap<String, Arc<ChannelRoute>>,
     /// Tuners to advertise and enforce.
     pub tuner_count: u32,

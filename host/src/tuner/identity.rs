@@ -9,10 +9,15 @@ use std::sync::{Arc, RwLock};
 pub struct DeviceInfo {
     /// 8-hex-digit id with a valid checksum (see `device_id`).
     pub device_id: u32,
+    /// The name media servers show for the tuner.
     pub friendly_name: String,
+    /// The HDHomeRun model it presents as.
     pub model_number: String,
+    /// The firmware name it presents.
     pub firmware_name: String,
+    /// The firmware version it presents.
     pub firmware_version: String,
+    /// `DeviceAuth`, which some clients expect to be present.
     pub device_auth: String,
     /// Where clients reach the HTTP API, e.g. `http://192.168.1.20:5004`; no trailing slash.
     pub base_url: String,

@@ -23,7 +23,9 @@ use std::sync::Arc;
 /// What the tuner's handlers share.
 #[derive(Clone)]
 pub struct TunerState {
+    /// The opened data dir.
     pub app: Arc<App>,
+    /// The device as announced (tuner count kept current).
     pub device: SharedDevice,
     /// The lineup and tuner count, prepared (never read from the database here).
     pub routing: Arc<Routing>,

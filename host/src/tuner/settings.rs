@@ -9,9 +9,13 @@ use anyhow::anyhow;
 /// What the user may set.
 #[derive(Debug, Clone, Default)]
 pub struct TunerOptions {
+    /// `--base-url`: where clients reach the tuner (else derived from the listener).
     pub base_url: Option<String>,
+    /// `--device-id` (else the one kept in the data dir).
     pub device_id: Option<String>,
+    /// `--tuner-count` (else the sum of enabled accounts' limits).
     pub tuner_count: Option<u32>,
+    /// `--friendly-name` (else "StreamForge").
     pub friendly_name: Option<String>,
 }
 
