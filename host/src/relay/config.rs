@@ -61,13 +61,13 @@ impl Default for RelayConfig {
 /// without a byte.
 pub(crate) const KEEPALIVE: Duration = Duration::from_millis(400);
 
-/// Largest chunk handed to viewers; bigger reads are split so the per-channel
-/// ring (counted in chunks) stays within [`RelayConfig::channel_buffer`].
+/// Largest chunk handed to viewers; bigger reads are split.
 pub(crate) const MAX_CHUNK: usize = 64 * 1024;
 
-impl RelayConfig {
-    /// Chunks the per-channel broadcast ring holds.
-    pub(crate) fn ring_chunks(&self) -> usize {
-        (self.channel_buffer / MAX_CHUNK).clamp(16, 4096)
-    }
-}
+/// Chunks the per-channel fan-out ring holds: enough for a viewer whose
+/// socket is full for a moment (16 reads, a fraction of a second at
+/// 20 Mbit/s), and few, because the ring keeps its chunks until they are
+/// overwritten. A channel then holds little beyond the bytes since its last
+/// keyframe (kept for joiners, capped by [`RelayConfig::channel_buffer`],
+/// sharing the same buffers); a viewer further behind skips ahead to a keyframe.
+pub(crate) const RING_CHUNKS: usize = 16;

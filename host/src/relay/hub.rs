@@ -6,7 +6,7 @@
 //! that falls more than the ring behind skips ahead (to the next keyframe);
 //! one that makes no progress at all is let go by [`Hub::sweep`].
 
-use super::config::{RelayConfig, MAX_CHUNK};
+use super::config::{RelayConfig, MAX_CHUNK, RING_CHUNKS};
 use super::recent::Recent;
 use crate::routing::table::ChannelRoute;
 use crate::routing::table::RouteStream;
@@ -93,7 +93,7 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 impl Hub {
     /// A starting hub for `route` with no viewer yet.
     pub(crate) fn new(route: Arc<ChannelRoute>, config: &RelayConfig) -> Arc<Hub> {
-        let (sender, _) = broadcast::channel(config.ring_chunks());
+        let (sender, _) = broadcast::channel(RING_CHUNKS);
         let now = Instant::now();
         Arc::new(Hub {
             route,

@@ -331,6 +331,29 @@ impl Output {
     }
 }
 
+/// The next moment silence may call for something: the stall deadline, the
+/// standby's (unless one is open), or the viewers' keepalive.
+fn next_quiet(
+    config: &super::RelayConfig,
+    last_data: tokio::time::Instant,
+    out: &Output,
+    standby_open: bool,
+) -> tokio::time::Instant {
+    let standby = config
+        .standby_after
+        .filter(|_| !standby_open)
+        .map(|after| last_data + after);
+    [
+        Some(last_data + config.stall_timeout),
+        standby,
+        Some(out.keepalive_at()),
+    ]
+    .into_iter()
+    .flatten()
+    .min()
+    .expect("the stall deadline is always there")
+}
+
 /// Moves bytes until the session ends or the source fails.
 async fn pump(
     relay: &Arc<Relay>,
@@ -346,21 +369,21 @@ async fn pump(
     let mut sweep = interval(Duration::from_secs(1));
     sweep.set_missed_tick_behavior(MissedTickBehavior::Delay);
     let mut rate = RateWatch::new(config.slow_ratio, config.slow_timeout);
-    // A fixed deadline, moved only by data: other wake-ups must not reset it.
-    let mut stall_at = tokio::time::Instant::now() + config.stall_timeout;
-    // When silence starts a standby (see `Standby`); moved only by data too.
-    let mut standby_at = config
-        .standby_after
-        .map(|after| tokio::time::Instant::now() + after);
+    // Silence is watched by one timer that data never touches: a read only
+    // notes its time, and when the timer fires it checks what is really due
+    // (a stall, a standby, a keepalive) and sets itself for the next thing.
+    // So a chunk costs no timer work; a flowing channel wakes for it about
+    // twice a second.
+    let mut last_data = tokio::time::Instant::now();
+    let quiet = sleep_until(next_quiet(config, last_data, out, standby.is_some()));
+    tokio::pin!(quiet);
     loop {
         let idle_deadline =
             idle_since.map(|t| tokio::time::Instant::from_std(t + config.idle_grace));
         tokio::select! {
             read = source.upstream.next() => match read {
                 Ok(packets) => {
-                    let now = tokio::time::Instant::now();
-                    stall_at = now + config.stall_timeout;
-                    standby_at = config.standby_after.map(|after| now + after);
+                    last_data = tokio::time::Instant::now();
                     // Data came back: a backup connected meanwhile is let go.
                     standby.take();
                     rate.add(packets.len());
@@ -368,10 +391,19 @@ async fn pump(
                 }
                 Err(failure) => return End::Failed(failure),
             },
-            _ = sleep_until(stall_at) => return End::Failed(Failure::Stalled(config.stall_timeout)),
-            _ = sleep_until(out.keepalive_at()) => out.keepalive(hub),
-            _ = async { sleep_until(standby_at.expect("guarded")).await }, if standby.is_none() && standby_at.is_some() => {
-                *standby = Some(Standby::open(relay, &hub.route, &source.stream));
+            () = &mut quiet => {
+                let now = tokio::time::Instant::now();
+                if now >= last_data + config.stall_timeout {
+                    return End::Failed(Failure::Stalled(config.stall_timeout));
+                }
+                let standby_due = config.standby_after.is_some_and(|after| now >= last_data + after);
+                if standby_due && standby.is_none() {
+                    *standby = Some(Standby::open(relay, &hub.route, &source.stream));
+                }
+                if now >= out.keepalive_at() {
+                    out.keepalive(hub);
+                }
+                quiet.as_mut().reset(next_quiet(config, last_data, out, standby.is_some()));
             }
             changed = viewers.changed() => {
                 if changed.is_err() {
