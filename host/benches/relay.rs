@@ -60,8 +60,8 @@ struct Scenario {
     name: &'static str,
     channels: usize,
     per_channel: usize,
-    /// CPU ratio target (SF / nginx).
-    target: f64,
+    /// CPU ratio target (SF / nginx); `None` for a memory-only scenario.
+    target: Option<f64>,
 }
 
 const SCENARIOS: &[Scenario] = &[
@@ -69,33 +69,45 @@ const SCENARIOS: &[Scenario] = &[
         name: "1 viewer of 1 channel",
         channels: 1,
         per_channel: 1,
-        target: 1.0,
+        target: Some(1.0),
     },
     Scenario {
         name: "10 viewers of 1 channel",
         channels: 1,
         per_channel: 10,
-        target: 0.8,
+        target: Some(0.8),
     },
     Scenario {
         name: "10 viewers of 10 channels",
         channels: 10,
         per_channel: 1,
-        target: 0.9,
+        target: Some(0.9),
     },
     Scenario {
         name: "50 viewers of 1 channel",
         channels: 1,
         per_channel: 50,
-        target: 0.5,
+        target: Some(0.5),
     },
     Scenario {
         name: "100 viewers over 10 channels",
         channels: 10,
         per_channel: 10,
-        target: 0.55,
+        target: Some(0.55),
+    },
+    Scenario {
+        name: "30 viewers of 30 channels",
+        channels: 30,
+        per_channel: 1,
+        target: None,
     },
 ];
+
+/// Bytes in a MiB.
+const MIB: f64 = 1024.0 * 1024.0;
+
+/// Extra memory a viewer may cost beyond the first of its channel (target).
+const PER_EXTRA_VIEWER: f64 = 256.0 * 1024.0;
 
 /// One scenario on one server.
 #[derive(Default, Clone)]
@@ -245,7 +257,7 @@ fn main() {
 
 impl Bench {
     fn run(&mut self, started: Instant) {
-        let channels = self.map_channels(12);
+        let channels = self.map_channels(32);
         let idle_rss = procs::rss_mib(&[self.serve.server.pid()]);
         self.idle_cpu();
         eprintln!(
@@ -255,8 +267,8 @@ impl Bench {
         );
         let mut results: Vec<(Option<Measured>, Option<Measured>)> = Vec::new();
         for (i, sc) in SCENARIOS.iter().enumerate() {
-            // The last scenario only if time allows (the whole run stays near 4 min).
-            if i == SCENARIOS.len() - 1 && started.elapsed() > Duration::from_secs(170) {
+            // The last scenarios only if time allows (the whole run stays near 5 min).
+            if i >= SCENARIOS.len() - 2 && started.elapsed() > Duration::from_secs(230) {
                 self.notes
                     .push(format!("skipped `{}`: out of time", sc.name));
                 results.push((None, None));
@@ -293,7 +305,8 @@ impl Bench {
         }
         let cold = self.cold_ttfb(&channels[..channels.len().min(10)]);
         let join = self.join_ttfb(&channels[0]);
-        self.print(&results, &cold, &join, idle_rss, started);
+        let lag = self.status().ok().map(|s| s["runtime_lag"].clone());
+        self.print(&results, &cold, &join, idle_rss, lag, started);
     }
 
     // ---- StreamForge's API -------------------------------------------------
@@ -454,8 +467,8 @@ impl Bench {
             })
             .collect();
         assert!(
-            channels.len() >= 10,
-            "the lineup has {} channels, the bench needs 10: {lineup}",
+            channels.len() >= 30,
+            "the lineup has {} channels, the bench needs 30: {lineup}",
             channels.len()
         );
         let plan: Vec<(Channel, usize)> = channels.iter().map(|c| (c.clone(), 1)).collect();
@@ -780,11 +793,13 @@ impl Bench {
             HashMap<&'static str, usize>,
         ),
         idle_rss: f64,
+        lag: Option<serde_json::Value>,
         started: Instant,
     ) {
         let dash = || "-".to_string();
         let mut rows: Vec<[String; 6]> = Vec::new();
         for (sc, (sf, ng)) in SCENARIOS.iter().zip(results) {
+            let Some(target) = sc.target else { continue };
             let f = |m: &Option<Measured>| {
                 m.as_ref()
                     .map_or("n/a".into(), |m| format!("{:.3}", m.cpu_per_gb()))
@@ -799,15 +814,19 @@ impl Bench {
                 f(sf),
                 f(ng),
                 ratio,
-                format!("≤ {:.2}×", sc.target),
+                format!("≤ {target:.2}×"),
             ]);
         }
-        if let Some((sf, ng)) = SCENARIOS
-            .iter()
-            .zip(results)
-            .find(|(sc, _)| sc.channels == 10 && sc.per_channel == 1)
-            .map(|(_, r)| r)
-        {
+        // Memory: idle + per channel 1.25 × (one GOP + 256 KiB) + 256 KiB per
+        // extra viewer (the bench's clip has a keyframe every second).
+        let gop = self.byte_rate;
+        for (sc, (sf, ng)) in SCENARIOS.iter().zip(results) {
+            if sc.per_channel != 1 || sc.channels < 10 {
+                continue;
+            }
+            let budget = idle_rss
+                + sc.channels as f64 * 1.25 * (gop + 256.0 * 1024.0) / MIB
+                + (sc.channels * (sc.per_channel - 1)) as f64 * PER_EXTRA_VIEWER / MIB;
             let f = |m: &Option<Measured>| {
                 m.as_ref()
                     .map_or("n/a".into(), |m| format!("{:.1} MiB", m.peak_rss_mib))
@@ -817,14 +836,35 @@ impl Bench {
                 _ => "n/a".into(),
             };
             rows.push([
-                "peak RSS, 10 viewers of 10 channels".into(),
+                format!("peak RSS, {}", sc.name),
                 dash(),
                 f(sf),
                 f(ng),
                 ratio,
-                "≤ 64 MiB".into(),
+                format!("≤ {budget:.1} MiB"),
             ]);
         }
+        let lag_ms = |k: &str| {
+            lag.as_ref()
+                .and_then(|l| l[k].as_f64())
+                .map_or("n/a".into(), |v| format!("{v:.1} ms"))
+        };
+        rows.push([
+            "runtime lag of the async thread, max over the bench".into(),
+            dash(),
+            lag_ms("max_ms"),
+            dash(),
+            dash(),
+            "≤ 50 ms".into(),
+        ]);
+        rows.push([
+            "runtime lag, p99 (a bucket bound)".into(),
+            dash(),
+            lag_ms("p99_ms"),
+            dash(),
+            dash(),
+            dash(),
+        ]);
         for (sc, (sf, ng)) in SCENARIOS.iter().zip(results) {
             let f = |m: &Option<Measured>| {
                 m.as_ref()
@@ -998,6 +1038,10 @@ impl Bench {
             }
         }
         println!("  StreamForge RSS idle after the first tunes: {idle_rss:.1} MiB");
+        println!(
+            "  GOP of the clip: 25 frames (1 s) ≈ {:.2} MiB at its rate",
+            gop / MIB
+        );
         for n in &self.notes {
             println!("  note: {n}");
         }

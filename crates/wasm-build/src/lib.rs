@@ -21,17 +21,24 @@ pub fn build(workspace: &Path, packages: &[&str], watched: &[&str], out: &Path) 
         "cargo:rerun-if-changed={}",
         workspace.join("Cargo.lock").display()
     );
-    let target_dir = env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .map(|d| {
-            if d.is_absolute() {
-                d
-            } else {
-                workspace.join(d)
-            }
-        })
-        .unwrap_or_else(|| workspace.join("target"))
-        .join("wasm-plugins");
+    // `STREAMFORGE_WASM_TARGET_DIR` lets another build (the fuzz targets,
+    // with their own target dir) reuse plugins already built: the wasm build
+    // takes no flags from the outer one, so its output is the same.
+    println!("cargo:rerun-if-env-changed=STREAMFORGE_WASM_TARGET_DIR");
+    let target_dir = match env::var_os("STREAMFORGE_WASM_TARGET_DIR") {
+        Some(dir) => PathBuf::from(dir),
+        None => env::var_os("CARGO_TARGET_DIR")
+            .map(PathBuf::from)
+            .map(|d| {
+                if d.is_absolute() {
+                    d
+                } else {
+                    workspace.join(d)
+                }
+            })
+            .unwrap_or_else(|| workspace.join("target"))
+            .join("wasm-plugins"),
+    };
 
     let mut cargo = Command::new(env::var("CARGO").unwrap_or_else(|_| "cargo".into()));
     cargo

@@ -104,8 +104,13 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     // the relay bench, one thread costs less CPU per GB than a work-stealing
     // pool (no cross-thread wake-up per chunk): 23-34 % less for 1 or 10
     // viewers, 4-12 % for 50 or 100.
+    // Its park/unpark hooks measure how long it works without a break, the
+    // runtime lag every viewer feels (see `relay::lag`).
+    let lag = crate::relay::lag::RuntimeLag::global();
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
+        .on_thread_unpark(move || lag.woke())
+        .on_thread_park(move || lag.sleeps())
         .build()?;
     runtime.block_on(async move {
         match cli.command {

@@ -157,7 +157,6 @@ pub async fn serve_app(
     routing.spawn_refresher(app.clone());
     let tuner_state = TunerState::new(app.clone(), shared.clone(), routing.clone());
     let relay = Relay::new(app.clone(), routing, args.relay_config())?;
-    relay.lag.spawn_probe();
     let router = tuner::http::router(tuner_state)
         .merge(crate::relay::router(relay.clone()))
         .nest(
@@ -199,6 +198,8 @@ pub async fn serve_app(
     let listener = axum::serve::ListenerExt::tap_io(listener, |tcp: &mut tokio::net::TcpStream| {
         let _ = tcp.set_nodelay(true);
     });
+    // Start-up work (opening the database, compiling plugins) is not lag.
+    crate::relay::lag::RuntimeLag::global().reset();
     let result = axum::serve(listener, router)
         .with_graceful_shutdown(async move {
             shutdown_signal().await;

@@ -57,8 +57,6 @@ pub struct Relay {
     pub(crate) limits: Arc<Limits>,
     pub(crate) sessions: SessionManager,
     pub(crate) metrics: Arc<Metrics>,
-    /// The async thread's lateness (see [`lag`]).
-    pub lag: Arc<lag::RuntimeLag>,
     pub(crate) client: reqwest::Client,
 }
 
@@ -84,7 +82,6 @@ impl Relay {
             sessions: SessionManager::new(config.failover_cooldown),
             config,
             metrics: Arc::new(Metrics::default()),
-            lag: Default::default(),
             client,
         }))
     }

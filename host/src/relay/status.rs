@@ -118,7 +118,7 @@ impl Relay {
             tuners_in_use: self.limits.tuners_in_use(),
             sessions,
             accounts,
-            runtime_lag: self.lag.view(),
+            runtime_lag: super::lag::RuntimeLag::global().view(),
         }
     }
 
@@ -137,7 +137,7 @@ impl Relay {
                 .collect(),
         };
         let mut text = self.metrics.render(&gauges);
-        self.lag.render(&mut text);
+        super::lag::RuntimeLag::global().render(&mut text);
         text
     }
 }
