@@ -242,14 +242,39 @@ fn close_junk_a_drip_and_a_5xx_at_reconnect_each_fail_over() {
     }
 }
 
-#[test]
-fn when_no_source_is_left_the_stream_ends_cleanly_and_everything_is_released() {
+/// Das Erste (FHD 12002, then HD 12001, then SD 12003) playing its first
+/// second of FHD to one viewer, served with `stall_timeout` seconds and the
+/// account allowing `max_connections`.
+struct Playing {
+    sim: SimProvider,
+    data: tempfile::TempDir,
+    server: common::Server,
+    v: Viewer,
+}
+
+fn das_erste_playing(max_connections: u32, stall_timeout: &str) -> Playing {
     let sim = SimProvider::start_blocking(common::test_panel());
-    let data = prepared(&sim, 4);
-    let server = common::Server::start(data.path(), &["--stall-timeout", "1"]);
+    let data = prepared(&sim, max_connections);
+    let server = common::Server::start(data.path(), &["--stall-timeout", stall_timeout]);
     let n = number_of(&server.base, "Das Erste");
     let v = viewer(format!("{}/stream/{n}", server.base));
     wait_playing(&server, "12002", 1, &[&v], second_of(&sim, 12002));
+    Playing {
+        sim,
+        data,
+        server,
+        v,
+    }
+}
+
+#[test]
+fn when_no_source_is_left_the_stream_ends_cleanly_and_everything_is_released() {
+    let Playing {
+        sim,
+        data,
+        server,
+        v,
+    } = das_erste_playing(4, "1");
     sim.set_fault(Endpoint::Live, Fault::Stall);
     // Every source stalls: the stall (1 s), then the backup's and the
     // failover's tries, each giving HD and SD their 5 s to first video
@@ -433,13 +458,13 @@ fn a_silent_source_gets_its_backup_connected_ahead_and_let_go_when_data_returns(
 
 #[test]
 fn a_standby_never_takes_a_connection_the_account_does_not_have() {
-    let sim = SimProvider::start_blocking(common::test_panel());
     // One connection: a backup on the same account can only follow the failure.
-    let data = prepared(&sim, 1);
-    let server = common::Server::start(data.path(), &["--stall-timeout", "2"]);
-    let n = number_of(&server.base, "Das Erste");
-    let v = viewer(format!("{}/stream/{n}", server.base));
-    wait_playing(&server, "12002", 1, &[&v], second_of(&sim, 12002));
+    let Playing {
+        sim,
+        data,
+        server,
+        v,
+    } = das_erste_playing(1, "2");
     sim.set_fault(Endpoint::LiveStream(12002), Fault::Stall);
     // The switch comes with the stall (2 s), after the point a backup would
     // have been connected (1 s of silence): it marks that the moment passed.
@@ -475,12 +500,12 @@ fn a_standby_never_takes_a_connection_the_account_does_not_have() {
 /// stays), and the nulls are part of no PID's continuity.
 #[test]
 fn viewers_hear_null_packets_while_a_stall_is_detected_and_replaced() {
-    let sim = SimProvider::start_blocking(common::test_panel());
-    let data = prepared(&sim, 4);
-    let server = common::Server::start(data.path(), &["--stall-timeout", "2"]);
-    let n = number_of(&server.base, "Das Erste");
-    let v = viewer(format!("{}/stream/{n}", server.base));
-    wait_playing(&server, "12002", 1, &[&v], second_of(&sim, 12002));
+    let Playing {
+        sim,
+        data,
+        server,
+        v,
+    } = das_erste_playing(4, "2");
     let fault = Instant::now();
     sim.set_fault(Endpoint::LiveStream(12002), Fault::Stall);
     wait_for_source(&server, data.path(), "12001", LIMIT, "a stall");

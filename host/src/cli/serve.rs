@@ -49,7 +49,7 @@ pub struct ServeArgs {
     /// Seconds a channel stays connected after its last viewer left.
     #[arg(long, default_value = "3", value_parser = seconds)]
     pub idle_grace: f64,
-    /// MiB of recent stream kept per channel (for joining and slow viewers).
+    /// Most MiB kept per channel for viewers who join: the bytes since the last keyframe.
     #[arg(long, default_value = "4", value_parser = clap::value_parser!(u32).range(1..=1024))]
     pub channel_buffer_mib: u32,
     /// Seconds a viewer that is behind may make no progress before it is let go

@@ -12,8 +12,9 @@ pub struct RelayConfig {
     /// How long a channel's upstream stays open after its last viewer left,
     /// so a quick re-tune (Plex does this) finds it still running.
     pub idle_grace: Duration,
-    /// Most bytes of recent stream kept per channel for viewers that join
-    /// (from the last keyframe) and for viewers that fall behind.
+    /// Most bytes of recent stream kept per channel for viewers that join:
+    /// the bytes since the last keyframe, up to this bound (a longer GOP
+    /// makes joiners start at the live point instead).
     pub channel_buffer: usize,
     /// A viewer that is behind and makes no progress for this long is let go,
     /// so a stuck client never holds a tuner.
