@@ -16,6 +16,10 @@
 //! StreamForge opens more than one provider connection per channel.
 //!
 //! Run: `cargo bench -p streamforge --bench relay` (needs nginx and ffmpeg).
+//! `RELAY_BENCH_ONLY=1,3` runs only those scenarios (numbered from 1);
+//! `RELAY_BENCH_PERF=DIR` records a `perf record -g` profile of each server's
+//! window into `DIR/<scenario>-<server>.data` (needs `perf`); with
+//! `RELAY_BENCH_STRACE=1` too, `strace -c -f` counts its system calls instead.
 
 #[path = "relay/http.rs"]
 mod http;
@@ -201,6 +205,32 @@ fn threads_text(threads: &[(String, f64)]) -> String {
     parts.join(", ")
 }
 
+/// Starts `perf record -g` (or `strace -c`) on `pids` into `dir/name.*` (stopped by the caller).
+fn record_profile(dir: &std::path::Path, name: &str, pids: &[u32]) -> Option<std::process::Child> {
+    let _ = std::fs::create_dir_all(dir);
+    let list: Vec<String> = pids.iter().map(u32::to_string).collect();
+    let mut cmd = if std::env::var_os("RELAY_BENCH_STRACE").is_some() {
+        let mut c = std::process::Command::new("strace");
+        c.args(["-c", "-f", "-o"])
+            .arg(dir.join(format!("{name}.strace")));
+        for p in &list {
+            c.args(["-p", p]);
+        }
+        c
+    } else {
+        let mut c = std::process::Command::new("perf");
+        c.args(["record", "-q", "-g", "-F", "4999", "-o"])
+            .arg(dir.join(format!("{name}.data")))
+            .args(["-p", &list.join(",")]);
+        c
+    };
+    cmd.stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .map_err(|e| eprintln!("relay bench: perf could not start: {e}"))
+        .ok()
+}
+
 fn main() {
     // Missing tools fail at once, never skip.
     setup::nginx_binary();
@@ -266,7 +296,20 @@ impl Bench {
             &channels[..3]
         );
         let mut results: Vec<(Option<Measured>, Option<Measured>)> = Vec::new();
+        let only: Option<Vec<usize>> = std::env::var("RELAY_BENCH_ONLY").ok().map(|v| {
+            v.split(',')
+                .map(|n| {
+                    n.trim()
+                        .parse()
+                        .expect("RELAY_BENCH_ONLY: scenario numbers, e.g. 1,3")
+                })
+                .collect()
+        });
         for (i, sc) in SCENARIOS.iter().enumerate() {
+            if only.as_ref().is_some_and(|o| !o.contains(&(i + 1))) {
+                results.push((None, None));
+                continue;
+            }
             // The last scenarios only if time allows (the whole run stays near 5 min).
             if i >= SCENARIOS.len() - 2 && started.elapsed() > Duration::from_secs(230) {
                 self.notes
@@ -562,7 +605,18 @@ impl Bench {
             procs::cpu_seconds_precise(&pids),
             Instant::now(),
         );
+        let perf = std::env::var_os("RELAY_BENCH_PERF").map(|dir| {
+            let name = format!("{}-{}", sc.name.replace(' ', "-"), target.name());
+            record_profile(std::path::Path::new(&dir), &name, &pids)
+        });
         std::thread::sleep(WINDOW);
+        if let Some(Some(mut perf)) = perf {
+            // perf writes its file on SIGINT.
+            let _ = std::process::Command::new("kill")
+                .args(["-INT", &perf.id().to_string()])
+                .status();
+            let _ = perf.wait();
+        }
         let (cpu1, cpup1, secs) = (
             procs::cpu_seconds(&pids),
             procs::cpu_seconds_precise(&pids),

@@ -376,3 +376,103 @@ fn a_joiner_starts_clean_with_no_counter_error() {
     }
     drop(first);
 }
+
+/// Reads an HTTP response head (up to the blank line) from a raw socket.
+fn read_head(sock: &mut std::net::TcpStream) -> String {
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") {
+        assert!(head.len() < 16 * 1024, "no end of head");
+        sock.read_exact(&mut byte).unwrap();
+        head.push(byte[0]);
+    }
+    String::from_utf8(head).unwrap().to_ascii_lowercase()
+}
+
+/// A channel asked for on a fresh connection is written by the channel
+/// itself (no body framing, `connection: close`); asked for on a connection
+/// that served another request first (keep-alive), it plays through the
+/// HTTP server as a chunked body. Both are viewers of the one upstream.
+#[test]
+fn a_channel_plays_on_a_fresh_connection_and_after_another_request_on_one() {
+    use std::io::Write;
+    let sim = SimProvider::start_blocking(common::test_panel());
+    let data = prepared(&sim, 1);
+    let server = common::Server::start(data.path(), &["--idle-grace", "0.2"]);
+    let bbc = number_of(&server.base, "BBC One");
+    let addr = server.base.trim_start_matches("http://").to_string();
+    let connect = || {
+        let s = std::net::TcpStream::connect(&addr).unwrap();
+        s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+        s
+    };
+
+    let mut reused = connect();
+    write!(
+        reused,
+        "GET /discover.json HTTP/1.1\r\nHost: {addr}\r\n\r\n"
+    )
+    .unwrap();
+    let head = read_head(&mut reused);
+    assert!(head.starts_with("http/1.1 200"), "{head}");
+    let length: usize = head
+        .lines()
+        .find_map(|l| l.strip_prefix("content-length: "))
+        .expect("discover.json has a length")
+        .trim()
+        .parse()
+        .unwrap();
+    let mut body = vec![0u8; length];
+    reused.read_exact(&mut body).unwrap();
+    assert!(String::from_utf8_lossy(&body).contains("DeviceID"));
+    write!(reused, "GET /stream/{bbc} HTTP/1.1\r\nHost: {addr}\r\n\r\n").unwrap();
+    let head = read_head(&mut reused);
+    assert!(head.starts_with("http/1.1 200"), "{head}");
+    assert!(head.contains("content-type: video/mp2t"), "{head}");
+    assert!(head.contains("transfer-encoding: chunked"), "{head}");
+    // The first chunk: its size line, then TS.
+    let mut line = Vec::new();
+    let mut byte = [0u8; 1];
+    while !line.ends_with(b"\r\n") {
+        reused.read_exact(&mut byte).unwrap();
+        line.push(byte[0]);
+    }
+    reused.read_exact(&mut byte).unwrap();
+    assert_eq!(byte[0], 0x47, "TS after the chunk size");
+
+    let mut fresh = connect();
+    write!(
+        fresh,
+        "GET /stream/{bbc}?transcode=native HTTP/1.1\r\nHost: {addr}\r\n\r\n"
+    )
+    .unwrap();
+    let head = read_head(&mut fresh);
+    assert!(head.starts_with("http/1.1 200"), "{head}");
+    assert!(head.contains("content-type: video/mp2t"), "{head}");
+    assert!(head.contains("connection: close"), "{head}");
+    assert!(!head.contains("transfer-encoding"), "{head}");
+    let mut bytes = vec![0u8; 188 * 200];
+    fresh.read_exact(&mut bytes).unwrap();
+    let report = streamforge_ts::check(&bytes);
+    assert_eq!(report.misaligned_at, None, "whole packets, no framing");
+    assert_eq!(
+        streamforge_ts::Packet::new(&bytes[..188]).unwrap().pid(),
+        0,
+        "PAT first"
+    );
+    assert_eq!(sim.open_streams(), 1, "one upstream for both");
+    let s = server.status();
+    assert_eq!(s["sessions"][0]["viewers"], 2, "{s}");
+
+    // A refusal on a fresh connection: the HDHomeRun answer, then closed.
+    let mut refused = connect();
+    write!(refused, "GET /stream/9999 HTTP/1.1\r\nHost: {addr}\r\n\r\n").unwrap();
+    let mut answer = String::new();
+    refused.read_to_string(&mut answer).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 404 Not Found\r\n"), "{answer}");
+    assert!(answer.ends_with("\r\n\r\nno such channel\n"), "{answer}");
+
+    drop((reused, fresh));
+    server.wait_released();
+    assert_eq!(sim.open_streams(), 0);
+}

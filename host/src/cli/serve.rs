@@ -194,10 +194,9 @@ pub async fn serve_app(
         start_discovery(&shared, &stopped)
     };
     let closing = relay.clone();
-    // Video goes out as it comes: no Nagle delay on viewers' sockets.
-    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp: &mut tokio::net::TcpStream| {
-        let _ = tcp.set_nodelay(true);
-    });
+    // Channel requests are played on their sockets by the relay; the rest
+    // goes to the router.
+    let listener = crate::relay::Front::new(listener, relay.clone())?;
     // Start-up work (opening the database, compiling plugins) is not lag.
     crate::relay::lag::RuntimeLag::global().reset();
     let result = axum::serve(listener, router)

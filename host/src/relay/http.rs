@@ -43,6 +43,49 @@ async fn metrics(State(relay): State<Arc<Relay>>) -> Response {
         .into_response()
 }
 
+/// The response head of a stream played on its own connection (see
+/// [`super::front`]): the body runs until the connection closes.
+pub(crate) const STREAM_HEAD: &str = "HTTP/1.1 200 OK\r\ncontent-type: video/mp2t\r\ncache-control: no-cache\r\nconnection: close\r\n\r\n";
+
+/// What a refused tune answers: the status, the HDHomeRun error (an empty
+/// body then: Jellyfin reads the body whatever the status), or a one-line body.
+fn refusal(e: &TuneError) -> (StatusCode, Option<&'static str>, &'static str) {
+    match e {
+        TuneError::Malformed => (StatusCode::BAD_REQUEST, None, "not a channel number\n"),
+        TuneError::Unknown => (StatusCode::NOT_FOUND, None, "no such channel\n"),
+        TuneError::AllTunersInUse => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Some("805 All Tuners In Use"),
+            "",
+        ),
+        TuneError::NoVideo => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            Some("807 No Video Data"),
+            "",
+        ),
+        TuneError::Internal(e) => {
+            tracing::error!("relay: {e}");
+            (StatusCode::INTERNAL_SERVER_ERROR, None, "internal error\n")
+        }
+    }
+}
+
+/// A refused tune's whole answer on a connection the relay serves itself.
+pub(crate) fn refusal_head(e: &TuneError) -> String {
+    let (status, code, body) = refusal(e);
+    let mut head = format!("HTTP/1.1 {status}\r\n");
+    if let Some(code) = code {
+        head.push_str(&format!("{HDHOMERUN_ERROR}: {code}\r\n"));
+    } else {
+        head.push_str("content-type: text/plain; charset=utf-8\r\n");
+    }
+    head.push_str(&format!(
+        "content-length: {}\r\nconnection: close\r\n\r\n{body}",
+        body.len()
+    ));
+    head
+}
+
 fn answer(result: Result<axum::body::Body, TuneError>) -> Response {
     match result {
         Ok(body) => (
@@ -53,25 +96,11 @@ fn answer(result: Result<axum::body::Body, TuneError>) -> Response {
             body,
         )
             .into_response(),
-        Err(TuneError::Malformed) => {
-            (StatusCode::BAD_REQUEST, "not a channel number\n").into_response()
-        }
-        Err(TuneError::Unknown) => (StatusCode::NOT_FOUND, "no such channel\n").into_response(),
-        Err(TuneError::AllTunersInUse) => refused("805 All Tuners In Use"),
-        Err(TuneError::NoVideo) => refused("807 No Video Data"),
-        Err(TuneError::Internal(e)) => {
-            tracing::error!("relay: {e}");
-            (StatusCode::INTERNAL_SERVER_ERROR, "internal error\n").into_response()
-        }
+        Err(e) => match refusal(&e) {
+            (status, Some(code), _) => {
+                (status, [(HDHOMERUN_ERROR, HeaderValue::from_static(code))]).into_response()
+            }
+            (status, None, body) => (status, body).into_response(),
+        },
     }
-}
-
-/// 503 with the HDHomeRun error header and an empty body (Jellyfin reads
-/// the body whatever the status).
-fn refused(code: &'static str) -> Response {
-    (
-        StatusCode::SERVICE_UNAVAILABLE,
-        [(HDHOMERUN_ERROR, HeaderValue::from_static(code))],
-    )
-        .into_response()
 }

@@ -7,6 +7,7 @@
 //! one that makes no progress at all is let go by [`Hub::sweep`].
 
 use super::config::{RelayConfig, MAX_CHUNK, RING_CHUNKS};
+use super::direct::{DirectViewers, Joiner};
 use super::recent::Recent;
 use crate::routing::table::ChannelRoute;
 use crate::routing::table::RouteStream;
@@ -15,7 +16,7 @@ use std::collections::VecDeque;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Instant, SystemTime};
-use tokio::sync::{broadcast, watch};
+use tokio::sync::{broadcast, mpsc, watch};
 
 /// A piece of the stream as viewers receive it.
 #[derive(Clone, Debug)]
@@ -70,6 +71,9 @@ pub struct Hub {
     pub(crate) started: SystemTime,
     clock: Instant,
     sender: Mutex<Option<broadcast::Sender<Chunk>>>,
+    /// Viewers whose sockets the pump writes to itself, on their way to it.
+    joiners: Mutex<Option<mpsc::UnboundedSender<Joiner>>>,
+    joiners_rx: Mutex<Option<mpsc::UnboundedReceiver<Joiner>>>,
     recent: Mutex<Recent>,
     pub(crate) viewers: watch::Sender<usize>,
     pub(crate) ready: watch::Sender<Ready>,
@@ -94,12 +98,15 @@ impl Hub {
     /// A starting hub for `route` with no viewer yet.
     pub(crate) fn new(route: Arc<ChannelRoute>, config: &RelayConfig) -> Arc<Hub> {
         let (sender, _) = broadcast::channel(RING_CHUNKS);
+        let (joiners, joiners_rx) = mpsc::unbounded_channel();
         let now = Instant::now();
         Arc::new(Hub {
             route,
             started: SystemTime::now(),
             clock: now,
             sender: Mutex::new(Some(sender)),
+            joiners: Mutex::new(Some(joiners)),
+            joiners_rx: Mutex::new(Some(joiners_rx)),
             recent: Mutex::new(Recent::new(config.channel_buffer)),
             viewers: watch::Sender::new(0),
             ready: watch::Sender::new(Ready::Starting),
@@ -167,10 +174,34 @@ impl Hub {
         Some((recent.join_prefix(), rx))
     }
 
-    /// Hands whole packets to every viewer (the byte path).
+    /// Hands a viewer's socket to the pump, which writes to it from now on
+    /// (see [`super::direct`]). The joiner comes back if the channel closed.
+    pub(crate) fn join_direct(&self, joiner: Joiner) -> Result<(), Joiner> {
+        match lock(&self.joiners).as_ref() {
+            Some(tx) => tx.send(joiner).map_err(|e| e.0),
+            None => Err(joiner),
+        }
+    }
+
+    /// The pump's end of [`Hub::join_direct`] (taken once).
+    pub(crate) fn take_joiners(&self) -> Option<mpsc::UnboundedReceiver<Joiner>> {
+        lock(&self.joiners_rx).take()
+    }
+
+    /// A joiner's start, read by the pump (the only writer, so nothing can
+    /// come between): the clean-point prefix and the sequence number of the
+    /// last chunk it covers.
+    pub(crate) fn join_prefix(&self) -> (VecDeque<Bytes>, u64) {
+        let recent = lock(&self.recent);
+        (recent.join_prefix(), self.seq.load(Ordering::Acquire))
+    }
+
+    /// Hands whole packets to every viewer (the byte path): those the pump
+    /// writes to itself, then those reading the broadcast ring.
     pub(crate) fn deliver(
         &self,
         sender: &broadcast::Sender<Chunk>,
+        direct: &mut DirectViewers,
         packets: Bytes,
         tracker: &mut streamforge_ts::Tracker,
     ) {
@@ -196,12 +227,17 @@ impl Hub {
                 recent.set_psi(psi.clone());
             }
             recent.push(&data, keyframe);
-            let _ = sender.send(Chunk {
+            drop(recent);
+            let chunk = Chunk {
                 data,
                 keyframe: keyframe.map(|k| k as u32),
                 psi,
                 seq,
-            });
+            };
+            direct.send(&chunk);
+            if sender.receiver_count() > 0 {
+                let _ = sender.send(chunk);
+            }
         }
     }
 
@@ -209,14 +245,16 @@ impl Hub {
     /// continuity), so a player with a short read timeout stays while a
     /// silent source is detected and replaced (the pump calls it when viewers
     /// got nothing for [`super::config::KEEPALIVE`]).
-    pub(crate) fn keepalive(&self, sender: &broadcast::Sender<Chunk>) {
+    pub(crate) fn keepalive(&self, sender: &broadcast::Sender<Chunk>, direct: &mut DirectViewers) {
         let seq = self.seq.fetch_add(1, Ordering::AcqRel) + 1;
-        let _ = sender.send(Chunk {
+        let chunk = Chunk {
             data: null_packet(),
             keyframe: None,
             psi: None,
             seq,
-        });
+        };
+        direct.send(&chunk);
+        let _ = sender.send(chunk);
     }
 
     /// Once a second: lets go of viewers that are behind and made no progress
@@ -255,6 +293,7 @@ impl Hub {
     /// is gone too, every viewer's body ends after what it already has.
     pub(crate) fn close(&self) {
         lock(&self.sender).take();
+        lock(&self.joiners).take();
         let _ = self.stop.send(true);
     }
 

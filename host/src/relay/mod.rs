@@ -7,14 +7,18 @@
 //! [`tune`] (join or start a channel) → `connect` (connect-time failover
 //! over the channel's streams; `upstream` is one provider connection) →
 //! `pump` (the upstream task) → `hub` (fan-out ring, `recent` for joiners) →
-//! `viewer` (one HTTP body). [`limits`] holds the slots,
+//! `direct` (viewers whose sockets the pump writes to, handed over by
+//! `front`, the listener) or `viewer` (one HTTP body, for a channel asked
+//! for on a connection that served something else first). [`limits`] holds the slots,
 //! `session_manager` (the failover session manager) the running channels and
 //! which sources a failover may try, `error` why a tune fails, [`status`] and
 //! [`metrics`] what users see.
 
 pub mod config;
 mod connect;
+mod direct;
 mod error;
+mod front;
 pub mod health;
 mod http;
 mod hub;
@@ -35,6 +39,7 @@ mod tests;
 
 pub use config::RelayConfig;
 pub use error::TuneError;
+pub use front::{Front, Prefixed};
 pub use http::{router, HDHOMERUN_ERROR};
 pub use status::{AccountUse, RelayStatus, SessionView};
 pub use upstream::ConnectError;

@@ -8,6 +8,7 @@
 
 use super::config::KEEPALIVE;
 use super::connect::{self, AtLimit, Connected};
+use super::direct::{DirectViewers, Joiner};
 use super::error::TuneError;
 use super::health::{Failure, RateWatch};
 use super::hub::{Chunk, Hub, Ready};
@@ -17,10 +18,12 @@ use super::splice::Splice;
 use super::Relay;
 use crate::events::Event;
 use crate::routing::table::{ChannelRoute, RouteStream};
+use futures_util::StreamExt;
 use std::sync::Arc;
 use std::time::Instant;
 use streamforge_ts::Tracker;
 use tokio::sync::broadcast::Sender;
+use tokio::sync::mpsc::UnboundedReceiver;
 use tokio::time::{interval, sleep_until, Duration, MissedTickBehavior};
 
 /// Takes the hub out of the session map and closes it on every way out.
@@ -133,9 +136,13 @@ pub(crate) async fn run(relay: Arc<Relay>, hub: Arc<Hub>, tuner: TunerSlot) {
             return;
         }
     };
-    let Some(sender) = hub.sender() else { return };
+    let (Some(sender), Some(joiners)) = (hub.sender(), hub.take_joiners()) else {
+        return;
+    };
     let mut out = Output {
         sender,
+        direct: DirectViewers::new(relay.metrics.clone()),
+        joiners,
         tracker: Tracker::new(),
         switch: None,
         last_out: tokio::time::Instant::now(),
@@ -188,6 +195,8 @@ pub(crate) async fn run(relay: Arc<Relay>, hub: Arc<Hub>, tuner: TunerSlot) {
             tokio::select! {
                 c = &mut connecting => break c,
                 _ = sleep_until(out.keepalive_at()) => out.keepalive(&hub),
+                Some(joiner) = out.joiners.recv() => out.add_viewer(&hub, joiner),
+                () = out.direct.writable(), if out.direct.any_waiting() => out.direct.flush_waiting(),
                 _ = stop.wait_for(|s| *s) => return,
             }
         };
@@ -268,6 +277,10 @@ fn record(relay: &Relay, hub: &Hub, source: &Connected, kind: &str, what: String
 /// last got something (for [`KEEPALIVE`]).
 struct Output {
     sender: Sender<Chunk>,
+    /// Viewers whose sockets the pump writes to itself.
+    direct: DirectViewers,
+    /// Viewers on their way to `direct`.
+    joiners: UnboundedReceiver<Joiner>,
     tracker: Tracker,
     switch: Option<Switch>,
     last_out: tokio::time::Instant,
@@ -279,18 +292,26 @@ impl Output {
         self.last_out + KEEPALIVE
     }
 
+    /// Adds a viewer the pump writes to itself: it starts with what a
+    /// joiner of the broadcast ring would get (PAT/PMT, then the bytes since
+    /// the last keyframe).
+    fn add_viewer(&mut self, hub: &Hub, joiner: Joiner) {
+        let (prefix, seq) = hub.join_prefix();
+        self.direct.add(joiner, prefix, seq);
+    }
+
     /// Sends viewers a null packet (nothing else went out for a while).
     fn keepalive(&mut self, hub: &Hub) {
-        hub.keepalive(&self.sender);
+        hub.keepalive(&self.sender, &mut self.direct);
         self.last_out = tokio::time::Instant::now();
     }
 
     /// Hands packets to the hub, through the splice while a switch is on
     /// (which may hold them back until the new source's keyframe).
     fn feed(&mut self, relay: &Relay, hub: &Hub, packets: bytes::Bytes) {
-        let (sender, tracker) = (&self.sender, &mut self.tracker);
+        let (sender, tracker, direct) = (&self.sender, &mut self.tracker, &mut self.direct);
         let Some(s) = &mut self.switch else {
-            hub.deliver(sender, packets, tracker);
+            hub.deliver(sender, direct, packets, tracker);
             self.last_out = tokio::time::Instant::now();
             return;
         };
@@ -303,7 +324,7 @@ impl Output {
         };
         let Some(out) = out else { return };
         let first_out = !std::mem::replace(&mut s.sent, true);
-        hub.deliver(sender, out, tracker);
+        hub.deliver(sender, direct, out, tracker);
         self.last_out = tokio::time::Instant::now();
         if first_out {
             let gap = s.detected.elapsed();
@@ -363,9 +384,21 @@ async fn pump(
     standby: &mut Option<Standby>,
 ) -> End {
     let config = &relay.config;
-    let mut viewers = hub.viewers.subscribe();
+    // The futures that rarely fire live across iterations: re-creating them
+    // per read registered and dropped three waiters for every chunk.
     let mut stop = hub.stop.subscribe();
+    let stopping = async move {
+        let _ = stop.wait_for(|s| *s).await;
+    };
+    tokio::pin!(stopping);
+    let mut viewers = hub.viewers.subscribe();
     let mut idle_since = (*viewers.borrow_and_update() == 0).then(Instant::now);
+    let viewer_counts = futures_util::stream::unfold(viewers, |mut rx| async move {
+        rx.changed().await.ok()?;
+        let n = *rx.borrow_and_update();
+        Some((n, rx))
+    });
+    tokio::pin!(viewer_counts);
     let mut sweep = interval(Duration::from_secs(1));
     sweep.set_missed_tick_behavior(MissedTickBehavior::Delay);
     let mut rate = RateWatch::new(config.slow_ratio, config.slow_timeout);
@@ -405,11 +438,10 @@ async fn pump(
                 }
                 quiet.as_mut().reset(next_quiet(config, last_data, out, standby.is_some()));
             }
-            changed = viewers.changed() => {
-                if changed.is_err() {
+            count = viewer_counts.next() => {
+                let Some(n) = count else {
                     return End::Quit("the channel was closed".into());
-                }
-                let n = *viewers.borrow_and_update();
+                };
                 idle_since = match (n, idle_since) {
                     (0, None) => Some(Instant::now()),
                     (0, since) => since,
@@ -422,11 +454,14 @@ async fn pump(
                 }
                 idle_since = None;
             }
+            Some(joiner) = out.joiners.recv() => out.add_viewer(hub, joiner),
+            () = out.direct.writable(), if out.direct.any_waiting() => out.direct.flush_waiting(),
             _ = sweep.tick() => {
                 if let Some(slow) = rate.tick(Instant::now()) {
                     return End::Failed(slow);
                 }
                 let dropped = hub.sweep(config.stuck_viewer_timeout);
+                out.direct.drop_released();
                 if dropped > 0 {
                     add(&relay.metrics.viewers_dropped, dropped as u64);
                     relay.app.events.record(
@@ -442,7 +477,7 @@ async fn pump(
                     );
                 }
             }
-            _ = stop.wait_for(|s| *s) => return End::Quit("the server is stopping".into()),
+            () = &mut stopping => return End::Quit("the server is stopping".into()),
         }
     }
 }

@@ -3,6 +3,7 @@
 //! slowing anyone, a stuck one is let go, and memory stays bounded.
 
 use super::config::RelayConfig;
+use super::direct::{DirectViewers, Joiner};
 use super::hub::Hub;
 use super::metrics::Metrics;
 use super::viewer::{self, ViewerGuard};
@@ -75,15 +76,16 @@ async fn joiners_at_every_chunk(chunks: &[Bytes], metrics: &Arc<Metrics>) {
     for join_at in 1..chunks.len() {
         let hub = hub(4 << 20);
         let sender = hub.sender().unwrap();
+        let mut direct = DirectViewers::new(metrics.clone());
         let mut tracker = Tracker::new();
         for c in &chunks[..join_at] {
-            hub.deliver(&sender, c.clone(), &mut tracker);
+            hub.deliver(&sender, &mut direct, c.clone(), &mut tracker);
         }
         let mut body = join(&hub, metrics);
         // Fewer than the ring holds: this viewer never falls behind.
         let end = chunks.len().min(join_at + 15);
         for c in &chunks[join_at..end] {
-            hub.deliver(&sender, c.clone(), &mut tracker);
+            hub.deliver(&sender, &mut direct, c.clone(), &mut tracker);
         }
         hub.close();
         drop(sender);
@@ -112,10 +114,11 @@ async fn a_joiner_starts_at_pat_then_a_keyframe() {
     let sender = hub.sender().unwrap();
     let mut tracker = Tracker::new();
     let chunks = clip_chunks();
-    for c in &chunks[..chunks.len() / 2] {
-        hub.deliver(&sender, c.clone(), &mut tracker);
-    }
     let metrics = Arc::new(Metrics::default());
+    let mut direct = DirectViewers::new(metrics.clone());
+    for c in &chunks[..chunks.len() / 2] {
+        hub.deliver(&sender, &mut direct, c.clone(), &mut tracker);
+    }
     let mut body = join(&hub, &metrics);
     let first = next(&mut body).await.unwrap();
     assert_eq!(Packet::new(&first[..188]).unwrap().pid(), 0, "PAT first");
@@ -138,6 +141,7 @@ async fn a_slow_viewer_skips_ahead_and_a_stuck_one_is_let_go() {
     let sender = hub.sender().unwrap();
     let mut tracker = Tracker::new();
     let metrics = Arc::new(Metrics::default());
+    let mut direct = DirectViewers::new(metrics.clone());
     let mut fast = join(&hub, &metrics);
     let mut slow = join(&hub, &metrics);
     let stuck = join(&hub, &metrics);
@@ -145,7 +149,7 @@ async fn a_slow_viewer_skips_ahead_and_a_stuck_one_is_let_go() {
     let mut sent = 0;
     for c in clip_chunks().iter().cycle().take(200) {
         sent += c.len();
-        hub.deliver(&sender, c.clone(), &mut tracker);
+        hub.deliver(&sender, &mut direct, c.clone(), &mut tracker);
         fast_bytes.extend_from_slice(&next(&mut fast).await.unwrap());
     }
     assert_eq!(fast_bytes.len(), sent, "the fast viewer got everything");
@@ -183,7 +187,7 @@ async fn a_slow_viewer_skips_ahead_and_a_stuck_one_is_let_go() {
             hub.now_ms() > stuck_after.as_millis() as u64
         },
     );
-    hub.deliver(&sender, clip_chunks()[0].clone(), &mut tracker);
+    hub.deliver(&sender, &mut direct, clip_chunks()[0].clone(), &mut tracker);
     let _ = next(&mut fast).await;
     let _ = next(&mut slow).await;
     assert_eq!(hub.sweep(stuck_after), 1);
@@ -199,4 +203,183 @@ async fn a_slow_viewer_skips_ahead_and_a_stuck_one_is_let_go() {
         left += 1;
         assert!(left < 100);
     }
+}
+
+/// A loopback connection: the server's end (small send buffer, as the pump
+/// holds it) and the viewer's (small receive buffer), so a viewer that does
+/// not read fills them after a few chunks.
+async fn socket_pair() -> (tokio::net::TcpStream, tokio::net::TcpStream) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let client = tokio::net::TcpStream::connect(listener.local_addr().unwrap())
+        .await
+        .unwrap();
+    let (server, _) = listener.accept().await.unwrap();
+    socket2::SockRef::from(&server)
+        .set_send_buffer_size(16 * 1024)
+        .unwrap();
+    socket2::SockRef::from(&client)
+        .set_recv_buffer_size(16 * 1024)
+        .unwrap();
+    (server, client)
+}
+
+/// A viewer the pump writes to: added with the hub's clean-point prefix.
+async fn join_direct(
+    hub: &Arc<Hub>,
+    direct: &mut DirectViewers,
+) -> tokio::task::JoinHandle<Vec<u8>> {
+    let (server, client) = socket_pair().await;
+    let guard = ViewerGuard {
+        hub: hub.clone(),
+        lease: hub.add_viewer(),
+    };
+    let (prefix, seq) = hub.join_prefix();
+    direct.add(
+        Joiner {
+            socket: server,
+            guard,
+        },
+        prefix,
+        seq,
+    );
+    // Reads everything until the pump closes the socket.
+    tokio::spawn(async move {
+        use tokio::io::AsyncReadExt;
+        let mut client = client;
+        let mut seen = Vec::new();
+        client.read_to_end(&mut seen).await.unwrap();
+        seen
+    })
+}
+
+/// Waits (bounded) until every viewer of `direct` took what it was given.
+async fn drain(direct: &mut DirectViewers) {
+    tokio::time::timeout(Duration::from_secs(5), async {
+        while direct.any_waiting() {
+            direct.writable().await;
+            direct.flush_waiting();
+        }
+    })
+    .await
+    .expect("a reading viewer drains within 5 s");
+}
+
+/// The socket path: a viewer that reads gets every byte from a clean point,
+/// whole packets, continuity clean, while one that does not read skips
+/// ahead to PAT + keyframe (counted) without holding anyone up, and one let
+/// go by the sweep has its socket closed.
+#[tokio::test]
+async fn viewers_on_their_own_sockets_get_every_byte_skip_ahead_or_are_let_go() {
+    use tokio::io::AsyncReadExt;
+    let hub = hub(4 << 20);
+    let sender = hub.sender().unwrap();
+    let mut tracker = Tracker::new();
+    let metrics = Arc::new(Metrics::default());
+    let chunks = clip_chunks();
+    let mut direct = DirectViewers::new(metrics.clone());
+    for c in &chunks[..chunks.len() / 3] {
+        hub.deliver(&sender, &mut direct, c.clone(), &mut tracker);
+    }
+    let fast = join_direct(&hub, &mut direct).await;
+    // The viewer that does not read is fed the same chunks through a second
+    // set (the ring gives them back), so the fast one can be drained alone.
+    let mut lagging = DirectViewers::new(metrics.clone());
+    let (_, mut ring) = hub.subscribe().unwrap();
+    let mut feed_lagging = |lagging: &mut DirectViewers| {
+        while let Ok(chunk) = ring.try_recv() {
+            lagging.send(&chunk);
+        }
+    };
+    let (slow_server, mut slow_client) = socket_pair().await;
+    let lease = hub.add_viewer();
+    let (prefix, seq) = hub.join_prefix();
+    let slow_guard = ViewerGuard {
+        hub: hub.clone(),
+        lease,
+    };
+    lagging.add(
+        Joiner {
+            socket: slow_server,
+            guard: slow_guard,
+        },
+        prefix,
+        seq,
+    );
+    assert_eq!(hub.viewer_count(), 2);
+    let mut sent = 0;
+    // The rest of the clip (looping it would restart its counters).
+    for c in &chunks[chunks.len() / 3..] {
+        sent += c.len();
+        hub.deliver(&sender, &mut direct, c.clone(), &mut tracker);
+        feed_lagging(&mut lagging);
+        drain(&mut direct).await;
+    }
+    let lagged = metrics
+        .viewers_lagged
+        .load(std::sync::atomic::Ordering::Relaxed);
+    assert!(lagged >= 1, "the viewer that does not read fell behind");
+    assert!(lagging.any_waiting());
+    drop(direct);
+    let fast = tokio::time::timeout(Duration::from_secs(5), fast)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(fast.len() > sent, "{} of {sent}", fast.len());
+    assert_eq!(Packet::new(&fast[..188]).unwrap().pid(), 0, "PAT first");
+    let report = streamforge_ts::check(&fast);
+    assert_eq!(report.misaligned_at, None);
+    assert!(report.cc_errors.is_empty(), "{:?}", &report.cc_errors[..1]);
+
+    // The one that did not read gets what it was given once it reads:
+    // whole packets, far less than was sent (it skipped).
+    let mut slow = vec![0u8; 1 << 20];
+    let mut got = 0;
+    let reading = async {
+        while lagging.any_waiting() {
+            tokio::select! {
+                n = slow_client.read(&mut slow[got..]) => {
+                    let n = n.unwrap();
+                    assert!(n > 0);
+                    got += n;
+                }
+                () = lagging.writable() => lagging.flush_waiting(),
+            }
+        }
+        // All of it was written, whole chunks: read up to the last packet's end.
+        while got % 188 != 0 {
+            got += slow_client.read(&mut slow[got..]).await.unwrap();
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(5), reading)
+        .await
+        .expect("the slow viewer drains once it reads");
+    assert!(got < sent / 2, "it skipped: {got} of {sent}");
+    assert_eq!(streamforge_ts::check(&slow[..got]).misaligned_at, None);
+
+    // Behind again and no progress: let go by the sweep, once; its socket closes.
+    let mut direct = DirectViewers::new(metrics.clone());
+    for c in chunks.iter().take(40) {
+        hub.deliver(&sender, &mut direct, c.clone(), &mut tracker);
+        feed_lagging(&mut lagging);
+    }
+    assert!(lagging.any_waiting(), "its socket is full again");
+    hub.sweep(Duration::from_secs(3600));
+    let last_write = hub.now_ms();
+    streamforge_testkit::wait_until(
+        "the hub's clock past the stuck time",
+        Duration::from_secs(5),
+        || {
+            assert_eq!(hub.sweep(Duration::from_secs(3600)), 0);
+            hub.now_ms() > last_write + 20
+        },
+    );
+    assert_eq!(hub.sweep(Duration::from_millis(5)), 1, "let go once");
+    lagging.drop_released();
+    assert!(!lagging.any_waiting());
+    assert_eq!(hub.viewer_count(), 0);
+    let mut rest = Vec::new();
+    tokio::time::timeout(Duration::from_secs(5), slow_client.read_to_end(&mut rest))
+        .await
+        .expect("its socket closes")
+        .unwrap();
 }

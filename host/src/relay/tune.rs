@@ -1,6 +1,7 @@
 //! A tune: `/stream/{n}` → join the channel's hub, or start one (a tuner
 //! slot, then connect-time failover), and wait until it plays or fails.
 
+use super::direct::Joiner;
 use super::error::TuneError;
 use super::hub::{Hub, Ready};
 use super::metrics::add;
@@ -10,6 +11,7 @@ use super::{pump, Relay};
 use crate::events::Event;
 use axum::body::Body;
 use std::sync::Arc;
+use tokio::net::TcpStream;
 
 /// `5`, `101`, `5.1`: digits with at most one dot, short.
 pub fn valid_number(n: &str) -> bool {
@@ -27,8 +29,42 @@ pub fn valid_number(n: &str) -> bool {
 
 impl Relay {
     /// Starts or joins channel `number`; the body streams until the viewer
-    /// leaves or the channel ends.
+    /// leaves or the channel ends. (A viewer whose connection starts with the
+    /// tune is played by [`Relay::tune_socket`] instead.)
     pub async fn tune(self: &Arc<Self>, number: &str) -> Result<Body, TuneError> {
+        let guard = self.start_viewing(number).await?;
+        let (prefix, rx) = guard.hub.subscribe().ok_or(TuneError::NoVideo)?;
+        Ok(viewer::body(guard, prefix, rx, self.metrics.clone()))
+    }
+
+    /// Plays channel `number` on `socket` (the request head read, nothing
+    /// written): the response head, then the channel's pump writes the
+    /// stream to the socket itself until the viewer leaves or the channel
+    /// ends. A refused tune gets its HDHomeRun answer and the socket closes.
+    pub(crate) async fn tune_socket(self: &Arc<Self>, number: &str, mut socket: TcpStream) {
+        use tokio::io::AsyncWriteExt;
+        let guard = match self.start_viewing(number).await {
+            Ok(guard) => guard,
+            Err(e) => {
+                let _ = socket
+                    .write_all(super::http::refusal_head(&e).as_bytes())
+                    .await;
+                return;
+            }
+        };
+        if socket
+            .write_all(super::http::STREAM_HEAD.as_bytes())
+            .await
+            .is_err()
+        {
+            return;
+        }
+        // A channel that closed meanwhile drops the joiner: the socket closes.
+        let _ = guard.hub.clone().join_direct(Joiner { socket, guard });
+    }
+
+    /// Joins or starts channel `number` and waits until it plays; counts the tune.
+    async fn start_viewing(self: &Arc<Self>, number: &str) -> Result<ViewerGuard, TuneError> {
         let result = self.tune_inner(number).await;
         let counter = match &result {
             Ok(_) => &self.metrics.tunes_ok,
@@ -40,7 +76,7 @@ impl Relay {
         result
     }
 
-    async fn tune_inner(self: &Arc<Self>, number: &str) -> Result<Body, TuneError> {
+    async fn tune_inner(self: &Arc<Self>, number: &str) -> Result<ViewerGuard, TuneError> {
         if !valid_number(number) {
             return Err(TuneError::Malformed);
         }
@@ -87,8 +123,7 @@ impl Relay {
         if let Ready::Failed(e) = state {
             return Err(e);
         }
-        let (prefix, rx) = guard.hub.subscribe().ok_or(TuneError::NoVideo)?;
-        Ok(viewer::body(guard, prefix, rx, self.metrics.clone()))
+        Ok(guard)
     }
 }
 

@@ -1,0 +1,277 @@
+//! The listener in front of the HTTP server. A connection whose first
+//! request is `GET /stream/{n}` or `GET /auto/v{n}` (what Plex, Jellyfin,
+//! Emby and players open for a channel) is played by the relay on the socket
+//! itself: the channel's pump writes the stream straight to it (see
+//! [`super::direct`]), with no HTTP body task in between. Every other
+//! connection goes to the axum router with the bytes already read put back
+//! in front, so it sees exactly what the client sent.
+
+use super::Relay;
+use std::io;
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
+use std::time::Duration;
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, ReadBuf};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::mpsc;
+
+/// Longest request head read to decide.
+const MAX_HEAD: usize = 8 * 1024;
+/// A client that has not said what it wants by then is let go.
+const HEAD_TIMEOUT: Duration = Duration::from_secs(10);
+/// Paths the relay serves on the socket itself.
+const STREAM_PREFIXES: [&[u8]; 2] = [b"GET /stream/", b"GET /auto/v"];
+
+/// The connections left for the axum router: an [`axum::serve::Listener`].
+pub struct Front {
+    rx: mpsc::Receiver<(Prefixed, SocketAddr)>,
+    local: SocketAddr,
+    accepting: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for Front {
+    fn drop(&mut self) {
+        self.accepting.abort();
+    }
+}
+
+impl Front {
+    /// Accepts on `listener`; stream requests go to `relay`, the rest to the
+    /// returned listener.
+    pub fn new(listener: TcpListener, relay: Arc<Relay>) -> io::Result<Front> {
+        let local = listener.local_addr()?;
+        let (tx, rx) = mpsc::channel(64);
+        let accepting = tokio::spawn(accept_loop(listener, relay, tx));
+        Ok(Front {
+            rx,
+            local,
+            accepting,
+        })
+    }
+}
+
+impl axum::serve::Listener for Front {
+    type Io = Prefixed;
+    type Addr = SocketAddr;
+
+    async fn accept(&mut self) -> (Prefixed, SocketAddr) {
+        match self.rx.recv().await {
+            Some(conn) => conn,
+            // The accept loop only ends when this listener is dropped.
+            None => std::future::pending().await,
+        }
+    }
+
+    fn local_addr(&self) -> io::Result<SocketAddr> {
+        Ok(self.local)
+    }
+}
+
+async fn accept_loop(
+    listener: TcpListener,
+    relay: Arc<Relay>,
+    tx: mpsc::Sender<(Prefixed, SocketAddr)>,
+) {
+    loop {
+        let (socket, addr) = match listener.accept().await {
+            Ok(conn) => conn,
+            Err(e) => {
+                // Out of file descriptors and the like: wait, do not spin.
+                tracing::warn!("accepting a connection failed: {e}");
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                continue;
+            }
+        };
+        // Video goes out as it comes: no Nagle delay on viewers' sockets.
+        let _ = socket.set_nodelay(true);
+        tokio::spawn(route(socket, addr, relay.clone(), tx.clone()));
+    }
+}
+
+/// Reads the first request's head far enough to decide where it goes.
+async fn route(
+    mut socket: TcpStream,
+    addr: SocketAddr,
+    relay: Arc<Relay>,
+    tx: mpsc::Sender<(Prefixed, SocketAddr)>,
+) {
+    let mut head = Vec::with_capacity(1024);
+    let decided = tokio::time::timeout(HEAD_TIMEOUT, async {
+        loop {
+            match classify(&head) {
+                Kind::Undecided if head.len() < MAX_HEAD => {}
+                Kind::Stream(number) => return Some(Ok(number)),
+                _ => return Some(Err(())),
+            }
+            let mut buf = [0u8; 2048];
+            match socket.read(&mut buf).await {
+                Ok(0) | Err(_) => return None,
+                Ok(n) => head.extend_from_slice(&buf[..n]),
+            }
+        }
+    })
+    .await;
+    match decided {
+        Ok(Some(Ok(number))) => relay.tune_socket(&number, socket).await,
+        Ok(Some(Err(()))) => {
+            let _ = tx.send((Prefixed::new(head, socket), addr)).await;
+        }
+        // Closed, broken, or silent for too long.
+        _ => {}
+    }
+}
+
+/// Where a connection's first request goes, from the bytes read so far.
+#[derive(Debug, PartialEq)]
+enum Kind {
+    /// Not enough bytes yet.
+    Undecided,
+    /// A complete `GET /stream/{n}` or `GET /auto/v{n}` head: the channel.
+    Stream(String),
+    /// Anything else: the HTTP server's.
+    Other,
+}
+
+fn classify(head: &[u8]) -> Kind {
+    let Some(prefix) = STREAM_PREFIXES.iter().find(|p| {
+        let n = p.len().min(head.len());
+        head[..n] == p[..n]
+    }) else {
+        return Kind::Other;
+    };
+    if head.len() < prefix.len() {
+        return Kind::Undecided;
+    }
+    let mut headers = [httparse::EMPTY_HEADER; 64];
+    let mut request = httparse::Request::new(&mut headers);
+    match request.parse(head) {
+        Ok(httparse::Status::Partial) => Kind::Undecided,
+        Ok(httparse::Status::Complete(len)) if len == head.len() => {
+            let path = request.path.unwrap_or_default();
+            let path = path.split('?').next().unwrap_or_default();
+            let channel = path
+                .strip_prefix("/stream/")
+                .or_else(|| path.strip_prefix("/auto/v"));
+            match channel {
+                // Percent-encoded or nested paths: the router decides, as before.
+                Some(n) if !n.is_empty() && !n.contains(['/', '%']) => Kind::Stream(n.to_string()),
+                _ => Kind::Other,
+            }
+        }
+        // Pipelined requests or a body: the HTTP server handles them.
+        _ => Kind::Other,
+    }
+}
+
+/// A connection for the HTTP server: the bytes read while deciding, then
+/// the socket.
+pub struct Prefixed {
+    head: Vec<u8>,
+    read: usize,
+    socket: TcpStream,
+}
+
+impl Prefixed {
+    fn new(head: Vec<u8>, socket: TcpStream) -> Prefixed {
+        Prefixed {
+            head,
+            read: 0,
+            socket,
+        }
+    }
+}
+
+impl AsyncRead for Prefixed {
+    fn poll_read(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        let this = self.get_mut();
+        if this.read < this.head.len() {
+            let rest = &this.head[this.read..];
+            let n = rest.len().min(buf.remaining());
+            buf.put_slice(&rest[..n]);
+            this.read += n;
+            if this.read == this.head.len() {
+                this.head = Vec::new();
+                this.read = 0;
+            }
+            return Poll::Ready(Ok(()));
+        }
+        Pin::new(&mut this.socket).poll_read(cx, buf)
+    }
+}
+
+impl AsyncWrite for Prefixed {
+    fn poll_write(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.get_mut().socket).poll_write(cx, buf)
+    }
+
+    fn poll_write_vectored(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        bufs: &[io::IoSlice<'_>],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.get_mut().socket).poll_write_vectored(cx, bufs)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.socket.is_write_vectored()
+    }
+
+    fn poll_flush(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.get_mut().socket).poll_flush(cx)
+    }
+
+    fn poll_shutdown(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.get_mut().socket).poll_shutdown(cx)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{classify, Kind};
+
+    #[test]
+    fn stream_requests_are_told_apart_from_the_rest() {
+        let stream = |n: &str| Kind::Stream(n.to_string());
+        let cases: &[(&[u8], Kind)] = &[
+            (b"", Kind::Undecided),
+            (b"GE", Kind::Undecided),
+            (b"GET /str", Kind::Undecided),
+            (b"GET /stream/5 HTTP/1.1\r\nHost: x\r\n", Kind::Undecided),
+            (b"GET /stream/5 HTTP/1.1\r\nHost: x\r\n\r\n", stream("5")),
+            (b"GET /stream/5.1?x=1 HTTP/1.1\r\n\r\n", stream("5.1")),
+            (
+                b"GET /auto/v101?transcode=mobile HTTP/1.0\r\n\r\n",
+                stream("101"),
+            ),
+            // Malformed numbers are the relay's to refuse (400).
+            (b"GET /stream/abc HTTP/1.1\r\n\r\n", stream("abc")),
+            (b"GET /lineup.json HTTP/1.1\r\n\r\n", Kind::Other),
+            (b"POST /stream/5 HTTP/1.1\r\n\r\n", Kind::Other),
+            (b"HEAD /stream/5 HTTP/1.1\r\n\r\n", Kind::Other),
+            (b"GET /stream/ HTTP/1.1\r\n\r\n", Kind::Other),
+            (b"GET /stream/5/x HTTP/1.1\r\n\r\n", Kind::Other),
+            (b"GET /stream/%35 HTTP/1.1\r\n\r\n", Kind::Other),
+            (b"GET /auto/5 HTTP/1.1\r\n\r\n", Kind::Other),
+            // A second request already behind the first: the HTTP server's.
+            (
+                b"GET /stream/5 HTTP/1.1\r\n\r\nGET / HTTP/1.1\r\n\r\n",
+                Kind::Other,
+            ),
+            (b"GET /stream/5 HTTP/1.1\r\nbad header\r\n\r\n", Kind::Other),
+            (b"\x16\x03\x01\x00", Kind::Other),
+        ];
+        for (head, kind) in cases {
+            assert_eq!(&classify(head), kind, "{:?}", String::from_utf8_lossy(head));
+        }
+    }
+}
