@@ -25,6 +25,7 @@ mod hub;
 pub mod lag;
 pub mod limits;
 pub mod metrics;
+mod plain_http;
 mod pump;
 mod recent;
 mod session_manager;

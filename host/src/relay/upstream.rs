@@ -6,6 +6,7 @@
 
 use super::config::RelayConfig;
 use super::health::Failure;
+use super::plain_http;
 use crate::fetch::headers::RequestHeader;
 use crate::plugins::template::origin;
 use bytes::Bytes;
@@ -19,9 +20,27 @@ use url::Url;
 /// Junk read before a body is judged not to be MPEG-TS.
 const NOT_TS_AFTER: u64 = 64 * 1024;
 
+/// Where a stream's body comes from: read by the pump itself (plain HTTP),
+/// or through the HTTP client (HTTPS).
+enum Source {
+    Plain(plain_http::Body),
+    Client(reqwest::Response),
+}
+
+impl Source {
+    /// The next body bytes, `None` at its end, or why it broke (one short
+    /// line without a URL). Cancel-safe.
+    async fn chunk(&mut self) -> Result<Option<Bytes>, String> {
+        match self {
+            Source::Plain(body) => body.chunk().await.map_err(|e| plain_http::describe(&e)),
+            Source::Client(response) => response.chunk().await.map_err(|e| describe(&e)),
+        }
+    }
+}
+
 /// A provider stream that has delivered its first packets.
 pub struct Upstream {
-    response: reqwest::Response,
+    response: Source,
     /// Keeps packet alignment across reads; counts junk.
     pub aligner: Aligner,
     /// The first whole packets, already read.
@@ -109,7 +128,7 @@ impl Upstream {
             if let Some(end) = self.end.take() {
                 return Err(end);
             }
-            let read: Result<Option<Bytes>, reqwest::Error> = if self.raw.is_empty() {
+            let read: Result<Option<Bytes>, String> = if self.raw.is_empty() {
                 self.response.chunk().await
             } else if self.raw_len >= BATCH_BYTES {
                 Ok(Some(Bytes::new()))
@@ -138,7 +157,7 @@ impl Upstream {
                     continue;
                 }
                 Ok(None) => self.end = Some(Failure::Ended),
-                Err(e) => self.end = Some(Failure::Broken(describe(&e))),
+                Err(e) => self.end = Some(Failure::Broken(e)),
             }
             if let Some(result) = self.flush() {
                 return result;
@@ -185,8 +204,25 @@ async fn open(
 ) -> Result<Upstream, ConnectError> {
     let first_origin = origin(&url);
     for _ in 0..=max_redirects {
-        let mut request = client.get(url.clone());
         let same_origin = origin(&url) == first_origin;
+        if url.scheme() == "http" {
+            let sent: Vec<&RequestHeader> = headers
+                .iter()
+                .filter(|h| same_origin || !h.sensitive)
+                .collect();
+            let response = plain_http::get(&url, &sent, super::USER_AGENT)
+                .await
+                .map_err(|e| ConnectError::Connect(plain_http::describe(&e)))?;
+            if (300..400).contains(&response.status) {
+                url = redirect_target(&url, response.location.as_deref())?;
+                continue;
+            }
+            if !(200..300).contains(&response.status) {
+                return Err(ConnectError::Status(response.status));
+            }
+            return first_packets(Source::Plain(response.body)).await;
+        }
+        let mut request = client.get(url.clone());
         for h in headers.iter().filter(|h| same_origin || !h.sensitive) {
             request = request.header(h.name.clone(), h.value.clone());
         }
@@ -196,25 +232,30 @@ async fn open(
             .map_err(|e| ConnectError::Connect(describe(&e)))?;
         let status = response.status();
         if status.is_redirection() {
-            let next = response
+            let location = response
                 .headers()
                 .get(LOCATION)
-                .and_then(|v| v.to_str().ok())
-                .and_then(|loc| url.join(loc).ok())
-                .filter(|u| matches!(u.scheme(), "http" | "https"))
-                .ok_or(ConnectError::BadRedirect)?;
-            url = next;
+                .and_then(|v| v.to_str().ok());
+            url = redirect_target(&url, location)?;
             continue;
         }
         if !status.is_success() {
             return Err(ConnectError::Status(status.as_u16()));
         }
-        return first_packets(response).await;
+        return first_packets(Source::Client(response)).await;
     }
     Err(ConnectError::Redirects(max_redirects))
 }
 
-async fn first_packets(mut response: reqwest::Response) -> Result<Upstream, ConnectError> {
+/// Where a redirect from `url` points (HTTP or HTTPS only).
+fn redirect_target(url: &Url, location: Option<&str>) -> Result<Url, ConnectError> {
+    location
+        .and_then(|loc| url.join(loc).ok())
+        .filter(|u| matches!(u.scheme(), "http" | "https"))
+        .ok_or(ConnectError::BadRedirect)
+}
+
+async fn first_packets(mut response: Source) -> Result<Upstream, ConnectError> {
     let mut aligner = Aligner::new();
     loop {
         match response.chunk().await {
@@ -239,7 +280,7 @@ async fn first_packets(mut response: reqwest::Response) -> Result<Upstream, Conn
             }
             Ok(None) if aligner.junk_bytes() > 0 => return Err(ConnectError::NotTs),
             Ok(None) => return Err(ConnectError::Ended),
-            Err(e) => return Err(ConnectError::Connect(describe(&e))),
+            Err(e) => return Err(ConnectError::Connect(e)),
         }
     }
 }
