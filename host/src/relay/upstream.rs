@@ -169,6 +169,11 @@ impl Upstream {
     fn flush(&mut self) -> Option<Result<Bytes, Failure>> {
         let packets = match self.raw.len() {
             0 => Bytes::new(),
+            // Our own reads fill 64 KiB buffers end to end: their slices
+            // are kept as they are (no copy when the read ends on a packet).
+            1 if matches!(self.response, Source::Plain(_)) => {
+                self.aligner.push_bytes(self.raw[0].clone())
+            }
             // Copied: a slice would keep the HTTP client's whole read buffer
             // alive in the channel's buffer (measured: +7 MiB RSS for 10
             // channels).
