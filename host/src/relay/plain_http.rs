@@ -2,7 +2,8 @@
 //! Through the HTTP client every read of the provider's socket crossed a task
 //! (its connection task decodes, then wakes the pump); here the pump reads
 //! the socket and decodes the body in place (close-delimited, chunked or
-//! with a length). HTTPS streams still go through the HTTP client.
+//! with a length), handing out whole 188-byte packets without copying them.
+//! HTTPS streams still go through the HTTP client.
 
 use crate::fetch::headers::RequestHeader;
 use bytes::{Buf, Bytes, BytesMut};
@@ -13,8 +14,10 @@ use url::Url;
 
 /// Longest response head accepted.
 const MAX_HEAD: usize = 64 * 1024;
-/// Bytes asked of the socket per read.
-const READ_SIZE: usize = 64 * 1024;
+/// Most bytes taken from the socket per read.
+const MAX_READ: usize = 256 * 1024;
+/// An MPEG-TS packet: body bytes go out in whole ones.
+const PACKET: usize = 188;
 
 /// A response whose head was read: the status, where a redirect points, and
 /// the body still to read.
@@ -24,28 +27,31 @@ pub(crate) struct Response {
     pub(crate) body: Body,
 }
 
-/// How the body ends.
+/// Where the body's decoding stands.
 #[derive(Debug, Clone, Copy, PartialEq)]
-enum Framing {
-    /// At the connection's end.
-    Close,
-    /// After this many more bytes.
-    Length(u64),
-    /// Chunked: inside a chunk with this many bytes left, or between chunks.
-    Chunk(u64),
+enum State {
+    /// Body bytes: this many more (`u64::MAX`: until the connection ends),
+    /// then a chunk's CRLF (`chunked`) or the end.
+    Data { left: u64, chunked: bool },
     /// Chunked: a chunk's data was read, its CRLF is next.
     ChunkEnd,
-    /// Chunked: between chunks, a size line is next.
+    /// Chunked: a size line is next.
     SizeLine,
-    /// Nothing more.
+    /// The body is complete: what is decoded goes out, then nothing.
     Done,
 }
 
-/// A response body being read.
+/// A response body being read. Decoded bytes stay at the front of `buf`
+/// (`decoded` of them) and go out as whole 188-byte packets; a partial
+/// packet waits for the next read, in the same buffer, so the aligner gets
+/// packet-aligned slices it passes on without copying. Chunk framing between
+/// two pieces of data is cut out by moving the decoded bytes before it
+/// (at most a partial packet) over it.
 pub(crate) struct Body {
     socket: TcpStream,
     buf: BytesMut,
-    framing: Framing,
+    decoded: usize,
+    state: State,
 }
 
 /// Why a read failed, for the relay's reasons.
@@ -118,12 +124,18 @@ async fn read_head(mut socket: TcpStream) -> io::Result<Response> {
             let location = header("location");
             let chunked = header("transfer-encoding")
                 .is_some_and(|te| te.to_ascii_lowercase().contains("chunked"));
-            let framing = if chunked {
-                Framing::SizeLine
+            let state = if chunked {
+                State::SizeLine
             } else if let Some(length) = header("content-length") {
-                Framing::Length(length.parse().map_err(invalid)?)
+                State::Data {
+                    left: length.parse().map_err(invalid)?,
+                    chunked: false,
+                }
             } else {
-                Framing::Close
+                State::Data {
+                    left: u64::MAX,
+                    chunked: false,
+                }
             };
             buf.advance(len);
             return Ok(Response {
@@ -132,7 +144,8 @@ async fn read_head(mut socket: TcpStream) -> io::Result<Response> {
                 body: Body {
                     socket,
                     buf,
-                    framing,
+                    decoded: 0,
+                    state,
                 },
             });
         }
@@ -158,73 +171,132 @@ impl Body {
             if let Some(data) = self.decode()? {
                 return Ok(Some(data));
             }
-            if self.framing == Framing::Done {
+            if self.state == State::Done {
                 return Ok(None);
             }
-            if self.buf.capacity() - self.buf.len() < 4096 {
-                self.buf.reserve(READ_SIZE);
-            }
-            if self.socket.read_buf(&mut self.buf).await? == 0 {
-                return match self.framing {
-                    Framing::Close => {
-                        self.framing = Framing::Done;
-                        Ok(None)
-                    }
-                    _ => Err(io::ErrorKind::UnexpectedEof.into()),
-                };
+            if self.fill().await? == 0 {
+                match self.state {
+                    State::Data {
+                        left: u64::MAX,
+                        chunked: false,
+                    } => self.state = State::Done,
+                    _ => return Err(io::ErrorKind::UnexpectedEof.into()),
+                }
             }
         }
     }
 
-    /// Body bytes from what is buffered, if any.
-    fn decode(&mut self) -> io::Result<Option<Bytes>> {
+    /// One read of what the socket holds, into a buffer sized to it (so a
+    /// chunk kept for joiners holds no unused capacity). 0 at the end.
+    async fn fill(&mut self) -> io::Result<usize> {
         loop {
-            match self.framing {
-                Framing::Done => return Ok(None),
-                Framing::Close if !self.buf.is_empty() => {
-                    return Ok(Some(self.buf.split().freeze()));
-                }
-                Framing::Close => return Ok(None),
-                Framing::Length(0) => self.framing = Framing::Done,
-                Framing::Length(left) | Framing::Chunk(left) if !self.buf.is_empty() => {
-                    let take = (left.min(self.buf.len() as u64)) as usize;
-                    let left = left - take as u64;
-                    self.framing = match self.framing {
-                        Framing::Length(_) => Framing::Length(left),
-                        _ if left == 0 => Framing::ChunkEnd,
-                        _ => Framing::Chunk(left),
-                    };
-                    return Ok(Some(self.buf.split_to(take).freeze()));
-                }
-                Framing::Length(_) | Framing::Chunk(_) => return Ok(None),
-                Framing::ChunkEnd => {
-                    if self.buf.len() < 2 {
-                        return Ok(None);
-                    }
-                    if &self.buf[..2] != b"\r\n" {
-                        return Err(invalid("a chunk does not end with CRLF"));
-                    }
-                    self.buf.advance(2);
-                    self.framing = Framing::SizeLine;
-                }
-                Framing::SizeLine => match httparse::parse_chunk_size(&self.buf) {
-                    Ok(httparse::Status::Complete((used, 0))) => {
-                        // The last chunk: trailers are not read.
-                        self.buf.advance(used);
-                        self.framing = Framing::Done;
-                    }
-                    Ok(httparse::Status::Complete((used, size))) => {
-                        self.buf.advance(used);
-                        self.framing = Framing::Chunk(size);
-                    }
-                    Ok(httparse::Status::Partial) if self.buf.len() > 1024 => {
-                        return Err(invalid("a chunk size line is too long"));
-                    }
-                    Ok(httparse::Status::Partial) => return Ok(None),
-                    Err(_) => return Err(invalid("a chunk size line is not valid")),
-                },
+            self.socket.readable().await?;
+            let want = bytes_available(&self.socket).clamp(4096, MAX_READ);
+            if self.buf.capacity() - self.buf.len() < want {
+                let mut fresh = BytesMut::with_capacity(self.buf.len() + want);
+                fresh.extend_from_slice(&self.buf);
+                self.buf = fresh;
+            }
+            match self.socket.try_read_buf(&mut self.buf) {
+                Err(e) if e.kind() == io::ErrorKind::WouldBlock => continue,
+                result => return result,
             }
         }
+    }
+
+    /// Decoded whole packets from what is buffered, if any (everything at
+    /// the body's end).
+    fn decode(&mut self) -> io::Result<Option<Bytes>> {
+        loop {
+            match self.state {
+                State::Data { left, chunked } => {
+                    let take = left.min((self.buf.len() - self.decoded) as u64);
+                    self.decoded += take as usize;
+                    // u64::MAX stays: the body ends with the connection.
+                    let left = if left == u64::MAX { left } else { left - take };
+                    self.state = match (left, chunked) {
+                        (0, true) => State::ChunkEnd,
+                        (0, false) => State::Done,
+                        _ => State::Data { left, chunked },
+                    };
+                    if left > 0 {
+                        return Ok(self.emit(false));
+                    }
+                }
+                State::ChunkEnd => {
+                    if self.buf.len() - self.decoded < 2 {
+                        return Ok(self.emit(false));
+                    }
+                    if &self.buf[self.decoded..self.decoded + 2] != b"\r\n" {
+                        return Err(invalid("a chunk does not end with CRLF"));
+                    }
+                    if let Some(packets) = self.cut(2) {
+                        return Ok(Some(packets));
+                    }
+                    self.state = State::SizeLine;
+                }
+                State::SizeLine => match httparse::parse_chunk_size(&self.buf[self.decoded..]) {
+                    Ok(httparse::Status::Complete((used, size))) => {
+                        if let Some(packets) = self.cut(used) {
+                            return Ok(Some(packets));
+                        }
+                        // A last chunk (size 0): trailers are not read.
+                        self.state = match size {
+                            0 => State::Done,
+                            left => State::Data {
+                                left,
+                                chunked: true,
+                            },
+                        };
+                    }
+                    Ok(httparse::Status::Partial) if self.buf.len() - self.decoded > 1024 => {
+                        return Err(invalid("a chunk size line is too long"));
+                    }
+                    Ok(httparse::Status::Partial) => return Ok(self.emit(false)),
+                    Err(_) => return Err(invalid("a chunk size line is not valid")),
+                },
+                State::Done => return Ok(self.emit(true)),
+            }
+        }
+    }
+
+    /// Removes `n` framing bytes after the decoded ones: whole packets go out
+    /// first (returned; call again), then the partial packet left is moved
+    /// over the framing.
+    fn cut(&mut self, n: usize) -> Option<Bytes> {
+        if self.decoded >= PACKET {
+            return self.emit(false);
+        }
+        self.buf.copy_within(..self.decoded, n);
+        self.buf.advance(n);
+        None
+    }
+
+    /// The decoded whole packets (`all`: every decoded byte), if any.
+    fn emit(&mut self, all: bool) -> Option<Bytes> {
+        let n = if all {
+            self.decoded
+        } else {
+            self.decoded - self.decoded % PACKET
+        };
+        if n == 0 {
+            return None;
+        }
+        self.decoded -= n;
+        Some(self.buf.split_to(n).freeze())
+    }
+}
+
+/// Bytes the socket holds, unread (0 if unknown).
+fn bytes_available(socket: &TcpStream) -> usize {
+    use std::os::fd::AsRawFd;
+    let mut n: libc::c_int = 0;
+    // SAFETY: FIONREAD writes one c_int through the pointer given.
+    let rc = unsafe { libc::ioctl(socket.as_raw_fd(), libc::FIONREAD, &mut n) };
+    if rc == 0 {
+        n.max(0) as usize
+    } else {
+        0
     }
 }
 
@@ -236,6 +308,17 @@ mod tests {
     /// Serves `answer` to one request, written in pieces of `piece` bytes,
     /// and returns what the body reader made of it.
     async fn read_body(answer: &'static [u8], piece: usize) -> io::Result<(u16, Vec<u8>)> {
+        let (status, pieces) = serve(answer, piece).await?;
+        Ok((status, pieces.concat()))
+    }
+
+    async fn read_pieces(answer: &'static [u8], piece: usize) -> io::Result<Vec<Vec<u8>>> {
+        Ok(serve(answer, piece).await?.1)
+    }
+
+    /// Serves `answer` to one request in pieces of `piece` bytes; the status
+    /// and the body as the reader handed it out.
+    async fn serve(answer: &'static [u8], piece: usize) -> io::Result<(u16, Vec<Vec<u8>>)> {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let url = Url::parse(&format!(
             "http://{}/live/x.ts",
@@ -257,7 +340,7 @@ mod tests {
         let mut body = Vec::new();
         let result = async {
             while let Some(data) = response.body.chunk().await? {
-                body.extend_from_slice(&data);
+                body.push(data.to_vec());
             }
             Ok::<_, io::Error>(())
         }
@@ -287,6 +370,30 @@ mod tests {
                     "{:?} in pieces of {piece}",
                     String::from_utf8_lossy(answer)
                 );
+            }
+        }
+    }
+
+    /// Whatever the chunk sizes and read boundaries, bytes go out as whole
+    /// packets, in order, none lost.
+    #[tokio::test]
+    async fn bodies_go_out_in_whole_packets() {
+        let payload: Vec<u8> = (0..188 * 9).map(|i| (i % 251) as u8).collect();
+        let mut chunked = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n".to_vec();
+        for part in payload.chunks(301) {
+            chunked.extend_from_slice(format!("{:x}\r\n", part.len()).as_bytes());
+            chunked.extend_from_slice(part);
+            chunked.extend_from_slice(b"\r\n");
+        }
+        chunked.extend_from_slice(b"0\r\n\r\n");
+        let mut close = b"HTTP/1.1 200 OK\r\n\r\n".to_vec();
+        close.extend_from_slice(&payload);
+        for answer in [chunked, close] {
+            let answer: &'static [u8] = Vec::leak(answer);
+            for piece in [1, 100, 500, 4096] {
+                let pieces = read_pieces(answer, piece).await.unwrap();
+                assert!(pieces.iter().all(|p| p.len() % 188 == 0), "piece {piece}");
+                assert_eq!(pieces.concat(), payload, "piece {piece}");
             }
         }
     }
