@@ -377,6 +377,14 @@ fn a_joiner_starts_clean_with_no_counter_error() {
     drop(first);
 }
 
+/// Sends `GET path` on a raw socket and reads the response head (lower case).
+fn ask(sock: &mut std::net::TcpStream, path: &str) -> String {
+    use std::io::Write;
+    let host = sock.peer_addr().unwrap();
+    write!(sock, "GET {path} HTTP/1.1\r\nHost: {host}\r\n\r\n").unwrap();
+    read_head(sock)
+}
+
 /// Reads an HTTP response head (up to the blank line) from a raw socket.
 fn read_head(sock: &mut std::net::TcpStream) -> String {
     let mut head = Vec::new();
@@ -408,12 +416,7 @@ fn a_channel_plays_on_a_fresh_connection_and_after_another_request_on_one() {
     };
 
     let mut reused = connect();
-    write!(
-        reused,
-        "GET /discover.json HTTP/1.1\r\nHost: {addr}\r\n\r\n"
-    )
-    .unwrap();
-    let head = read_head(&mut reused);
+    let head = ask(&mut reused, "/discover.json");
     assert!(head.starts_with("http/1.1 200"), "{head}");
     let length: usize = head
         .lines()
@@ -425,8 +428,7 @@ fn a_channel_plays_on_a_fresh_connection_and_after_another_request_on_one() {
     let mut body = vec![0u8; length];
     reused.read_exact(&mut body).unwrap();
     assert!(String::from_utf8_lossy(&body).contains("DeviceID"));
-    write!(reused, "GET /stream/{bbc} HTTP/1.1\r\nHost: {addr}\r\n\r\n").unwrap();
-    let head = read_head(&mut reused);
+    let head = ask(&mut reused, &format!("/stream/{bbc}"));
     assert!(head.starts_with("http/1.1 200"), "{head}");
     assert!(head.contains("content-type: video/mp2t"), "{head}");
     assert!(head.contains("transfer-encoding: chunked"), "{head}");
@@ -441,12 +443,7 @@ fn a_channel_plays_on_a_fresh_connection_and_after_another_request_on_one() {
     assert_eq!(byte[0], 0x47, "TS after the chunk size");
 
     let mut fresh = connect();
-    write!(
-        fresh,
-        "GET /stream/{bbc}?transcode=native HTTP/1.1\r\nHost: {addr}\r\n\r\n"
-    )
-    .unwrap();
-    let head = read_head(&mut fresh);
+    let head = ask(&mut fresh, &format!("/stream/{bbc}?transcode=native"));
     assert!(head.starts_with("http/1.1 200"), "{head}");
     assert!(head.contains("content-type: video/mp2t"), "{head}");
     assert!(head.contains("connection: close"), "{head}");
