@@ -14,8 +14,8 @@ use libfuzzer_sys::fuzz_target;
 use std::collections::{BTreeSet, HashSet};
 use std::io::Write;
 use streamforge::guide::{
-    ingest, write_channel, write_footer, write_header, ChannelSelection, GuideChannelRecord,
-    IngestError, IngestLimits, IngestedGuide, ProgrammeReader, PREPARED_HEADER,
+    ingest, is_channel_number, write_channel, write_footer, write_header, ChannelSelection,
+    GuideChannelRecord, IngestError, IngestLimits, IngestedGuide, ProgrammeReader, PREPARED_HEADER,
 };
 
 const LIMITS: IngestLimits = IngestLimits {
@@ -42,19 +42,6 @@ fn kept(s: &str) -> String {
     chars.trim().to_string()
 }
 
-/// "101" or "5.1", as ingest reads channel numbers from display names.
-fn is_channel_number(s: &str) -> bool {
-    let mut parts = s.split('.');
-    let ok =
-        |p: Option<&str>| p.is_some_and(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
-    let first = ok(parts.next());
-    match parts.next() {
-        None => first,
-        Some(p) => first && ok(Some(p)) && parts.next().is_none(),
-    }
-}
-
-/// The channels a re-ingest of [`write_channel`]'s output must give.
 fn expected_channels(channels: &[GuideChannelRecord]) -> Vec<GuideChannelRecord> {
     let mut ids = HashSet::new();
     let mut out = Vec::new();

@@ -106,8 +106,9 @@ impl ChannelBuilder {
     }
 }
 
-/// "101" or "5.1": digits with at most one inner dot.
-fn is_channel_number(s: &str) -> bool {
+/// "101" or "5.1": digits with at most one inner dot (a display name that
+/// is a channel number; the fuzz target's model of ingest uses it too).
+pub fn is_channel_number(s: &str) -> bool {
     let mut parts = s.split('.');
     let ok =
         |p: Option<&str>| p.is_some_and(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));

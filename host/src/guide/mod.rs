@@ -34,6 +34,7 @@ mod summary;
 mod xmltv_out;
 
 pub use crate::store::GuideChannelRecord;
+pub use channel::is_channel_number;
 pub use error::{IngestError, Position};
 pub use ingest::{ingest, IngestedGuide};
 pub use limits::IngestLimits;

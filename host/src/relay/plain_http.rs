@@ -57,11 +57,8 @@ pub(crate) struct Body {
 /// Why a read failed, for the relay's reasons.
 pub(crate) fn describe(e: &io::Error) -> String {
     match e.kind() {
-        io::ErrorKind::ConnectionRefused => "connection refused".into(),
-        io::ErrorKind::ConnectionReset => "connection reset".into(),
-        io::ErrorKind::TimedOut => "timed out".into(),
         io::ErrorKind::InvalidData => "the provider's answer is not valid HTTP".into(),
-        kind => kind.to_string(),
+        _ => super::upstream::io_reason(e),
     }
 }
 

@@ -290,17 +290,22 @@ async fn first_packets(mut response: Source) -> Result<Upstream, ConnectError> {
     }
 }
 
+/// A socket error as one short line (its kind: never an address or a URL).
+pub(super) fn io_reason(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::ConnectionRefused => "connection refused".into(),
+        std::io::ErrorKind::ConnectionReset => "connection reset".into(),
+        std::io::ErrorKind::TimedOut => "timed out".into(),
+        kind => kind.to_string(),
+    }
+}
+
 /// A reqwest error as one short line without the URL.
 fn describe(err: &reqwest::Error) -> String {
     let mut source = err.source();
     while let Some(e) = source {
         if let Some(io) = e.downcast_ref::<std::io::Error>() {
-            return match io.kind() {
-                std::io::ErrorKind::ConnectionRefused => "connection refused".into(),
-                std::io::ErrorKind::ConnectionReset => "connection reset".into(),
-                std::io::ErrorKind::TimedOut => "timed out".into(),
-                _ => io.kind().to_string(),
-            };
+            return io_reason(io);
         }
         source = e.source();
     }
