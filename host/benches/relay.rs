@@ -134,7 +134,7 @@ struct Measured {
     /// Read gaps per bucket (all viewers), see `http::GAP_BUCKETS_MS`.
     gaps: Vec<u64>,
     /// CPU seconds by thread name over the window.
-    threads: Vec<(String, f64)>,
+    threads: Vec<(String, f64, u64)>,
 }
 
 impl Measured {
@@ -194,13 +194,20 @@ struct Bench {
     notes: Vec<String>,
 }
 
-/// `name 0.123 s, ...` for the busiest threads.
-fn threads_text(threads: &[(String, f64)]) -> String {
-    let total: f64 = threads.iter().map(|(_, s)| s).sum();
+/// `name 0.123 s (94%, 812 runs), ...` for the busiest threads (a run is
+/// one stretch on a CPU, so runs count wake-ups and preemptions).
+fn threads_text(threads: &[(String, f64, u64)]) -> String {
+    let total: f64 = threads.iter().map(|(_, s, _)| s).sum();
     let parts: Vec<String> = threads
         .iter()
         .take(4)
-        .map(|(n, s)| format!("{n} {:.3} s ({:.0}%)", s, s * 100.0 / total.max(1e-12)))
+        .map(|(n, s, runs)| {
+            format!(
+                "{n} {:.3} s ({:.0}%, {runs} runs)",
+                s,
+                s * 100.0 / total.max(1e-12)
+            )
+        })
         .collect();
     parts.join(", ")
 }
@@ -555,8 +562,9 @@ impl Bench {
         std::thread::sleep(Duration::from_secs_f64(secs));
         let sf_threads = procs::thread_cpu_between(&t_sf, &procs::thread_times(&sf));
         let ng_threads = procs::thread_cpu_between(&t_ng, &procs::thread_times(&ng));
-        let ms =
-            |v: &[(String, f64)]| (v.iter().map(|(_, s)| s).sum::<f64>() * 1000.0 / secs).max(0.0);
+        let ms = |v: &[(String, f64, u64)]| {
+            (v.iter().map(|(_, s, _)| s).sum::<f64>() * 1000.0 / secs).max(0.0)
+        };
         self.notes.push(format!(
             "idle (nothing playing, {secs} s): StreamForge {:.2} ms CPU/s, {:.0} ctx switches/s [{}]; nginx {:.2} ms CPU/s, {:.0} ctx switches/s",
             ms(&sf_threads),

@@ -175,8 +175,10 @@ pub fn context_switches(pids: &[u32]) -> u64 {
     n
 }
 
-/// On-CPU ns of every live thread of `pids`: tid → (thread name, ns).
-pub fn thread_times(pids: &[u32]) -> std::collections::HashMap<u32, (String, u64)> {
+/// On-CPU ns and times run (schedstat's first and third fields: every run
+/// follows a context switch) of every live thread of `pids`: tid → (thread
+/// name, ns, runs).
+pub fn thread_times(pids: &[u32]) -> std::collections::HashMap<u32, (String, u64, u64)> {
     let mut out = std::collections::HashMap::new();
     for &p in pids {
         let Ok(dir) = std::fs::read_dir(format!("/proc/{p}/task")) else {
@@ -190,32 +192,38 @@ pub fn thread_times(pids: &[u32]) -> std::collections::HashMap<u32, (String, u64
             else {
                 continue;
             };
-            let ns = std::fs::read_to_string(entry.path().join("schedstat"))
-                .ok()
-                .and_then(|t| t.split_whitespace().next()?.parse::<u64>().ok());
+            let stat = std::fs::read_to_string(entry.path().join("schedstat")).unwrap_or_default();
+            let fields: Vec<u64> = stat
+                .split_whitespace()
+                .filter_map(|f| f.parse().ok())
+                .collect();
             let name = std::fs::read_to_string(entry.path().join("comm")).unwrap_or_default();
-            if let Some(ns) = ns {
-                out.insert(tid, (name.trim().to_string(), ns));
+            if let [ns, _, runs] = fields[..] {
+                out.insert(tid, (name.trim().to_string(), ns, runs));
             }
         }
     }
     out
 }
 
-/// CPU seconds per thread name between two [`thread_times`] snapshots, largest first.
+/// CPU seconds and runs per thread name between two [`thread_times`]
+/// snapshots, largest CPU first.
 pub fn thread_cpu_between(
-    before: &std::collections::HashMap<u32, (String, u64)>,
-    after: &std::collections::HashMap<u32, (String, u64)>,
-) -> Vec<(String, f64)> {
-    let mut by_name: std::collections::HashMap<String, u64> = std::collections::HashMap::new();
-    for (tid, (name, ns)) in after {
-        let was = before.get(tid).map_or(0, |(_, ns)| *ns);
-        *by_name.entry(name.clone()).or_default() += ns.saturating_sub(was);
+    before: &std::collections::HashMap<u32, (String, u64, u64)>,
+    after: &std::collections::HashMap<u32, (String, u64, u64)>,
+) -> Vec<(String, f64, u64)> {
+    let mut by_name: std::collections::HashMap<String, (u64, u64)> =
+        std::collections::HashMap::new();
+    for (tid, (name, ns, runs)) in after {
+        let (ns0, runs0) = before.get(tid).map_or((0, 0), |(_, ns, runs)| (*ns, *runs));
+        let e = by_name.entry(name.clone()).or_default();
+        e.0 += ns.saturating_sub(ns0);
+        e.1 += runs.saturating_sub(runs0);
     }
-    let mut v: Vec<(String, f64)> = by_name
+    let mut v: Vec<(String, f64, u64)> = by_name
         .into_iter()
-        .map(|(n, ns)| (n, ns as f64 / 1e9))
-        .filter(|(_, s)| *s > 0.0)
+        .map(|(n, (ns, runs))| (n, ns as f64 / 1e9, runs))
+        .filter(|(_, s, _)| *s > 0.0)
         .collect();
     v.sort_by(|a, b| b.1.partial_cmp(&a.1).unwrap());
     v

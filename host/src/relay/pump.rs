@@ -24,7 +24,7 @@ use std::time::Instant;
 use streamforge_ts::Tracker;
 use tokio::sync::broadcast::Sender;
 use tokio::sync::mpsc::UnboundedReceiver;
-use tokio::time::{interval, sleep_until, Duration, MissedTickBehavior};
+use tokio::time::{sleep_until, Duration};
 
 /// Takes the hub out of the session map and closes it on every way out.
 struct Registered {
@@ -375,6 +375,31 @@ fn next_quiet(
     .expect("the stall deadline is always there")
 }
 
+/// How often viewers that make no progress are looked for.
+const SWEEP_EVERY: Duration = Duration::from_secs(1);
+
+/// Lets go of viewers that made no progress for the stuck-viewer time (and of
+/// direct viewers whose lease ended), with a metric and an event.
+fn sweep_viewers(relay: &Arc<Relay>, hub: &Arc<Hub>, out: &mut Output) {
+    let config = &relay.config;
+    let dropped = hub.sweep(config.stuck_viewer_timeout);
+    out.direct.drop_released();
+    if dropped > 0 {
+        add(&relay.metrics.viewers_dropped, dropped as u64);
+        relay.app.events.record(
+            Event::new(
+                "viewer-dropped",
+                format!(
+                    "channel {}: {dropped} viewer(s) made no progress for {} s and were let go",
+                    hub.route.number,
+                    config.stuck_viewer_timeout.as_secs()
+                ),
+            )
+            .channel(&hub.route.guide_id),
+        );
+    }
+}
+
 /// Moves bytes until the session ends or the source fails.
 async fn pump(
     relay: &Arc<Relay>,
@@ -399,21 +424,37 @@ async fn pump(
         Some((n, rx))
     });
     tokio::pin!(viewer_counts);
-    let mut sweep = interval(Duration::from_secs(1));
-    sweep.set_missed_tick_behavior(MissedTickBehavior::Delay);
     let mut rate = RateWatch::new(config.slow_ratio, config.slow_timeout);
-    // Silence is watched by one timer that data never touches: a read only
-    // notes its time, and when the timer fires it checks what is really due
-    // (a stall, a standby, a keepalive) and sets itself for the next thing.
-    // So a chunk costs no timer work; a flowing channel wakes for it about
-    // twice a second.
+    // Time is watched by one timer that data never touches: a read only notes
+    // its time, and when the timer fires it does what is really due (a stall,
+    // a standby, a keepalive, the once-a-second sweep, the idle close) and
+    // sets itself for the next thing. So a chunk costs no timer work, and the
+    // select has few branches to poll per read; a flowing channel wakes for
+    // the timer about twice a second.
     let mut last_data = tokio::time::Instant::now();
-    let quiet = sleep_until(next_quiet(config, last_data, out, standby.is_some()));
-    tokio::pin!(quiet);
+    let mut next_sweep = last_data + SWEEP_EVERY;
+    let idle_at = |idle_since: Option<Instant>| {
+        idle_since.map(|t| tokio::time::Instant::from_std(t + config.idle_grace))
+    };
+    let due = |last_data, out: &Output, standby: bool, next_sweep, idle_since| {
+        let quiet = next_quiet(config, last_data, out, standby);
+        idle_at(idle_since)
+            .map_or(quiet, |idle: tokio::time::Instant| idle.min(quiet))
+            .min(next_sweep)
+    };
+    let timer = sleep_until(due(
+        last_data,
+        out,
+        standby.is_some(),
+        next_sweep,
+        idle_since,
+    ));
+    tokio::pin!(timer);
     loop {
-        let idle_deadline =
-            idle_since.map(|t| tokio::time::Instant::from_std(t + config.idle_grace));
+        // Biased: a read is tried first, so a wake-up for data polls nothing
+        // else before it.
         tokio::select! {
+            biased;
             read = source.upstream.next() => match read {
                 Ok(packets) => {
                     last_data = tokio::time::Instant::now();
@@ -424,7 +465,8 @@ async fn pump(
                 }
                 Err(failure) => return End::Failed(failure),
             },
-            () = &mut quiet => {
+            () = out.direct.writable(), if out.direct.any_waiting() => out.direct.flush_waiting(),
+            () = &mut timer => {
                 let now = tokio::time::Instant::now();
                 if now >= last_data + config.stall_timeout {
                     return End::Failed(Failure::Stalled(config.stall_timeout));
@@ -436,8 +478,22 @@ async fn pump(
                 if now >= out.keepalive_at() {
                     out.keepalive(hub);
                 }
-                quiet.as_mut().reset(next_quiet(config, last_data, out, standby.is_some()));
+                if idle_at(idle_since).is_some_and(|idle| now >= idle) {
+                    if relay.sessions.remove_if_idle(hub) {
+                        return End::Quit("no viewer left".into());
+                    }
+                    idle_since = None;
+                }
+                if now >= next_sweep {
+                    next_sweep = now + SWEEP_EVERY;
+                    if let Some(slow) = rate.tick(Instant::now()) {
+                        return End::Failed(slow);
+                    }
+                    sweep_viewers(relay, hub, out);
+                }
+                timer.as_mut().reset(due(last_data, out, standby.is_some(), next_sweep, idle_since));
             }
+            Some(joiner) = out.joiners.recv() => out.add_viewer(hub, joiner),
             count = viewer_counts.next() => {
                 let Some(n) = count else {
                     return End::Quit("the channel was closed".into());
@@ -447,35 +503,7 @@ async fn pump(
                     (0, since) => since,
                     _ => None,
                 };
-            }
-            _ = async { sleep_until(idle_deadline.expect("guarded")).await }, if idle_deadline.is_some() => {
-                if relay.sessions.remove_if_idle(hub) {
-                    return End::Quit("no viewer left".into());
-                }
-                idle_since = None;
-            }
-            Some(joiner) = out.joiners.recv() => out.add_viewer(hub, joiner),
-            () = out.direct.writable(), if out.direct.any_waiting() => out.direct.flush_waiting(),
-            _ = sweep.tick() => {
-                if let Some(slow) = rate.tick(Instant::now()) {
-                    return End::Failed(slow);
-                }
-                let dropped = hub.sweep(config.stuck_viewer_timeout);
-                out.direct.drop_released();
-                if dropped > 0 {
-                    add(&relay.metrics.viewers_dropped, dropped as u64);
-                    relay.app.events.record(
-                        Event::new(
-                            "viewer-dropped",
-                            format!(
-                                "channel {}: {dropped} viewer(s) made no progress for {} s and were let go",
-                                hub.route.number,
-                                config.stuck_viewer_timeout.as_secs()
-                            ),
-                        )
-                        .channel(&hub.route.guide_id),
-                    );
-                }
+                timer.as_mut().reset(due(last_data, out, standby.is_some(), next_sweep, idle_since));
             }
             () = &mut stopping => return End::Quit("the server is stopping".into()),
         }
