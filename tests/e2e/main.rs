@@ -6,6 +6,7 @@
 
 mod common;
 
+mod camera_fixture;
 mod catalog_cli;
 mod demo;
 mod discovery_ssdp;

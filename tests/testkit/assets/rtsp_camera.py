@@ -79,12 +79,15 @@ class Camera:
         self.server.connect("client-connected", self.on_client)
 
         factory = GstRtspServer.RTSPMediaFactory()
+        # SPS/PPS in-band every second, so a client joining the shared
+        # pipeline can start (-1, "with every IDR", gives ffmpeg duplicate
+        # timestamps at each keyframe).
         factory.set_launch(
             f"( videotestsrc name=src is-live=true pattern={PATTERNS['off']} horizontal-speed=4"
             f" ! video/x-raw,format=I420,width={args.width},height={args.height},"
             f"framerate={args.fps}/1"
             f" ! {encoder} tune=zerolatency speed-preset=ultrafast key-int-max={args.fps}"
-            f" ! {payloader} name=pay0 pt=96 config-interval=-1 )")
+            f" ! {payloader} name=pay0 pt=96 config-interval=1 )")
         factory.set_shared(True)
         # Once the last client leaves, the pipeline is dropped and the next
         # client gets a fresh one (media-configure again): reconnects work.
