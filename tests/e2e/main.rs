@@ -1,7 +1,8 @@
 //! StreamForge's end-to-end tests, in one binary (each extra test binary
 //! links wasmtime again): the real `streamforge` binary and its HTTP
 //! endpoints driven as a user would, against the simulated panel, real
-//! clients (ffmpeg, hdhomerun_config, tv_validate_file) and real plugins.
+//! clients (ffmpeg, hdhomerun_config, tv_validate_file), real plugins and a
+//! real RTSP camera (GStreamer).
 //! One module per area; shared helpers come from `streamforge-testkit`.
 
 mod common;

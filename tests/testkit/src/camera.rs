@@ -122,13 +122,12 @@ impl RtspCamera {
     /// Fails, naming the Debian packages, when GStreamer or Python cannot run it.
     pub fn start(options: CameraOptions) -> RtspCamera {
         let counts = Arc::new(Counts::default());
-        let running = launch(&options, 0, &counts);
-        let port = running.port;
+        let (running, port) = launch(&options, 0, &counts);
         RtspCamera {
             options,
             port,
             counts,
-            running: Some(running.running),
+            running: Some(running),
         }
     }
 
@@ -226,8 +225,8 @@ impl RtspCamera {
     /// the same options, and waits until it serves.
     pub fn restart(&mut self) {
         self.stop();
-        let running = launch(&self.options, self.port, &self.counts);
-        self.running = Some(running.running);
+        let (running, _) = launch(&self.options, self.port, &self.counts);
+        self.running = Some(running);
     }
 
     /// What the camera wrote to stderr so far (GStreamer's warnings, errors).
@@ -257,14 +256,9 @@ impl Running {
     }
 }
 
-/// A started script and the port it reported.
-struct Launched {
-    running: Running,
-    port: u16,
-}
-
-/// Runs the script on `port` (0: any free one) and waits for `ready`.
-fn launch(options: &CameraOptions, port: u16, counts: &Arc<Counts>) -> Launched {
+/// Runs the script on `port` (0: any free one) and waits for `ready`; the
+/// running script and the port it serves on.
+fn launch(options: &CameraOptions, port: u16, counts: &Arc<Counts>) -> (Running, u16) {
     let mut cmd = Command::new(python());
     cmd.arg(SCRIPT)
         .arg("--port")
@@ -302,7 +296,7 @@ fn launch(options: &CameraOptions, port: u16, counts: &Arc<Counts>) -> Launched 
         events.recv_timeout(START_LIMIT)
     };
     match ready {
-        Ok(Event::Ready(port)) => Launched { running, port },
+        Ok(Event::Ready(port)) => (running, port),
         Ok(Event::MarkerSet(..)) => unreachable!("no marker was asked for before ready"),
         Err(RecvTimeoutError::Timeout) => {
             let text = running.stderr.lock().map(|s| s.clone()).unwrap_or_default();
@@ -312,12 +306,13 @@ fn launch(options: &CameraOptions, port: u16, counts: &Arc<Counts>) -> Launched 
         Err(RecvTimeoutError::Disconnected) => {
             // Its stdout closed: it exited. Reaping it lets stderr end too.
             let stderr = running.stderr.clone();
-            let status = running.child.0.wait();
+            let status = running.child.0.wait().map(|s| s.to_string());
             running.finish();
             let text = stderr.lock().map(|s| s.clone()).unwrap_or_default();
             panic!(
-                "the RTSP camera exited before serving ({status:?}): {}\n\
-                 It needs the Debian packages: {PACKAGES}",
+                "the RTSP camera exited before serving ({}): {}\n\
+                 (it runs on the Debian packages {PACKAGES})",
+                status.unwrap_or_else(|e| e.to_string()),
                 text.trim()
             )
         }
