@@ -8,6 +8,7 @@
 //! into a JPEG at the level's rate → viewers get the JPEGs as shared
 //! `Bytes`.
 
+pub mod book;
 pub mod capture;
 pub mod encode;
 pub mod level;

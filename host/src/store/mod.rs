@@ -6,6 +6,7 @@
 //! other commands then go through the admin API (see `api`).
 
 mod accounts;
+mod cameras;
 mod catalog;
 mod guides;
 mod lineup;
@@ -13,6 +14,7 @@ mod mappings;
 mod schema;
 
 pub use accounts::AccountRecord;
+pub use cameras::CameraRecord;
 pub use catalog::CatalogInfo;
 pub use guides::{GuideChannelRecord, GuideRecord};
 pub use lineup::LineupNumber;
@@ -67,6 +69,7 @@ pub struct Store {
     db: sled::Db,
     meta: sled::Tree,
     accounts: sled::Tree,
+    cameras: sled::Tree,
     guides: sled::Tree,
     mappings: sled::Tree,
     lineup: sled::Tree,
@@ -93,6 +96,7 @@ impl Store {
         let store = Store {
             meta: db.open_tree("meta")?,
             accounts: db.open_tree("accounts")?,
+            cameras: db.open_tree("cameras")?,
             guides: db.open_tree("guides")?,
             mappings: db.open_tree("mappings")?,
             lineup: db.open_tree("lineup")?,
