@@ -32,7 +32,8 @@ pub async fn run(data: &DataDir, cmd: TokenCommand) -> anyhow::Result<()> {
         TokenCommand::RotateKey => {
             let path = tokens::rotate_key(&data)?;
             println!(
-                "new camera token key in {}: every token issued before stopped working",
+                "new camera token key in {}: every token issued before stopped working \
+                 (a running server sees it within a second)",
                 path.display()
             );
             Ok(())

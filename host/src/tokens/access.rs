@@ -204,14 +204,12 @@ pub fn ws_auth_token(text: &str) -> Result<Zeroizing<String>, AccessError> {
         token: String,
     }
     // serde's error text could quote the message: it is dropped unread.
-    match serde_json::from_str::<AuthMessage>(text) {
-        Ok(m) if m.kind == "auth" && !m.token.is_empty() => Ok(Zeroizing::new(m.token)),
-        Ok(m) => {
-            drop(Zeroizing::new(m.token));
-            Err(bad_auth_message())
-        }
-        Err(_) => Err(bad_auth_message()),
+    let message: AuthMessage = serde_json::from_str(text).map_err(|_| bad_auth_message())?;
+    let token = Zeroizing::new(message.token);
+    if message.kind != "auth" || token.is_empty() {
+        return Err(bad_auth_message());
     }
+    Ok(token)
 }
 
 fn bad_auth_message() -> AccessError {

@@ -174,7 +174,8 @@ impl TokenKeys {
     /// it on the blocking pool.
     pub fn rotate_key(&self) -> Result<(), KeyError> {
         let (key, stamp) = key_file::write_new(&self.path, true)?;
-        self.state.store(Arc::new(State::ready(&self.path, &key, stamp)?));
+        self.state
+            .store(Arc::new(State::ready(&self.path, &key, stamp)?));
         Ok(())
     }
 

@@ -68,7 +68,10 @@ fn issued_token_verifies_with_its_claims() {
     assert!(claims.allows("front"));
     assert!(!claims.allows("yard"));
     // Another handle on the same data dir (the server beside the CLI) agrees.
-    assert_eq!(TokenKeys::open(&data).unwrap().verify(&token).unwrap(), claims);
+    assert_eq!(
+        TokenKeys::open(&data).unwrap().verify(&token).unwrap(),
+        claims
+    );
 }
 
 #[test]
@@ -146,9 +149,15 @@ fn other_algorithms_are_refused() {
     let claims = claims_for(Scope::All, now_unix() + 3600);
 
     // Our own key, but HS512 or HS384: not the algorithm we sign with.
-    for alg in [jsonwebtoken::Algorithm::HS512, jsonwebtoken::Algorithm::HS384] {
+    for alg in [
+        jsonwebtoken::Algorithm::HS512,
+        jsonwebtoken::Algorithm::HS384,
+    ] {
         let token = signed_with(&key, alg, &claims);
-        assert!(matches!(keys.verify(&token), Err(TokenError::Forged)), "{alg:?}");
+        assert!(
+            matches!(keys.verify(&token), Err(TokenError::Forged)),
+            "{alg:?}"
+        );
     }
     // Sanity: the same claims under HS256 pass, so only the algorithm differed.
     let hs256 = signed_with(&key, jsonwebtoken::Algorithm::HS256, &claims);
@@ -174,7 +183,10 @@ fn malformed_and_missing_tokens_are_told_apart() {
     assert!(matches!(keys.verify(""), Err(TokenError::Missing)));
     let long = "a".repeat(20_000);
     for junk in ["x", "a.b.c", "a.b", "....", long.as_str()] {
-        assert!(matches!(keys.verify(junk), Err(TokenError::Malformed)), "{junk:.20}");
+        assert!(
+            matches!(keys.verify(junk), Err(TokenError::Malformed)),
+            "{junk:.20}"
+        );
     }
     // Signed by us but without the claims a camera token has.
     let key = key_bytes(&data);
@@ -268,7 +280,10 @@ fn key_file_others_can_read_is_refused() {
     let perms = std::fs::Permissions::from_mode(0o644);
     std::fs::set_permissions(data.jwt_key(), perms).unwrap();
     let error = TokenKeys::open(&data).unwrap_err();
-    assert!(matches!(error, KeyError::Mode { mode: 0o644, .. }), "{error}");
+    assert!(
+        matches!(error, KeyError::Mode { mode: 0o644, .. }),
+        "{error}"
+    );
     assert!(error.to_string().contains("chmod 600"), "{error}");
 }
 
@@ -281,12 +296,21 @@ fn damaged_key_file_is_a_clear_error() {
         options.write(true).create_new(true);
         #[cfg(unix)]
         std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-        std::io::Write::write_all(&mut options.open(data.jwt_key()).unwrap(), content.as_bytes())
-            .unwrap();
+        std::io::Write::write_all(
+            &mut options.open(data.jwt_key()).unwrap(),
+            content.as_bytes(),
+        )
+        .unwrap();
         let error = TokenKeys::open(&data).unwrap_err();
-        assert!(matches!(error, KeyError::Damaged { .. }), "{content:?}: {error}");
+        assert!(
+            matches!(error, KeyError::Damaged { .. }),
+            "{content:?}: {error}"
+        );
         let message = error.to_string();
-        assert!(message.contains("jwt.key") && message.contains("rotate-key"), "{message}");
+        assert!(
+            message.contains("jwt.key") && message.contains("rotate-key"),
+            "{message}"
+        );
         // And the damaged key was left for the user to look at.
         assert_eq!(std::fs::read_to_string(data.jwt_key()).unwrap(), content);
     }
@@ -387,16 +411,12 @@ fn camera_access_from_header_query_admin_token_and_ws_message() {
     assert!(!wrong.is_missing());
 
     // In scope, out of scope.
-    assert!(access
-        .check_camera(&bearer(&token), None, "front")
-        .is_ok());
+    assert!(access.check_camera(&bearer(&token), None, "front").is_ok());
     let denied = access
         .check_camera(&bearer(&token), None, "yard")
         .unwrap_err();
     assert_eq!(denied.status(), StatusCode::FORBIDDEN);
-    assert!(access
-        .check_camera(&bearer(&admin), None, "yard")
-        .is_ok());
+    assert!(access.check_camera(&bearer(&admin), None, "yard").is_ok());
 
     // The WebSocket's first message.
     let message = format!(r#"{{"type":"auth","token":"{token}"}}"#);
