@@ -41,6 +41,11 @@ impl DataDir {
         self.root.join("admin.token")
     }
 
+    /// The key that signs camera tokens (owner-only; see [`crate::tokens`]).
+    pub fn jwt_key(&self) -> PathBuf {
+        self.root.join("jwt.key")
+    }
+
     /// Where a running server says how to reach it.
     pub fn server_file(&self) -> PathBuf {
         self.root.join("server.json")

@@ -26,4 +26,5 @@ pub mod routing;
 pub mod secrets;
 pub mod store;
 pub mod text;
+pub mod tokens;
 pub mod tuner;

@@ -23,4 +23,5 @@ mod secrets_and_fetch;
 mod serve_admin;
 mod store_failure;
 mod sync_kill;
+mod tokens_cli;
 mod tuner_http;

@@ -11,6 +11,7 @@ mod plugin;
 mod progress;
 mod serve;
 mod status;
+mod tokens;
 mod urls;
 
 use crate::data_dir::{DataDir, DEFAULT_DATA_DIR};
@@ -91,6 +92,9 @@ pub enum Command {
     /// Install, list, inspect and remove plugins (provider adapters, matchers).
     #[command(subcommand)]
     Plugin(plugin::PluginCommand),
+    /// Issue tokens for the camera endpoints, or make a new signing key.
+    #[command(subcommand)]
+    Token(tokens::TokenCommand),
 }
 
 /// Runs the parsed command; the error is for `main` to print.
@@ -135,6 +139,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             Command::Urls(args) => serve::urls(&data, args).await,
             Command::Status { json } => status::run(&data, json).await,
             Command::Plugin(cmd) => plugin::run(&data, cmd).await,
+            Command::Token(cmd) => tokens::run(&data, cmd).await,
         }
     })
 }
