@@ -3,7 +3,6 @@
 //! turned back into decoder inputs (credentials filled in) for the
 //! registry. Nothing here is shown with a password.
 
-use super::capture::redact;
 use super::registry::CameraDef;
 use crate::events::{Event, EventLog};
 use crate::secrets::KeyRing;
@@ -178,6 +177,7 @@ fn decode(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::camera::capture::redact;
 
     fn book() -> (tempfile::TempDir, CameraBook) {
         let dir = tempfile::tempdir().unwrap();

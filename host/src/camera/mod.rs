@@ -11,7 +11,9 @@
 pub mod book;
 pub mod capture;
 pub mod encode;
+pub mod http;
 pub mod level;
+pub mod page;
 pub mod registry;
 pub mod stream;
 pub mod y4m;

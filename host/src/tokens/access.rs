@@ -168,6 +168,16 @@ impl CameraAccess {
         Ok(self.keys.verify(token)?.cameras.into())
     }
 
+    /// Whether the request bears the admin token itself (adding and removing
+    /// cameras needs it; a camera token for `*` only watches).
+    pub fn is_admin(&self, headers: &HeaderMap) -> bool {
+        let Some(token) = presented_token(headers, None) else {
+            return false;
+        };
+        !self.admin_token.is_empty()
+            && constant_time_eq(token.as_bytes(), self.admin_token.as_bytes())
+    }
+
     /// What a WebSocket's first text message (`{"type":"auth","token":"..."}`)
     /// may see. Waiting for it (5 s at most) is the endpoint's job.
     pub fn check_ws_message(&self, text: &str) -> Result<Access, AccessError> {

@@ -1,0 +1,477 @@
+//! The camera endpoints (DESIGN.md section 10): list, stream info, frames
+//! over WebSocket and as MJPEG, snapshots, the live page; and adding or
+//! removing a camera with the admin token. Every route checks the caller's
+//! token first (401), then that the camera exists (404), then the token's
+//! scope (403); the streaming limit answers 503 before any upgrade.
+
+use super::book::{CameraBook, NewCamera};
+use super::registry::{CameraError, Cameras, Viewer};
+use crate::api::ApiError;
+use crate::tokens::{presented_token, Access, AccessError, CameraAccess};
+use axum::body::Body;
+use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, StatusCode, Uri};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use bytes::Bytes;
+use serde::Deserialize;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::sync::broadcast::error::RecvError;
+use tokio::sync::watch;
+
+/// How long a WebSocket client may take to send its auth message.
+const AUTH_WAIT: Duration = Duration::from_secs(5);
+/// How often the server pings a WebSocket client.
+const PING_EVERY: Duration = Duration::from_secs(15);
+/// A client that answers no ping for this long is let go.
+const PONG_WAIT: Duration = Duration::from_secs(45);
+
+/// What the camera routes share.
+#[derive(Clone)]
+pub struct CameraRoutes {
+    /// The registry.
+    pub cameras: Arc<Cameras>,
+    /// Token checks.
+    pub access: Arc<CameraAccess>,
+    /// Adding and removing cameras.
+    pub book: CameraBook,
+    /// Becomes true when the server stops (WebSockets close with 1001).
+    pub stopping: watch::Receiver<bool>,
+}
+
+/// The camera routes, with full paths (they sit beside the admin API, not
+/// behind its token check).
+pub fn router(state: CameraRoutes) -> Router {
+    Router::new()
+        .route("/api/v1/cameras", get(list).post(add))
+        .route("/api/v1/cameras/{id}", axum::routing::delete(remove))
+        .route("/api/v1/cameras/{id}/stream/info", get(info))
+        .route("/api/v1/cameras/{id}/stream", get(stream_ws))
+        .route("/api/v1/cameras/{id}/stream.mjpeg", get(mjpeg))
+        .route("/api/v1/cameras/{id}/stream/snapshot", get(snapshot))
+        .route("/cameras/{id}", get(page))
+        .with_state(state)
+}
+
+/// `?quality=` / `?width=` / `?token=`.
+#[derive(Deserialize, Default)]
+struct Params {
+    quality: Option<String>,
+    width: Option<u32>,
+}
+
+fn error(status: StatusCode, text: impl Into<String>) -> Response {
+    (status, Json(ApiError { error: text.into() })).into_response()
+}
+
+impl IntoResponse for CameraError {
+    fn into_response(self) -> Response {
+        let status = match &self {
+            CameraError::Unknown(_) => StatusCode::NOT_FOUND,
+            CameraError::Limit(_) | CameraError::Offline(..) => StatusCode::SERVICE_UNAVAILABLE,
+            CameraError::BadRequest(_) => StatusCode::BAD_REQUEST,
+        };
+        error(status, self.to_string())
+    }
+}
+
+/// 401 for a bad token, 404 for an unknown camera, 403 outside the scope.
+fn admit(s: &CameraRoutes, headers: &HeaderMap, uri: &Uri, id: &str) -> Result<Access, Response> {
+    let access = s
+        .access
+        .check(headers, uri.query())
+        .map_err(IntoResponse::into_response)?;
+    if !s.cameras.exists(id) {
+        return Err(CameraError::Unknown(id.into()).into_response());
+    }
+    access.require(id).map_err(IntoResponse::into_response)?;
+    Ok(access)
+}
+
+async fn list(State(s): State<CameraRoutes>, headers: HeaderMap, uri: Uri) -> Response {
+    let access = match s.access.check(&headers, uri.query()) {
+        Ok(a) => a,
+        Err(e) => return e.into_response(),
+    };
+    let cameras: Vec<_> = s
+        .cameras
+        .list()
+        .into_iter()
+        .filter(|c| access.allows(&c.id))
+        .collect();
+    Json(cameras).into_response()
+}
+
+async fn add(
+    State(s): State<CameraRoutes>,
+    headers: HeaderMap,
+    Json(new): Json<NewCamera>,
+) -> Response {
+    if !s.access.is_admin(&headers) {
+        return error(
+            StatusCode::UNAUTHORIZED,
+            "adding a camera needs the admin token",
+        );
+    }
+    let book = s.book.clone();
+    match crate::blocking::run(move || book.add(new)).await {
+        Ok(info) => Json(info).into_response(),
+        Err(e) => error(StatusCode::BAD_REQUEST, format!("{e:#}")),
+    }
+}
+
+async fn remove(
+    State(s): State<CameraRoutes>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> Response {
+    if !s.access.is_admin(&headers) {
+        return error(
+            StatusCode::UNAUTHORIZED,
+            "removing a camera needs the admin token",
+        );
+    }
+    let book = s.book.clone();
+    match crate::blocking::run(move || book.remove(&id)).await {
+        Ok(info) => Json(info).into_response(),
+        Err(e) => error(StatusCode::NOT_FOUND, format!("{e:#}")),
+    }
+}
+
+async fn info(
+    State(s): State<CameraRoutes>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    uri: Uri,
+) -> Response {
+    if let Err(r) = admit(&s, &headers, &uri, &id) {
+        return r;
+    }
+    let view = s.cameras.list().into_iter().find(|c| c.id == id);
+    let levels = &s.cameras.settings.levels;
+    Json(serde_json::json!({
+        "id": id,
+        "name": view.as_ref().map(|v| v.name.clone()),
+        "url": format!("/api/v1/cameras/{id}/stream"),
+        "type": "websocket",
+        "format": "mjpeg",
+        "mjpeg_url": format!("/api/v1/cameras/{id}/stream.mjpeg"),
+        "snapshot_url": format!("/api/v1/cameras/{id}/stream/snapshot"),
+        "online": view.is_some_and(|v| v.online),
+        "default_quality": levels.default_level().name,
+        "qualities": levels.all(),
+    }))
+    .into_response()
+}
+
+async fn snapshot(
+    State(s): State<CameraRoutes>,
+    Path(id): Path<String>,
+    Query(p): Query<Params>,
+    headers: HeaderMap,
+    uri: Uri,
+) -> Response {
+    if let Err(r) = admit(&s, &headers, &uri, &id) {
+        return r;
+    }
+    let level = match s.cameras.settings.levels.pick(p.quality.as_deref()) {
+        Ok(l) => l,
+        Err(e) => return error(StatusCode::BAD_REQUEST, e),
+    };
+    match s.cameras.snapshot(&id, level, p.width).await {
+        Ok(jpeg) => (
+            [
+                (header::CONTENT_TYPE, "image/jpeg"),
+                (header::CACHE_CONTROL, "no-store"),
+            ],
+            jpeg,
+        )
+            .into_response(),
+        Err(e) => e.into_response(),
+    }
+}
+
+async fn mjpeg(
+    State(s): State<CameraRoutes>,
+    Path(id): Path<String>,
+    Query(p): Query<Params>,
+    headers: HeaderMap,
+    uri: Uri,
+) -> Response {
+    if let Err(r) = admit(&s, &headers, &uri, &id) {
+        return r;
+    }
+    let level = match s.cameras.settings.levels.pick(p.quality.as_deref()) {
+        Ok(l) => l,
+        Err(e) => return error(StatusCode::BAD_REQUEST, e),
+    };
+    let viewer = match s.cameras.watch(&id, level) {
+        Ok(v) => v,
+        Err(e) => return e.into_response(),
+    };
+    let first = viewer.latest();
+    let frames = viewer.frames();
+    let stopping = Box::pin(until_true(s.stopping.clone()));
+    let parts = futures_util::stream::unfold(
+        (viewer, frames, first, stopping),
+        |(viewer, mut frames, first, mut stopping)| async move {
+            let jpeg = match first {
+                Some(f) => f,
+                None => loop {
+                    tokio::select! {
+                        r = frames.recv() => match r {
+                            Ok(f) => break f,
+                            Err(RecvError::Lagged(_)) => continue,
+                            Err(RecvError::Closed) => return None,
+                        },
+                        () = &mut stopping => return None,
+                    }
+                },
+            };
+            let part = multipart_part(&jpeg);
+            Some((
+                Ok::<Bytes, std::io::Error>(part),
+                (viewer, frames, None, stopping),
+            ))
+        },
+    );
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                "multipart/x-mixed-replace; boundary=frame",
+            ),
+            (header::CACHE_CONTROL, "no-store"),
+        ],
+        Body::from_stream(parts),
+    )
+        .into_response()
+}
+
+/// One JPEG as a part of the multipart stream.
+fn multipart_part(jpeg: &Bytes) -> Bytes {
+    let head = format!(
+        "--frame\r\nContent-Type: image/jpeg\r\nContent-Length: {}\r\n\r\n",
+        jpeg.len()
+    );
+    let mut part = Vec::with_capacity(head.len() + jpeg.len() + 2);
+    part.extend_from_slice(head.as_bytes());
+    part.extend_from_slice(jpeg);
+    part.extend_from_slice(b"\r\n");
+    part.into()
+}
+
+async fn stream_ws(
+    State(s): State<CameraRoutes>,
+    Path(id): Path<String>,
+    Query(p): Query<Params>,
+    headers: HeaderMap,
+    uri: Uri,
+    upgrade: WebSocketUpgrade,
+) -> Response {
+    let level = match s.cameras.settings.levels.pick(p.quality.as_deref()) {
+        Ok(l) => l,
+        Err(e) => return error(StatusCode::BAD_REQUEST, e),
+    };
+    // With a token in the request, everything is decided before the upgrade;
+    // without one, the client has 5 s to send it as its first message.
+    let viewer = if presented_token(&headers, uri.query()).is_some() {
+        if let Err(r) = admit(&s, &headers, &uri, &id) {
+            return r;
+        }
+        match s.cameras.watch(&id, level) {
+            Ok(v) => Some(v),
+            Err(e) => return e.into_response(),
+        }
+    } else {
+        if !s.cameras.exists(&id) {
+            return CameraError::Unknown(id).into_response();
+        }
+        None
+    };
+    upgrade.on_upgrade(move |socket| serve_ws(s, id, level, viewer, socket))
+}
+
+/// Resolves once `flag` is true (never if its sender is gone while false).
+async fn until_true(mut flag: watch::Receiver<bool>) {
+    loop {
+        if *flag.borrow_and_update() {
+            return;
+        }
+        if flag.changed().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    }
+}
+
+/// Closes `socket` with `code` and a reason.
+async fn close(socket: &mut WebSocket, code: u16, reason: &str) {
+    let _ = socket
+        .send(Message::Close(Some(CloseFrame {
+            code,
+            reason: reason.into(),
+        })))
+        .await;
+}
+
+async fn serve_ws(
+    s: CameraRoutes,
+    id: String,
+    level: usize,
+    viewer: Option<Viewer>,
+    mut socket: WebSocket,
+) {
+    let mut viewer = match viewer {
+        Some(v) => v,
+        None => match ws_auth(&s, &id, level, &mut socket).await {
+            Some(v) => v,
+            None => return,
+        },
+    };
+    let stopping = until_true(s.stopping.clone());
+    tokio::pin!(stopping);
+    let mut frames = viewer.frames();
+    let mut online = viewer.online();
+    if let Some(f) = viewer.latest() {
+        if socket.send(Message::Binary(f)).await.is_err() {
+            return;
+        }
+    }
+    let mut ping = tokio::time::interval(PING_EVERY);
+    ping.tick().await;
+    let mut last_heard = tokio::time::Instant::now();
+    loop {
+        tokio::select! {
+            frame = frames.recv() => match frame {
+                Ok(f) => if socket.send(Message::Binary(f)).await.is_err() { return },
+                Err(RecvError::Lagged(_)) => continue,
+                Err(RecvError::Closed) => return,
+            },
+            changed = online.changed() => {
+                if changed.is_err() { return }
+                let up: bool = *online.borrow_and_update();
+                let text = serde_json::json!({"type": "status", "online": up}).to_string();
+                if socket.send(Message::Text(text.into())).await.is_err() { return }
+            }
+            msg = socket.recv() => {
+                last_heard = tokio::time::Instant::now();
+                match msg {
+                    Some(Ok(Message::Text(t))) => {
+                        match client_message(&s, &id, &t) {
+                            ClientMessage::Ping => {
+                                let pong = serde_json::json!({"type": "pong"}).to_string();
+                                if socket.send(Message::Text(pong.into())).await.is_err() { return }
+                            }
+                            ClientMessage::Quality(l) => match s.cameras.watch(&id, l) {
+                                Ok(v) => {
+                                    viewer = v;
+                                    frames = viewer.frames();
+                                    if let Some(f) = viewer.latest() {
+                                        if socket.send(Message::Binary(f)).await.is_err() { return }
+                                    }
+                                }
+                                Err(e) => {
+                                    let text = serde_json::json!({"type": "error", "error": e.to_string()}).to_string();
+                                    if socket.send(Message::Text(text.into())).await.is_err() { return }
+                                }
+                            },
+                            ClientMessage::Bad(e) => {
+                                let text = serde_json::json!({"type": "error", "error": e}).to_string();
+                                if socket.send(Message::Text(text.into())).await.is_err() { return }
+                            }
+                        }
+                    }
+                    Some(Ok(Message::Close(_))) | None | Some(Err(_)) => return,
+                    Some(Ok(_)) => {}
+                }
+            }
+            _ = ping.tick() => {
+                if last_heard.elapsed() > PONG_WAIT {
+                    close(&mut socket, 1001, "no answer to pings").await;
+                    return;
+                }
+                if socket.send(Message::Ping(Bytes::new())).await.is_err() { return }
+            }
+            () = &mut stopping => {
+                close(&mut socket, 1001, "the server is stopping").await;
+                return;
+            }
+        }
+    }
+}
+
+/// The first-message auth: `{"type":"auth","token":"..."}` within 5 s.
+async fn ws_auth(
+    s: &CameraRoutes,
+    id: &str,
+    level: usize,
+    socket: &mut WebSocket,
+) -> Option<Viewer> {
+    let first = tokio::time::timeout(AUTH_WAIT, socket.recv()).await;
+    let decision: Result<Access, AccessError> = match first {
+        Ok(Some(Ok(Message::Text(t)))) => s.access.check_ws_message(&t),
+        _ => {
+            close(
+                socket,
+                1008,
+                "authentication required: send {\"type\":\"auth\",\"token\":\"...\"} first",
+            )
+            .await;
+            return None;
+        }
+    };
+    match decision.and_then(|a| a.require(id)) {
+        Ok(()) => {}
+        Err(e) => {
+            close(socket, 1008, e.reason()).await;
+            return None;
+        }
+    }
+    match s.cameras.watch(id, level) {
+        Ok(v) => Some(v),
+        Err(e) => {
+            close(socket, 1013, &e.to_string()).await;
+            None
+        }
+    }
+}
+
+enum ClientMessage {
+    Ping,
+    Quality(usize),
+    Bad(String),
+}
+
+fn client_message(s: &CameraRoutes, _id: &str, text: &str) -> ClientMessage {
+    #[derive(Deserialize)]
+    struct Msg {
+        #[serde(rename = "type")]
+        kind: String,
+        value: Option<String>,
+    }
+    match serde_json::from_str::<Msg>(text) {
+        Ok(m) if m.kind == "ping" => ClientMessage::Ping,
+        Ok(m) if m.kind == "quality" => match s.cameras.settings.levels.pick(m.value.as_deref()) {
+            Ok(l) => ClientMessage::Quality(l),
+            Err(e) => ClientMessage::Bad(e),
+        },
+        Ok(m) => ClientMessage::Bad(format!("unknown message type {:?}", m.kind)),
+        Err(_) => ClientMessage::Bad("messages are JSON objects with a \"type\"".into()),
+    }
+}
+
+async fn page(
+    State(s): State<CameraRoutes>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    uri: Uri,
+) -> Response {
+    if let Err(r) = admit(&s, &headers, &uri, &id) {
+        return r;
+    }
+    let levels = &s.cameras.settings.levels;
+    Html(super::page::live_page(&id, levels)).into_response()
+}
