@@ -143,11 +143,7 @@ fn config() -> FetchConfig {
 }
 
 fn request(template: &str) -> HttpRequest {
-    HttpRequest {
-        purpose: "test".into(),
-        url_template: template.into(),
-        headers: vec![],
-    }
+    HttpRequest::get("test", template, vec![])
 }
 
 /// Neither credential, in any form, in an error's Display or Debug.

@@ -10,6 +10,7 @@ const FIXTURES: &[&str] = &[
     "streamforge-fixture-wrong-version",
     "streamforge-fixture-sockets",
     "streamforge-fixture-next-contract",
+    "streamforge-fixture-camera",
 ];
 
 fn main() {
