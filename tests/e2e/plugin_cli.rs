@@ -22,13 +22,15 @@ fn path(p: &Path) -> &str {
 }
 
 #[test]
-fn fresh_data_dir_lists_the_three_builtins() {
+fn fresh_data_dir_lists_the_five_builtins() {
     let dir = common::data_dir();
     let out = ok(dir.path(), &["plugin", "list"]);
     let version = env!("CARGO_PKG_VERSION");
     for (name, world) in [
         ("m3u", "provider-adapter"),
         ("matcher", "channel-matcher"),
+        ("protect", "camera-source"),
+        ("rtsp", "camera-source"),
         ("xtream", "provider-adapter"),
     ] {
         let line = out
@@ -42,9 +44,11 @@ fn fresh_data_dir_lists_the_three_builtins() {
     }
     let json: serde_json::Value =
         serde_json::from_str(&ok(dir.path(), &["plugin", "list", "--json"])).unwrap();
-    assert_eq!(json.as_array().unwrap().len(), 3);
-    assert_eq!(json[2]["name"], "xtream");
-    assert_eq!(json[2]["sha256"].as_str().unwrap().len(), 64);
+    assert_eq!(json.as_array().unwrap().len(), 5);
+    assert_eq!(json[4]["name"], "xtream");
+    assert_eq!(json[4]["sha256"].as_str().unwrap().len(), 64);
+    assert_eq!(json[2]["world"], "camera-source");
+    assert_eq!(json[2]["contract"], "0.2.0");
 }
 
 #[test]
@@ -183,7 +187,7 @@ fn bad_files_are_refused_with_one_clear_line() {
         .collect();
     let mut names = names;
     names.sort();
-    assert_eq!(names, ["m3u", "matcher", "xtream"]);
+    assert_eq!(names, ["m3u", "matcher", "protect", "rtsp", "xtream"]);
 }
 
 #[test]
