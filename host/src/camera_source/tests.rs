@@ -270,3 +270,154 @@ async fn a_provider_plugin_is_no_camera_source() {
          choose a camera-source plugin (see `streamforge plugin list`)"
     );
 }
+
+/// The built-in `protect` plugin against the simulated controller.
+mod protect {
+    use super::*;
+    use streamforge_sim::{ControllerConfig, SimCamera, SimController};
+
+    const RTSP_PORT: u16 = 8554;
+
+    async fn start() -> (tempfile::TempDir, PluginRegistry, SimController) {
+        let dir = tempfile::tempdir().unwrap();
+        let registry = registry(dir.path());
+        let mut config = ControllerConfig {
+            rtsp_port: RTSP_PORT,
+            ..ControllerConfig::default()
+        };
+        // A controller that repeats the password back: the plugin must not see it.
+        let password = config.password.clone();
+        config.cameras.push(SimCamera::new("cam-echo", &password));
+        (dir, registry, SimController::start(config).await)
+    }
+
+    async fn list(
+        registry: &PluginRegistry,
+        ctl: &SimController,
+        password: &str,
+    ) -> Result<Vec<CameraSpec>, ListCamerasError> {
+        let password = Secret::new(password.to_string());
+        let access = AccountAccess::new(ctl.base_url(), "admin", &password);
+        let plugin = registry.get("protect").unwrap();
+        list_cameras(plugin, &fetcher(), &access, &[]).await
+    }
+
+    #[tokio::test]
+    async fn lists_cameras_with_rtsp_urls_on_the_controllers_host() {
+        let (_dir, registry, ctl) = start().await;
+        let password = ControllerConfig::default().password;
+        let cameras = list(&registry, &ctl, &password).await.unwrap();
+        let summary: Vec<(&str, &str, bool, usize)> = cameras
+            .iter()
+            .map(|c| (c.key.as_str(), c.name.as_str(), c.online, c.streams.len()))
+            .collect();
+        assert_eq!(
+            summary,
+            [
+                ("cam-door", "Front Door", true, 2),
+                ("cam-garage", "Garage", false, 2),
+                ("cam-echo", "{password}", true, 2),
+            ],
+            "the plugin saw the echoed password only as its placeholder"
+        );
+        let door = &cameras[0];
+        assert_eq!(door.codec.as_deref(), Some("h264"));
+        let high = &door.streams[0];
+        assert_eq!(
+            (high.label.as_str(), high.width, high.height),
+            ("High", 1920, 1080)
+        );
+        assert_eq!(high.url_template, "rtsp://{host}:8554/cam-door-high");
+        let secret = Secret::new(password.clone());
+        let access = AccountAccess::new(ctl.base_url(), "admin", &secret);
+        let url = template::fill_stream(&high.url_template, &access.fill()).unwrap();
+        assert_eq!(url.as_str(), "rtsp://127.0.0.1:8554/cam-door-high");
+
+        // The host filled the password into the login body, then sent the
+        // session cookie (kept by the host) and the CSRF token (copied by the plugin).
+        let seen = ctl.requests();
+        assert_eq!(seen.len(), 2, "{seen:?}");
+        let login: serde_json::Value = serde_json::from_str(&seen[0].body).unwrap();
+        assert_eq!((seen[0].method.as_str(), seen[0].status), ("POST", 200));
+        assert_eq!(login["password"], password.as_str());
+        assert_eq!(seen[1].path, "/proxy/protect/api/bootstrap");
+        assert_eq!(
+            seen[1].cookie.as_deref(),
+            Some(format!("TOKEN={}", ctl.session_token()).as_str())
+        );
+        assert_eq!(seen[1].csrf.as_deref(), Some(ctl.csrf_token()));
+        assert_eq!(seen[1].status, 200);
+    }
+
+    #[tokio::test]
+    async fn a_wrong_password_is_the_controllers_refusal_in_one_line() {
+        let (_dir, registry, ctl) = start().await;
+        let err = list(&registry, &ctl, "not-the-password").await.unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "camera source `protect`: the controller refused the user name or password \
+             (HTTP 401); check the controller's credentials"
+        );
+        let seen = ctl.requests();
+        assert_eq!(seen.len(), 1, "no bootstrap without a session: {seen:?}");
+        assert_eq!(seen[0].status, 401);
+    }
+
+    #[tokio::test]
+    async fn the_bootstrap_without_the_session_cookie_is_refused() {
+        let (_dir, _registry, ctl) = start().await;
+        let answer = reqwest::Client::new()
+            .get(format!("{}/proxy/protect/api/bootstrap", ctl.base_url()))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(answer.status(), 401);
+    }
+}
+
+#[tokio::test]
+async fn the_rtsp_plugin_lists_the_one_camera_added_by_hand() {
+    let dir = tempfile::tempdir().unwrap();
+    let registry = registry(dir.path());
+    let password = Secret::new("cam-pass".into());
+    // A camera added by hand is its own "controller": its URL's host.
+    let access = AccountAccess::new("rtsp://192.168.1.20:554", "viewer", &password);
+    let url = "rtsp://{username}:{password}@192.168.1.20:554/stream1";
+    let options = vec![
+        ("url".to_string(), url.to_string()),
+        ("name".to_string(), "porch".to_string()),
+    ];
+    let rtsp = || registry.get("rtsp").unwrap();
+    let cameras = list_cameras(rtsp(), &fetcher(), &access, &options)
+        .await
+        .unwrap();
+    assert_eq!(cameras.len(), 1);
+    assert_eq!(
+        (cameras[0].key.as_str(), cameras[0].online),
+        ("porch", true)
+    );
+    assert_eq!(cameras[0].streams[0].url_template, url);
+    let filled = template::fill_stream(url, &access.fill()).unwrap();
+    assert_eq!(
+        filled.as_str(),
+        "rtsp://viewer:cam-pass@192.168.1.20:554/stream1"
+    );
+
+    let elsewhere = vec![("url".to_string(), "rtsp://10.0.0.9/x".to_string())];
+    let err = list_cameras(rtsp(), &fetcher(), &access, &elsewhere)
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("points away from the controller's host (192.168.1.20)"),
+        "{err}"
+    );
+    let err = list_cameras(rtsp(), &fetcher(), &access, &[])
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .starts_with("camera source `rtsp`: option `url` is missing"),
+        "{err}"
+    );
+}
