@@ -179,9 +179,10 @@ impl Fetcher {
                 }
                 req = req.header(h.name.clone(), h.value.clone());
             }
+            let here = url.origin().ascii_serialization();
             let jar = cookies.as_ref().filter(|_| same_origin);
             if let Some(cookie) = jar
-                .and_then(|j| j.header(own_cookie))
+                .and_then(|j| j.header(&here, own_cookie))
                 .or(own_cookie.cloned())
             {
                 req = req.header(COOKIE, cookie);
@@ -195,7 +196,7 @@ impl Fetcher {
             let mut resp = req.send().await.map_err(fail)?;
             if same_origin {
                 if let Some(jar) = cookies.as_mut() {
-                    jar.store(resp.headers());
+                    jar.store(&here, resp.headers());
                 }
             }
             if let Some(next) = redirect_target(&resp, &url) {

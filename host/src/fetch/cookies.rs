@@ -18,6 +18,9 @@ const MAX_COOKIE: usize = 4096;
 /// `Debug` shows cookie names only.
 #[derive(Default, Clone)]
 pub struct CookieJar {
+    /// The origin (`scheme://host:port`) the jar belongs to: the first one
+    /// that set a cookie. Cookies of other origins are neither kept nor sent.
+    origin: Option<String>,
     /// `(name, value)`, in the order first set.
     cookies: Vec<(String, Zeroizing<String>)>,
 }
@@ -25,7 +28,10 @@ pub struct CookieJar {
 impl fmt::Debug for CookieJar {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let names: Vec<&str> = self.cookies.iter().map(|(n, _)| n.as_str()).collect();
-        f.debug_struct("CookieJar").field("names", &names).finish()
+        f.debug_struct("CookieJar")
+            .field("origin", &self.origin)
+            .field("names", &names)
+            .finish()
     }
 }
 
@@ -49,7 +55,15 @@ impl CookieJar {
     /// cookie replaces one of the same name; an empty value or `Max-Age=0`
     /// removes it. Attributes (path, domain, expiry) are not kept: the jar
     /// lives for one run and only ever talks to one origin.
-    pub(super) fn store(&mut self, headers: &HeaderMap) {
+    pub(super) fn store(&mut self, origin: &str, headers: &HeaderMap) {
+        if !headers.contains_key(SET_COOKIE) {
+            return;
+        }
+        match &self.origin {
+            Some(own) if own != origin => return,
+            Some(_) => {}
+            None => self.origin = Some(origin.to_string()),
+        }
         for value in headers.get_all(SET_COOKIE) {
             let Ok(text) = value.to_str() else { continue };
             let mut parts = text.split(';');
@@ -72,10 +86,10 @@ impl CookieJar {
         }
     }
 
-    /// The `cookie` header for a request to the account's origin, joined
-    /// after the plugin's own `cookie` value if it set one.
-    pub(super) fn header(&self, own: Option<&HeaderValue>) -> Option<HeaderValue> {
-        if self.cookies.is_empty() {
+    /// The `cookie` header for a request to `origin` (none unless it is the
+    /// jar's), joined after the plugin's own `cookie` value if it set one.
+    pub(super) fn header(&self, origin: &str, own: Option<&HeaderValue>) -> Option<HeaderValue> {
+        if self.cookies.is_empty() || self.origin.as_deref() != Some(origin) {
             return None;
         }
         let mut text = Zeroizing::new(String::new());
@@ -108,16 +122,29 @@ mod tests {
         map
     }
 
+    const HOME: &str = "http://nvr.example:7080";
+
     #[test]
     fn keeps_replaces_and_expires_cookies() {
         let mut jar = CookieJar::new();
-        jar.store(&set(&["TOKEN=abc; Path=/; HttpOnly", "lang=en"]));
-        assert_eq!(jar.header(None).unwrap(), "TOKEN=abc; lang=en");
-        jar.store(&set(&["TOKEN=def; Secure", "lang=; Max-Age=0"]));
-        assert_eq!(jar.header(None).unwrap(), "TOKEN=def");
+        jar.store(HOME, &set(&["TOKEN=abc; Path=/; HttpOnly", "lang=en"]));
+        assert_eq!(jar.header(HOME, None).unwrap(), "TOKEN=abc; lang=en");
+        jar.store(HOME, &set(&["TOKEN=def; Secure", "lang=; Max-Age=0"]));
+        assert_eq!(jar.header(HOME, None).unwrap(), "TOKEN=def");
         let own = HeaderValue::from_static("mine=1");
-        assert_eq!(jar.header(Some(&own)).unwrap(), "mine=1; TOKEN=def");
+        assert_eq!(jar.header(HOME, Some(&own)).unwrap(), "mine=1; TOKEN=def");
         assert!(!format!("{jar:?}").contains("def"));
-        assert!(CookieJar::new().header(None).is_none());
+        assert!(CookieJar::new().header(HOME, None).is_none());
+    }
+
+    #[test]
+    fn cookies_stay_with_the_origin_that_set_them() {
+        let mut jar = CookieJar::new();
+        jar.store(HOME, &set(&["TOKEN=abc"]));
+        jar.store("http://cdn.example", &set(&["OTHER=1"]));
+        assert_eq!(jar.len(), 1);
+        assert!(jar.header("http://cdn.example", None).is_none());
+        assert!(jar.header("http://nvr.example:7081", None).is_none());
+        assert_eq!(jar.header(HOME, None).unwrap(), "TOKEN=abc");
     }
 }
