@@ -11,6 +11,7 @@ const FIXTURES: &[&str] = &[
     "streamforge-fixture-sockets",
     "streamforge-fixture-next-contract",
     "streamforge-fixture-camera",
+    "streamforge-fixture-provider-0-2",
 ];
 
 fn main() {

@@ -204,3 +204,50 @@ fn a_0_2_0_camera_source_installs_as_its_own_world() {
     assert_eq!(m3u.manifest().contract, super::v0_1_0::VERSION);
     assert!(m3u.camera_source().is_none() && m3u.provider().is_some());
 }
+
+#[test]
+fn a_0_2_0_provider_asks_for_a_post_with_a_body_template() {
+    let dir = tempfile::tempdir().unwrap();
+    let registry = PluginRegistry::open(
+        dir.path().join("plugins"),
+        streamforge_testkit::plugin_cache(),
+        Arc::new(EventLog::default()),
+    )
+    .unwrap();
+    let wasm = streamforge_test_plugins::path(streamforge_test_plugins::PROVIDER_0_2);
+    let manifest = registry.install_file(&wasm, None).unwrap();
+    assert_eq!(
+        (manifest.world, manifest.contract.as_str()),
+        (
+            crate::plugins::World::ProviderAdapter,
+            super::v0_2_0::VERSION
+        )
+    );
+    let plugin = registry.get("lines-0-2").unwrap();
+    let provider = plugin.provider().unwrap();
+    let requests = provider.catalog_requests(&[]).unwrap();
+    assert_eq!(requests.len(), 1);
+    assert_eq!(requests[0].method, crate::model::HttpMethod::Post);
+    assert_eq!(
+        requests[0].body,
+        Some(crate::model::BodyTemplate::Json(
+            r#"{"user":"{username}","pass":"{password}"}"#.into()
+        ))
+    );
+    let channels = provider
+        .parse_catalog(&playlist("One\nTwo\n"))
+        .unwrap()
+        .unwrap();
+    assert_eq!(channels.len(), 2);
+    assert_eq!(
+        provider.stream_candidates(&channels[1], &[]).unwrap()[0].url_template,
+        "{server}/live/1.ts"
+    );
+    // 0.1.0 requests arrive as GETs without a body.
+    let m3u = registry.get("m3u").unwrap();
+    let old = m3u.provider().unwrap().catalog_requests(&[]).unwrap();
+    assert_eq!(
+        (old[0].method, old[0].body.clone()),
+        (crate::model::HttpMethod::Get, None)
+    );
+}

@@ -2,7 +2,7 @@
 //! build script: plugins that misbehave on purpose (loops, memory bombs,
 //! traps), that are built for the wrong world or a contract from the future,
 //! that ask for sockets, one that works against a newer test-only contract, and
-//! a scripted camera source (contract 0.2.0).
+//! a scripted camera source and a provider built against contract 0.2.0.
 #![deny(missing_docs)]
 
 use std::path::PathBuf;
@@ -19,6 +19,8 @@ pub const SOCKETS: &str = "streamforge-fixture-sockets";
 pub const NEXT_CONTRACT: &str = "streamforge-fixture-next-contract";
 /// A camera source (contract 0.2.0) scripted by its options, reporting what it received.
 pub const CAMERA: &str = "streamforge-fixture-camera";
+/// A provider built against contract 0.2.0 whose catalogue request is a POST with a JSON body.
+pub const PROVIDER_0_2: &str = "streamforge-fixture-provider-0-2";
 
 /// The `.wasm` file of fixture `package` (one of the constants above).
 pub fn path(package: &str) -> PathBuf {
