@@ -9,6 +9,8 @@ const PLUGINS: &[&str] = &[
     "streamforge-plugin-xtream",
     "streamforge-plugin-m3u",
     "streamforge-plugin-matcher",
+    "streamforge-plugin-rtsp",
+    "streamforge-plugin-protect",
 ];
 
 fn main() {

@@ -11,6 +11,7 @@ pub mod api;
 pub mod app;
 pub mod blocking;
 pub mod camera;
+pub mod camera_source;
 pub mod catalog;
 pub mod cli;
 pub mod clock;

@@ -59,16 +59,79 @@ impl std::fmt::Display for Quality {
     }
 }
 
+/// The HTTP method of a plugin's request (contract 0.2.0 lets plugins
+/// choose; 0.1.0 requests are all GET).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum HttpMethod {
+    /// GET, the default.
+    #[default]
+    Get,
+    /// HEAD.
+    Head,
+    /// POST (a login).
+    Post,
+    /// PUT.
+    Put,
+    /// PATCH.
+    Patch,
+    /// DELETE.
+    Delete,
+}
+
+impl HttpMethod {
+    /// The method's name on the wire ("POST").
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HttpMethod::Get => "GET",
+            HttpMethod::Head => "HEAD",
+            HttpMethod::Post => "POST",
+            HttpMethod::Put => "PUT",
+            HttpMethod::Patch => "PATCH",
+            HttpMethod::Delete => "DELETE",
+        }
+    }
+}
+
+/// A request body with placeholders, filled by the host right before the
+/// request, each value escaped for the body's kind. It exists so a login can
+/// POST credentials the plugin never sees.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum BodyTemplate {
+    /// JSON text (`application/json`); values are JSON-escaped.
+    Json(String),
+    /// `application/x-www-form-urlencoded` text; values are percent-encoded.
+    Form(String),
+}
+
 /// An HTTP request the host performs on a plugin's behalf; the URL is a
 /// template the host fills with the account's server and credentials.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct HttpRequest {
     /// What the request is for, shown in progress and events ("streams").
     pub purpose: String,
+    /// GET unless the plugin asked for another method.
+    #[serde(default)]
+    pub method: HttpMethod,
     /// URL with placeholders such as `{server}` and `{password}`.
     pub url_template: String,
     /// Extra request headers (templates too).
     pub headers: Vec<(String, String)>,
+    /// The body, a template too; none for most requests.
+    #[serde(default)]
+    pub body: Option<BodyTemplate>,
+}
+
+impl HttpRequest {
+    /// A GET of `url_template` without a body.
+    pub fn get(purpose: &str, url_template: &str, headers: Vec<(String, String)>) -> Self {
+        HttpRequest {
+            purpose: purpose.to_string(),
+            method: HttpMethod::Get,
+            url_template: url_template.to_string(),
+            headers,
+            body: None,
+        }
+    }
 }
 
 /// The host's answer to one [`HttpRequest`], credentials already replaced by
@@ -191,6 +254,46 @@ pub struct ChannelMatch {
     pub channel_key: String,
     /// 0..1; 1 means certain.
     pub confidence: f32,
+}
+
+/// One RTSP stream of a camera as a camera-source plugin listed it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CameraStream {
+    /// The channel's name or a resolution label ("High", "1080p").
+    pub label: String,
+    /// Picture width in pixels; 0 when unknown.
+    pub width: u32,
+    /// Picture height in pixels; 0 when unknown.
+    pub height: u32,
+    /// RTSP URL template on the controller's host (`rtsp://{host}:7447/x`);
+    /// filled by the host right before it connects.
+    pub url_template: String,
+}
+
+/// A camera as a camera-source plugin listed it: what the camera service
+/// needs to open it, in the host's own words.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CameraSpec {
+    /// Stable id within the controller.
+    pub key: String,
+    /// The name the controller shows.
+    pub name: String,
+    /// Whether the controller says it is connected now.
+    pub online: bool,
+    /// Its RTSP streams, best (largest) first.
+    pub streams: Vec<CameraStream>,
+    /// Video codec when the controller says ("h264", "h265").
+    pub codec: Option<String>,
+}
+
+/// What a camera-source plugin answers in one round: more requests, or the
+/// cameras.
+#[derive(Debug, Clone, PartialEq)]
+pub enum CameraStep {
+    /// Perform these and call the plugin again with their answers.
+    Requests(Vec<HttpRequest>),
+    /// Done.
+    Cameras(Vec<CameraSpec>),
 }
 
 #[cfg(test)]

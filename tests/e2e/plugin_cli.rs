@@ -22,13 +22,15 @@ fn path(p: &Path) -> &str {
 }
 
 #[test]
-fn fresh_data_dir_lists_the_three_builtins() {
+fn fresh_data_dir_lists_the_five_builtins() {
     let dir = common::data_dir();
     let out = ok(dir.path(), &["plugin", "list"]);
     let version = env!("CARGO_PKG_VERSION");
     for (name, world) in [
         ("m3u", "provider-adapter"),
         ("matcher", "channel-matcher"),
+        ("protect", "camera-source"),
+        ("rtsp", "camera-source"),
         ("xtream", "provider-adapter"),
     ] {
         let line = out
@@ -42,9 +44,11 @@ fn fresh_data_dir_lists_the_three_builtins() {
     }
     let json: serde_json::Value =
         serde_json::from_str(&ok(dir.path(), &["plugin", "list", "--json"])).unwrap();
-    assert_eq!(json.as_array().unwrap().len(), 3);
-    assert_eq!(json[2]["name"], "xtream");
-    assert_eq!(json[2]["sha256"].as_str().unwrap().len(), 64);
+    assert_eq!(json.as_array().unwrap().len(), 5);
+    assert_eq!(json[4]["name"], "xtream");
+    assert_eq!(json[4]["sha256"].as_str().unwrap().len(), 64);
+    assert_eq!(json[2]["world"], "camera-source");
+    assert_eq!(json[2]["contract"], "0.2.0");
 }
 
 #[test]
@@ -90,6 +94,35 @@ fn install_inspect_and_remove_a_plugin() {
 }
 
 #[test]
+fn a_camera_source_is_inspected_and_installed_with_its_world() {
+    let dir = common::data_dir();
+    let wasm = common::fixture("streamforge-fixture-camera");
+    let info = ok(dir.path(), &["plugin", "inspect", path(&wasm)]);
+    assert!(
+        info.contains("world:       camera-source")
+            && info.contains("contract:    streamforge:plugin@0.2.0")
+            && info.contains("streamforge:plugin/cameras@0.2.0"),
+        "{info}"
+    );
+    let out = ok(dir.path(), &["plugin", "install", path(&wasm)]);
+    assert!(
+        out.starts_with("installed scripted-camera 0.2.0 (camera-source, contract 0.2.0"),
+        "{out}"
+    );
+    let line = ok(dir.path(), &["plugin", "list"])
+        .lines()
+        .find(|l| l.starts_with("scripted-camera"))
+        .map(str::to_string)
+        .unwrap();
+    assert!(
+        line.contains("camera-source") && line.contains("0.2.0"),
+        "{line}"
+    );
+    let shown = ok(dir.path(), &["plugin", "inspect", "scripted-camera"]);
+    assert!(shown.contains("world:       camera-source"), "{shown}");
+}
+
+#[test]
 fn bad_files_are_refused_with_one_clear_line() {
     let dir = common::data_dir();
     let scratch = common::data_dir();
@@ -121,13 +154,14 @@ fn bad_files_are_refused_with_one_clear_line() {
         ),
         (
             common::fixture("streamforge-fixture-wrong-version"),
-            "built for plugin contract streamforge:plugin@9.0.0, but this StreamForge runs @0.1.0; \
-             rebuild the plugin against wit/v0.1.0 or upgrade StreamForge",
+            "built for plugin contract streamforge:plugin@9.0.0, but this StreamForge runs \
+             @0.1.0, @0.2.0; rebuild the plugin against wit/v0.2.0 or upgrade StreamForge",
         ),
         // The test-only newer contract runs only in the host's unit tests.
         (
             common::fixture("streamforge-fixture-next-contract"),
-            "built for plugin contract streamforge:plugin@0.99.0-test, but this StreamForge runs @0.1.0",
+            "built for plugin contract streamforge:plugin@0.99.0-test, but this StreamForge runs \
+             @0.1.0, @0.2.0",
         ),
         (
             common::fixture("streamforge-fixture-sockets"),
@@ -153,7 +187,7 @@ fn bad_files_are_refused_with_one_clear_line() {
         .collect();
     let mut names = names;
     names.sort();
-    assert_eq!(names, ["m3u", "matcher", "xtream"]);
+    assert_eq!(names, ["m3u", "matcher", "protect", "rtsp", "xtream"]);
 }
 
 #[test]

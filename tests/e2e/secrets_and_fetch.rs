@@ -11,7 +11,7 @@ use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
 use streamforge::fetch::{AccountAccess, FetchConfig, FetchError, Fetcher};
-use streamforge::model::HttpRequest;
+use streamforge::model::{BodyTemplate, HttpMethod, HttpRequest};
 use streamforge::plugins::template::{self, TemplateError};
 use streamforge::secrets::Secret;
 
@@ -109,6 +109,11 @@ async fn handle(State(state): State<Arc<ServerState>>, req: Request) -> Response
             let to = format!("http://127.0.0.1:{peer}/lb/{USER}/{PASS_ENCODED}/1.ts?token=tok123");
             (StatusCode::FOUND, [(header::LOCATION, to)]).into_response()
         }
+        "/login-307" => {
+            let peer = *state.peer_port.get().unwrap();
+            let to = format!("http://127.0.0.1:{peer}/lb/login");
+            (StatusCode::TEMPORARY_REDIRECT, [(header::LOCATION, to)]).into_response()
+        }
         p if p.starts_with("/lb/") => "from the load balancer".into_response(),
         "/loop/a" => (StatusCode::FOUND, [(header::LOCATION, "/loop/b")]).into_response(),
         "/loop/b" => (StatusCode::TEMPORARY_REDIRECT, [(header::LOCATION, "/loop/a")]).into_response(),
@@ -143,11 +148,7 @@ fn config() -> FetchConfig {
 }
 
 fn request(template: &str) -> HttpRequest {
-    HttpRequest {
-        purpose: "test".into(),
-        url_template: template.into(),
-        headers: vec![],
-    }
+    HttpRequest::get("test", template, vec![])
 }
 
 /// Neither credential, in any form, in an error's Display or Debug.
@@ -276,6 +277,31 @@ async fn a_redirect_to_another_port_is_followed_without_credential_headers() {
     assert_eq!(seen[0].headers["x-plain"], "kept");
     assert!(seen[0].headers.get("x-token").is_none());
     assert_eq!(panel.seen()[0].headers["x-token"], PASS);
+}
+
+#[tokio::test]
+async fn a_request_body_never_follows_a_redirect_to_another_origin() {
+    let balancer = start(None).await;
+    let panel = start(Some(balancer.port)).await;
+    let fetcher = Fetcher::new(config()).unwrap();
+    let password = Secret::from(PASS);
+    let access = AccountAccess::new(&panel.base, USER, &password);
+    let mut req = request("{server}/login-307");
+    req.method = HttpMethod::Post;
+    req.body = Some(BodyTemplate::Json(
+        r#"{"u":"{username}","p":"{password}"}"#.into(),
+    ));
+    let err = fetcher.fetch(&req, &access).await.unwrap_err();
+    assert!(matches!(err, FetchError::BodyRedirect { .. }), "{err}");
+    assert_no_secret(&err);
+    assert_eq!(panel.seen()[0].headers["content-type"], "application/json");
+    assert!(balancer.seen().is_empty(), "the body stayed home");
+
+    // A 302 turns the POST into a GET without its body (as browsers do): followed.
+    req.url_template = "{server}/live/redirect".into();
+    let resp = fetcher.fetch(&req, &access).await.unwrap();
+    assert_eq!(resp.body, b"from the load balancer");
+    assert!(balancer.seen()[0].headers.get("content-type").is_none());
 }
 
 #[tokio::test]

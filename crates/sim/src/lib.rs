@@ -8,7 +8,9 @@
 //! [`Clip`] paced at its real bitrate, optionally through a redirecting load
 //! balancer, evicting the oldest connection at the limit), and lets a test
 //! switch faults on per endpoint or per stream at runtime
-//! ([`SimProvider::set_fault`]). It binds `127.0.0.1:0` only.
+//! ([`SimProvider::set_fault`]). It binds `127.0.0.1:0` only. A simulated
+//! UniFi-Protect-style camera controller ([`SimController`], login plus a
+//! bootstrap listing cameras and their RTSP channels) runs on its own listener.
 //!
 //! Layout, one concern per file: [`config`] (what the panel serves),
 //! `demo`/`generated` (ready-made catalogues), [`faults`] (what can go wrong),
@@ -19,7 +21,7 @@
 //! (clips, their loop length, which one a stream plays), `looper`/`pacer`
 //! (endless TS, real-time pacing), `open_streams`/`tokens` (eviction,
 //! counters, redirect tokens), `listener`/`shutdown` (connection tracking and
-//! teardown).
+//! teardown), [`controller`] (the camera controller).
 
 #![deny(missing_docs)]
 
@@ -27,6 +29,7 @@ mod clip;
 mod clock;
 pub mod config;
 mod control;
+pub mod controller;
 mod deliver;
 mod demo;
 pub mod faults;
@@ -54,6 +57,9 @@ mod xmltv;
 pub use clip::{Clip, ClipKind};
 pub use config::{
     AccountStatus, BadLoginReply, CategoryRow, SimCategory, SimChannel, SimConfig, StreamRow,
+};
+pub use controller::{
+    ControllerConfig, ControllerRequest, SimCamera, SimCameraChannel, SimController,
 };
 pub use faults::{Endpoint, Fault};
 pub use provider::SimProvider;

@@ -2,14 +2,14 @@
 
 use std::fmt;
 
-use reqwest::header::LOCATION;
-use reqwest::StatusCode;
+use reqwest::header::{HeaderValue, CONTENT_TYPE, COOKIE, LOCATION};
+use reqwest::{Method, StatusCode};
 use url::Url;
 
 use super::classify::{classify, host_port};
 use super::headers::{self, RequestHeader};
-use super::{AccountAccess, FetchConfig, FetchError, Scrubber};
-use crate::model::{HttpRequest, HttpResponse};
+use super::{AccountAccess, CookieJar, FetchConfig, FetchError, Scrubber};
+use crate::model::{HttpMethod, HttpRequest, HttpResponse};
 use crate::plugins::template;
 
 /// Sent unless a plugin sets its own `User-Agent`.
@@ -37,8 +37,22 @@ impl fmt::Debug for Fetcher {
 /// One filled request on its way, with what its errors may name.
 struct Job<'a> {
     template: &'a str,
+    method: Method,
     headers: Vec<RequestHeader>,
+    /// Content type and filled bytes; may hold credentials.
+    body: Option<(&'static str, zeroize::Zeroizing<Vec<u8>>)>,
     scrubber: Scrubber,
+}
+
+fn method(m: HttpMethod) -> Method {
+    match m {
+        HttpMethod::Get => Method::GET,
+        HttpMethod::Head => Method::HEAD,
+        HttpMethod::Post => Method::POST,
+        HttpMethod::Put => Method::PUT,
+        HttpMethod::Patch => Method::PATCH,
+        HttpMethod::Delete => Method::DELETE,
+    }
 }
 
 impl Fetcher {
@@ -70,16 +84,51 @@ impl Fetcher {
         request: &HttpRequest,
         account: &AccountAccess<'_>,
     ) -> Result<HttpResponse, FetchError> {
+        self.send(request, account, &mut None).await
+    }
+
+    /// Like [`Fetcher::fetch`], as one request of a run that shares
+    /// `cookies`: cookies the account's server set earlier in the run go
+    /// with this request (to that origin only) and those it sets now are
+    /// kept. A camera controller's login and bootstrap are such a run.
+    pub async fn fetch_with_cookies(
+        &self,
+        request: &HttpRequest,
+        account: &AccountAccess<'_>,
+        cookies: &mut CookieJar,
+    ) -> Result<HttpResponse, FetchError> {
+        let mut jar = Some(std::mem::take(cookies));
+        let result = self.send(request, account, &mut jar).await;
+        *cookies = jar.unwrap_or_default();
+        result
+    }
+
+    async fn send(
+        &self,
+        request: &HttpRequest,
+        account: &AccountAccess<'_>,
+        cookies: &mut Option<CookieJar>,
+    ) -> Result<HttpResponse, FetchError> {
         let template = request.url_template.as_str();
-        let url = template::fill(template, &account.fill())?;
+        let fill = account.fill();
+        let url = template::fill(template, &fill)?;
+        let body = match &request.body {
+            Some(body) => {
+                let (kind, bytes) = template::fill_body(body, template, &fill)?;
+                Some((kind, zeroize::Zeroizing::new(bytes)))
+            }
+            None => None,
+        };
         let job = Job {
             template,
+            method: method(request.method),
             headers: headers::prepare(request, account)?,
+            body,
             scrubber: Scrubber::new(account.username, account.password.expose()),
         };
         let at = host_port(&url);
         let (status, headers, body) =
-            tokio::time::timeout(self.config.timeout, self.run(&job, url))
+            tokio::time::timeout(self.config.timeout, self.run(&job, url, cookies))
                 .await
                 .map_err(|_| FetchError::Timeout {
                     template: template.to_string(),
@@ -107,10 +156,13 @@ impl Fetcher {
         &self,
         job: &Job<'_>,
         first: Url,
+        cookies: &mut Option<CookieJar>,
     ) -> Result<(u16, Vec<(String, String)>, Vec<u8>), FetchError> {
         let origin = first.origin();
         let mut visited = vec![first.clone()];
         let mut url = first;
+        let mut method = job.method.clone();
+        let mut with_body = job.body.is_some();
         loop {
             let at = host_port(&url);
             let fail = |e: reqwest::Error| {
@@ -118,16 +170,56 @@ impl Fetcher {
                 classify(e, job.template, &at, connect, &job.scrubber)
             };
             let same_origin = url.origin() == origin;
-            let mut req = self.client.get(url.clone());
+            let mut req = self.client.request(method.clone(), url.clone());
+            let mut own_cookie = None;
             for h in job.headers.iter().filter(|h| same_origin || !h.sensitive) {
+                if h.name == COOKIE {
+                    own_cookie = Some(&h.value);
+                    continue;
+                }
                 req = req.header(h.name.clone(), h.value.clone());
             }
+            let here = url.origin().ascii_serialization();
+            let jar = cookies.as_ref().filter(|_| same_origin);
+            if let Some(cookie) = jar
+                .and_then(|j| j.header(&here, own_cookie))
+                .or(own_cookie.cloned())
+            {
+                req = req.header(COOKIE, cookie);
+            }
+            if let Some((kind, bytes)) = job.body.as_ref().filter(|_| with_body) {
+                if !job.headers.iter().any(|h| h.name == CONTENT_TYPE) {
+                    req = req.header(CONTENT_TYPE, HeaderValue::from_static(kind));
+                }
+                req = req.body(bytes.to_vec());
+            }
             let mut resp = req.send().await.map_err(fail)?;
+            if same_origin {
+                if let Some(jar) = cookies.as_mut() {
+                    jar.store(&here, resp.headers());
+                }
+            }
             if let Some(next) = redirect_target(&resp, &url) {
                 let next = next.ok_or_else(|| FetchError::BadRedirect {
                     template: job.template.to_string(),
                     at: at.clone(),
                 })?;
+                // 307/308 repeat the request as it is; the others become a GET
+                // without a body (what browsers do).
+                let keeps_method = matches!(
+                    resp.status(),
+                    StatusCode::TEMPORARY_REDIRECT | StatusCode::PERMANENT_REDIRECT
+                );
+                if !keeps_method && method != Method::HEAD {
+                    method = Method::GET;
+                    with_body = false;
+                }
+                if with_body && next.origin() != origin {
+                    return Err(FetchError::BodyRedirect {
+                        template: job.template.to_string(),
+                        at,
+                    });
+                }
                 if visited.contains(&next) {
                     return Err(FetchError::RedirectLoop {
                         template: job.template.to_string(),

@@ -111,6 +111,18 @@ pub enum FetchError {
         /// The `host:port` that sent the redirect.
         at: String,
     },
+    /// A redirect would send the request's body (which may hold credentials)
+    /// to another origin.
+    #[error(
+        "request `{template}`: {at} redirected it, body and all, to another origin; \
+         refused (the body may hold credentials)"
+    )]
+    BodyRedirect {
+        /// The request's URL template (never the filled URL).
+        template: String,
+        /// The `host:port` that sent the redirect.
+        at: String,
+    },
     /// The connection broke or the answer is not valid HTTP.
     #[error("request `{template}`: broken answer from {at}: {detail}")]
     Http {

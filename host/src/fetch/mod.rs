@@ -7,12 +7,14 @@
 //! [`HttpResponse`](crate::model::HttpResponse) whose body and headers have
 //! the account's username and password replaced by `{username}` /
 //! `{password}`. Plugins never see a secret or a filled URL, and no error or
-//! Debug output carries one.
+//! Debug output carries one. Requests may carry a method and a body template
+//! (contract 0.2.0); a run of several requests may share a [`CookieJar`].
 
 mod access;
 mod classify;
 mod client;
 mod config;
+mod cookies;
 mod error;
 pub(crate) mod headers;
 mod scrub;
@@ -20,5 +22,6 @@ mod scrub;
 pub use access::AccountAccess;
 pub use client::Fetcher;
 pub use config::FetchConfig;
+pub use cookies::CookieJar;
 pub use error::FetchError;
 pub use scrub::Scrubber;

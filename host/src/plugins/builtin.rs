@@ -32,4 +32,18 @@ pub const BUILTINS: &[Builtin] = &[
             "/plugins/streamforge_plugin_matcher.wasm"
         )),
     },
+    Builtin {
+        name: "rtsp",
+        wasm: include_bytes!(concat!(
+            env!("OUT_DIR"),
+            "/plugins/streamforge_plugin_rtsp.wasm"
+        )),
+    },
+    Builtin {
+        name: "protect",
+        wasm: include_bytes!(concat!(
+            env!("OUT_DIR"),
+            "/plugins/streamforge_plugin_protect.wasm"
+        )),
+    },
 ];

@@ -13,6 +13,8 @@ pub enum World {
     ProviderAdapter,
     /// Exports `streamforge:plugin/matcher`.
     ChannelMatcher,
+    /// Exports `streamforge:plugin/cameras` (contract 0.2.0 and later).
+    CameraSource,
 }
 
 impl World {
@@ -21,6 +23,7 @@ impl World {
         match self {
             World::ProviderAdapter => "provider-adapter",
             World::ChannelMatcher => "channel-matcher",
+            World::CameraSource => "camera-source",
         }
     }
 }
@@ -103,6 +106,7 @@ pub fn inspect(component: &Component) -> Result<Inspection, InstallError> {
         let world = match name {
             "streamforge:plugin/provider" => World::ProviderAdapter,
             "streamforge:plugin/matcher" => World::ChannelMatcher,
+            "streamforge:plugin/cameras" => World::CameraSource,
             _ => continue,
         };
         let version = version.unwrap_or("");
@@ -111,7 +115,8 @@ pub fn inspect(component: &Component) -> Result<Inspection, InstallError> {
         }
         if found.is_some() {
             return Err(InstallError::WrongWorld(
-                "it exports both a provider and a matcher; build one plugin per world".into(),
+                "it exports more than one of provider, matcher and cameras; build one plugin per world"
+                    .into(),
             ));
         }
         found = Some((world, version.to_string()));
@@ -123,7 +128,8 @@ pub fn inspect(component: &Component) -> Result<Inspection, InstallError> {
             exports.join(", ")
         };
         return Err(InstallError::WrongWorld(format!(
-            "it exports {listed}, not streamforge:plugin/provider or streamforge:plugin/matcher"
+            "it exports {listed}, not streamforge:plugin/provider, streamforge:plugin/matcher \
+             or streamforge:plugin/cameras"
         )));
     };
 

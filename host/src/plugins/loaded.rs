@@ -4,7 +4,7 @@ use super::bindings::{self, Linked};
 use super::error::{CallError, InstallError};
 use super::manifest::Manifest;
 use super::sandbox::{CallLimits, Sandbox};
-use super::{call, matcher::Matcher, provider::Provider};
+use super::{call, camera::CameraSource, matcher::Matcher, provider::Provider};
 use crate::events::EventLog;
 use crate::model::PluginInfo;
 use std::sync::{Arc, OnceLock};
@@ -85,7 +85,7 @@ impl Plugin {
     pub fn provider(&self) -> Option<Provider<'_>> {
         match &self.linked {
             Linked::Provider(adapter) => Some(Provider::new(self, adapter)),
-            Linked::Matcher(_) => None,
+            Linked::Matcher(_) | Linked::Camera(_) => None,
         }
     }
 
@@ -93,15 +93,24 @@ impl Plugin {
     pub fn matcher(&self) -> Option<Matcher<'_>> {
         match &self.linked {
             Linked::Matcher(matcher) => Some(Matcher::new(self, matcher)),
-            Linked::Provider(_) => None,
+            Linked::Provider(_) | Linked::Camera(_) => None,
         }
     }
 
-    /// Asks the plugin who it is (both worlds export `info`).
+    /// The camera-source calls, when this plugin is one.
+    pub fn camera_source(&self) -> Option<CameraSource<'_>> {
+        match &self.linked {
+            Linked::Camera(source) => Some(CameraSource::new(self, source)),
+            Linked::Provider(_) | Linked::Matcher(_) => None,
+        }
+    }
+
+    /// Asks the plugin who it is (every world exports `info`).
     pub fn info(&self) -> Result<PluginInfo, CallError> {
         let info = match &self.linked {
             Linked::Provider(_) => self.provider().expect("provider").info()?,
             Linked::Matcher(_) => self.matcher().expect("matcher").info()?,
+            Linked::Camera(_) => self.camera_source().expect("camera source").info()?,
         };
         let size = info.name.len() + info.version.len() + info.description.len();
         call::check_size(self.name(), "info", "bytes", size, 4096, &self.events)?;

@@ -10,6 +10,7 @@ pub mod bindings;
 pub mod builtin;
 mod cache;
 mod call;
+pub mod camera;
 pub mod engine;
 pub mod error;
 pub mod inspect;

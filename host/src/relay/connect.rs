@@ -115,11 +115,8 @@ async fn open_stream(
         .filter(|c| !c.url_template.contains(".m3u8"))
     {
         let url = fill(&candidate.url_template, &access)?;
-        let request = HttpRequest {
-            purpose: "stream".into(),
-            url_template: candidate.url_template.clone(),
-            headers: candidate.headers.clone(),
-        };
+        let request =
+            HttpRequest::get("stream", &candidate.url_template, candidate.headers.clone());
         let headers = headers::prepare(&request, &access)
             .map_err(|e| ConnectError::Template(e.to_string()))?;
         match Upstream::open(&relay.client, url, &headers, &relay.config).await {

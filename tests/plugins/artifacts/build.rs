@@ -10,6 +10,8 @@ const FIXTURES: &[&str] = &[
     "streamforge-fixture-wrong-version",
     "streamforge-fixture-sockets",
     "streamforge-fixture-next-contract",
+    "streamforge-fixture-camera",
+    "streamforge-fixture-provider-0-2",
 ];
 
 fn main() {

@@ -1,12 +1,13 @@
 //! The plugin contract, one module per frozen `wit/` version (the Zed
 //! `extension_host` model): each module holds its generated bindings and
 //! converts their types into and out of the host's [`model`](crate::model).
-//! The rest of the host calls through [`ProviderAdapter`] and
-//! [`ChannelMatcher`], enums over the versions, and never names a generated
-//! type. A new contract version adds a module and a variant; plugins built
+//! The rest of the host calls through [`ProviderAdapter`],
+//! [`ChannelMatcher`] and [`CameraSource`], enums over the versions, and never
+//! names a generated type. A new contract version adds a module and a variant; plugins built
 //! against older versions keep loading.
 
 pub mod v0_1_0;
+pub mod v0_2_0;
 #[cfg(test)]
 pub mod v0_99_0_test;
 
@@ -19,20 +20,21 @@ use wasmtime::Store;
 
 /// Contract versions this host runs, oldest first.
 #[cfg(not(test))]
-pub const SUPPORTED: &[&str] = &[v0_1_0::VERSION];
+pub const SUPPORTED: &[&str] = &[v0_1_0::VERSION, v0_2_0::VERSION];
 /// Contract versions this host runs, oldest first; unit tests also run the
 /// test-only contract kept with the fixtures (`tests/plugins/wit-next`).
 #[cfg(test)]
-pub const SUPPORTED: &[&str] = &[v0_1_0::VERSION, v0_99_0_test::VERSION];
+pub const SUPPORTED: &[&str] = &[v0_1_0::VERSION, v0_2_0::VERSION, v0_99_0_test::VERSION];
 
 /// The newest contract this host runs: what new plugins should build against.
-pub const LATEST: &str = v0_1_0::VERSION;
+pub const LATEST: &str = v0_2_0::VERSION;
 
 /// Runs `$call` on whichever version `$value` holds, bound as `$p`.
 macro_rules! each_version {
     ($value:expr, $enum:ident, $p:ident => $call:expr) => {
         match $value {
             $enum::V0_1_0($p) => $call,
+            $enum::V0_2_0($p) => $call,
             #[cfg(test)]
             $enum::V0_99_0Test($p) => $call,
         }
@@ -42,6 +44,7 @@ macro_rules! each_version {
 /// A provider adapter of any supported contract version.
 pub(crate) enum ProviderAdapter {
     V0_1_0(v0_1_0::Provider),
+    V0_2_0(v0_2_0::Provider),
     #[cfg(test)]
     V0_99_0Test(v0_99_0_test::Provider),
 }
@@ -49,12 +52,19 @@ pub(crate) enum ProviderAdapter {
 /// A channel matcher of any supported contract version.
 pub(crate) enum ChannelMatcher {
     V0_1_0(v0_1_0::Matcher),
+    V0_2_0(v0_2_0::Matcher),
 }
 
-/// A linked plugin of either world.
+/// A camera source of any supported contract version (0.2.0 introduced the world).
+pub(crate) enum CameraSource {
+    V0_2_0(v0_2_0::Cameras),
+}
+
+/// A linked plugin of any world.
 pub(crate) enum Linked {
     Provider(ProviderAdapter),
     Matcher(ChannelMatcher),
+    Camera(CameraSource),
 }
 
 /// Links `pre` as `world` of contract `version` (as recorded at install).
@@ -72,8 +82,17 @@ pub(crate) fn link(
         (World::ProviderAdapter, v0_99_0_test::VERSION) => Linked::Provider(
             ProviderAdapter::V0_99_0Test(v0_99_0_test::Provider::new(pre).map_err(wrong)?),
         ),
+        (World::ProviderAdapter, v0_2_0::VERSION) => Linked::Provider(ProviderAdapter::V0_2_0(
+            v0_2_0::Provider::new(pre).map_err(wrong)?,
+        )),
         (World::ChannelMatcher, v0_1_0::VERSION) => Linked::Matcher(ChannelMatcher::V0_1_0(
             v0_1_0::Matcher::new(pre).map_err(wrong)?,
+        )),
+        (World::ChannelMatcher, v0_2_0::VERSION) => Linked::Matcher(ChannelMatcher::V0_2_0(
+            v0_2_0::Matcher::new(pre).map_err(wrong)?,
+        )),
+        (World::CameraSource, v0_2_0::VERSION) => Linked::Camera(CameraSource::V0_2_0(
+            v0_2_0::Cameras::new(pre).map_err(wrong)?,
         )),
         (world, version) if SUPPORTED.contains(&version) => {
             return Err(InstallError::WrongWorld(format!(
@@ -146,6 +165,7 @@ impl ChannelMatcher {
     pub(crate) fn info(&self, store: &mut Store<Sandbox>) -> wasmtime::Result<model::PluginInfo> {
         match self {
             ChannelMatcher::V0_1_0(m) => m.info(store),
+            ChannelMatcher::V0_2_0(m) => m.info(store),
         }
     }
 
@@ -158,6 +178,27 @@ impl ChannelMatcher {
     ) -> wasmtime::Result<Vec<model::ChannelMatch>> {
         match self {
             ChannelMatcher::V0_1_0(m) => m.match_channels(store, guide, streams, options),
+            ChannelMatcher::V0_2_0(m) => m.match_channels(store, guide, streams, options),
+        }
+    }
+}
+
+impl CameraSource {
+    pub(crate) fn info(&self, store: &mut Store<Sandbox>) -> wasmtime::Result<model::PluginInfo> {
+        match self {
+            CameraSource::V0_2_0(c) => c.info(store),
+        }
+    }
+
+    pub(crate) fn list_cameras(
+        &self,
+        store: &mut Store<Sandbox>,
+        options: Options<'_>,
+        round: u32,
+        answers: &[model::HttpResponse],
+    ) -> wasmtime::Result<Result<model::CameraStep, String>> {
+        match self {
+            CameraSource::V0_2_0(c) => c.list_cameras(store, options, round, answers),
         }
     }
 }

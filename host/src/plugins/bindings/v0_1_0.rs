@@ -60,8 +60,10 @@ impl From<wit::HttpRequest> for model::HttpRequest {
     fn from(r: wit::HttpRequest) -> Self {
         model::HttpRequest {
             purpose: r.purpose,
+            method: model::HttpMethod::Get,
             url_template: r.url_template,
             headers: r.headers,
+            body: None,
         }
     }
 }

@@ -82,8 +82,10 @@ impl From<&model::ProviderChannel> for wit::ProviderChannel {
 fn request(r: wit::HttpRequest) -> model::HttpRequest {
     model::HttpRequest {
         purpose: r.purpose,
+        method: model::HttpMethod::Get,
         url_template: r.url_template,
         headers: r.headers,
+        body: None,
     }
 }
 

@@ -1,7 +1,8 @@
 //! Paths of the fixture plugins, built for `wasm32-wasip2` by this crate's
 //! build script: plugins that misbehave on purpose (loops, memory bombs,
 //! traps), that are built for the wrong world or a contract from the future,
-//! that ask for sockets, and one that works against a newer test-only contract.
+//! that ask for sockets, one that works against a newer test-only contract, and
+//! a scripted camera source and a provider built against contract 0.2.0.
 #![deny(missing_docs)]
 
 use std::path::PathBuf;
@@ -16,6 +17,10 @@ pub const WRONG_VERSION: &str = "streamforge-fixture-wrong-version";
 pub const SOCKETS: &str = "streamforge-fixture-sockets";
 /// A working M3U provider built against the test-only contract 0.99.0-test.
 pub const NEXT_CONTRACT: &str = "streamforge-fixture-next-contract";
+/// A camera source (contract 0.2.0) scripted by its options, reporting what it received.
+pub const CAMERA: &str = "streamforge-fixture-camera";
+/// A provider built against contract 0.2.0 whose catalogue request is a POST with a JSON body.
+pub const PROVIDER_0_2: &str = "streamforge-fixture-provider-0-2";
 
 /// The `.wasm` file of fixture `package` (one of the constants above).
 pub fn path(package: &str) -> PathBuf {

@@ -1,0 +1,410 @@
+//! `streamforge:plugin@0.2.0` (frozen in `wit/v0.2.0`): the generated
+//! bindings, their conversions into and out of the host's [`model`], and the
+//! calls the host makes through them. 0.2.0 adds request methods and body
+//! templates, and the `camera-source` world.
+
+use super::super::sandbox::Sandbox;
+use crate::model;
+use wasmtime::component::InstancePre;
+use wasmtime::Store;
+
+/// The provider-adapter world (and the shared `types` interface).
+mod provider {
+    wasmtime::component::bindgen!({
+        path: "../wit/v0.2.0",
+        world: "provider-adapter",
+    });
+}
+
+/// The channel-matcher world; reuses the provider module's `types`.
+mod matcher {
+    wasmtime::component::bindgen!({
+        path: "../wit/v0.2.0",
+        world: "channel-matcher",
+        with: {
+            "streamforge:plugin/types": super::provider::streamforge::plugin::types,
+        },
+    });
+}
+
+/// The camera-source world; reuses the provider module's `types`.
+mod camera {
+    wasmtime::component::bindgen!({
+        path: "../wit/v0.2.0",
+        world: "camera-source",
+        with: {
+            "streamforge:plugin/types": super::provider::streamforge::plugin::types,
+        },
+    });
+}
+
+/// The contract version these bindings speak.
+pub const VERSION: &str = "0.2.0";
+
+use camera::exports::streamforge::plugin::cameras as c;
+use matcher::exports::streamforge::plugin::matcher as m;
+use provider::streamforge::plugin::types as wit;
+
+impl From<wit::Quality> for model::Quality {
+    fn from(q: wit::Quality) -> Self {
+        match q {
+            wit::Quality::Uhd => model::Quality::Uhd,
+            wit::Quality::Fhd => model::Quality::Fhd,
+            wit::Quality::Hd => model::Quality::Hd,
+            wit::Quality::Sd => model::Quality::Sd,
+            wit::Quality::Unknown => model::Quality::Unknown,
+        }
+    }
+}
+
+impl From<model::Quality> for wit::Quality {
+    fn from(q: model::Quality) -> Self {
+        match q {
+            model::Quality::Uhd => wit::Quality::Uhd,
+            model::Quality::Fhd => wit::Quality::Fhd,
+            model::Quality::Hd => wit::Quality::Hd,
+            model::Quality::Sd => wit::Quality::Sd,
+            model::Quality::Unknown => wit::Quality::Unknown,
+        }
+    }
+}
+
+impl From<wit::HttpRequest> for model::HttpRequest {
+    fn from(r: wit::HttpRequest) -> Self {
+        model::HttpRequest {
+            purpose: r.purpose,
+            method: r.method.into(),
+            url_template: r.url_template,
+            headers: r.headers,
+            body: r.body.map(Into::into),
+        }
+    }
+}
+
+impl From<wit::HttpMethod> for model::HttpMethod {
+    fn from(m: wit::HttpMethod) -> Self {
+        match m {
+            wit::HttpMethod::Get => model::HttpMethod::Get,
+            wit::HttpMethod::Head => model::HttpMethod::Head,
+            wit::HttpMethod::Post => model::HttpMethod::Post,
+            wit::HttpMethod::Put => model::HttpMethod::Put,
+            wit::HttpMethod::Patch => model::HttpMethod::Patch,
+            wit::HttpMethod::Delete => model::HttpMethod::Delete,
+        }
+    }
+}
+
+impl From<wit::BodyTemplate> for model::BodyTemplate {
+    fn from(b: wit::BodyTemplate) -> Self {
+        match b {
+            wit::BodyTemplate::Json(text) => model::BodyTemplate::Json(text),
+            wit::BodyTemplate::Form(text) => model::BodyTemplate::Form(text),
+        }
+    }
+}
+
+impl From<&model::HttpResponse> for wit::HttpResponse {
+    fn from(r: &model::HttpResponse) -> Self {
+        wit::HttpResponse {
+            purpose: r.purpose.clone(),
+            status: r.status,
+            headers: r.headers.clone(),
+            body: r.body.clone(),
+        }
+    }
+}
+
+impl From<wit::ParsedName> for model::ParsedName {
+    fn from(p: wit::ParsedName) -> Self {
+        model::ParsedName {
+            base_name: p.base_name,
+            quality: p.quality.into(),
+            tags: p.tags,
+        }
+    }
+}
+
+impl From<wit::ProviderChannel> for model::ProviderChannel {
+    fn from(c: wit::ProviderChannel) -> Self {
+        model::ProviderChannel {
+            key: c.key,
+            name: c.name,
+            base_name: c.base_name,
+            quality: c.quality.into(),
+            tags: c.tags,
+            group: c.group,
+            logo: c.logo,
+            guide_id: c.guide_id,
+            number: c.number,
+            extra: c.extra,
+        }
+    }
+}
+
+impl From<&model::ProviderChannel> for wit::ProviderChannel {
+    fn from(c: &model::ProviderChannel) -> Self {
+        wit::ProviderChannel {
+            key: c.key.clone(),
+            name: c.name.clone(),
+            base_name: c.base_name.clone(),
+            quality: c.quality.into(),
+            tags: c.tags.clone(),
+            group: c.group.clone(),
+            logo: c.logo.clone(),
+            guide_id: c.guide_id.clone(),
+            number: c.number,
+            extra: c.extra.clone(),
+        }
+    }
+}
+
+impl From<wit::Candidate> for model::Candidate {
+    fn from(c: wit::Candidate) -> Self {
+        model::Candidate {
+            url_template: c.url_template,
+            headers: c.headers,
+        }
+    }
+}
+
+impl From<wit::AccountStatus> for model::AccountStatus {
+    fn from(s: wit::AccountStatus) -> Self {
+        model::AccountStatus {
+            authenticated: s.authenticated,
+            status: s.status,
+            expires_at: s.expires_at,
+            max_connections: s.max_connections,
+            active_connections: s.active_connections,
+            formats: s.formats,
+        }
+    }
+}
+
+impl From<wit::PluginInfo> for model::PluginInfo {
+    fn from(i: wit::PluginInfo) -> Self {
+        model::PluginInfo {
+            name: i.name,
+            version: i.version,
+            description: i.description,
+        }
+    }
+}
+
+impl From<&model::GuideChannel> for m::GuideChannel {
+    fn from(g: &model::GuideChannel) -> Self {
+        m::GuideChannel {
+            id: g.id.clone(),
+            names: g.names.clone(),
+            number: g.number.clone(),
+            icon: g.icon.clone(),
+        }
+    }
+}
+
+impl From<&model::AccountChannel> for m::AccountChannel {
+    fn from(a: &model::AccountChannel) -> Self {
+        m::AccountChannel {
+            account: a.account.clone(),
+            channel: (&a.channel).into(),
+        }
+    }
+}
+
+impl From<m::ChannelMatch> for model::ChannelMatch {
+    fn from(c: m::ChannelMatch) -> Self {
+        model::ChannelMatch {
+            guide_id: c.guide_id,
+            account: c.account,
+            channel_key: c.channel_key,
+            confidence: c.confidence,
+        }
+    }
+}
+
+impl From<c::CameraStream> for model::CameraStream {
+    fn from(s: c::CameraStream) -> Self {
+        model::CameraStream {
+            label: s.label,
+            width: s.width,
+            height: s.height,
+            url_template: s.url_template,
+        }
+    }
+}
+
+impl From<c::Camera> for model::CameraSpec {
+    fn from(c: c::Camera) -> Self {
+        model::CameraSpec {
+            key: c.key,
+            name: c.name,
+            online: c.online,
+            streams: all(c.streams),
+            codec: c.codec,
+        }
+    }
+}
+
+impl From<c::CameraStep> for model::CameraStep {
+    fn from(s: c::CameraStep) -> Self {
+        match s {
+            c::CameraStep::Requests(list) => model::CameraStep::Requests(all(list)),
+            c::CameraStep::Cameras(list) => model::CameraStep::Cameras(all(list)),
+        }
+    }
+}
+
+fn all<T, U: From<T>>(list: Vec<T>) -> Vec<U> {
+    list.into_iter().map(U::from).collect()
+}
+
+fn responses(list: &[model::HttpResponse]) -> Vec<wit::HttpResponse> {
+    list.iter().map(wit::HttpResponse::from).collect()
+}
+
+/// A provider adapter built against this version, linked and ready to call.
+pub(crate) struct Provider(provider::ProviderAdapterPre<Sandbox>);
+
+impl Provider {
+    /// Checks that `pre` exports this version's provider world.
+    pub(crate) fn new(pre: InstancePre<Sandbox>) -> wasmtime::Result<Self> {
+        Ok(Provider(provider::ProviderAdapterPre::new(pre)?))
+    }
+
+    fn guest(&self, store: &mut Store<Sandbox>) -> wasmtime::Result<provider::ProviderAdapter> {
+        self.0.instantiate(store)
+    }
+
+    pub(crate) fn info(&self, store: &mut Store<Sandbox>) -> wasmtime::Result<model::PluginInfo> {
+        let g = self.guest(store)?;
+        Ok(g.streamforge_plugin_provider().call_info(store)?.into())
+    }
+
+    pub(crate) fn parse_name(
+        &self,
+        store: &mut Store<Sandbox>,
+        name: &str,
+    ) -> wasmtime::Result<model::ParsedName> {
+        let g = self.guest(store)?;
+        Ok(g.streamforge_plugin_provider()
+            .call_parse_name(store, name)?
+            .into())
+    }
+
+    pub(crate) fn stream_candidates(
+        &self,
+        store: &mut Store<Sandbox>,
+        channel: &model::ProviderChannel,
+        options: &[(String, String)],
+    ) -> wasmtime::Result<Vec<model::Candidate>> {
+        let g = self.guest(store)?;
+        let channel = wit::ProviderChannel::from(channel);
+        Ok(all(g
+            .streamforge_plugin_provider()
+            .call_stream_candidates(store, &channel, options)?))
+    }
+
+    pub(crate) fn account_requests(
+        &self,
+        store: &mut Store<Sandbox>,
+        options: &[(String, String)],
+    ) -> wasmtime::Result<Vec<model::HttpRequest>> {
+        let g = self.guest(store)?;
+        Ok(all(g
+            .streamforge_plugin_provider()
+            .call_account_requests(store, options)?))
+    }
+
+    pub(crate) fn parse_account(
+        &self,
+        store: &mut Store<Sandbox>,
+        answers: &[model::HttpResponse],
+    ) -> wasmtime::Result<Result<model::AccountStatus, String>> {
+        let g = self.guest(store)?;
+        let answers = responses(answers);
+        Ok(g.streamforge_plugin_provider()
+            .call_parse_account(store, &answers)?
+            .map(Into::into))
+    }
+
+    pub(crate) fn catalog_requests(
+        &self,
+        store: &mut Store<Sandbox>,
+        options: &[(String, String)],
+    ) -> wasmtime::Result<Vec<model::HttpRequest>> {
+        let g = self.guest(store)?;
+        Ok(all(g
+            .streamforge_plugin_provider()
+            .call_catalog_requests(store, options)?))
+    }
+
+    pub(crate) fn parse_catalog(
+        &self,
+        store: &mut Store<Sandbox>,
+        answers: &[model::HttpResponse],
+    ) -> wasmtime::Result<Result<Vec<model::ProviderChannel>, String>> {
+        let g = self.guest(store)?;
+        let answers = responses(answers);
+        Ok(g.streamforge_plugin_provider()
+            .call_parse_catalog(store, &answers)?
+            .map(all))
+    }
+}
+
+/// A channel matcher built against this version, linked and ready to call.
+pub(crate) struct Matcher(matcher::ChannelMatcherPre<Sandbox>);
+
+impl Matcher {
+    /// Checks that `pre` exports this version's matcher world.
+    pub(crate) fn new(pre: InstancePre<Sandbox>) -> wasmtime::Result<Self> {
+        Ok(Matcher(matcher::ChannelMatcherPre::new(pre)?))
+    }
+
+    pub(crate) fn info(&self, store: &mut Store<Sandbox>) -> wasmtime::Result<model::PluginInfo> {
+        let g = self.0.instantiate(&mut *store)?;
+        Ok(g.streamforge_plugin_matcher().call_info(store)?.into())
+    }
+
+    pub(crate) fn match_channels(
+        &self,
+        store: &mut Store<Sandbox>,
+        guide: &[model::GuideChannel],
+        streams: &[model::AccountChannel],
+        options: &[(String, String)],
+    ) -> wasmtime::Result<Vec<model::ChannelMatch>> {
+        let g = self.0.instantiate(&mut *store)?;
+        let guide: Vec<m::GuideChannel> = guide.iter().map(Into::into).collect();
+        let streams: Vec<m::AccountChannel> = streams.iter().map(Into::into).collect();
+        Ok(all(g
+            .streamforge_plugin_matcher()
+            .call_match_channels(store, &guide, &streams, options)?))
+    }
+}
+
+/// A camera source built against this version, linked and ready to call.
+pub(crate) struct Cameras(camera::CameraSourcePre<Sandbox>);
+
+impl Cameras {
+    /// Checks that `pre` exports this version's camera-source world.
+    pub(crate) fn new(pre: InstancePre<Sandbox>) -> wasmtime::Result<Self> {
+        Ok(Cameras(camera::CameraSourcePre::new(pre)?))
+    }
+
+    pub(crate) fn info(&self, store: &mut Store<Sandbox>) -> wasmtime::Result<model::PluginInfo> {
+        let g = self.0.instantiate(&mut *store)?;
+        Ok(g.streamforge_plugin_cameras().call_info(store)?.into())
+    }
+
+    pub(crate) fn list_cameras(
+        &self,
+        store: &mut Store<Sandbox>,
+        options: &[(String, String)],
+        round: u32,
+        answers: &[model::HttpResponse],
+    ) -> wasmtime::Result<Result<model::CameraStep, String>> {
+        let g = self.0.instantiate(&mut *store)?;
+        let answers = responses(answers);
+        Ok(g.streamforge_plugin_cameras()
+            .call_list_cameras(store, options, round, &answers)?
+            .map(Into::into))
+    }
+}
