@@ -168,6 +168,21 @@ fn a_camera_added_with_one_command_streams_to_many_viewers_from_one_rtsp_session
     );
     let list: serde_json::Value = get(&api, Some(token)).json().unwrap();
     assert_eq!(list[0]["viewers"], 10);
+    let status = server.status();
+    let front = &status["cameras"][0];
+    assert_eq!(
+        (&front["id"], &front["streaming"], &front["viewers"]),
+        (&"front".into(), &true.into(), &10.into()),
+        "{status}"
+    );
+    let metrics = server.metrics();
+    for line in [
+        "streamforge_camera_streams_active 1",
+        "streamforge_camera_viewers{camera=\"front\",level=\"low\"} 5",
+        "streamforge_camera_viewers{camera=\"front\",level=\"medium\"} 5",
+    ] {
+        assert!(metrics.contains(line), "no {line:?} in /metrics");
+    }
 
     // Ping, and a quality switch that takes effect within a second.
     let v = &mut viewers[0];

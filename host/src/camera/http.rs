@@ -232,9 +232,10 @@ async fn mjpeg(
     let first = viewer.latest();
     let frames = viewer.frames();
     let stopping = Box::pin(until_true(s.stopping.clone()));
+    let cameras = s.cameras.clone();
     let parts = futures_util::stream::unfold(
-        (viewer, frames, first, stopping),
-        |(viewer, mut frames, first, mut stopping)| async move {
+        (viewer, frames, first, stopping, cameras),
+        |(viewer, mut frames, first, mut stopping, cameras)| async move {
             let jpeg = match first {
                 Some(f) => f,
                 None => loop {
@@ -249,9 +250,13 @@ async fn mjpeg(
                 },
             };
             let part = multipart_part(&jpeg);
+            cameras
+                .counters
+                .sent
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             Some((
                 Ok::<Bytes, std::io::Error>(part),
-                (viewer, frames, None, stopping),
+                (viewer, frames, None, stopping, cameras),
             ))
         },
     );
@@ -363,7 +368,10 @@ async fn serve_ws(
     loop {
         tokio::select! {
             frame = frames.recv() => match frame {
-                Ok(f) => if socket.send(Message::Binary(f)).await.is_err() { return },
+                Ok(f) => {
+                    s.cameras.counters.sent.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    if socket.send(Message::Binary(f)).await.is_err() { return }
+                }
                 Err(RecvError::Lagged(_)) => continue,
                 Err(RecvError::Closed) => return,
             },

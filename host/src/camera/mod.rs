@@ -13,6 +13,7 @@ pub mod capture;
 pub mod encode;
 pub mod http;
 pub mod level;
+pub mod metrics;
 pub mod page;
 pub mod registry;
 pub mod serve;

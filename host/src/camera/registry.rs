@@ -78,6 +78,8 @@ pub struct Counters {
     pub refused: AtomicU64,
     /// Camera sessions started.
     pub started: AtomicU64,
+    /// JPEG frames sent to viewers (WebSocket and MJPEG).
+    pub sent: AtomicU64,
 }
 
 /// One streaming camera: its decoder and its levels in use.
@@ -152,6 +154,9 @@ pub struct CameraView {
     /// Viewers per level in use.
     #[serde(default)]
     pub levels: BTreeMap<String, usize>,
+    /// Frames encoded per level in use, in this session.
+    #[serde(default)]
+    pub encoded: BTreeMap<String, u64>,
     /// Pictures decoded in this session.
     #[serde(default)]
     pub pictures: u64,
@@ -378,17 +383,25 @@ impl Cameras {
             .map(|d| {
                 let s = running.get(&d.id);
                 let state = s.map(|s| s.latest.state()).unwrap_or_default();
-                let levels = s
+                let in_use: Vec<Arc<LevelStream>> = s
                     .map(|s| {
                         s.levels
                             .lock()
                             .expect("levels")
                             .iter()
                             .flatten()
-                            .map(|l| (l.level.name.clone(), l.viewers.load(Ordering::SeqCst)))
+                            .cloned()
                             .collect()
                     })
                     .unwrap_or_default();
+                let levels = in_use
+                    .iter()
+                    .map(|l| (l.level.name.clone(), l.viewers.load(Ordering::SeqCst)))
+                    .collect();
+                let encoded = in_use
+                    .iter()
+                    .map(|l| (l.level.name.clone(), l.encoded.load(Ordering::Relaxed)))
+                    .collect();
                 CameraView {
                     id: d.id.clone(),
                     name: d.name.clone(),
@@ -396,6 +409,7 @@ impl Cameras {
                     viewers: s.map_or(0, |s| s.viewers.load(Ordering::SeqCst)),
                     streaming: s.is_some(),
                     levels,
+                    encoded,
                     pictures: state.pictures,
                     restarts: state.restarts,
                     reason: state.reason,

@@ -204,6 +204,23 @@ impl Backend {
                     sessions: Vec::new(),
                     accounts,
                     runtime_lag: Default::default(),
+                    cameras: app
+                        .cameras
+                        .list()?
+                        .into_iter()
+                        .map(|c| crate::camera::registry::CameraView {
+                            id: c.id,
+                            name: c.name,
+                            online: false,
+                            viewers: 0,
+                            streaming: false,
+                            levels: Default::default(),
+                            encoded: Default::default(),
+                            pictures: 0,
+                            restarts: 0,
+                            reason: None,
+                        })
+                        .collect(),
                 })
             }
             Backend::Remote(api) => api.get("status", &[]).await,

@@ -187,6 +187,7 @@ pub async fn serve_app(
     let cameras =
         crate::camera::serve::start(&app, data, &token, args.camera_settings()?, camera_stopping)
             .await?;
+    relay.attach_cameras(cameras.routes.cameras.clone());
     let router = tuner::http::router(tuner_state)
         .merge(crate::relay::router(relay.clone()))
         .merge(crate::camera::http::router(cameras.routes.clone()))

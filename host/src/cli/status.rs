@@ -44,6 +44,18 @@ pub async fn run(data: &DataDir, json: bool) -> anyhow::Result<()> {
             a.name, a.in_use, a.limit
         );
     }
+    for c in &status.cameras {
+        let state = match (c.streaming, c.online) {
+            (false, _) => "idle".to_string(),
+            (true, true) => format!("streaming, {} viewer(s)", c.viewers),
+            (true, false) => format!(
+                "offline ({}), {} viewer(s) waiting",
+                c.reason.as_deref().unwrap_or("connecting"),
+                c.viewers
+            ),
+        };
+        println!("camera {}: {state}", c.id);
+    }
     if running {
         let lag = &status.runtime_lag;
         println!(

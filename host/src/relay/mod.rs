@@ -64,6 +64,8 @@ pub struct Relay {
     pub(crate) sessions: SessionManager,
     pub(crate) metrics: Arc<Metrics>,
     pub(crate) client: reqwest::Client,
+    /// The server's cameras, shown by `status` and `/metrics` beside the channels.
+    pub(crate) cameras: std::sync::OnceLock<Arc<crate::camera::registry::Cameras>>,
 }
 
 impl Relay {
@@ -89,7 +91,13 @@ impl Relay {
             config,
             metrics: Arc::new(Metrics::default()),
             client,
+            cameras: std::sync::OnceLock::new(),
         }))
+    }
+
+    /// Shows `cameras` in `status` and `/metrics` (set once by `serve`).
+    pub fn attach_cameras(&self, cameras: Arc<crate::camera::registry::Cameras>) {
+        let _ = self.cameras.set(cameras);
     }
 
     /// Ends every channel (server shutdown): each viewer's body finishes.

@@ -63,6 +63,9 @@ pub struct RelayStatus {
     /// How late the async thread answers (see `relay::lag`).
     #[serde(default)]
     pub runtime_lag: super::lag::LagView,
+    /// Every camera with its state.
+    #[serde(default)]
+    pub cameras: Vec<crate::camera::registry::CameraView>,
 }
 
 fn unix(t: std::time::SystemTime) -> u64 {
@@ -119,6 +122,7 @@ impl Relay {
             sessions,
             accounts,
             runtime_lag: super::lag::RuntimeLag::global().view(),
+            cameras: self.cameras.get().map(|c| c.list()).unwrap_or_default(),
         }
     }
 
@@ -138,6 +142,9 @@ impl Relay {
         };
         let mut text = self.metrics.render(&gauges);
         super::lag::RuntimeLag::global().render(&mut text);
+        if let Some(cameras) = self.cameras.get() {
+            crate::camera::metrics::render(cameras, &status.cameras, &mut text);
+        }
         text
     }
 }
