@@ -8,6 +8,7 @@
 mod common;
 
 mod camera_fixture;
+mod cameras;
 mod catalog_cli;
 mod demo;
 mod discovery_ssdp;

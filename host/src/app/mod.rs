@@ -36,6 +36,8 @@ pub struct App {
     pub guides: Guides,
     /// Matching and mappings.
     pub matching: Matching,
+    /// Cameras added by hand.
+    pub cameras: crate::camera::book::CameraBook,
 }
 
 impl App {
@@ -63,7 +65,10 @@ impl App {
         let guides = Guides::new(store.clone(), events.clone(), data.guides());
         let matching = Matching::new(store.clone(), plugins.clone(), events.clone());
         guides.clean_files()?;
+        let cameras =
+            crate::camera::book::CameraBook::new(store.clone(), keys.clone(), events.clone());
         Ok(App {
+            cameras,
             data,
             store,
             plugins,

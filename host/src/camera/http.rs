@@ -78,16 +78,33 @@ impl IntoResponse for CameraError {
     }
 }
 
+/// Why a request is turned away before it is served.
+enum Refusal {
+    /// 401 or 403.
+    Access(AccessError),
+    /// 404.
+    Camera(CameraError),
+}
+
+impl IntoResponse for Refusal {
+    fn into_response(self) -> Response {
+        match self {
+            Refusal::Access(e) => e.into_response(),
+            Refusal::Camera(e) => e.into_response(),
+        }
+    }
+}
+
 /// 401 for a bad token, 404 for an unknown camera, 403 outside the scope.
-fn admit(s: &CameraRoutes, headers: &HeaderMap, uri: &Uri, id: &str) -> Result<Access, Response> {
+fn admit(s: &CameraRoutes, headers: &HeaderMap, uri: &Uri, id: &str) -> Result<Access, Refusal> {
     let access = s
         .access
         .check(headers, uri.query())
-        .map_err(IntoResponse::into_response)?;
+        .map_err(Refusal::Access)?;
     if !s.cameras.exists(id) {
-        return Err(CameraError::Unknown(id.into()).into_response());
+        return Err(Refusal::Camera(CameraError::Unknown(id.into())));
     }
-    access.require(id).map_err(IntoResponse::into_response)?;
+    access.require(id).map_err(Refusal::Access)?;
     Ok(access)
 }
 
@@ -148,7 +165,7 @@ async fn info(
     uri: Uri,
 ) -> Response {
     if let Err(r) = admit(&s, &headers, &uri, &id) {
-        return r;
+        return r.into_response();
     }
     let view = s.cameras.list().into_iter().find(|c| c.id == id);
     let levels = &s.cameras.settings.levels;
@@ -175,7 +192,7 @@ async fn snapshot(
     uri: Uri,
 ) -> Response {
     if let Err(r) = admit(&s, &headers, &uri, &id) {
-        return r;
+        return r.into_response();
     }
     let level = match s.cameras.settings.levels.pick(p.quality.as_deref()) {
         Ok(l) => l,
@@ -202,7 +219,7 @@ async fn mjpeg(
     uri: Uri,
 ) -> Response {
     if let Err(r) = admit(&s, &headers, &uri, &id) {
-        return r;
+        return r.into_response();
     }
     let level = match s.cameras.settings.levels.pick(p.quality.as_deref()) {
         Ok(l) => l,
@@ -280,7 +297,7 @@ async fn stream_ws(
     // without one, the client has 5 s to send it as its first message.
     let viewer = if presented_token(&headers, uri.query()).is_some() {
         if let Err(r) = admit(&s, &headers, &uri, &id) {
-            return r;
+            return r.into_response();
         }
         match s.cameras.watch(&id, level) {
             Ok(v) => Some(v),
@@ -470,7 +487,7 @@ async fn page(
     uri: Uri,
 ) -> Response {
     if let Err(r) = admit(&s, &headers, &uri, &id) {
-        return r;
+        return r.into_response();
     }
     let levels = &s.cameras.settings.levels;
     Html(super::page::live_page(&id, levels)).into_response()

@@ -15,6 +15,7 @@ pub mod http;
 pub mod level;
 pub mod page;
 pub mod registry;
+pub mod serve;
 pub mod stream;
 pub mod y4m;
 

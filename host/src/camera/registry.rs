@@ -195,10 +195,15 @@ impl Cameras {
             defs.into_iter().map(|d| (d.id.clone(), d)).collect();
         let gone: Vec<Arc<Session>> = {
             let mut running = self.running.lock().expect("running cameras");
+            // Gone, or its URL changed: the old decoder stops (a viewer's
+            // next request starts the new one).
             let ids: Vec<String> = running
-                .keys()
-                .filter(|id| !defs.contains_key(*id))
-                .cloned()
+                .iter()
+                .filter(|(id, s)| {
+                    defs.get(*id)
+                        .is_none_or(|d| d.source_url != s.def.source_url)
+                })
+                .map(|(id, _)| id.clone())
                 .collect();
             ids.iter().filter_map(|id| running.remove(id)).collect()
         };
@@ -488,5 +493,4 @@ fn stop_session(s: &Session) {
     }
     s.capture.lock().expect("capture").stop();
     s.online.send_replace(false);
-    let _ = &s.def;
 }

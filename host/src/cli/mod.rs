@@ -4,6 +4,7 @@
 
 mod accounts;
 mod backend;
+mod cameras;
 mod demo;
 mod guides;
 mod matching;
@@ -95,6 +96,9 @@ pub enum Command {
     /// Issue tokens for the camera endpoints, or make a new signing key.
     #[command(subcommand)]
     Token(tokens::TokenCommand),
+    /// Add, list and remove cameras (RTSP sources served as JPEG frames).
+    #[command(subcommand)]
+    Camera(cameras::CameraCommand),
 }
 
 /// Runs the parsed command; the error is for `main` to print.
@@ -140,6 +144,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             Command::Status { json } => status::run(&data, json).await,
             Command::Plugin(cmd) => plugin::run(&data, cmd).await,
             Command::Token(cmd) => tokens::run(&data, cmd).await,
+            Command::Camera(cmd) => cameras::run(&data, cmd).await,
         }
     })
 }

@@ -59,6 +59,18 @@ pub struct ServeArgs {
     /// Seconds a source that failed mid-stream is skipped by later failovers.
     #[arg(long, default_value = "60", value_parser = seconds)]
     pub failover_cooldown: f64,
+    /// Cameras streaming at once, at most (one RTSP session each); one more is refused with 503.
+    #[arg(long, env = "STREAM_MAX_CONCURRENT", default_value = "10", value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub camera_max_streams: u32,
+    /// Camera quality a viewer gets when it names none (low, medium, high).
+    #[arg(long, env = "STREAM_DEFAULT_QUALITY", default_value = "medium")]
+    pub camera_default_quality: String,
+    /// JPEG frames kept per camera quality level (a joining viewer gets the newest at once).
+    #[arg(long, env = "STREAM_FRAME_BUFFER_SIZE", default_value = "5", value_parser = clap::value_parser!(u32).range(1..=100))]
+    pub camera_frame_buffer: u32,
+    /// Seconds a camera keeps streaming after its last viewer left.
+    #[arg(long, default_value = "10", value_parser = seconds)]
+    pub camera_grace: f64,
 }
 
 /// A duration flag: seconds, fractions allowed, 0 to 3600.
@@ -73,6 +85,20 @@ fn seconds(text: &str) -> Result<f64, String> {
 }
 
 impl ServeArgs {
+    /// The camera settings these options give.
+    pub fn camera_settings(&self) -> anyhow::Result<crate::camera::registry::Settings> {
+        let levels = crate::camera::level::Levels::defaults()
+            .with_default(&self.camera_default_quality)
+            .map_err(anyhow::Error::msg)?;
+        Ok(crate::camera::registry::Settings {
+            levels,
+            max_streams: self.camera_max_streams as usize,
+            keep_frames: self.camera_frame_buffer as usize,
+            grace: std::time::Duration::from_secs_f64(self.camera_grace),
+            ..Default::default()
+        })
+    }
+
     /// The options `serve` has with no flag given.
     pub fn defaults() -> ServeArgs {
         <ServeArgs as clap::FromArgMatches>::from_arg_matches(
@@ -157,8 +183,13 @@ pub async fn serve_app(
     routing.spawn_refresher(app.clone());
     let tuner_state = TunerState::new(app.clone(), shared.clone(), routing.clone());
     let relay = Relay::new(app.clone(), routing, args.relay_config())?;
+    let (camera_stop, camera_stopping) = tokio::sync::watch::channel(false);
+    let cameras =
+        crate::camera::serve::start(&app, data, &token, args.camera_settings()?, camera_stopping)
+            .await?;
     let router = tuner::http::router(tuner_state)
         .merge(crate::relay::router(relay.clone()))
+        .merge(crate::camera::http::router(cameras.routes.clone()))
         .nest(
             "/api/v1",
             api::router(app.clone(), token, Some(relay.clone())),
@@ -204,6 +235,8 @@ pub async fn serve_app(
             shutdown_signal().await;
             // Streams never finish on their own: end them so the server can.
             closing.close_all();
+            // Camera viewers get a WebSocket close (1001, going away).
+            let _ = camera_stop.send(true);
         })
         .await;
     let _ = stop.send(true);
@@ -211,6 +244,7 @@ pub async fn serve_app(
         // Lets SSDP say byebye; bounded so a stuck socket cannot hold the exit.
         let _ = tokio::time::timeout(std::time::Duration::from_secs(2), task).await;
     }
+    cameras.stop().await;
     let _ = std::fs::remove_file(data.server_file());
     app.store.flush()?;
     result.context("the server stopped with an error")
