@@ -250,6 +250,8 @@ struct Latency {
     fps: Vec<f64>,
     kib: Vec<f64>,
     sessions: usize,
+    /// Server threads' CPU during the timed switches (the level encoders).
+    threads: Vec<(String, f64, u64)>,
 }
 
 fn latency(b: &Bench) -> (Latency, Viewer) {
@@ -285,6 +287,7 @@ fn latency(b: &Bench) -> (Latency, Viewer) {
         .unwrap_or_else(|| panic!("a solid black picture never reached every viewer"));
     std::thread::sleep((seen + FLIP_GAP / 2).saturating_duration_since(Instant::now()));
     let counted_from = Instant::now();
+    let threads0 = procs::thread_times(&[b.server.pid()]);
     let frames_before: Vec<u64> = viewers.iter().map(Viewer::frames).collect();
     let bytes_before: Vec<u64> = viewers
         .iter()
@@ -302,10 +305,14 @@ fn latency(b: &Bench) -> (Latency, Viewer) {
             per_level[i].push(crossed(v, at, white).map(|t| ms(t - at)));
         }
         sessions = sessions.max(b.camera.sessions());
-        let next = at + FLIP_GAP;
+        // Whole seconds apart, every level's frame clock would meet the
+        // switch at the same phase each time: a spread of offsets over the
+        // slowest level's interval (200 ms) samples every phase instead.
+        let next = at + FLIP_GAP + Duration::from_millis(flip as u64 * 131 % 1000 / 5);
         std::thread::sleep(next.saturating_duration_since(Instant::now()));
     }
     let secs = counted_from.elapsed().as_secs_f64();
+    let threads = procs::thread_cpu_between(&threads0, &procs::thread_times(&[b.server.pid()]));
     let fps = viewers
         .iter()
         .zip(&frames_before)
@@ -338,6 +345,7 @@ fn latency(b: &Bench) -> (Latency, Viewer) {
             fps,
             kib,
             sessions,
+            threads,
         },
         next,
     )
@@ -521,6 +529,17 @@ fn snapshots(b: &Bench, _viewer: &Viewer) -> Snapshots {
     }
 }
 
+/// `name 0.87 s (373 runs), ...` for the six busiest threads (a thread is
+/// named for its camera and level, cut to 15 characters by the kernel).
+fn threads_text(threads: &[(String, f64, u64)]) -> String {
+    threads
+        .iter()
+        .take(6)
+        .map(|(n, s, runs)| format!("{n} {s:.2} s ({runs} runs)"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 fn load_average() -> String {
     std::fs::read_to_string("/proc/loadavg")
         .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
@@ -650,13 +669,13 @@ fn main() {
             lat.kib[i]
         );
     }
+    let jpegs: f64 = lat.fps.iter().sum();
+    println!(
+        "  during the switches ({:.0} JPEGs/s over the three levels), busiest server threads: {}",
+        jpegs,
+        threads_text(&lat.threads)
+    );
     for r in &rows {
-        let threads: Vec<String> = r
-            .threads
-            .iter()
-            .take(6)
-            .map(|(n, s, runs)| format!("{n} {s:.2} s ({runs} runs)"))
-            .collect();
         println!(
             "  {} viewer(s): streamforge {:.2} s + decoder {:.2} s (utime+stime {:.2} s); \
              per viewer {:.1}-{:.1} fps (min-avg), {:.1} Mbit/s in all; decoder {:.1} pictures/s; \
@@ -672,7 +691,7 @@ fn main() {
             r.sessions,
             r.clients_s
         );
-        println!("    busiest server threads: {}", threads.join(", "));
+        println!("    busiest server threads: {}", threads_text(&r.threads));
     }
     let streamforge_only = last.server_s / rows[0].server_s.max(1e-9);
     println!(
