@@ -25,10 +25,14 @@ mod viewer;
 #[path = "relay/procs.rs"]
 mod procs;
 
+use std::collections::HashMap;
+use std::io::Read;
 use std::net::SocketAddr;
 use std::process::{Command, Stdio};
 use std::sync::atomic::Ordering;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+use streamforge_testkit::Reaped;
 use streamforge_testkit::{cli, CameraOptions, Marker, RtspCamera, Server};
 use viewer::Viewer;
 
@@ -265,52 +269,31 @@ fn latency(b: &Bench) -> (Latency, Viewer) {
         .iter()
         .map(|v| ms(*v.stats.first.get().unwrap() - connected))
         .collect();
-    // An untimed switch first, so every timed one goes solid to solid.
-    let crossed = |v: &Viewer, since: Instant, white: bool| -> Option<Instant> {
-        let log = v.stats.brightness.as_ref().unwrap().lock().unwrap();
-        log.iter()
-            .rev()
-            .take_while(|(at, _)| *at >= since)
-            .filter(|(_, mean)| (*mean > MID_GREY) == white)
-            .map(|(at, _)| *at)
-            .last()
-    };
-    // Truly black (not just a darker pattern frame), and then a little
-    // longer so nothing of the pattern is still on its way.
-    let warm = b.camera.marker(Marker::Black);
-    let black = |v: &Viewer| {
-        let log = v.stats.brightness.as_ref().unwrap().lock().unwrap();
-        log.iter()
-            .any(|(at, mean)| *at >= warm && *mean < SOLID_BLACK)
-    };
-    let seen = wait_for_all(&viewers, FLIP_LIMIT, black)
-        .unwrap_or_else(|| panic!("a solid black picture never reached every viewer"));
-    std::thread::sleep((seen + FLIP_GAP / 2).saturating_duration_since(Instant::now()));
-    let counted_from = Instant::now();
-    let threads0 = procs::thread_times(&[b.server.pid()]);
-    let frames_before: Vec<u64> = viewers.iter().map(Viewer::frames).collect();
-    let bytes_before: Vec<u64> = viewers
+    let logs: Vec<&Log> = viewers
         .iter()
-        .map(|v| v.stats.bytes.load(Ordering::Acquire))
+        .map(|v| v.stats.brightness.as_ref().unwrap())
         .collect();
-    let mut per_level = vec![Vec::new(); LEVELS.len()];
+    let alive = || viewers.iter().find_map(Viewer::error);
+    let mut counted_from = Instant::now();
+    let mut threads0 = HashMap::new();
+    let mut frames_before = Vec::new();
+    let mut bytes_before = Vec::new();
     let mut sessions = b.camera.sessions();
-    for flip in 0..FLIPS {
-        let white = flip % 2 == 0;
-        let at = b
-            .camera
-            .marker(if white { Marker::White } else { Marker::Black });
-        let _ = wait_for_all(&viewers, FLIP_LIMIT, |v| crossed(v, at, white).is_some());
-        for (i, v) in viewers.iter().enumerate() {
-            per_level[i].push(crossed(v, at, white).map(|t| ms(t - at)));
-        }
-        sessions = sessions.max(b.camera.sessions());
-        // Whole seconds apart, every level's frame clock would meet the
-        // switch at the same phase each time: a spread of offsets over the
-        // slowest level's interval (200 ms) samples every phase instead.
-        let next = at + FLIP_GAP + Duration::from_millis(flip as u64 * 131 % 1000 / 5);
-        std::thread::sleep(next.saturating_duration_since(Instant::now()));
-    }
+    let per_level = switches(
+        &b.camera,
+        &logs,
+        &alive,
+        || {
+            counted_from = Instant::now();
+            threads0 = procs::thread_times(&[b.server.pid()]);
+            frames_before = viewers.iter().map(Viewer::frames).collect();
+            bytes_before = viewers
+                .iter()
+                .map(|v| v.stats.bytes.load(Ordering::Acquire))
+                .collect();
+        },
+        || sessions = sessions.max(b.camera.sessions()),
+    );
     let secs = counted_from.elapsed().as_secs_f64();
     let threads = procs::thread_cpu_between(&threads0, &procs::thread_times(&[b.server.pid()]));
     let fps = viewers
@@ -327,7 +310,6 @@ fn latency(b: &Bench) -> (Latency, Viewer) {
             (v.stats.bytes.load(Ordering::Acquire) - bytes) as f64 / frames / 1024.0
         })
         .collect();
-    b.camera.marker(Marker::Off);
     // The next part's first viewer joins before these leave: the camera
     // keeps streaming, so the CPU rows see no decoder start.
     let next = b.viewer(CAM, CPU_LEVEL, false);
@@ -351,25 +333,133 @@ fn latency(b: &Bench) -> (Latency, Viewer) {
     )
 }
 
-/// Polls until `done` holds for every viewer; the moment, or None at the deadline.
+/// `(arrival, mean luma)` of every picture a timed reader got.
+type Log = Mutex<Vec<(Instant, f64)>>;
+
+/// The first picture in `log` that arrived at `since` or later and is on
+/// the `white` side of mid-grey: its arrival.
+fn crossed(log: &Log, since: Instant, white: bool) -> Option<Instant> {
+    let log = log.lock().unwrap();
+    log.iter()
+        .rev()
+        .take_while(|(at, _)| *at >= since)
+        .filter(|(_, mean)| (*mean > MID_GREY) == white)
+        .map(|(at, _)| *at)
+        .last()
+}
+
+/// An untimed switch to black first (so every timed one goes solid to
+/// solid), then [`FLIPS`] timed switches white / black; per reader, the ms
+/// from each switch to its first picture showing it (None: not within
+/// [`FLIP_LIMIT`]). `start` runs as the timed switches begin, `each` after
+/// every switch; `alive` names a reader that stopped.
+fn switches(
+    camera: &RtspCamera,
+    logs: &[&Log],
+    alive: &dyn Fn() -> Option<String>,
+    start: impl FnOnce(),
+    mut each: impl FnMut(),
+) -> Vec<Vec<Option<f64>>> {
+    // Truly black (not just a darker pattern frame), and then a little
+    // longer so nothing of the pattern is still on its way.
+    let warm = camera.marker(Marker::Black);
+    let black = |log: &&Log| {
+        let log = log.lock().unwrap();
+        log.iter()
+            .any(|(at, mean)| *at >= warm && *mean < SOLID_BLACK)
+    };
+    let seen = wait_for_all(logs, alive, FLIP_LIMIT, black)
+        .unwrap_or_else(|| panic!("a solid black picture never reached every reader"));
+    std::thread::sleep((seen + FLIP_GAP / 2).saturating_duration_since(Instant::now()));
+    start();
+    let mut per_reader = vec![Vec::new(); logs.len()];
+    for flip in 0..FLIPS {
+        let white = flip % 2 == 0;
+        let at = camera.marker(if white { Marker::White } else { Marker::Black });
+        let _ = wait_for_all(logs, alive, FLIP_LIMIT, |log| {
+            crossed(log, at, white).is_some()
+        });
+        for (i, log) in logs.iter().enumerate() {
+            per_reader[i].push(crossed(log, at, white).map(|t| ms(t - at)));
+        }
+        each();
+        // Whole seconds apart, every level's frame clock would meet the
+        // switch at the same phase each time: a spread of offsets over the
+        // slowest level's interval (200 ms) samples every phase instead.
+        let next = at + FLIP_GAP + Duration::from_millis(flip as u64 * 131 % 1000 / 5);
+        std::thread::sleep(next.saturating_duration_since(Instant::now()));
+    }
+    camera.marker(Marker::Off);
+    per_reader
+}
+
+/// Polls until `done` holds for every log; the moment, or None at the deadline.
 fn wait_for_all(
-    viewers: &[Viewer],
+    logs: &[&Log],
+    alive: &dyn Fn() -> Option<String>,
     limit: Duration,
-    mut done: impl FnMut(&Viewer) -> bool,
+    mut done: impl FnMut(&&Log) -> bool,
 ) -> Option<Instant> {
     let deadline = Instant::now() + limit;
     loop {
-        if viewers.iter().all(&mut done) {
+        if logs.iter().all(&mut done) {
             return Some(Instant::now());
         }
-        if let Some(e) = viewers.iter().find_map(Viewer::error) {
-            panic!("a latency viewer stopped: {e}");
+        if let Some(e) = alive() {
+            panic!("a timed reader stopped: {e}");
         }
         if Instant::now() >= deadline {
             return None;
         }
         std::thread::sleep(Duration::from_millis(2));
     }
+}
+
+/// The floor under the glass-to-viewer rows: ffmpeg reading the idle
+/// camera directly with the server's decoder input flags, writing small grey
+/// pictures (flushed each) to a pipe read here; the same timed switches.
+/// The camera's RTSP session ends before the snapshot part.
+fn direct(b: &Bench) -> Vec<Option<f64>> {
+    const W: usize = 160;
+    const H: usize = 90;
+    let child = Command::new("ffmpeg")
+        .args(["-nostdin", "-hide_banner", "-loglevel", "error"])
+        .args(["-fflags", "nobuffer", "-flags", "low_delay"])
+        .args(["-rtsp_transport", "tcp", "-i", &b.idle_camera.url()])
+        .args(["-an", "-vf", &format!("scale={W}:{H}"), "-pix_fmt", "gray"])
+        .args(["-flush_packets", "1", "-f", "rawvideo", "pipe:1"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap_or_else(|e| panic!("ffmpeg: {e}: install ffmpeg (apt-get install ffmpeg)"));
+    let mut child = Reaped(child);
+    let log: Arc<Log> = Arc::new(Mutex::new(Vec::new()));
+    let reader = {
+        let (log, mut out) = (log.clone(), child.0.stdout.take().unwrap());
+        std::thread::spawn(move || {
+            let mut picture = vec![0u8; W * H];
+            while out.read_exact(&mut picture).is_ok() {
+                let mean = picture.iter().map(|&v| f64::from(v)).sum::<f64>() / (W * H) as f64;
+                log.lock().unwrap().push((Instant::now(), mean));
+            }
+        })
+    };
+    let deadline = Instant::now() + FIRST_FRAMES;
+    while log.lock().unwrap().len() < 3 {
+        assert!(
+            Instant::now() < deadline,
+            "ffmpeg reading {} gave no pictures within {FIRST_FRAMES:?}",
+            b.idle_camera.url()
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    let alive = || None;
+    let mut per_reader = switches(&b.idle_camera, &[&*log], &alive, || {}, || {});
+    drop(child);
+    let _ = reader.join();
+    b.idle_camera.wait_sessions(0, Duration::from_secs(10));
+    per_reader.pop().unwrap()
 }
 
 /// One viewer count's window.
@@ -550,6 +640,7 @@ fn main() {
     let started = Instant::now();
     let load_before = load_average();
     let mut b = Bench::start();
+    let floor = direct(&b);
     let (lat, first) = latency(&b);
     let (rows, kept) = cpu(&mut b, first);
     let snaps = snapshots(&b, &kept);
@@ -605,6 +696,13 @@ fn main() {
             max(&got)
         );
     }
+    let got: Vec<f64> = floor.iter().flatten().copied().collect();
+    println!(
+        "| reference: ffmpeg reading the camera directly (no server) | median {:.0} ms, max {:.0} ms{} | |",
+        median(&got),
+        max(&got),
+        if got.len() < floor.len() { ", some not seen" } else { "" }
+    );
     let one = rows[0].total();
     for r in &rows {
         let ratio = r.total() / one;
@@ -669,6 +767,15 @@ fn main() {
             lat.kib[i]
         );
     }
+    let all: Vec<String> = floor
+        .iter()
+        .map(|v| v.map_or("missed".into(), |v| format!("{v:.0}")))
+        .collect();
+    println!(
+        "  reference (ffmpeg with the server's input flags, -flush_packets 1, 160×90 grey to a \
+         pipe): switches [{}] ms",
+        all.join(", ")
+    );
     let jpegs: f64 = lat.fps.iter().sum();
     println!(
         "  during the switches ({:.0} JPEGs/s over the three levels), busiest server threads: {}",
