@@ -5,7 +5,8 @@
 //! this process (tungstenite). It measures
 //! - glass-to-viewer latency per level: the camera's picture is switched to
 //!   solid white / black and the time runs from the switch to the first
-//!   JPEG whose mean brightness crossed mid-grey;
+//!   JPEG whose mean brightness crossed mid-grey; beside it, as the floor,
+//!   ffmpeg reading a second camera directly through the same switches;
 //! - CPU seconds of the server (its process plus its ffmpeg decoder) for 1,
 //!   10 and 50 viewers of one camera at the medium level, over a 10 s window,
 //!   and the RTSP sessions the camera sees;
@@ -419,9 +420,10 @@ fn wait_for_all(
 /// camera directly with the server's decoder input flags, writing small grey
 /// pictures (flushed each) to a pipe read here; the same timed switches.
 /// The camera's RTSP session ends before the snapshot part.
-fn direct(b: &Bench) -> Vec<Option<f64>> {
+fn direct(b: &Bench) -> (Vec<Option<f64>>, f64) {
     const W: usize = 160;
     const H: usize = 90;
+    let spawned = Instant::now();
     let child = Command::new("ffmpeg")
         .args(["-nostdin", "-hide_banner", "-loglevel", "error"])
         .args(["-fflags", "nobuffer", "-flags", "low_delay"])
@@ -454,12 +456,13 @@ fn direct(b: &Bench) -> Vec<Option<f64>> {
         );
         std::thread::sleep(Duration::from_millis(10));
     }
+    let first_ms = ms(log.lock().unwrap()[0].0 - spawned);
     let alive = || None;
     let mut per_reader = switches(&b.idle_camera, &[&*log], &alive, || {}, || {});
     drop(child);
     let _ = reader.join();
     b.idle_camera.wait_sessions(0, Duration::from_secs(10));
-    per_reader.pop().unwrap()
+    (per_reader.pop().unwrap(), first_ms)
 }
 
 /// One viewer count's window.
@@ -640,7 +643,7 @@ fn main() {
     let started = Instant::now();
     let load_before = load_average();
     let mut b = Bench::start();
-    let floor = direct(&b);
+    let (floor, floor_first_ms) = direct(&b);
     let (lat, first) = latency(&b);
     let (rows, kept) = cpu(&mut b, first);
     let snaps = snapshots(&b, &kept);
@@ -660,7 +663,8 @@ fn main() {
          switched at the RTSP server: from the Instant the camera confirmed a solid white/black \
          picture to the arrival of the first WebSocket JPEG whose mean luma crossed {MID_GREY:.0}; \
          {FLIPS} switches ≥ {FLIP_GAP:?} apart, one viewer per level at once. The GStreamer \
-         pipeline itself adds about one frame ({:.0} ms).",
+         pipeline itself adds about one frame ({:.0} ms); the reference row is what the \
+         camera and a bare ffmpeg reader take without the server.",
         1000.0 / f64::from(FPS)
     );
     println!(
@@ -773,7 +777,8 @@ fn main() {
         .collect();
     println!(
         "  reference (ffmpeg with the server's input flags, -flush_packets 1, 160×90 grey to a \
-         pipe): switches [{}] ms",
+         pipe): switches [{}] ms; first picture {floor_first_ms:.0} ms after ffmpeg started \
+         (cold camera)",
         all.join(", ")
     );
     let jpegs: f64 = lat.fps.iter().sum();
