@@ -289,6 +289,10 @@ fn decoder_command(source: &Source) -> Command {
     let mut cmd = Command::new("ffmpeg");
     cmd.args(["-nostdin", "-hide_banner", "-loglevel", "error"]);
     cmd.args(["-fflags", "nobuffer", "-flags", "low_delay"]);
+    // The stream's parameters come with the first keyframe; ffmpeg's default
+    // probing (5 MB / 5 s) made a cold camera's first picture take 2.4 s
+    // against 1.3 s with this, measured on the test camera (1 s GOP).
+    cmd.args(["-probesize", "65536", "-analyzeduration", "500000"]);
     if source.url.starts_with("rtsp://") || source.url.starts_with("rtsps://") {
         cmd.args(["-rtsp_transport", "tcp", "-timeout", SOCKET_TIMEOUT_US]);
     } else if !source.url.contains("://") {
