@@ -138,14 +138,20 @@ fn a_controllers_camera_is_listed_and_streams_without_showing_its_password() {
     let listed = common::process::cli(data, &["camera", "list", "--json"]);
     assert!(listed.contains("nvr-cam-door") && !listed.contains(PASSWORD));
     let text = common::process::cli(data, &["camera", "list"]);
-    assert!(text.contains("controller nvr") && !text.contains(PASSWORD), "{text}");
+    assert!(
+        text.contains("controller nvr") && !text.contains(PASSWORD),
+        "{text}"
+    );
     let events = common::process::cli(data, &["events"]);
     assert!(events.contains("camera controller nvr added"), "{events}");
     assert!(!events.contains(PASSWORD), "{events}");
 
     // Removing the controller removes its camera.
     let removed = common::process::cli(data, &["camera", "remove", "nvr"]);
-    assert!(removed.contains("removed camera controller nvr"), "{removed}");
+    assert!(
+        removed.contains("removed camera controller nvr"),
+        "{removed}"
+    );
     let deadline = Instant::now() + Duration::from_secs(10);
     while cameras(&server).to_string().contains("nvr-cam-door") {
         assert!(Instant::now() < deadline, "the controller's camera stayed");

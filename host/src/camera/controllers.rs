@@ -136,10 +136,9 @@ impl CameraControllers {
             bail!("a controller needs a user name (--username) and a password (--password-stdin)");
         }
         let (store, name) = (self.store.clone(), new.name.clone());
-        let clash = crate::blocking::run(move || {
-            Ok(store.cameras()?.into_iter().any(|c| c.id == name))
-        })
-        .await?;
+        let clash =
+            crate::blocking::run(move || Ok(store.cameras()?.into_iter().any(|c| c.id == name)))
+                .await?;
         if clash {
             bail!(
                 "a camera added by hand is named {:?}; choose another controller name",
@@ -255,7 +254,10 @@ impl CameraControllers {
             if known && !all {
                 continue;
             }
-            let result = match self.keys.open(&seal_context(&record.name), &record.sealed_password) {
+            let result = match self
+                .keys
+                .open(&seal_context(&record.name), &record.sealed_password)
+            {
                 Ok(password) => self.list(&record, &password).await,
                 Err(e) => Err(anyhow::anyhow!("its password cannot be opened ({e})")),
             };
