@@ -379,4 +379,61 @@ mod tests {
         assert_eq!(camera_id("nvr", "cam-door"), "nvr-cam-door");
         assert_eq!(camera_id("nvr", "5f/a b.c"), "nvr-5f-a-b-c");
     }
+
+    #[tokio::test(flavor = "multi_thread")]
+    async fn a_failed_listing_keeps_the_last_cameras_and_says_so_without_the_password() {
+        use crate::fetch::FetchConfig;
+        use streamforge_sim::{ControllerConfig, SimController};
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("db")).unwrap();
+        let keys = Arc::new(KeyRing::from_env_value(&"11".repeat(32)).unwrap());
+        let events = Arc::new(EventLog::persistent(store.events_tree(), 100));
+        let plugins = Arc::new(
+            PluginRegistry::open(
+                dir.path().join("plugins"),
+                streamforge_testkit::plugin_cache(),
+                events.clone(),
+            )
+            .unwrap(),
+        );
+        let fetcher = Fetcher::new(FetchConfig {
+            system_proxy: false,
+            ..FetchConfig::default()
+        })
+        .unwrap();
+        let controllers = CameraControllers::new(store, keys, events.clone(), plugins, fetcher);
+        let config = ControllerConfig::default();
+        let password = config.password.clone();
+        let sim = SimController::start(config).await;
+        let new = NewController {
+            name: "nvr".into(),
+            provider: "protect".into(),
+            url: sim.base_url().into(),
+            username: "admin".into(),
+            password: password.clone(),
+            options: vec![],
+        };
+        let info = controllers.add(new).await.unwrap();
+        assert_eq!(info.cameras[0].id, "nvr-cam-door");
+        let def = &controllers.defs()[0];
+        assert!(
+            def.source_url.contains("cam-door-high"),
+            "the largest stream"
+        );
+        assert!(def.redact.contains(&password));
+        drop(sim);
+        controllers.refresh(true).await;
+        assert_eq!(controllers.defs().len(), 2, "the last good cameras kept");
+        let failed: Vec<_> = events
+            .snapshot()
+            .into_iter()
+            .filter(|e| e.kind == "camera-controller-failed")
+            .collect();
+        assert_eq!(failed.len(), 1);
+        assert!(
+            !failed[0].detail.contains(&password),
+            "{}",
+            failed[0].detail
+        );
+    }
 }
