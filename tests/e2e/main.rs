@@ -7,6 +7,7 @@
 
 mod common;
 
+mod camera_controller;
 mod camera_fixture;
 mod cameras;
 mod catalog_cli;

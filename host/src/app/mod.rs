@@ -38,6 +38,8 @@ pub struct App {
     pub matching: Matching,
     /// Cameras added by hand.
     pub cameras: crate::camera::book::CameraBook,
+    /// Camera controllers and their cameras.
+    pub controllers: crate::camera::controllers::CameraControllers,
 }
 
 impl App {
@@ -67,8 +69,16 @@ impl App {
         guides.clean_files()?;
         let cameras =
             crate::camera::book::CameraBook::new(store.clone(), keys.clone(), events.clone());
+        let controllers = crate::camera::controllers::CameraControllers::new(
+            store.clone(),
+            keys.clone(),
+            events.clone(),
+            plugins.clone(),
+            fetcher.clone(),
+        );
         Ok(App {
             cameras,
+            controllers,
             data,
             store,
             plugins,

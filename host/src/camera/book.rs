@@ -39,6 +39,9 @@ pub struct CameraInfo {
     pub username: Option<String>,
     /// Whether a password is kept for it.
     pub has_password: bool,
+    /// The controller that lists it (none for a camera added by hand).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub controller: Option<String>,
 }
 
 impl From<&CameraRecord> for CameraInfo {
@@ -49,6 +52,7 @@ impl From<&CameraRecord> for CameraInfo {
             url: r.url.clone(),
             username: r.username.clone(),
             has_password: r.sealed_password.is_some(),
+            controller: None,
         }
     }
 }
@@ -89,6 +93,12 @@ impl CameraBook {
         if !valid_id(&new.name) {
             bail!(
                 "camera name {:?} must be 1-64 letters, digits, '-' or '_' (it is the camera's id in URLs)",
+                new.name
+            );
+        }
+        if self.store.controller(&new.name)?.is_some() {
+            bail!(
+                "a camera controller is named {:?}; choose another camera name",
                 new.name
             );
         }

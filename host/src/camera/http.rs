@@ -5,6 +5,7 @@
 //! scope (403); the streaming limit answers 503 before any upgrade.
 
 use super::book::{CameraBook, NewCamera};
+use super::controllers::{CameraControllers, NewController};
 use super::registry::{CameraError, Cameras, Viewer};
 use crate::api::ApiError;
 use crate::tokens::{presented_token, Access, AccessError, CameraAccess};
@@ -38,6 +39,8 @@ pub struct CameraRoutes {
     pub access: Arc<CameraAccess>,
     /// Adding and removing cameras.
     pub book: CameraBook,
+    /// Adding and removing camera controllers.
+    pub controllers: CameraControllers,
     /// Becomes true when the server stops (WebSockets close with 1001).
     pub stopping: watch::Receiver<bool>,
 }
@@ -48,6 +51,10 @@ pub fn router(state: CameraRoutes) -> Router {
     Router::new()
         .route("/api/v1/cameras", get(list).post(add))
         .route("/api/v1/cameras/{id}", axum::routing::delete(remove))
+        .route(
+            "/api/v1/camera-controllers",
+            get(list_controllers).post(add_controller),
+        )
         .route("/api/v1/cameras/{id}/stream/info", get(info))
         .route("/api/v1/cameras/{id}/stream", get(stream_ws))
         .route("/api/v1/cameras/{id}/stream.mjpeg", get(mjpeg))
@@ -151,10 +158,49 @@ async fn remove(
             "removing a camera needs the admin token",
         );
     }
-    let book = s.book.clone();
-    match crate::blocking::run(move || book.remove(&id)).await {
+    let (book, controllers) = (s.book.clone(), s.controllers.clone());
+    let removed = crate::blocking::run(move || {
+        if controllers.exists(&id)? {
+            let gone = controllers.remove(&id)?;
+            Ok(serde_json::to_value(gone)?)
+        } else {
+            Ok(serde_json::to_value(book.remove(&id)?)?)
+        }
+    });
+    match removed.await {
         Ok(info) => Json(info).into_response(),
         Err(e) => error(StatusCode::NOT_FOUND, format!("{e:#}")),
+    }
+}
+
+async fn add_controller(
+    State(s): State<CameraRoutes>,
+    headers: HeaderMap,
+    Json(new): Json<NewController>,
+) -> Response {
+    if !s.access.is_admin(&headers) {
+        return error(
+            StatusCode::UNAUTHORIZED,
+            "adding a camera controller needs the admin token",
+        );
+    }
+    match s.controllers.add(new).await {
+        Ok(info) => Json(info).into_response(),
+        Err(e) => error(StatusCode::BAD_REQUEST, format!("{e:#}")),
+    }
+}
+
+async fn list_controllers(State(s): State<CameraRoutes>, headers: HeaderMap) -> Response {
+    if !s.access.is_admin(&headers) {
+        return error(
+            StatusCode::UNAUTHORIZED,
+            "listing camera controllers needs the admin token",
+        );
+    }
+    let controllers = s.controllers.clone();
+    match crate::blocking::run(move || controllers.controllers()).await {
+        Ok(list) => Json(list).into_response(),
+        Err(e) => error(StatusCode::INTERNAL_SERVER_ERROR, format!("{e:#}")),
     }
 }
 

@@ -6,10 +6,12 @@
 //! reading the camera, writing YUV4MPEG2 read by `y4m`) → each level in use
 //! (`level`) has one encoder thread (`encode`) turning the latest picture
 //! into a JPEG at the level's rate → viewers get the JPEGs as shared
-//! `Bytes`.
+//! `Bytes`. Cameras come from `book` (added by hand) and `controllers`
+//! (listed by a camera controller); `serve` gives both to the `registry`.
 
 pub mod book;
 pub mod capture;
+pub mod controllers;
 pub mod encode;
 pub mod http;
 pub mod level;

@@ -1,5 +1,6 @@
 //! Cameras in a running server: the registry built from the stored
-//! cameras, kept in step with the store, idle cameras and levels stopped
+//! cameras and the controllers' listed cameras, kept in step with the store
+//! (controllers listed again every ten minutes), idle cameras and levels stopped
 //! once a second, and everything torn down at shutdown. The registry's
 //! blocking work (joining threads, reading the store) runs on the blocking
 //! pool, never on the async thread.
@@ -39,15 +40,32 @@ pub async fn start(
         Arc::new(move |kind: &str, _id: &str, text: String| events.record(Event::new(kind, text))),
     );
     let book = app.cameras.clone();
+    let controllers = app.controllers.clone();
     let mut tasks = vec![];
-    // The registry follows the store: at start and after every change.
+    // The registry follows the store: at start and after every change; the
+    // controllers are listed in the background (new or changed ones after a
+    // change, all of them every ten minutes).
     {
-        let (cameras, book) = (cameras.clone(), book.clone());
+        let (cameras, book, controllers) = (cameras.clone(), book.clone(), controllers.clone());
         let mut version = app.store.watch_version();
-        load(&cameras, &book).await;
+        load(&cameras, &book, &controllers).await;
         tasks.push(tokio::spawn(async move {
-            while version.changed().await.is_ok() {
-                load(&cameras, &book).await;
+            controllers.refresh(false).await;
+            load(&cameras, &book, &controllers).await;
+            let every = super::controllers::RELIST_EVERY;
+            let mut tick = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
+            loop {
+                let all = tokio::select! {
+                    changed = version.changed() => {
+                        if changed.is_err() {
+                            break;
+                        }
+                        false
+                    }
+                    _ = tick.tick() => true,
+                };
+                controllers.refresh(all).await;
+                load(&cameras, &book, &controllers).await;
             }
         }));
     }
@@ -72,17 +90,24 @@ pub async fn start(
             cameras,
             access,
             book,
+            controllers,
             stopping,
         },
         tasks,
     })
 }
 
-/// Gives the registry the stored cameras.
-async fn load(cameras: &Arc<Cameras>, book: &super::book::CameraBook) {
-    let (cameras, book) = (cameras.clone(), book.clone());
+/// Gives the registry the stored cameras and the controllers' cameras as
+/// last listed.
+async fn load(
+    cameras: &Arc<Cameras>,
+    book: &super::book::CameraBook,
+    controllers: &super::controllers::CameraControllers,
+) {
+    let (cameras, book, listed) = (cameras.clone(), book.clone(), controllers.defs());
     let result = crate::blocking::run(move || {
-        let defs = book.defs()?;
+        let mut defs = listed;
+        defs.extend(book.defs()?);
         cameras.set(defs);
         Ok(())
     })

@@ -1,9 +1,10 @@
-//! `streamforge camera add|list|remove`: cameras added by hand. With a
-//! server running, the command goes through its API, so the server picks the
+//! `streamforge camera add|add-controller|list|remove`: cameras added by
+//! hand and camera controllers whose cameras are listed. With a server running, the command goes through its API, so the server picks the
 //! change up at once.
 
 use super::backend::Backend;
 use crate::camera::book::{CameraInfo, NewCamera};
+use crate::camera::controllers::{ControllerInfo, NewController};
 use crate::camera::registry::CameraView;
 use crate::data_dir::DataDir;
 use anyhow::{bail, Context};
@@ -27,15 +28,36 @@ pub enum CameraCommand {
         #[arg(long)]
         password_stdin: bool,
     },
+    /// Add a camera controller (UniFi-Protect-style): its cameras become
+    /// cameras `NAME-KEY`, listed again every ten minutes by a running server.
+    AddController {
+        /// Letters, digits, '-' and '_'.
+        name: String,
+        /// The camera-source plugin (`protect`).
+        #[arg(long)]
+        provider: String,
+        /// The controller's address, https://HOST[:PORT].
+        #[arg(long)]
+        url: String,
+        /// The user name to log in with.
+        #[arg(long)]
+        username: String,
+        /// Read the password from standard input (never from the command line).
+        #[arg(long)]
+        password_stdin: bool,
+        /// A plugin option KEY=VALUE (e.g. rtsp-port=7447); repeatable.
+        #[arg(long = "option", value_name = "KEY=VALUE")]
+        options: Vec<String>,
+    },
     /// List cameras (with their state when a server runs).
     List {
         /// Print JSON.
         #[arg(long)]
         json: bool,
     },
-    /// Remove a camera.
+    /// Remove a camera, or a controller and so its cameras.
     Remove {
-        /// The camera's id (as in `streamforge camera list`).
+        /// The camera's id or the controller's name (as in `streamforge camera list`).
         name: String,
     },
 }
@@ -51,15 +73,7 @@ pub async fn run(data: &DataDir, cmd: CameraCommand) -> anyhow::Result<()> {
             password_stdin,
         } => {
             let password = if password_stdin {
-                let mut text = String::new();
-                std::io::stdin()
-                    .read_to_string(&mut text)
-                    .context("reading the password from standard input")?;
-                let text = text.trim_end_matches(['\r', '\n']).to_string();
-                if text.is_empty() {
-                    bail!("--password-stdin was given but standard input was empty");
-                }
-                Some(text)
+                Some(read_password()?)
             } else {
                 None
             };
@@ -82,28 +96,72 @@ pub async fn run(data: &DataDir, cmd: CameraCommand) -> anyhow::Result<()> {
                 info.id, info.id
             );
         }
+        CameraCommand::AddController {
+            name,
+            provider,
+            url,
+            username,
+            password_stdin,
+            options,
+        } => {
+            if !password_stdin {
+                bail!("give the controller's password on standard input with --password-stdin");
+            }
+            let password = read_password()?;
+            let options = options
+                .iter()
+                .map(|o| {
+                    o.split_once('=')
+                        .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
+                        .with_context(|| format!("option {o:?} must be KEY=VALUE"))
+                })
+                .collect::<anyhow::Result<Vec<_>>>()?;
+            let new = NewController {
+                name,
+                provider,
+                url,
+                username,
+                password,
+                options,
+            };
+            let info: ControllerInfo = match &backend {
+                Backend::Local(app) => app.controllers.add(new).await?,
+                Backend::Remote(api) => api.post("camera-controllers", &new).await?,
+            };
+            println!(
+                "added camera controller {} ({} via {}): {} camera(s)",
+                info.name,
+                info.url,
+                info.provider,
+                info.cameras.len()
+            );
+            for c in &info.cameras {
+                println!("  {:<24} {}", c.id, c.name);
+            }
+        }
         CameraCommand::List { json } => match &backend {
             Backend::Local(app) => {
-                let list = app.cameras.list()?;
+                let mut list = app.cameras.list()?;
+                // Without a server the controllers' cameras are listed now.
+                app.controllers.refresh(true).await;
+                let controllers = app.controllers.controllers()?;
+                list.extend(controllers.iter().flat_map(|c| c.cameras.iter().cloned()));
                 if json {
                     println!("{}", serde_json::to_string_pretty(&list)?);
-                } else if list.is_empty() {
+                } else if list.is_empty() && controllers.is_empty() {
                     println!(
                         "no cameras; add one with `streamforge camera add NAME --url rtsp://…`"
                     );
                 } else {
                     for c in list {
-                        println!(
-                            "{:<20} {}{}",
-                            c.id,
-                            c.url,
-                            if c.has_password {
-                                " (with password)"
-                            } else {
-                                ""
-                            }
-                        );
+                        let from = match &c.controller {
+                            Some(name) => format!(" ({}, from controller {name})", c.name),
+                            None if c.has_password => " (with password)".to_string(),
+                            None => String::new(),
+                        };
+                        println!("{:<20} {}{from}", c.id, c.url);
                     }
+                    print_controllers(&controllers);
                 }
             }
             Backend::Remote(api) => {
@@ -126,19 +184,62 @@ pub async fn run(data: &DataDir, cmd: CameraCommand) -> anyhow::Result<()> {
                         };
                         println!("{:<20} {:<10} {} viewer(s)", c.id, state, c.viewers);
                     }
+                    let controllers: Vec<ControllerInfo> =
+                        api.get("camera-controllers", &[]).await?;
+                    print_controllers(&controllers);
                 }
             }
         },
         CameraCommand::Remove { name } => {
-            let info: CameraInfo = match &backend {
+            let gone: serde_json::Value = match &backend {
                 Backend::Local(app) => {
-                    let book = app.cameras.clone();
-                    crate::blocking::run(move || book.remove(&name)).await?
+                    let (book, controllers) = (app.cameras.clone(), app.controllers.clone());
+                    crate::blocking::run(move || {
+                        if controllers.exists(&name)? {
+                            Ok(serde_json::to_value(controllers.remove(&name)?)?)
+                        } else {
+                            Ok(serde_json::to_value(book.remove(&name)?)?)
+                        }
+                    })
+                    .await?
                 }
                 Backend::Remote(api) => api.delete(&format!("cameras/{name}")).await?,
             };
-            println!("removed camera {}", info.id);
+            if gone.get("provider").is_some() {
+                let info: ControllerInfo = serde_json::from_value(gone)?;
+                println!("removed camera controller {} and its cameras", info.name);
+            } else {
+                let info: CameraInfo = serde_json::from_value(gone)?;
+                println!("removed camera {}", info.id);
+            }
         }
     }
     Ok(())
+}
+
+/// The password from standard input, without its line end.
+fn read_password() -> anyhow::Result<String> {
+    let mut text = String::new();
+    std::io::stdin()
+        .read_to_string(&mut text)
+        .context("reading the password from standard input")?;
+    let text = text.trim_end_matches(['\r', '\n']).to_string();
+    if text.is_empty() {
+        bail!("--password-stdin was given but standard input was empty");
+    }
+    Ok(text)
+}
+
+/// One line per controller (no password).
+fn print_controllers(controllers: &[ControllerInfo]) {
+    for c in controllers {
+        println!(
+            "controller {:<9} {} via {}, user {}, {} camera(s)",
+            c.name,
+            c.url,
+            c.provider,
+            c.username,
+            c.cameras.len()
+        );
+    }
 }

@@ -14,7 +14,7 @@ mod mappings;
 mod schema;
 
 pub use accounts::AccountRecord;
-pub use cameras::CameraRecord;
+pub use cameras::{CameraRecord, ControllerRecord};
 pub use catalog::CatalogInfo;
 pub use guides::{GuideChannelRecord, GuideRecord};
 pub use lineup::LineupNumber;
@@ -70,6 +70,7 @@ pub struct Store {
     meta: sled::Tree,
     accounts: sled::Tree,
     cameras: sled::Tree,
+    controllers: sled::Tree,
     guides: sled::Tree,
     mappings: sled::Tree,
     lineup: sled::Tree,
@@ -97,6 +98,7 @@ impl Store {
             meta: db.open_tree("meta")?,
             accounts: db.open_tree("accounts")?,
             cameras: db.open_tree("cameras")?,
+            controllers: db.open_tree("camera_controllers")?,
             guides: db.open_tree("guides")?,
             mappings: db.open_tree("mappings")?,
             lineup: db.open_tree("lineup")?,
