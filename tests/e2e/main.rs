@@ -8,6 +8,7 @@
 mod common;
 
 mod camera_fixture;
+mod camera_page;
 mod cameras;
 mod catalog_cli;
 mod demo;
