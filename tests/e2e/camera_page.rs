@@ -68,6 +68,14 @@ fn the_live_page_shows_frames_switches_quality_and_fits_a_phone() {
         "{shown}"
     );
     assert_eq!(shown[3], "live", "{shown}");
+    // The whole picture fits the window (no scrolling down to see its bottom).
+    let fits = browser.eval(
+        "[document.getElementById('live').getBoundingClientRect().bottom, window.innerHeight]",
+    );
+    assert!(
+        fits[0].as_f64().unwrap() <= fits[1].as_f64().unwrap(),
+        "{fits}"
+    );
 
     // The picture is not blank: the test pattern has many colours.
     let pixels = browser.script(PIXELS, &[]);
