@@ -9,6 +9,7 @@ mod common;
 
 mod camera_controller;
 mod camera_fixture;
+mod camera_page;
 mod cameras;
 mod catalog_cli;
 mod demo;

@@ -48,7 +48,7 @@ const PAGE: &str = r##"<!doctype html>
 body { font-family: system-ui, sans-serif; margin: 0; background: #111; color: #eee; }
 header { display: flex; gap: .75rem; align-items: center; padding: .5rem .75rem; flex-wrap: wrap; }
 h1 { font-size: 1.1rem; margin: 0; }
-#live { display: block; width: 100%; max-width: 1920px; background: #000; }
+#live { display: block; width: 100%; max-width: 1920px; max-height: calc(100vh - 3.5rem); object-fit: contain; background: #000; }
 a, select { color: #eee; background: #333; border: 1px solid #555; padding: .25rem .5rem; border-radius: 4px; }
 #state { font-size: .9rem; color: #aaa; }
 </style>
@@ -72,7 +72,7 @@ a, select { color: #eee; background: #333; border: 1px solid #555; padding: .25r
   const state = document.getElementById("state");
   const quality = document.getElementById("quality");
   const snap = document.getElementById("snapshot");
-  let frames = 0, url = null, socket = null, retry = 500;
+  let frames = 0, shown = null, loading = null, socket = null, retry = 500;
   const setSnap = () => { snap.href = withToken(base + "/stream/snapshot?quality=" + quality.value); };
   setSnap();
   function connect() {
@@ -87,8 +87,14 @@ a, select { color: #eee; background: #333; border: 1px solid #555; padding: .25r
         if (m.type === "error") state.textContent = m.error;
         return;
       }
-      const next = URL.createObjectURL(e.data);
-      img.onload = () => { if (url) URL.revokeObjectURL(url); url = next; };
+      // A frame still loading when the next arrives is dropped: free it too.
+      if (loading) URL.revokeObjectURL(loading);
+      const next = loading = URL.createObjectURL(e.data);
+      img.onload = () => {
+        if (shown) URL.revokeObjectURL(shown);
+        shown = next;
+        loading = null;
+      };
       img.src = next;
       frames += 1;
       state.dataset.frames = String(frames);

@@ -3,13 +3,15 @@
 //! once: where the binary is, bounded CLI runs, a `serve` that is always
 //! reaped, waiting for a condition with a deadline, data dirs prepared
 //! against the simulated panel (with the tests' own panel, not the demo's),
-//! HTTP lookups, real clients (ffmpeg), network namespaces and a real RTSP
-//! camera (GStreamer's RTSP server) for the camera feature.
+//! HTTP lookups, real clients (ffmpeg), network namespaces, a real RTSP
+//! camera (GStreamer's RTSP server) for the camera feature and a real
+//! headless browser (Chromium through chromedriver) for the pages.
 //!
 //! It drives StreamForge as a user does, through its binary and its HTTP
 //! endpoints, so it does not depend on the `streamforge` library.
 #![deny(missing_docs)]
 
+pub mod browser;
 pub mod camera;
 pub mod http;
 pub mod media;
@@ -21,6 +23,7 @@ pub mod server;
 pub mod tmpfs;
 pub mod wait;
 
+pub use browser::Browser;
 pub use camera::{CameraOptions, Codec, Marker, RtspCamera};
 pub use http::{client, get_json, number_of};
 pub use panel::{add_panel_account, prepared, prepared_at, second_of, test_panel};
