@@ -3,7 +3,9 @@
 //! and real clients: WebSocket frames with a quality switch, MJPEG, snapshots,
 //! the live page; one RTSP session whatever the viewers; 401/403/404/503.
 
-use crate::common::{self, camera::CameraOptions, camera::RtspCamera, server::Server};
+use crate::common::{
+    self, camera::jpeg_size, camera::CameraOptions, camera::RtspCamera, server::Server,
+};
 use std::io::Read;
 use std::net::TcpStream;
 use std::time::{Duration, Instant};
@@ -11,23 +13,6 @@ use tungstenite::stream::MaybeTlsStream;
 use tungstenite::{Message, WebSocket};
 
 type Ws = WebSocket<MaybeTlsStream<TcpStream>>;
-
-/// Width and height from a JPEG's SOF0 marker (and that it is one JPEG).
-fn jpeg_size(jpeg: &[u8]) -> (u32, u32) {
-    assert_eq!(&jpeg[..2], &[0xFF, 0xD8], "a JPEG starts with SOI");
-    assert_eq!(
-        &jpeg[jpeg.len() - 2..],
-        &[0xFF, 0xD9],
-        "a JPEG ends with EOI"
-    );
-    let at = jpeg
-        .windows(2)
-        .position(|w| w == [0xFF, 0xC0])
-        .expect("SOF0");
-    let h = u16::from_be_bytes([jpeg[at + 5], jpeg[at + 6]]);
-    let w = u16::from_be_bytes([jpeg[at + 7], jpeg[at + 8]]);
-    (w as u32, h as u32)
-}
 
 fn ws_url(server: &Server, path: &str) -> String {
     format!("{}{path}", server.url.replacen("http://", "ws://", 1))

@@ -121,6 +121,7 @@ impl ImageBuffer for Planes<'_> {
 mod tests {
     use super::*;
     use crate::camera::level::Levels;
+    use streamforge_testkit::camera::jpeg_size;
 
     fn grey_picture(width: u32, height: u32, luma: u8) -> Picture {
         let (cw, ch) = (width.div_ceil(2), height.div_ceil(2));
@@ -131,17 +132,6 @@ mod tests {
             height,
             data,
         }
-    }
-
-    /// Width and height from a JPEG's SOF0 marker.
-    fn jpeg_size(jpeg: &[u8]) -> (u32, u32) {
-        let at = jpeg
-            .windows(2)
-            .position(|w| w == [0xFF, 0xC0])
-            .expect("SOF0");
-        let h = u16::from_be_bytes([jpeg[at + 5], jpeg[at + 6]]);
-        let w = u16::from_be_bytes([jpeg[at + 7], jpeg[at + 8]]);
-        (w as u32, h as u32)
     }
 
     #[test]

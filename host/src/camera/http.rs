@@ -102,6 +102,22 @@ impl IntoResponse for Refusal {
     }
 }
 
+/// [`admit`], then the level asked for (`?quality=`; 400 for an unknown one).
+fn admit_level(
+    s: &CameraRoutes,
+    headers: &HeaderMap,
+    uri: &Uri,
+    id: &str,
+    quality: Option<&str>,
+) -> Result<usize, Refusal> {
+    admit(s, headers, uri, id)?;
+    s.cameras
+        .settings
+        .levels
+        .pick(quality)
+        .map_err(|e| Refusal::Camera(CameraError::BadRequest(e)))
+}
+
 /// 401 for a bad token, 404 for an unknown camera, 403 outside the scope.
 fn admit(s: &CameraRoutes, headers: &HeaderMap, uri: &Uri, id: &str) -> Result<Access, Refusal> {
     let access = s
@@ -237,12 +253,9 @@ async fn snapshot(
     headers: HeaderMap,
     uri: Uri,
 ) -> Response {
-    if let Err(r) = admit(&s, &headers, &uri, &id) {
-        return r.into_response();
-    }
-    let level = match s.cameras.settings.levels.pick(p.quality.as_deref()) {
+    let level = match admit_level(&s, &headers, &uri, &id, p.quality.as_deref()) {
         Ok(l) => l,
-        Err(e) => return error(StatusCode::BAD_REQUEST, e),
+        Err(r) => return r.into_response(),
     };
     match s.cameras.snapshot(&id, level, p.width).await {
         Ok(jpeg) => (
@@ -264,12 +277,9 @@ async fn mjpeg(
     headers: HeaderMap,
     uri: Uri,
 ) -> Response {
-    if let Err(r) = admit(&s, &headers, &uri, &id) {
-        return r.into_response();
-    }
-    let level = match s.cameras.settings.levels.pick(p.quality.as_deref()) {
+    let level = match admit_level(&s, &headers, &uri, &id, p.quality.as_deref()) {
         Ok(l) => l,
-        Err(e) => return error(StatusCode::BAD_REQUEST, e),
+        Err(r) => return r.into_response(),
     };
     let viewer = match s.cameras.watch(&id, level) {
         Ok(v) => v,

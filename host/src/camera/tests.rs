@@ -8,7 +8,7 @@ use super::registry::{CameraDef, CameraError, Cameras, Settings};
 use bytes::Bytes;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use streamforge_testkit::camera::{CameraOptions, RtspCamera};
+use streamforge_testkit::camera::{jpeg_size, CameraOptions, RtspCamera};
 
 fn def(id: &str, url: String) -> CameraDef {
     CameraDef {
@@ -26,23 +26,6 @@ fn registry(max_streams: usize) -> Arc<Cameras> {
         ..Settings::default()
     };
     Cameras::new(settings, Arc::new(|_, _, _| {}))
-}
-
-/// Width and height from a JPEG's SOF marker.
-fn jpeg_size(jpeg: &[u8]) -> (u32, u32) {
-    assert_eq!(&jpeg[..2], &[0xFF, 0xD8], "a JPEG starts with SOI");
-    assert_eq!(
-        &jpeg[jpeg.len() - 2..],
-        &[0xFF, 0xD9],
-        "a JPEG ends with EOI"
-    );
-    let at = jpeg
-        .windows(2)
-        .position(|w| w == [0xFF, 0xC0])
-        .expect("SOF0");
-    let h = u16::from_be_bytes([jpeg[at + 5], jpeg[at + 6]]);
-    let w = u16::from_be_bytes([jpeg[at + 7], jpeg[at + 8]]);
-    (w as u32, h as u32)
 }
 
 /// Frames received by `rx` during `window`.

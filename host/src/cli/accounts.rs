@@ -4,9 +4,8 @@ use super::backend::Backend;
 use super::progress::TermProgress;
 use crate::catalog::NewAccount;
 use crate::data_dir::DataDir;
-use anyhow::{bail, Context};
+use anyhow::bail;
 use clap::Subcommand;
-use std::io::Read;
 
 /// Account commands.
 #[derive(Debug, Subcommand)]
@@ -69,15 +68,7 @@ pub async fn run(data: &DataDir, cmd: AccountCommand) -> anyhow::Result<()> {
             no_check,
         } => {
             let password = if password_stdin {
-                let mut text = String::new();
-                std::io::stdin()
-                    .read_to_string(&mut text)
-                    .context("reading the password from standard input")?;
-                let text = text.trim_end_matches(['\r', '\n']).to_string();
-                if text.is_empty() {
-                    bail!("--password-stdin was given but standard input was empty");
-                }
-                Some(text)
+                Some(super::cameras::read_password()?)
             } else {
                 None
             };

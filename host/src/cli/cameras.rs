@@ -217,8 +217,9 @@ pub async fn run(data: &DataDir, cmd: CameraCommand) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The password from standard input, without its line end.
-fn read_password() -> anyhow::Result<String> {
+/// The password from standard input, without its line end (`--password-stdin`
+/// of `account add`, `camera add`, `camera add-controller`).
+pub(super) fn read_password() -> anyhow::Result<String> {
     let mut text = String::new();
     std::io::stdin()
         .read_to_string(&mut text)

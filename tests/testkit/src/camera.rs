@@ -394,3 +394,23 @@ fn encode(part: &str) -> String {
         })
         .collect()
 }
+
+/// Width and height of one JPEG (from its SOF0 marker), after checking it
+/// starts with SOI and ends with EOI: what the camera tests check every
+/// frame with.
+pub fn jpeg_size(jpeg: &[u8]) -> (u32, u32) {
+    assert!(jpeg.len() > 4, "a JPEG of {} bytes", jpeg.len());
+    assert_eq!(&jpeg[..2], &[0xFF, 0xD8], "a JPEG starts with SOI");
+    assert_eq!(
+        &jpeg[jpeg.len() - 2..],
+        &[0xFF, 0xD9],
+        "a JPEG ends with EOI"
+    );
+    let at = jpeg
+        .windows(2)
+        .position(|w| w == [0xFF, 0xC0])
+        .expect("a baseline JPEG has an SOF0 marker");
+    let h = u16::from_be_bytes([jpeg[at + 5], jpeg[at + 6]]);
+    let w = u16::from_be_bytes([jpeg[at + 7], jpeg[at + 8]]);
+    (w as u32, h as u32)
+}
