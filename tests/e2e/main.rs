@@ -20,6 +20,7 @@ mod hostile_plugins;
 mod isolation;
 mod names_through_plugin;
 mod plugin_cli;
+mod relay_content;
 mod relay_failover;
 mod relay_stream;
 mod secrets_and_fetch;

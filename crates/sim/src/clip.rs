@@ -62,6 +62,9 @@ struct ClipData {
     timing: Timing,
     size: Option<(u32, u32)>,
     label: String,
+    /// The video PID and the audio PIDs its PMT announces.
+    video_pid: Option<u16>,
+    audio_pids: Vec<u16>,
 }
 
 /// Built-in clips, parsed once per process.
@@ -106,17 +109,31 @@ impl Clip {
             ));
         }
         let timing = measure(&bytes)?;
+        let mut tracker = streamforge_ts::Tracker::new();
+        tracker.observe(&bytes);
         Ok(Clip(Arc::new(ClipData {
             bytes,
             timing,
             size,
             label,
+            video_pid: tracker.video_pid(),
+            audio_pids: tracker.audio_pids(),
         })))
     }
 
     /// The TS bytes (whole packets).
     pub fn bytes(&self) -> &Bytes {
         &self.0.bytes
+    }
+
+    /// PID of the video stream (from the clip's PMT).
+    pub fn video_pid(&self) -> Option<u16> {
+        self.0.video_pid
+    }
+
+    /// PIDs of the audio streams (from the clip's PMT).
+    pub fn audio_pids(&self) -> &[u16] {
+        &self.0.audio_pids
     }
 
     /// Video width in pixels, when known (built-in clips).

@@ -1,6 +1,6 @@
 //! A switch for people trying the demo: `POST /_sim/fault?stream=ID&fault=stall`
 //! sets a live stream's fault from outside the process (`stall`, `close`,
-//! `garbage`, `slow`, `none`), so a user can watch the relay fail over while
+//! `garbage`, `slow`, `frozen-video`, `silent-audio`, `none`), so a user can watch the relay fail over while
 //! a player keeps playing. The simulator binds loopback only.
 
 use super::faults::{Endpoint, Fault};
@@ -31,11 +31,13 @@ async fn set_fault(
         "close" => Fault::Close,
         "garbage" => Fault::Garbage,
         "slow" => Fault::Rate(10),
+        "frozen-video" => Fault::FrozenVideo,
+        "silent-audio" => Fault::SilentAudio,
         "none" => Fault::None,
         other => {
             return (
                 StatusCode::BAD_REQUEST,
-                format!("unknown fault `{other}`: use stall, close, garbage, slow or none\n"),
+                format!("unknown fault `{other}`: use stall, close, garbage, slow, frozen-video, silent-audio or none\n"),
             )
         }
     };

@@ -87,7 +87,9 @@ pub(crate) fn deliver(
     make: impl FnOnce() -> Reply,
 ) -> Response {
     match fault {
-        Fault::None | Fault::Rate(_) => finish(make(), Body::from),
+        Fault::None | Fault::Rate(_) | Fault::FrozenVideo | Fault::SilentAudio => {
+            finish(make(), Body::from)
+        }
         Fault::Status(code) => {
             let status = StatusCode::from_u16(code).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
             finish(Reply::status_page(status), Body::from)

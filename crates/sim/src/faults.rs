@@ -64,6 +64,17 @@ pub enum Fault {
     /// are cut at their next slice, mid-packet (after a length that is not a
     /// multiple of 188), like a panel process dying.
     Close,
+    /// API: answered normally.
+    ///
+    /// Streams: the video PID's packets are replaced by null packets (same
+    /// byte rate, so no byte-level check notices) while audio and tables
+    /// flow on — a frozen picture — for new and streaming connections alike.
+    FrozenVideo,
+    /// API: answered normally.
+    ///
+    /// Streams: the audio PIDs' packets are replaced by null packets while
+    /// the video flows on, for new and streaming connections alike.
+    SilentAudio,
 }
 
 impl Fault {

@@ -38,6 +38,10 @@ pub(crate) struct LiveBody {
     conn: ConnTag,
     ticket: Ticket,
     looper: Looper,
+    /// The clip's video PID (as a list) and audio PIDs, for the faults
+    /// that blank them.
+    video_pids: Vec<u16>,
+    audio_pids: Vec<u16>,
     pacer: Pacer,
     byte_rate: f64,
     tick: Interval,
@@ -85,6 +89,8 @@ impl LiveBody {
             stream_id,
             conn,
             ticket,
+            video_pids: clip.video_pid().into_iter().collect(),
+            audio_pids: clip.audio_pids().to_vec(),
             looper: Looper::new(clip),
             pacer: Pacer::new(byte_rate, burst, now),
             byte_rate,
@@ -142,10 +148,11 @@ impl LiveBody {
             if len == 0 {
                 continue;
             }
-            let chunk = if self.fault == Fault::Garbage {
-                self.junk(len)
-            } else {
-                self.looper.next_chunk(len)
+            let chunk = match self.fault {
+                Fault::Garbage => self.junk(len),
+                Fault::FrozenVideo => blank(self.looper.next_chunk(len), &self.video_pids),
+                Fault::SilentAudio => blank(self.looper.next_chunk(len), &self.audio_pids),
+                _ => self.looper.next_chunk(len),
             };
             self.state.streams.add_bytes(chunk.len());
             return Some(Ok(chunk));
@@ -189,6 +196,22 @@ impl LiveBody {
         self.junk_at = start + len;
         text.slice(start..start + len)
     }
+}
+
+/// `chunk` with every packet of `pids` replaced by a null packet (same
+/// length, so the byte rate does not change).
+fn blank(chunk: Bytes, pids: &[u16]) -> Bytes {
+    let mut out = bytes::BytesMut::from(&chunk[..]);
+    for packet in out.chunks_exact_mut(PACKET_SIZE) {
+        let pid = u16::from(packet[1] & 0x1F) << 8 | u16::from(packet[2]);
+        if pids.contains(&pid) {
+            packet[1] = 0x1F;
+            packet[2] = 0xFF;
+            packet[3] = 0x10;
+            packet[4..].fill(0xFF);
+        }
+    }
+    out.freeze()
 }
 
 /// The PHP error page repeated, long enough for any chunk from any offset.

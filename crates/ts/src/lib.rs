@@ -28,7 +28,7 @@ pub use rewrite::{
     discontinuity_marker, fit_copies, mark_discontinuity, pes_pts, set_continuity_counter,
     shift_timestamps,
 };
-pub use track::Tracker;
+pub use track::{Content, Tracker};
 
 /// Size of one transport stream packet in bytes.
 pub const PACKET_SIZE: usize = 188;

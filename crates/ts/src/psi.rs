@@ -66,21 +66,64 @@ pub(crate) fn pat_pmt_pids(payload: &[u8]) -> Option<Vec<u16>> {
 
 /// The first video stream of a PMT starting in this payload: `Some(None)` for a
 /// valid PMT without video, `None` when there is no valid PMT here.
+#[cfg(test)]
 pub(crate) fn pmt_video(payload: &[u8]) -> Option<Option<VideoStream>> {
+    pmt_streams(payload).map(|s| s.video)
+}
+
+/// What a PMT announces that the tracker follows: the first video stream and
+/// every audio stream.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct PmtStreams {
+    /// The first video stream, if any.
+    pub video: Option<VideoStream>,
+    /// PIDs of the audio streams, in PMT order.
+    pub audio: Vec<u16>,
+}
+
+/// The streams of a PMT starting in this payload, `None` when there is no
+/// valid PMT here.
+pub(crate) fn pmt_streams(payload: &[u8]) -> Option<PmtStreams> {
     let body = section_body(payload, PMT_TABLE_ID)?;
     let fixed = body.get(..4)?;
     let info_len = len12_at(&fixed[2..]);
     let mut es = body.get(4 + info_len..)?;
+    let mut found = PmtStreams::default();
     while es.len() >= 5 {
         let stream_type = es[0];
         let pid = pid_at(&es[1..]);
         let es_info_len = len12_at(&es[3..]);
+        let descriptors = es.get(5..5 + es_info_len).unwrap_or_default();
         if let Some(codec) = VideoCodec::from_stream_type(stream_type) {
-            return Some(Some(VideoStream { pid, codec }));
+            if found.video.is_none() {
+                found.video = Some(VideoStream { pid, codec });
+            }
+        } else if is_audio(stream_type, descriptors) && !found.audio.contains(&pid) {
+            found.audio.push(pid);
         }
         es = es.get(5 + es_info_len..)?;
     }
-    Some(None)
+    Some(found)
+}
+
+/// Audio by stream_type (MPEG-1/2 audio, AAC ADTS and LATM, ATSC AC-3 and
+/// E-AC-3), or DVB private data (0x06) carrying an AC-3, E-AC-3, DTS or AAC
+/// descriptor.
+fn is_audio(stream_type: u8, descriptors: &[u8]) -> bool {
+    match stream_type {
+        0x03 | 0x04 | 0x0F | 0x11 | 0x81 | 0x87 => true,
+        0x06 => {
+            let mut d = descriptors;
+            while let [tag, len, rest @ ..] = d {
+                if matches!(tag, 0x6A | 0x7A | 0x7B | 0x7C) {
+                    return true;
+                }
+                d = rest.get(usize::from(*len)..).unwrap_or_default();
+            }
+            false
+        }
+        _ => false,
+    }
 }
 
 #[cfg(test)]

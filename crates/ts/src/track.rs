@@ -5,13 +5,31 @@ use bytes::{Bytes, BytesMut};
 
 use super::keyframe::{contains_keyframe, VideoCodec};
 use super::packet::Packet;
-use super::psi::{pat_pmt_pids, pmt_video};
-use super::{pes, NULL_PID, PACKET_SIZE};
+use super::pes::PesHeader;
+use super::psi::{pat_pmt_pids, pmt_streams};
+use super::{pes, NULL_PID, PACKET_SIZE, TIMESTAMP_MASK};
 
 /// Number of distinct PIDs (13 bits).
 const PID_COUNT: usize = 1 << 13;
 /// Marks a PID never seen in `counters` (real counters are 0..=15).
 const UNSEEN: u8 = 0xFF;
+/// A video PTS moving further than this (10 s of the 90 kHz clock), either
+/// way, without a discontinuity_indicator counts as a jump.
+const PTS_JUMP: u64 = 10 * 90_000;
+
+/// What the stream carried so far, counted as it passed: the relay compares
+/// two readings to notice a picture that froze while the rest flows, or audio
+/// that went silent, without decoding anything.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Content {
+    /// Video pictures begun: PES starts on the video PID whose PTS differs
+    /// from the previous one (or that carry none).
+    pub pictures: u64,
+    /// PES starts on any audio PID.
+    pub audio_frames: u64,
+    /// Video PTS jumps of more than 10 s without a discontinuity_indicator.
+    pub pts_jumps: u64,
+}
 
 /// Watches a channel's packets so the relay can start a joining viewer at
 /// PAT → PMT → keyframe and splice sources with continuous counters.
@@ -32,6 +50,11 @@ pub struct Tracker {
     counters: Box<[u8]>,
     /// PIDs in the order first seen, for [`Tracker::last_counters`].
     seen: Vec<u16>,
+    /// Audio PIDs and the PMT PID that announced each.
+    audio: Vec<(u16, u16)>,
+    /// PTS of the latest video PES that had one.
+    last_video_pts: Option<u64>,
+    content: Content,
 }
 
 impl Default for Tracker {
@@ -43,6 +66,9 @@ impl Default for Tracker {
             video: None,
             counters: vec![UNSEEN; PID_COUNT].into_boxed_slice(),
             seen: Vec::new(),
+            audio: Vec::new(),
+            last_video_pts: None,
+            content: Content::default(),
         }
     }
 }
@@ -71,11 +97,19 @@ impl Tracker {
                     self.on_pat(&p);
                 }
             } else if self.video.is_some_and(|(v, _, _)| v == pid) {
-                if p.pusi() && self.starts_keyframe(&p) {
-                    keyframe = Some(i * PACKET_SIZE);
+                if p.pusi() {
+                    let header = pes::parse(p.payload());
+                    self.on_picture(&p, header);
+                    if self.starts_keyframe(&p, header) {
+                        keyframe = Some(i * PACKET_SIZE);
+                    }
                 }
-            } else if p.pusi() && self.pmt_pids.contains(&pid) {
-                self.on_pmt(&p);
+            } else if p.pusi() {
+                if self.pmt_pids.contains(&pid) {
+                    self.on_pmt(&p);
+                } else if self.audio.iter().any(|&(a, _)| a == pid) {
+                    self.content.audio_frames += 1;
+                }
             }
         }
         keyframe
@@ -102,6 +136,21 @@ impl Tracker {
     /// PID of the first video stream of the PMTs seen, if any.
     pub fn video_pid(&self) -> Option<u16> {
         self.video.map(|(pid, _, _)| pid)
+    }
+
+    /// PIDs of the audio streams the PMTs seen announce.
+    pub fn audio_pids(&self) -> Vec<u16> {
+        self.audio.iter().map(|&(pid, _)| pid).collect()
+    }
+
+    /// Whether the PMTs seen announce an audio stream.
+    pub fn has_audio(&self) -> bool {
+        !self.audio.is_empty()
+    }
+
+    /// What the stream carried so far (see [`Content`]).
+    pub fn content(&self) -> Content {
+        self.content
     }
 
     /// Codec of the video stream, if any.
@@ -150,15 +199,23 @@ impl Tracker {
                 self.video = None;
             }
         }
+        self.audio.retain(|(_, pmt)| pids.contains(pmt));
         self.pmt_pids = pids;
         self.pat = Some(packet_copy(p));
     }
 
     fn on_pmt(&mut self, p: &Packet<'_>) {
-        let Some(video) = pmt_video(p.payload()) else {
+        let Some(streams) = pmt_streams(p.payload()) else {
             return;
         };
+        let video = streams.video;
         let pmt_pid = p.pid();
+        self.audio.retain(|&(_, owner)| owner != pmt_pid);
+        for pid in streams.audio {
+            if pid != 0 && pid != NULL_PID && !self.audio.iter().any(|&(a, _)| a == pid) {
+                self.audio.push((pid, pmt_pid));
+            }
+        }
         match self.pmts.iter_mut().find(|(pid, _)| *pid == pmt_pid) {
             Some((_, stored)) => *stored = packet_copy(p),
             None => self.pmts.push((pmt_pid, packet_copy(p))),
@@ -173,7 +230,32 @@ impl Tracker {
         }
     }
 
-    fn starts_keyframe(&self, p: &Packet<'_>) -> bool {
+    /// Counts a video PES start as a new picture unless it repeats the last
+    /// PTS, and a PTS jump unless the packet flags a discontinuity.
+    fn on_picture(&mut self, p: &Packet<'_>, header: Option<PesHeader>) {
+        let payload = p.payload();
+        let pts = header
+            .and_then(|h| h.pts_at)
+            .and_then(|at| pes::read_timestamp(payload.get(at..)?));
+        let Some(pts) = pts else {
+            self.content.pictures += 1;
+            return;
+        };
+        if let Some(last) = self.last_video_pts {
+            if pts == last {
+                return;
+            }
+            let ahead = pts.wrapping_sub(last) & TIMESTAMP_MASK;
+            let behind = last.wrapping_sub(pts) & TIMESTAMP_MASK;
+            if ahead.min(behind) > PTS_JUMP && !p.discontinuity() {
+                self.content.pts_jumps += 1;
+            }
+        }
+        self.last_video_pts = Some(pts);
+        self.content.pictures += 1;
+    }
+
+    fn starts_keyframe(&self, p: &Packet<'_>, header: Option<PesHeader>) -> bool {
         if p.random_access() {
             return true;
         }
@@ -181,7 +263,7 @@ impl Tracker {
             return false;
         };
         let payload = p.payload();
-        match pes::parse(payload) {
+        match header {
             Some(h) => payload
                 .get(h.data_at..)
                 .is_some_and(|es| contains_keyframe(codec, es)),
@@ -316,5 +398,61 @@ mod tests {
         let mut t = Tracker::new();
         t.observe(&m.out);
         assert_eq!(t.last_counters(), vec![(VIDEO, 2)]);
+    }
+
+    /// An audio PES start (MPEG audio stream id 0xC0, PTS 0).
+    const AUDIO_PES: [u8; 14] = [0, 0, 1, 0xC0, 0, 0, 0x80, 0x80, 5, 0x21, 0, 1, 0, 1];
+
+    #[test]
+    fn counts_pictures_audio_and_jumps() {
+        let mut m = mux_with_tables();
+        m.pes(VIDEO, None, &h264_frame(true, 0, 300));
+        m.pes(AUDIO, None, &AUDIO_PES);
+        m.pes(VIDEO, None, &h264_frame(false, 3600, 300));
+        // The same picture again (a frozen encoder repeating itself).
+        m.pes(VIDEO, None, &h264_frame(false, 3600, 300));
+        m.pes(AUDIO, None, &AUDIO_PES);
+        let mut t = Tracker::new();
+        t.observe(&m.out);
+        assert_eq!(t.audio_pids(), vec![AUDIO]);
+        let c = t.content();
+        assert_eq!((c.pictures, c.audio_frames, c.pts_jumps), (2, 2, 0));
+
+        // 20 s later without a flag: a jump; with the flag: none.
+        m.out.clear();
+        m.pes(VIDEO, None, &h264_frame(false, 3600 + 20 * 90_000, 300));
+        let flagged = Af {
+            discontinuity: true,
+            ..Af::default()
+        };
+        m.pes(VIDEO, Some(&flagged), &h264_frame(false, 3600, 300));
+        t.observe(&m.out);
+        let c = t.content();
+        assert_eq!((c.pictures, c.pts_jumps), (4, 1));
+    }
+
+    #[test]
+    fn pts_wrap_is_not_a_jump() {
+        let mut m = mux_with_tables();
+        m.pes(VIDEO, None, &h264_frame(true, TIMESTAMP_MASK - 1800, 300));
+        m.pes(VIDEO, None, &h264_frame(false, 1800, 300));
+        let mut t = Tracker::new();
+        t.observe(&m.out);
+        assert_eq!(t.content().pts_jumps, 0);
+        assert_eq!(t.content().pictures, 2);
+    }
+
+    #[test]
+    fn audio_follows_the_pmt() {
+        let mut t = Tracker::new();
+        t.observe(&mux_with_tables().out);
+        assert_eq!(t.audio_pids(), vec![AUDIO]);
+        // The PMT now lists video only: the audio PID is no longer counted.
+        t.observe(&pmt_packet(PMT, 1, VIDEO, &[(0x1B, VIDEO)], 1));
+        assert!(t.audio_pids().is_empty());
+        let mut m = Mux::default();
+        m.pes(AUDIO, None, &AUDIO_PES);
+        t.observe(&m.out);
+        assert_eq!(t.content().audio_frames, 0);
     }
 }

@@ -59,6 +59,11 @@ pub struct ServeArgs {
     /// Seconds a source that failed mid-stream is skipped by later failovers.
     #[arg(long, default_value = "60", value_parser = seconds)]
     pub failover_cooldown: f64,
+    /// When a source's audio goes silent while its video plays: `off`, `event`
+    /// (say so, keep playing) or `failover` (switch source). A frozen picture
+    /// always fails over after the stall timeout.
+    #[arg(long, default_value = "event")]
+    pub audio_missing: crate::relay::AudioPolicy,
     /// Cameras streaming at once, at most (one RTSP session each); one more is refused with 503.
     #[arg(long, env = "STREAM_MAX_CONCURRENT", default_value = "10", value_parser = clap::value_parser!(u32).range(1..=1000))]
     pub camera_max_streams: u32,
@@ -121,6 +126,7 @@ impl ServeArgs {
             channel_buffer: self.channel_buffer_mib as usize * 1024 * 1024,
             stuck_viewer_timeout: secs(self.stuck_viewer_timeout.max(1.0)),
             failover_cooldown: secs(self.failover_cooldown),
+            audio_missing: self.audio_missing,
             ..RelayConfig::default()
         }
     }

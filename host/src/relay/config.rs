@@ -37,6 +37,10 @@ pub struct RelayConfig {
     /// switches without waiting for a connect; dropped again if data comes
     /// back. `None`: connect only once the failure is detected.
     pub standby_after: Option<Duration>,
+    /// What a source whose audio went silent (while its video plays) gets:
+    /// nothing, an event (default), or a failover. A frozen picture always
+    /// fails over, after [`RelayConfig::stall_timeout`].
+    pub audio_missing: super::health::AudioPolicy,
 }
 
 impl Default for RelayConfig {
@@ -53,6 +57,7 @@ impl Default for RelayConfig {
             failover_cooldown: Duration::from_secs(60),
             keyframe_wait: Duration::from_millis(500),
             standby_after: Some(Duration::from_secs(1)),
+            audio_missing: super::health::AudioPolicy::Event,
         }
     }
 }

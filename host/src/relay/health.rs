@@ -1,12 +1,15 @@
 //! Is the source still good? Each way a provider fails mid-stream is a
 //! [`Failure`] with its own reason: a stall (no packets for the stall time),
 //! a drip (far below the stream's own recent rate for a while), a run of
-//! bytes that are not MPEG-TS, the provider ending the body, or the
-//! connection breaking.
+//! bytes that are not MPEG-TS, the provider ending the body, the
+//! connection breaking, or — read from the PES headers the tracker already
+//! sees, nothing decoded — a picture that froze while the rest flows, or
+//! audio gone silent ([`ContentWatch`]).
 
 use std::collections::VecDeque;
 use std::fmt;
 use std::time::{Duration, Instant};
+use streamforge_ts::Content;
 
 /// Why a playing source was given up.
 #[derive(Debug, Clone, PartialEq)]
@@ -26,6 +29,10 @@ pub enum Failure {
     Ended,
     /// The connection broke (reason without URL).
     Broken(String),
+    /// Data flowed but the video carried no new picture for this long.
+    VideoFrozen(Duration),
+    /// Video flowed but the audio carried nothing for this long.
+    AudioMissing(Duration),
 }
 
 impl Failure {
@@ -37,6 +44,8 @@ impl Failure {
             Failure::NotTs(_) => "not_ts",
             Failure::Ended => "ended",
             Failure::Broken(_) => "broken",
+            Failure::VideoFrozen(_) => "video-frozen",
+            Failure::AudioMissing(_) => "audio-missing",
         }
     }
 }
@@ -54,7 +63,128 @@ impl fmt::Display for Failure {
             Failure::NotTs(n) => write!(f, "{n} bytes in a row that are not MPEG-TS"),
             Failure::Ended => write!(f, "the provider ended the stream"),
             Failure::Broken(e) => write!(f, "the connection broke ({e})"),
+            Failure::VideoFrozen(d) => write!(
+                f,
+                "no new picture for {:.1} s while data flowed (video frozen)",
+                d.as_secs_f64()
+            ),
+            Failure::AudioMissing(d) => write!(
+                f,
+                "no audio for {:.1} s while the video flowed (audio missing)",
+                d.as_secs_f64()
+            ),
         }
+    }
+}
+
+/// What to do when a source's audio goes silent while its video plays on
+/// (some channels drop audio during ads; a user may prefer the picture).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum AudioPolicy {
+    /// Not watched.
+    Off,
+    /// An event, once per source; the source plays on.
+    #[default]
+    Event,
+    /// Counted as a failure: the channel fails over like for a stall.
+    Failover,
+}
+
+impl std::str::FromStr for AudioPolicy {
+    type Err = String;
+    fn from_str(text: &str) -> Result<AudioPolicy, String> {
+        match text {
+            "off" => Ok(AudioPolicy::Off),
+            "event" => Ok(AudioPolicy::Event),
+            "failover" => Ok(AudioPolicy::Failover),
+            other => Err(format!(
+                "`{other}` is not an audio-missing policy: use off, event or failover"
+            )),
+        }
+    }
+}
+
+/// What [`ContentWatch::tick`] found.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Verdict {
+    /// Give the source up.
+    Fail(Failure),
+    /// Say so once, keep playing.
+    Report(Failure),
+}
+
+/// Watches the tracker's [`Content`] readings once a second: a video PID
+/// with no new picture, or an audio PID with no PES start, for the stall
+/// time while the other one advances. Both clocks start when the source
+/// starts, so a stream that never shows video is caught too.
+#[derive(Debug)]
+pub(crate) struct ContentWatch {
+    last: Content,
+    picture_at: Instant,
+    audio_at: Instant,
+    after: Duration,
+    audio: AudioPolicy,
+    audio_reported: bool,
+    /// PTS jumps seen while no switch was in progress.
+    pub(crate) jumps: u64,
+}
+
+impl ContentWatch {
+    /// A watch for a source that starts now.
+    pub(crate) fn new(now: Instant, after: Duration, audio: AudioPolicy) -> ContentWatch {
+        ContentWatch {
+            last: Content::default(),
+            picture_at: now,
+            audio_at: now,
+            after,
+            audio,
+            audio_reported: false,
+            jumps: 0,
+        }
+    }
+
+    /// Judges a reading. `has_video`/`has_audio`: whether the PMT announces
+    /// them; `switching`: a splice is in progress (the tracker then sees the
+    /// new source twice, so PTS jumps are not counted).
+    pub(crate) fn tick(
+        &mut self,
+        now: Instant,
+        content: Content,
+        has_video: bool,
+        has_audio: bool,
+        switching: bool,
+    ) -> Option<Verdict> {
+        if content.pictures != self.last.pictures || !has_video {
+            self.picture_at = now;
+        }
+        if content.audio_frames != self.last.audio_frames || !has_audio {
+            self.audio_at = now;
+        }
+        if !switching {
+            self.jumps += content.pts_jumps.saturating_sub(self.last.pts_jumps);
+        }
+        self.last = content;
+        let video_quiet = now.duration_since(self.picture_at);
+        let audio_quiet = now.duration_since(self.audio_at);
+        if video_quiet >= self.after {
+            return Some(Verdict::Fail(Failure::VideoFrozen(video_quiet)));
+        }
+        if audio_quiet >= self.after && video_quiet < self.after {
+            let failure = Failure::AudioMissing(audio_quiet);
+            return match self.audio {
+                AudioPolicy::Off => None,
+                AudioPolicy::Failover => Some(Verdict::Fail(failure)),
+                AudioPolicy::Event if self.audio_reported => None,
+                AudioPolicy::Event => {
+                    self.audio_reported = true;
+                    Some(Verdict::Report(failure))
+                }
+            };
+        }
+        if audio_quiet < self.after {
+            self.audio_reported = false;
+        }
+        None
     }
 }
 
@@ -150,6 +280,112 @@ mod tests {
         }
         let at = failed_at.expect("the drip was noticed");
         assert!((33..=36).contains(&at), "noticed at {at}");
+    }
+
+    fn reading(pictures: u64, audio_frames: u64, pts_jumps: u64) -> Content {
+        Content {
+            pictures,
+            audio_frames,
+            pts_jumps,
+        }
+    }
+
+    #[test]
+    fn frozen_video_fails_after_the_stall_time() {
+        let t0 = Instant::now();
+        let sec = |s: u64| t0 + Duration::from_secs(s);
+        let mut w = ContentWatch::new(t0, Duration::from_secs(2), AudioPolicy::Event);
+        for s in 1..=5 {
+            assert_eq!(
+                w.tick(sec(s), reading(s * 25, s * 40, 0), true, true, false),
+                None
+            );
+        }
+        // Pictures stop at 125 while audio goes on.
+        assert_eq!(
+            w.tick(sec(6), reading(125, 240, 0), true, true, false),
+            None
+        );
+        let verdict = w.tick(sec(7), reading(125, 280, 0), true, true, false);
+        assert_eq!(
+            verdict,
+            Some(Verdict::Fail(Failure::VideoFrozen(Duration::from_secs(2))))
+        );
+    }
+
+    #[test]
+    fn a_stream_without_a_known_video_pid_is_not_judged() {
+        let t0 = Instant::now();
+        let mut w = ContentWatch::new(t0, Duration::from_secs(2), AudioPolicy::Failover);
+        for s in 1..10 {
+            let now = t0 + Duration::from_secs(s);
+            assert_eq!(w.tick(now, reading(0, 0, 0), false, false, false), None);
+        }
+    }
+
+    #[test]
+    fn missing_audio_follows_the_policy() {
+        let t0 = Instant::now();
+        let sec = |s: u64| t0 + Duration::from_secs(s);
+        let run = |policy| {
+            let mut w = ContentWatch::new(t0, Duration::from_secs(2), policy);
+            let mut verdicts = Vec::new();
+            for s in 1..=8 {
+                // Audio stops after second 2 and comes back at second 7.
+                let audio = if s <= 2 {
+                    s * 40
+                } else if s < 7 {
+                    80
+                } else {
+                    s * 40
+                };
+                verdicts.push(w.tick(sec(s), reading(s * 25, audio, 0), true, true, false));
+            }
+            verdicts
+        };
+        assert!(run(AudioPolicy::Off).iter().all(Option::is_none));
+        let event = run(AudioPolicy::Event);
+        let reports: Vec<_> = event.iter().flatten().collect();
+        assert_eq!(
+            reports,
+            vec![&Verdict::Report(Failure::AudioMissing(
+                Duration::from_secs(2)
+            ))],
+            "one event per silence"
+        );
+        let failover = run(AudioPolicy::Failover);
+        assert_eq!(
+            failover[3],
+            Some(Verdict::Fail(Failure::AudioMissing(Duration::from_secs(2))))
+        );
+    }
+
+    #[test]
+    fn jumps_are_not_counted_during_a_switch() {
+        let t0 = Instant::now();
+        let mut w = ContentWatch::new(t0, Duration::from_secs(2), AudioPolicy::Event);
+        w.tick(
+            t0 + Duration::from_secs(1),
+            reading(25, 40, 1),
+            true,
+            true,
+            false,
+        );
+        w.tick(
+            t0 + Duration::from_secs(2),
+            reading(50, 80, 4),
+            true,
+            true,
+            true,
+        );
+        w.tick(
+            t0 + Duration::from_secs(3),
+            reading(75, 120, 5),
+            true,
+            true,
+            false,
+        );
+        assert_eq!(w.jumps, 2);
     }
 
     #[test]

@@ -41,6 +41,14 @@ pub struct Metrics {
     pub failed_ended: AtomicU64,
     /// ...because the connection broke.
     pub failed_broken: AtomicU64,
+    /// ...because the video carried no new picture while data flowed.
+    pub failed_video_frozen: AtomicU64,
+    /// ...because the audio went silent (when the policy says fail over).
+    pub failed_audio_missing: AtomicU64,
+    /// Times a source's audio went silent while its video played (any policy but off).
+    pub audio_missing: AtomicU64,
+    /// Video PTS jumps without a discontinuity flag, all sources together.
+    pub pts_jumps: AtomicU64,
     /// Switches that found a working next source, and their gaps.
     pub switches: AtomicU64,
     /// Sum of the detection-to-new-video gaps, in milliseconds.
@@ -65,6 +73,8 @@ impl Metrics {
             Failure::NotTs(_) => &self.failed_not_ts,
             Failure::Ended => &self.failed_ended,
             Failure::Broken(_) => &self.failed_broken,
+            Failure::VideoFrozen(_) => &self.failed_video_frozen,
+            Failure::AudioMissing(_) => &self.failed_audio_missing,
         };
         add(counter, 1);
     }
@@ -167,7 +177,22 @@ impl Metrics {
                 ("{reason=\"not_ts\"}", get(&self.failed_not_ts)),
                 ("{reason=\"ended\"}", get(&self.failed_ended)),
                 ("{reason=\"broken\"}", get(&self.failed_broken)),
+                ("{reason=\"video_frozen\"}", get(&self.failed_video_frozen)),
+                (
+                    "{reason=\"audio_missing\"}",
+                    get(&self.failed_audio_missing),
+                ),
             ],
+        );
+        counter(
+            "streamforge_audio_missing_total",
+            "Times a source's audio went silent while its video played.",
+            &[("", get(&self.audio_missing))],
+        );
+        counter(
+            "streamforge_pts_jumps_total",
+            "Video timestamps jumping more than 10 s without a discontinuity flag.",
+            &[("", get(&self.pts_jumps))],
         );
         counter(
             "streamforge_failovers_total",

@@ -41,6 +41,7 @@ mod tests;
 pub use config::RelayConfig;
 pub use error::TuneError;
 pub use front::{Front, Prefixed};
+pub use health::AudioPolicy;
 pub use http::{router, HDHOMERUN_ERROR};
 pub use status::{AccountUse, RelayStatus, SessionView};
 pub use upstream::ConnectError;

@@ -10,7 +10,7 @@ use super::config::KEEPALIVE;
 use super::connect::{self, AtLimit, Connected};
 use super::direct::{DirectViewers, Joiner};
 use super::error::TuneError;
-use super::health::{Failure, RateWatch};
+use super::health::{ContentWatch, Failure, RateWatch, Verdict};
 use super::hub::{Chunk, Hub, Ready};
 use super::limits::TunerSlot;
 use super::metrics::add;
@@ -400,6 +400,47 @@ fn sweep_viewers(relay: &Arc<Relay>, hub: &Arc<Hub>, out: &mut Output) {
     }
 }
 
+/// Reads the tracker's content counters (once a second): a frozen picture
+/// (or silent audio, if the policy says so) fails the source; silent audio
+/// under the event policy is reported once.
+fn judge_content(
+    relay: &Relay,
+    hub: &Hub,
+    source: &Connected,
+    out: &Output,
+    watch: &mut ContentWatch,
+) -> Option<Failure> {
+    let t = &out.tracker;
+    let jumps = watch.jumps;
+    let verdict = watch.tick(
+        Instant::now(),
+        t.content(),
+        t.video_pid().is_some(),
+        t.has_audio(),
+        out.switch.is_some(),
+    );
+    add(&relay.metrics.pts_jumps, watch.jumps - jumps);
+    match verdict? {
+        Verdict::Fail(failure) => {
+            if matches!(failure, Failure::AudioMissing(_)) {
+                add(&relay.metrics.audio_missing, 1);
+            }
+            Some(failure)
+        }
+        Verdict::Report(failure) => {
+            add(&relay.metrics.audio_missing, 1);
+            record(
+                relay,
+                hub,
+                source,
+                failure.kind(),
+                format!("{}: {failure}; it plays on", source.stream.label()),
+            );
+            None
+        }
+    }
+}
+
 /// Moves bytes until the session ends or the source fails.
 async fn pump(
     relay: &Arc<Relay>,
@@ -425,6 +466,7 @@ async fn pump(
     });
     tokio::pin!(viewer_counts);
     let mut rate = RateWatch::new(config.slow_ratio, config.slow_timeout);
+    let mut content = ContentWatch::new(Instant::now(), config.stall_timeout, config.audio_missing);
     // Time is watched by one timer that data never touches: a read only notes
     // its time, and when the timer fires it does what is really due (a stall,
     // a standby, a keepalive, the once-a-second sweep, the idle close) and
@@ -488,6 +530,9 @@ async fn pump(
                     next_sweep = now + SWEEP_EVERY;
                     if let Some(slow) = rate.tick(Instant::now()) {
                         return End::Failed(slow);
+                    }
+                    if let Some(failure) = judge_content(relay, hub, source, out, &mut content) {
+                        return End::Failed(failure);
                     }
                     sweep_viewers(relay, hub, out);
                 }
