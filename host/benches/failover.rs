@@ -52,7 +52,14 @@ fn main() {
 
     let mut sets = Vec::new();
     for (stall, n) in sets_wanted {
-        let mut extra = vec!["--idle-grace".to_string(), "0".to_string()];
+        // Every round starts from FHD, though it stalled the round before
+        // (within a cool-down a fresh tune would try it last).
+        let mut extra = vec![
+            "--idle-grace".to_string(),
+            "0".to_string(),
+            "--failover-cooldown".to_string(),
+            "0".to_string(),
+        ];
         if let Some(s) = stall {
             extra.extend(["--stall-timeout".to_string(), format!("{s}")]);
         }

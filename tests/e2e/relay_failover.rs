@@ -189,6 +189,10 @@ fn close_junk_a_drip_and_a_5xx_at_reconnect_each_fail_over() {
             "2",
             "--idle-grace",
             "0",
+            // Each round starts from FHD again, though it failed the round
+            // before (relay_put_back.rs tests the cool-down).
+            "--failover-cooldown",
+            "0",
         ],
     );
     let n = number_of(&server.base, "Das Erste");
@@ -199,7 +203,9 @@ fn close_junk_a_drip_and_a_5xx_at_reconnect_each_fail_over() {
     for (round, (fault, warmup, reason)) in [
         (Fault::Close, 1, "broken"),
         (Fault::Garbage, 1, "not_ts"),
-        (Fault::Rate(5), 9, "slow"),
+        // A fifth of the rate: slow (below 30 % of usual), yet still five
+        // new pictures a second (at 5 % the picture would count as frozen).
+        (Fault::Rate(20), 9, "slow"),
     ]
     .into_iter()
     .enumerate()

@@ -56,7 +56,8 @@ pub struct ServeArgs {
     /// (so a stuck client never holds a tuner).
     #[arg(long, default_value = "15", value_parser = seconds)]
     pub stuck_viewer_timeout: f64,
-    /// Seconds a source that failed mid-stream is skipped by later failovers.
+    /// Seconds a source that failed (at connect or mid-stream) is skipped by
+    /// failovers and tried after the others by fresh tunes.
     #[arg(long, default_value = "60", value_parser = seconds)]
     pub failover_cooldown: f64,
     /// When a source's audio goes silent while its video plays: `off`, `event`

@@ -1,6 +1,7 @@
 //! Connect-time failover: the channel's streams in order (quality tier,
-//! confidence, account priority), accounts at their limit skipped, each
-//! stream's URL forms from its plugin tried until one delivers MPEG-TS.
+//! confidence, account priority) — those that failed within the cool-down
+//! put after the others — accounts at their limit skipped, each stream's URL
+//! forms from its plugin tried until one delivers MPEG-TS.
 
 use super::limits::AccountSlot;
 use super::upstream::{ConnectError, Upstream};
@@ -17,6 +18,9 @@ pub(crate) struct Connected {
     pub(crate) upstream: Upstream,
     pub(crate) slot: AccountSlot,
     pub(crate) stream: Arc<RouteStream>,
+    /// Streams ranked above this one that were tried after it because they
+    /// failed within the cool-down: (label, how and when they failed).
+    pub(crate) put_back: Vec<(String, String)>,
 }
 
 /// Why no stream of a channel could be used: each stream's label and reason.
@@ -48,7 +52,8 @@ pub(crate) enum AtLimit {
     Stop,
 }
 
-/// Tries the streams of `route` in order, skipping those `skip` rejects.
+/// Tries the streams of `route` in order, skipping those `skip` rejects;
+/// streams that failed within the cool-down come after the others.
 pub(crate) async fn first_working(
     relay: &Arc<Relay>,
     route: &ChannelRoute,
@@ -59,7 +64,22 @@ pub(crate) async fn first_working(
         attempts: Vec::new(),
         attempted: false,
     };
-    for stream in &route.streams {
+    let cooling: Vec<Option<String>> = route
+        .streams
+        .iter()
+        .map(|s| relay.sessions.put_back_reason(s))
+        .collect();
+    let fresh = route
+        .streams
+        .iter()
+        .zip(&cooling)
+        .filter(|(_, c)| c.is_none());
+    let failed = route
+        .streams
+        .iter()
+        .zip(&cooling)
+        .filter(|(_, c)| c.is_some());
+    for (stream, _) in fresh.chain(failed) {
         if let Some(reason) = skip(stream) {
             tried.attempts.push((stream.label(), reason));
             continue;
@@ -83,14 +103,25 @@ pub(crate) async fn first_working(
         match open_stream(relay, stream).await {
             Ok(upstream) => {
                 super::metrics::add(&relay.metrics.upstream_connects, 1);
+                let put_back = route
+                    .streams
+                    .iter()
+                    .zip(cooling)
+                    .take_while(|(s, _)| !Arc::ptr_eq(s, stream))
+                    .filter_map(|(s, why)| Some((s.label(), why?)))
+                    .collect();
                 return Ok(Connected {
                     upstream,
                     slot,
                     stream: stream.clone(),
+                    put_back,
                 });
             }
             Err(e) => {
                 super::metrics::add(&relay.metrics.upstream_failures, 1);
+                relay
+                    .sessions
+                    .source_failed(stream, "failed at connect".into());
                 tried.attempts.push((stream.label(), e.to_string()));
             }
         }

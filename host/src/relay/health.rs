@@ -145,7 +145,8 @@ impl ContentWatch {
 
     /// Judges a reading. `has_video`/`has_audio`: whether the PMT announces
     /// them; `switching`: a splice is in progress (the tracker then sees the
-    /// new source twice, so PTS jumps are not counted).
+    /// new source twice, so PTS jumps are not counted); `flowing`: data came
+    /// lately (when it does not, the silence is a stall, judged elsewhere).
     pub(crate) fn tick(
         &mut self,
         now: Instant,
@@ -153,6 +154,7 @@ impl ContentWatch {
         has_video: bool,
         has_audio: bool,
         switching: bool,
+        flowing: bool,
     ) -> Option<Verdict> {
         if content.pictures != self.last.pictures || !has_video {
             self.picture_at = now;
@@ -164,6 +166,9 @@ impl ContentWatch {
             self.jumps += content.pts_jumps.saturating_sub(self.last.pts_jumps);
         }
         self.last = content;
+        if !flowing {
+            return None;
+        }
         let video_quiet = now.duration_since(self.picture_at);
         let audio_quiet = now.duration_since(self.audio_at);
         if video_quiet >= self.after {
@@ -297,20 +302,37 @@ mod tests {
         let mut w = ContentWatch::new(t0, Duration::from_secs(2), AudioPolicy::Event);
         for s in 1..=5 {
             assert_eq!(
-                w.tick(sec(s), reading(s * 25, s * 40, 0), true, true, false),
+                w.tick(sec(s), reading(s * 25, s * 40, 0), true, true, false, true),
                 None
             );
         }
         // Pictures stop at 125 while audio goes on.
         assert_eq!(
-            w.tick(sec(6), reading(125, 240, 0), true, true, false),
+            w.tick(sec(6), reading(125, 240, 0), true, true, false, true),
             None
         );
-        let verdict = w.tick(sec(7), reading(125, 280, 0), true, true, false);
+        let verdict = w.tick(sec(7), reading(125, 280, 0), true, true, false, true);
         assert_eq!(
             verdict,
             Some(Verdict::Fail(Failure::VideoFrozen(Duration::from_secs(2))))
         );
+    }
+
+    #[test]
+    fn silence_is_left_to_the_stall_check() {
+        let t0 = Instant::now();
+        let sec = |s: u64| t0 + Duration::from_secs(s);
+        let mut w = ContentWatch::new(t0, Duration::from_secs(2), AudioPolicy::Failover);
+        assert_eq!(
+            w.tick(sec(1), reading(25, 40, 0), true, true, false, true),
+            None
+        );
+        for s in 2..6 {
+            assert_eq!(
+                w.tick(sec(s), reading(25, 40, 0), true, true, false, false),
+                None
+            );
+        }
     }
 
     #[test]
@@ -319,7 +341,10 @@ mod tests {
         let mut w = ContentWatch::new(t0, Duration::from_secs(2), AudioPolicy::Failover);
         for s in 1..10 {
             let now = t0 + Duration::from_secs(s);
-            assert_eq!(w.tick(now, reading(0, 0, 0), false, false, false), None);
+            assert_eq!(
+                w.tick(now, reading(0, 0, 0), false, false, false, true),
+                None
+            );
         }
     }
 
@@ -339,7 +364,7 @@ mod tests {
                 } else {
                     s * 40
                 };
-                verdicts.push(w.tick(sec(s), reading(s * 25, audio, 0), true, true, false));
+                verdicts.push(w.tick(sec(s), reading(s * 25, audio, 0), true, true, false, true));
             }
             verdicts
         };
@@ -370,10 +395,12 @@ mod tests {
             true,
             true,
             false,
+            true,
         );
         w.tick(
             t0 + Duration::from_secs(2),
             reading(50, 80, 4),
+            true,
             true,
             true,
             true,
@@ -384,6 +411,7 @@ mod tests {
             true,
             true,
             false,
+            true,
         );
         assert_eq!(w.jumps, 2);
     }

@@ -156,7 +156,7 @@ pub(crate) async fn run(relay: Arc<Relay>, hub: Arc<Hub>, tuner: TunerSlot) {
         &hub,
         &source,
         "stream-started",
-        format!("plays {}", source.stream.label()),
+        format!("plays {}{}", source.stream.label(), put_back_note(&source)),
     );
     let started = Instant::now();
     let mut standby = None;
@@ -180,7 +180,10 @@ pub(crate) async fn run(relay: Arc<Relay>, hub: Arc<Hub>, tuner: TunerSlot) {
         // The source failed mid-stream: the viewers stay, the source changes.
         let detected = Instant::now();
         relay.metrics.count_failure(&failure);
-        relay.sessions.source_failed(&source.stream);
+        relay.sessions.source_failed(
+            &source.stream,
+            format!("failed mid-stream ({})", failure.kind()),
+        );
         let from = source.stream.clone();
         let old_pids: Vec<u16> = out
             .tracker
@@ -258,6 +261,20 @@ async fn next_source(
         relay.sessions.skip_reason(s, failed)
     });
     (next.await, false)
+}
+
+/// `; tried after the others: LABEL (failed at connect 12 s ago)` when
+/// streams ranked above the source were put back for failing recently.
+fn put_back_note(source: &Connected) -> String {
+    if source.put_back.is_empty() {
+        return String::new();
+    }
+    let list: Vec<String> = source
+        .put_back
+        .iter()
+        .map(|(label, why)| format!("{label} ({why})"))
+        .collect();
+    format!("; tried after the others: {}", list.join(", "))
 }
 
 /// An event about the channel and its current source.
@@ -409,6 +426,7 @@ fn judge_content(
     source: &Connected,
     out: &Output,
     watch: &mut ContentWatch,
+    flowing: bool,
 ) -> Option<Failure> {
     let t = &out.tracker;
     let jumps = watch.jumps;
@@ -418,6 +436,7 @@ fn judge_content(
         t.video_pid().is_some(),
         t.has_audio(),
         out.switch.is_some(),
+        flowing,
     );
     add(&relay.metrics.pts_jumps, watch.jumps - jumps);
     match verdict? {
@@ -531,7 +550,9 @@ async fn pump(
                     if let Some(slow) = rate.tick(Instant::now()) {
                         return End::Failed(slow);
                     }
-                    if let Some(failure) = judge_content(relay, hub, source, out, &mut content) {
+                    // Data came within half the stall time: a silence is the stall's.
+                    let flowing = now < last_data + config.stall_timeout / 2;
+                    if let Some(failure) = judge_content(relay, hub, source, out, &mut content, flowing) {
                         return End::Failed(failure);
                     }
                     sweep_viewers(relay, hub, out);

@@ -1,15 +1,17 @@
-//! Which sources failed recently: a failover skips a source that failed
-//! within the cool-down (DESIGN.md section 6), so a dead stream is not
-//! retried forever and a channel still cycles back to it later.
+//! Which sources failed recently (at connect or mid-stream): a failover
+//! skips a source that failed within the cool-down (DESIGN.md section 6), so
+//! a dead stream is not retried forever and a channel still cycles back to it
+//! later; a fresh tune tries it after the others, so a channel whose best
+//! stream is dead does not wait for its connect timeout at every tune.
 
 use crate::routing::table::RouteStream;
 use dashmap::DashMap;
 use std::time::{Duration, Instant};
 
-/// Streams that failed recently, (account, key) → when.
+/// Streams that failed recently, (account, key) → when and how.
 #[derive(Default)]
 pub(crate) struct Cooldowns {
-    failed: DashMap<(String, String), Instant>,
+    failed: DashMap<(String, String), (Instant, String)>,
 }
 
 fn id(s: &RouteStream) -> (String, String) {
@@ -17,10 +19,18 @@ fn id(s: &RouteStream) -> (String, String) {
 }
 
 impl Cooldowns {
-    /// Remembers that `stream` failed now; forgets failures older than `cooldown`.
-    pub(crate) fn failed(&self, stream: &RouteStream, cooldown: Duration) {
-        self.failed.retain(|_, at| at.elapsed() < cooldown);
-        self.failed.insert(id(stream), Instant::now());
+    /// Remembers that `stream` failed now (`how`: a few words, no URL);
+    /// forgets failures older than `cooldown`.
+    pub(crate) fn failed(&self, stream: &RouteStream, how: String, cooldown: Duration) {
+        self.failed.retain(|_, (at, _)| at.elapsed() < cooldown);
+        self.failed.insert(id(stream), (Instant::now(), how));
+    }
+
+    /// How and how long ago `stream` failed, if within `cooldown`.
+    pub(crate) fn cooling(&self, stream: &RouteStream, cooldown: Duration) -> Option<String> {
+        let entry = self.failed.get(&id(stream))?;
+        let (at, how) = &*entry;
+        (at.elapsed() < cooldown).then(|| format!("{how} {} s ago", at.elapsed().as_secs()))
     }
 
     /// Why a failover skips `stream`: it is the one that just failed, or it
@@ -34,7 +44,7 @@ impl Cooldowns {
         if std::ptr::eq(stream, just_failed) {
             return Some("it just failed".into());
         }
-        let at = *self.failed.get(&id(stream))?;
-        (at.elapsed() < cooldown).then(|| format!("it failed {} s ago", at.elapsed().as_secs()))
+        self.cooling(stream, cooldown)
+            .map(|why| format!("it {why}"))
     }
 }

@@ -56,8 +56,14 @@ impl SessionManager {
     }
 
     /// Remembers that `stream` failed mid-stream, so failovers skip it a while.
-    pub(crate) fn source_failed(&self, stream: &RouteStream) {
-        self.cooldowns.failed(stream, self.cooldown)
+    pub(crate) fn source_failed(&self, stream: &RouteStream, how: String) {
+        self.cooldowns.failed(stream, how, self.cooldown)
+    }
+
+    /// Why a fresh tune tries `stream` after the others (it failed within
+    /// the cool-down), if it does.
+    pub(crate) fn put_back_reason(&self, stream: &RouteStream) -> Option<String> {
+        self.cooldowns.cooling(stream, self.cooldown)
     }
 
     /// Why a failover away from `just_failed` skips `stream`, if it does.
