@@ -27,7 +27,10 @@ fn lineup(base: &str) -> BTreeMap<String, String> {
         .iter()
         .map(|e| {
             let name = e["GuideName"].as_str().unwrap_or_default().to_string();
-            (name, e["GuideNumber"].as_str().unwrap_or_default().to_string())
+            (
+                name,
+                e["GuideNumber"].as_str().unwrap_or_default().to_string(),
+            )
         })
         .collect()
 }
@@ -162,7 +165,11 @@ fn a_disabled_account_is_not_used_and_its_only_channels_answer_807() {
     let sim = SimProvider::start_blocking(common::test_panel());
     let data = prepared(&sim, 2);
     let out = common::add_panel_account(data.path(), &sim, "spare", &["--max-connections", "1"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     cli(data.path(), &["sync"]);
     cli(data.path(), &["match"]);
     let server = common::Server::start(data.path(), &["--idle-grace", "0"]);
@@ -183,7 +190,11 @@ fn a_disabled_account_is_not_used_and_its_only_channels_answer_807() {
     };
     assert!(line("main").contains("disabled"), "{list}");
     assert!(line("spare").contains("enabled"), "{list}");
-    assert_eq!(tuners(), 1, "a disabled account's connections are not tuners");
+    assert_eq!(
+        tuners(),
+        1,
+        "a disabled account's connections are not tuners"
+    );
     assert_eq!(
         tuned_source(&server, &erste).0,
         "spare",
@@ -220,9 +231,15 @@ fn group_filters_take_channels_out_and_put_them_back() {
     let groups = cli(data.path(), &["lineup", "groups"]);
     assert!(groups.contains("DE | Vollprogramm"), "{groups}");
 
-    cli(data.path(), &["lineup", "exclude-group", "DE | Vollprogramm"]);
+    cli(
+        data.path(),
+        &["lineup", "exclude-group", "DE | Vollprogramm"],
+    );
     let now = lineup(&base);
-    assert!(!now.contains_key("Das Erste") && !now.contains_key("ZDF"), "{now:?}");
+    assert!(
+        !now.contains_key("Das Erste") && !now.contains_key("ZDF"),
+        "{now:?}"
+    );
     assert!(now.contains_key("BBC One"), "{now:?}");
     let m3u = text(&format!("{base}/playlist.m3u"));
     assert!(!m3u.contains("group-title=\"DE | Vollprogramm\""), "{m3u}");
@@ -235,15 +252,29 @@ fn group_filters_take_channels_out_and_put_them_back() {
 
     // Bad input: one clear line, and the filters stay as they were.
     let err = common::process::cli_fails(data.path(), &["lineup", "exclude-group", "No Such"]);
-    assert!(err.contains("no synced catalogue has a group named `No Such`"), "{err}");
+    assert!(
+        err.contains("no synced catalogue has a group named `No Such`"),
+        "{err}"
+    );
     assert_eq!(lineup(&base), now);
 
     cli(data.path(), &["lineup", "include-group", "UK | News"]);
     let news = lineup(&base);
-    assert!(news.contains_key("Sky News") && news.contains_key("BBC News"), "{news:?}");
-    assert!(!news.contains_key("BBC One") && !news.contains_key("Das Erste"), "{news:?}");
+    assert!(
+        news.contains_key("Sky News") && news.contains_key("BBC News"),
+        "{news:?}"
+    );
+    assert!(
+        !news.contains_key("BBC One") && !news.contains_key("Das Erste"),
+        "{news:?}"
+    );
     let groups = cli(data.path(), &["lineup", "groups"]);
-    assert!(groups.lines().any(|l| l.starts_with("include") && l.ends_with("UK | News")), "{groups}");
+    assert!(
+        groups
+            .lines()
+            .any(|l| l.starts_with("include") && l.ends_with("UK | News")),
+        "{groups}"
+    );
 
     cli(data.path(), &["lineup", "remove-group", "UK | News"]);
     assert_eq!(lineup(&base), now);
@@ -275,7 +306,11 @@ fn unmapped_channels_show_by_option_with_stable_numbers() {
         .unwrap_or_else(|| panic!("the unmapped stream is listed: {shown:?}"))
         .clone();
     for (name, number) in &before {
-        assert_eq!(lineup(&base).get(name), Some(number), "{name} keeps its number");
+        assert_eq!(
+            lineup(&base).get(name),
+            Some(number),
+            "{name} keeps its number"
+        );
     }
     let m3u = text(&format!("{base}/playlist.m3u"));
     assert!(m3u.contains(&format!("/stream/{sd}")), "{m3u}");

@@ -134,7 +134,13 @@ pub async fn run(data: &DataDir, cmd: LineupCommand) -> anyhow::Result<()> {
     let filters: Vec<String> = view
         .rules
         .iter()
-        .map(|r| format!("{} {}", if r.include { "include" } else { "exclude" }, r.group))
+        .map(|r| {
+            format!(
+                "{} {}",
+                if r.include { "include" } else { "exclude" },
+                r.group
+            )
+        })
         .collect();
     if filters.is_empty() {
         println!("group filters: none");

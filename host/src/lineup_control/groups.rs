@@ -59,9 +59,10 @@ impl LineupControl {
             counts.entry(r.group.clone()).or_default();
         }
         let filter_of = |g: &str| {
-            rules.iter().find(|r| r.group == g).map(|r| {
-                if r.include { "include" } else { "exclude" }.to_string()
-            })
+            rules
+                .iter()
+                .find(|r| r.group == g)
+                .map(|r| if r.include { "include" } else { "exclude" }.to_string())
         };
         let groups = counts
             .into_iter()
@@ -93,7 +94,9 @@ impl LineupControl {
             }
             GroupAction::Remove(g) => {
                 if !rules.groups.iter().any(|r| &r.group == g) {
-                    bail!("there is no filter on the group `{g}` (see `streamforge lineup groups`)");
+                    bail!(
+                        "there is no filter on the group `{g}` (see `streamforge lineup groups`)"
+                    );
                 }
                 rules.groups.retain(|r| &r.group != g);
             }

@@ -94,7 +94,10 @@ mod tests {
 
     #[test]
     fn a_pinned_hd_stream_beats_an_automatic_4k_one() {
-        let mut v = vec![k(Quality::Uhd, 1.0, 0, "auto-4k"), pinned(0, Quality::Hd, "pin-hd")];
+        let mut v = vec![
+            k(Quality::Uhd, 1.0, 0, "auto-4k"),
+            pinned(0, Quality::Hd, "pin-hd"),
+        ];
         sort(&mut v);
         assert_eq!(accounts(&v), ["pin-hd", "auto-4k"]);
     }

@@ -249,7 +249,11 @@ mod tests {
         assert!(!group_passes(&exclude, Some("News")));
         assert!(group_passes(&exclude, Some("Sport")));
         assert!(group_passes(&exclude, None));
-        let include = [rule("News", true), rule("Sport", true), rule("Sport", false)];
+        let include = [
+            rule("News", true),
+            rule("Sport", true),
+            rule("Sport", false),
+        ];
         assert!(group_passes(&include, Some("News")));
         assert!(!group_passes(&include, Some("Sport")), "exclude wins");
         assert!(!group_passes(&include, Some("Film")));

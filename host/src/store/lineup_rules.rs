@@ -122,7 +122,10 @@ mod tests {
         assert_eq!(again, ["10002", "10001", "10000"]);
         drop(store);
         let store = Store::open(&dir.path().join("db")).unwrap();
-        assert_eq!(store.unmapped_numbers(&[pair("a", "2")]).unwrap(), ["10001"]);
+        assert_eq!(
+            store.unmapped_numbers(&[pair("a", "2")]).unwrap(),
+            ["10001"]
+        );
     }
 
     #[test]
