@@ -112,16 +112,23 @@ impl Matching {
                     rank: m.rank,
                 });
             }
-            // The relay's order (see `matching::rank`).
-            let rank_key = |s: &MappedStream| RankKey {
-                pinned: s.manual.then_some(s.rank),
-                quality: s.quality,
-                confidence: s.confidence,
-                priority: priorities.get(&s.account).copied().unwrap_or(0),
-                account: s.account.clone(),
-                key: s.key.clone(),
-            };
-            streams.sort_by(|a, b| rank::order(&rank_key(a), &rank_key(b)));
+            // The relay's order (see `matching::rank`), keys made once.
+            let mut keyed: Vec<(RankKey, MappedStream)> = streams
+                .into_iter()
+                .map(|s| {
+                    let key = RankKey {
+                        pinned: s.manual.then_some(s.rank),
+                        quality: s.quality,
+                        confidence: s.confidence,
+                        priority: priorities.get(&s.account).copied().unwrap_or(0),
+                        account: s.account.clone(),
+                        key: s.key.clone(),
+                    };
+                    (key, s)
+                })
+                .collect();
+            keyed.sort_by(|a, b| rank::order(&a.0, &b.0));
+            let streams: Vec<MappedStream> = keyed.into_iter().map(|(_, s)| s).collect();
             out.push(ChannelMappings {
                 number: numbers.get(&guide_id).cloned(),
                 guide_id,
