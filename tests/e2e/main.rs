@@ -18,6 +18,7 @@ mod discovery_udp;
 mod guide_ingest;
 mod hostile_plugins;
 mod isolation;
+mod lineup_control;
 mod names_through_plugin;
 mod plugin_cli;
 mod relay_content;

@@ -4,6 +4,7 @@
 use super::{AddGuide, ApiError, MapRequest, MatchRequest, SyncRequest};
 use crate::app::App;
 use crate::catalog::{NewAccount, SilentProgress};
+use crate::lineup_control::{AccountToggle, ChannelToggle, GroupAction, UnmappedToggle};
 use crate::matching::MappingsQuery;
 use axum::extract::{Path, Query, Request, State};
 use axum::http::{header, StatusCode};
@@ -78,6 +79,10 @@ pub fn router(app: Arc<App>, token: String, relay: Option<Arc<crate::relay::Rela
         .route("/match", post(run_match))
         .route("/mappings", get(mappings).post(map))
         .route("/mappings/remove", post(unmap))
+        .route("/accounts/{name}/enabled", post(set_account_enabled))
+        .route("/lineup/channels", post(set_channel_enabled))
+        .route("/lineup/groups", get(lineup_groups).post(change_group))
+        .route("/lineup/unmapped", post(set_expose_unmapped))
         .route("/events", get(events))
         .route("/status", get(status))
         .route("/plugins", get(list_plugins).post(install_plugin))
@@ -213,6 +218,36 @@ async fn unmap(State(a): State<Admin>, Json(m): Json<MapRequest>) -> Answer {
         app.matching.unmap(&m.guide_id, &m.account, &m.key)
     })
     .await
+}
+
+async fn set_account_enabled(
+    State(a): State<Admin>,
+    Path(name): Path<String>,
+    Json(t): Json<AccountToggle>,
+) -> Answer {
+    off_thread(&a, move |app, _| {
+        app.lineup.set_account_enabled(&name, t.enabled)
+    })
+    .await
+}
+
+async fn set_channel_enabled(State(a): State<Admin>, Json(t): Json<ChannelToggle>) -> Answer {
+    off_thread(&a, move |app, _| {
+        app.lineup.set_channel_enabled(&t.guide_id, t.enabled)
+    })
+    .await
+}
+
+async fn lineup_groups(State(a): State<Admin>) -> Answer {
+    off_thread(&a, |app, _| app.lineup.groups()).await
+}
+
+async fn change_group(State(a): State<Admin>, Json(action): Json<GroupAction>) -> Answer {
+    off_thread(&a, move |app, _| app.lineup.change_group(&action)).await
+}
+
+async fn set_expose_unmapped(State(a): State<Admin>, Json(t): Json<UnmappedToggle>) -> Answer {
+    off_thread(&a, move |app, _| app.lineup.set_expose_unmapped(t.on)).await
 }
 
 #[derive(Deserialize)]

@@ -36,6 +36,8 @@ pub struct App {
     pub guides: Guides,
     /// Matching and mappings.
     pub matching: Matching,
+    /// Disabled channels and accounts, group filters, unmapped channels.
+    pub lineup: crate::lineup_control::LineupControl,
     /// Cameras added by hand.
     pub cameras: crate::camera::book::CameraBook,
     /// Camera controllers and their cameras.
@@ -66,6 +68,7 @@ impl App {
         );
         let guides = Guides::new(store.clone(), events.clone(), data.guides());
         let matching = Matching::new(store.clone(), plugins.clone(), events.clone());
+        let lineup = crate::lineup_control::LineupControl::new(store.clone(), events.clone());
         guides.clean_files()?;
         let cameras =
             crate::camera::book::CameraBook::new(store.clone(), keys.clone(), events.clone());
@@ -88,6 +91,7 @@ impl App {
             catalog,
             guides,
             matching,
+            lineup,
         })
     }
 

@@ -47,6 +47,16 @@ pub enum AccountCommand {
         /// The account's name (as in `streamforge account list`).
         name: String,
     },
+    /// Stop using an account: its streams are not tuned, its connections not counted as tuners.
+    Disable {
+        /// The account's name (as in `streamforge account list`).
+        name: String,
+    },
+    /// Use a disabled account again.
+    Enable {
+        /// The account's name (as in `streamforge account list`).
+        name: String,
+    },
     /// Remove an account, its catalogue and its mappings.
     Remove {
         /// The account's name (as in `streamforge account list`).
@@ -102,17 +112,18 @@ pub async fn run(data: &DataDir, cmd: AccountCommand) -> anyhow::Result<()> {
                 return Ok(());
             }
             println!(
-                "{:<16} {:<8} {:>5} {:>4} {:>9}  URL",
-                "NAME", "PROVIDER", "CONNS", "PRIO", "CHANNELS"
+                "{:<16} {:<8} {:<8} {:>5} {:>4} {:>9}  URL",
+                "NAME", "PROVIDER", "STATE", "CONNS", "PRIO", "CHANNELS"
             );
             for a in list {
                 let channels = a
                     .channels
                     .map(|n| n.to_string())
                     .unwrap_or_else(|| "-".into());
+                let state = if a.enabled { "enabled" } else { "disabled" };
                 println!(
-                    "{:<16} {:<8} {:>5} {:>4} {:>9}  {}",
-                    a.name, a.provider, a.max_connections, a.priority, channels, a.url
+                    "{:<16} {:<8} {:<8} {:>5} {:>4} {:>9}  {}",
+                    a.name, a.provider, state, a.max_connections, a.priority, channels, a.url
                 );
             }
         }
@@ -134,6 +145,8 @@ pub async fn run(data: &DataDir, cmd: AccountCommand) -> anyhow::Result<()> {
                 println!("  formats: {}", c.formats.join(", "));
             }
         }
+        AccountCommand::Disable { name } => super::lineup::account(data, &name, false).await?,
+        AccountCommand::Enable { name } => super::lineup::account(data, &name, true).await?,
         AccountCommand::Remove { name } => {
             let a = Backend::connect(data)?.remove_account(&name).await?;
             println!("removed account {}", a.name);

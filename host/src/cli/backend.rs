@@ -8,6 +8,10 @@ use crate::catalog::{AccountCheck, AccountView, NewAccount, Progress};
 use crate::data_dir::DataDir;
 use crate::events::Event;
 use crate::guide::GuideView;
+use crate::lineup_control::{
+    AccountState, AccountToggle, ChannelState, ChannelToggle, GroupAction, GroupsView,
+    UnmappedState, UnmappedToggle,
+};
 use crate::matching::{ChannelMappings, MappingsQuery, MatchSummary};
 use crate::plugins::Manifest;
 use crate::store::StoreError;
@@ -172,6 +176,58 @@ impl Backend {
                     .unmap(&request.guide_id, &request.account, &request.key)
             }
             Backend::Remote(api) => api.post("mappings/remove", &request).await,
+        }
+    }
+
+    pub async fn set_channel_enabled(
+        &self,
+        guide_id: &str,
+        enabled: bool,
+    ) -> anyhow::Result<ChannelState> {
+        match self {
+            Backend::Local(app) => app.lineup.set_channel_enabled(guide_id, enabled),
+            Backend::Remote(api) => {
+                let body = ChannelToggle {
+                    guide_id: guide_id.to_string(),
+                    enabled,
+                };
+                api.post("lineup/channels", &body).await
+            }
+        }
+    }
+
+    pub async fn set_account_enabled(
+        &self,
+        name: &str,
+        enabled: bool,
+    ) -> anyhow::Result<AccountState> {
+        match self {
+            Backend::Local(app) => app.lineup.set_account_enabled(name, enabled),
+            Backend::Remote(api) => {
+                let path = format!("accounts/{}/enabled", enc(name));
+                api.post(&path, &AccountToggle { enabled }).await
+            }
+        }
+    }
+
+    pub async fn lineup_groups(&self) -> anyhow::Result<GroupsView> {
+        match self {
+            Backend::Local(app) => app.lineup.groups(),
+            Backend::Remote(api) => api.get("lineup/groups", &[]).await,
+        }
+    }
+
+    pub async fn change_group(&self, action: &GroupAction) -> anyhow::Result<GroupsView> {
+        match self {
+            Backend::Local(app) => app.lineup.change_group(action),
+            Backend::Remote(api) => api.post("lineup/groups", action).await,
+        }
+    }
+
+    pub async fn set_expose_unmapped(&self, on: bool) -> anyhow::Result<UnmappedState> {
+        match self {
+            Backend::Local(app) => app.lineup.set_expose_unmapped(on),
+            Backend::Remote(api) => api.post("lineup/unmapped", &UnmappedToggle { on }).await,
         }
     }
 

@@ -7,6 +7,7 @@ mod backend;
 mod cameras;
 mod demo;
 mod guides;
+mod lineup;
 mod matching;
 mod plugin;
 mod progress;
@@ -99,6 +100,12 @@ pub enum Command {
     /// Add, list and remove cameras (RTSP sources served as JPEG frames).
     #[command(subcommand)]
     Camera(cameras::CameraCommand),
+    /// Take a channel out of the lineup, or put it back.
+    #[command(subcommand)]
+    Channel(lineup::ChannelCommand),
+    /// Group filters and unmapped channels: what the lineup shows.
+    #[command(subcommand)]
+    Lineup(lineup::LineupCommand),
 }
 
 /// Runs the parsed command; the error is for `main` to print.
@@ -145,6 +152,8 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             Command::Plugin(cmd) => plugin::run(&data, cmd).await,
             Command::Token(cmd) => tokens::run(&data, cmd).await,
             Command::Camera(cmd) => cameras::run(&data, cmd).await,
+            Command::Channel(cmd) => lineup::channel(&data, cmd).await,
+            Command::Lineup(cmd) => lineup::run(&data, cmd).await,
         }
     })
 }

@@ -286,6 +286,9 @@ pub async fn urls(data: &DataDir, args: ServeArgs) -> anyhow::Result<()> {
             println!("  tuner (HDHomeRun) address: {base}");
             println!("  guide (XMLTV):             {base}/xmltv.xml");
             println!("  playlist (M3U):            {base}/playlist.m3u");
+            if let Some(channels) = super::urls::served_channels(base).await {
+                super::urls::print_lineup_size(channels);
+            }
             return Ok(());
         }
     }
@@ -295,6 +298,7 @@ pub async fn urls(data: &DataDir, args: ServeArgs) -> anyhow::Result<()> {
     let device = settings::device_info(&app, &options, base_url)?;
     println!("When `streamforge serve` runs with these options:");
     super::urls::print(&device);
+    super::urls::print_lineup_size(crate::routing::lineup::build(&app.store)?.entries.len());
     if let Some(warning) = warning {
         println!("  warning: {warning}");
     }

@@ -1,13 +1,19 @@
-//! The order of a guide channel's streams: quality tier (4K > FHD > HD >
-//! SD > unknown), then confidence, then account priority. The relay tries
-//! them in this order.
+//! The order of a guide channel's streams, which the relay tries in turn:
+//! the streams the user pinned (`streamforge map ... --rank N`), lower rank
+//! first, before every automatic one; then the automatic ones by quality
+//! tier (4K > FHD > HD > SD; a name that says nothing about quality counts
+//! as SD), then confidence, then account priority.
 
 use crate::model::Quality;
 
 /// What a stream is ranked by.
 #[derive(Debug, Clone)]
 pub struct RankKey {
-    /// The stream's quality tier, read from its name; ranks first.
+    /// The user's rank when the stream is pinned by hand; pinned streams
+    /// come first, in this order, whatever their quality.
+    pub pinned: Option<u32>,
+    /// The stream's quality tier, read from its name; ranks first among
+    /// automatic streams.
     pub quality: Quality,
     /// The matcher's confidence, 0..1; higher ranks first among equal tiers.
     pub confidence: f32,
@@ -24,11 +30,23 @@ pub fn sort(items: &mut [RankKey]) {
     items.sort_by(order);
 }
 
+/// The tier a quality ranks at: unknown quality ranks as SD (most
+/// unlabelled provider streams are SD feeds; ranking them below SD would
+/// put them last behind an explicitly worse one).
+pub fn tier(q: Quality) -> u8 {
+    match q {
+        Quality::Unknown => Quality::Sd.tier(),
+        q => q.tier(),
+    }
+}
+
 /// Best first: `Less` when `a` is to be tried before `b`.
 pub fn order(a: &RankKey, b: &RankKey) -> std::cmp::Ordering {
-    a.quality
-        .tier()
-        .cmp(&b.quality.tier())
+    // `None` (automatic) after every `Some` (pinned).
+    let pin = |k: &RankKey| k.pinned.map_or((1, 0), |r| (0, r));
+    pin(a)
+        .cmp(&pin(b))
+        .then(tier(a.quality).cmp(&tier(b.quality)))
         .then(b.confidence.total_cmp(&a.confidence))
         .then(a.priority.cmp(&b.priority))
         .then(a.account.cmp(&b.account))
@@ -41,12 +59,24 @@ mod tests {
 
     fn k(q: Quality, c: f32, p: i32, acc: &str) -> RankKey {
         RankKey {
+            pinned: None,
             quality: q,
             confidence: c,
             priority: p,
             account: acc.into(),
             key: "1".into(),
         }
+    }
+
+    fn pinned(rank: u32, q: Quality, acc: &str) -> RankKey {
+        RankKey {
+            pinned: Some(rank),
+            ..k(q, 1.0, 0, acc)
+        }
+    }
+
+    fn accounts(v: &[RankKey]) -> Vec<&str> {
+        v.iter().map(|r| r.account.as_str()).collect()
     }
 
     #[test]
@@ -59,7 +89,42 @@ mod tests {
             k(Quality::Uhd, 0.6, 9, "e"),
         ];
         sort(&mut v);
-        let order: Vec<&str> = v.iter().map(|r| r.account.as_str()).collect();
-        assert_eq!(order, ["e", "d", "c", "b", "a"]);
+        assert_eq!(accounts(&v), ["e", "d", "c", "b", "a"]);
+    }
+
+    #[test]
+    fn a_pinned_hd_stream_beats_an_automatic_4k_one() {
+        let mut v = vec![
+            k(Quality::Uhd, 1.0, 0, "auto-4k"),
+            pinned(0, Quality::Hd, "pin-hd"),
+        ];
+        sort(&mut v);
+        assert_eq!(accounts(&v), ["pin-hd", "auto-4k"]);
+    }
+
+    #[test]
+    fn pinned_streams_go_in_the_users_order_whatever_their_quality() {
+        let mut v = vec![
+            k(Quality::Uhd, 1.0, 0, "auto"),
+            pinned(2, Quality::Uhd, "third"),
+            pinned(0, Quality::Sd, "first"),
+            pinned(1, Quality::Unknown, "second"),
+        ];
+        sort(&mut v);
+        assert_eq!(accounts(&v), ["first", "second", "third", "auto"]);
+    }
+
+    #[test]
+    fn no_quality_in_the_name_ranks_as_sd() {
+        // Equal tier: confidence decides, so the unlabelled stream with the
+        // better match goes before the SD one (it used to go last).
+        let mut v = vec![
+            k(Quality::Sd, 0.8, 0, "sd"),
+            k(Quality::Unknown, 0.9, 0, "unlabelled"),
+            k(Quality::Hd, 0.5, 0, "hd"),
+        ];
+        sort(&mut v);
+        assert_eq!(accounts(&v), ["hd", "unlabelled", "sd"]);
+        assert_eq!(tier(Quality::Unknown), tier(Quality::Sd));
     }
 }

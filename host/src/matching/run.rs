@@ -93,6 +93,7 @@ impl Matching {
                 .entry(m.guide_id.as_str())
                 .or_default()
                 .push(RankKey {
+                    pinned: None,
                     quality: channel.quality,
                     confidence: m.confidence.clamp(0.0, 1.0),
                     priority: priorities.get(&m.account).copied().unwrap_or(0),
@@ -143,7 +144,16 @@ impl Matching {
             dry_run,
         };
         if !dry_run {
-            self.store.replace_auto_mappings(&auto)?;
+            // A disabled account's streams were not offered: its mappings
+            // wait for it to be enabled again.
+            let disabled: std::collections::HashSet<String> = self
+                .store
+                .accounts()?
+                .into_iter()
+                .filter(|a| !a.enabled)
+                .map(|a| a.name)
+                .collect();
+            self.store.replace_auto_mappings(&auto, &disabled)?;
             let numbered: Vec<(String, Option<String>)> = guide
                 .iter()
                 .filter(|g| matched.contains(g.id.as_str()))

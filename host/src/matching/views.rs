@@ -1,5 +1,6 @@
 //! `mappings`, `map` and `unmap`: reviewing and pinning by hand.
 
+use super::rank::{self, RankKey};
 use super::Matching;
 use crate::events::Event;
 use crate::model::Quality;
@@ -46,7 +47,7 @@ pub struct ChannelMappings {
     pub name: String,
     /// Its lineup number, once it has one.
     pub number: Option<String>,
-    /// Its streams by rank, manual pins first on equal rank; empty when unmatched.
+    /// Its streams in the order the relay tries them (pins first); empty when unmatched.
     pub streams: Vec<MappedStream>,
 }
 
@@ -70,6 +71,12 @@ impl Matching {
         for m in self.store.mappings()? {
             by_channel.entry(m.guide_id.clone()).or_default().push(m);
         }
+        let priorities: HashMap<String, i32> = self
+            .store
+            .accounts()?
+            .into_iter()
+            .map(|a| (a.name, a.priority))
+            .collect();
         let mut catalogs: HashMap<String, HashMap<String, (String, Quality)>> = HashMap::new();
         let mut out = Vec::new();
         for (guide_id, name) in names {
@@ -105,7 +112,23 @@ impl Matching {
                     rank: m.rank,
                 });
             }
-            streams.sort_by_key(|s| (s.rank, !s.manual));
+            // The relay's order (see `matching::rank`), keys made once.
+            let mut keyed: Vec<(RankKey, MappedStream)> = streams
+                .into_iter()
+                .map(|s| {
+                    let key = RankKey {
+                        pinned: s.manual.then_some(s.rank),
+                        quality: s.quality,
+                        confidence: s.confidence,
+                        priority: priorities.get(&s.account).copied().unwrap_or(0),
+                        account: s.account.clone(),
+                        key: s.key.clone(),
+                    };
+                    (key, s)
+                })
+                .collect();
+            keyed.sort_by(|a, b| rank::order(&a.0, &b.0));
+            let streams: Vec<MappedStream> = keyed.into_iter().map(|(_, s)| s).collect();
             out.push(ChannelMappings {
                 number: numbers.get(&guide_id).cloned(),
                 guide_id,

@@ -87,6 +87,20 @@ impl Relay {
             .get(number)
             .cloned()
             .ok_or(TuneError::Unknown)?;
+        if route.streams.is_empty() {
+            // Every stream of it is on a disabled account (see `routing::table`).
+            self.app.events.record(
+                Event::new(
+                    "channel-no-source",
+                    format!(
+                        "channel {number} ({}): every stream of it is on a disabled account (or one whose password cannot be unsealed); enable one (`streamforge account enable NAME`)",
+                        route.name
+                    ),
+                )
+                .channel(&route.guide_id),
+            );
+            return Err(TuneError::NoVideo);
+        }
         let mut tuner = None;
         let joined = self.sessions.join_or_start(number, || {
             tuner = Some(self.limits.try_tuner(table.tuner_count).ok_or(())?);

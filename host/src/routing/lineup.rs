@@ -3,7 +3,7 @@
 //! into the routing snapshot.
 
 use crate::model::Quality;
-use crate::store::Store;
+use crate::store::{GroupRule, Store};
 use std::collections::{HashMap, HashSet};
 
 /// One channel of the lineup.
@@ -11,7 +11,8 @@ use std::collections::{HashMap, HashSet};
 pub struct LineupEntry {
     /// HDHomeRun `GuideNumber`: digits (and a dot), never `_`.
     pub number: String,
-    /// The guide channel id as the guide wrote it.
+    /// The guide channel id as the guide wrote it (for an exposed unmapped
+    /// provider channel, `account/key`, which no guide uses).
     pub guide_id: String,
     /// The id used in `/xmltv.xml` and the M3U `tvg-id` (the guide id when
     /// it is a valid XMLTV id, else a cleaned form of it).
@@ -26,6 +27,9 @@ pub struct LineupEntry {
     pub hd: bool,
     /// The guide (by name) whose programmes this channel shows.
     pub guide: String,
+    /// Set for an unmapped provider channel shown by `lineup
+    /// expose-unmapped on`: the one stream it plays (account, key).
+    pub unmapped: Option<(String, String)>,
 }
 
 /// The whole lineup, sorted by number.
@@ -35,11 +39,28 @@ pub struct Lineup {
     pub entries: Vec<LineupEntry>,
 }
 
+/// Plex shows at most this many channels of one tuner.
+pub const PLEX_CHANNEL_LIMIT: usize = 480;
+
+/// The warning for a lineup of `channels` channels, when Plex will not
+/// show them all.
+pub fn plex_limit_warning(channels: usize) -> Option<String> {
+    (channels > PLEX_CHANNEL_LIMIT).then(|| {
+        format!(
+            "the lineup has {channels} channels but Plex shows at most {PLEX_CHANNEL_LIMIT} per tuner; \
+             take some out (`streamforge lineup exclude-group NAME`, `streamforge channel disable GUIDE_ID`)"
+        )
+    })
+}
+
 /// What the lineup needs of a mapped stream: quality, group, logo.
 type StreamFacts = (Quality, Option<String>, Option<String>);
 
-/// Builds the lineup from the store.
+/// Builds the lineup from the store: guide channels with a mapped stream,
+/// less the ones the user disabled or filtered out by group, plus (when
+/// asked for) the provider channels no guide channel is mapped to.
 pub fn build(store: &Store) -> crate::store::Result<Lineup> {
+    let rules = store.lineup_rules()?;
     let mappings = store.mappings()?;
     let mapped: HashSet<&str> = mappings.iter().map(|m| m.guide_id.as_str()).collect();
     let numbers: HashMap<String, String> = store
@@ -66,6 +87,9 @@ pub fn build(store: &Store) -> crate::store::Result<Lineup> {
             if !mapped.contains(c.id.as_str()) || !seen.insert(c.id.clone()) {
                 continue;
             }
+            if rules.disabled_channels.contains(&c.id) {
+                continue; // its number stays in the store for when it is back
+            }
             let Some(number) = numbers.get(&c.id).cloned() else {
                 continue;
             };
@@ -77,8 +101,15 @@ pub fn build(store: &Store) -> crate::store::Result<Lineup> {
             if streams.is_empty() {
                 continue; // every mapped stream left its catalogue
             }
+            let passing: Vec<_> = streams
+                .iter()
+                .filter(|(_, g, _)| group_passes(&rules.groups, g.as_deref()))
+                .collect();
+            if passing.is_empty() {
+                continue; // filtered out by group
+            }
             let hd = streams.iter().any(|(q, _, _)| q.is_hd());
-            let group = streams.iter().find_map(|(_, g, _)| g.clone());
+            let group = passing.iter().find_map(|(_, g, _)| g.clone());
             let logo = c
                 .icon
                 .clone()
@@ -93,11 +124,63 @@ pub fn build(store: &Store) -> crate::store::Result<Lineup> {
                 group,
                 hd,
                 guide: guide.name.clone(),
+                unmapped: None,
+            });
+        }
+    }
+    if rules.expose_unmapped {
+        let taken: HashSet<String> = entries.iter().map(|e| e.number.clone()).collect();
+        let linked: HashSet<(&str, &str)> = mappings
+            .iter()
+            .map(|m| (m.account.as_str(), m.channel_key.as_str()))
+            .collect();
+        let mut unmapped = Vec::new();
+        for account in store.accounts()?.into_iter().filter(|a| a.enabled) {
+            for c in store.catalog(&account.name)? {
+                if linked.contains(&(account.name.as_str(), c.key.as_str()))
+                    || !group_passes(&rules.groups, c.group.as_deref())
+                {
+                    continue;
+                }
+                unmapped.push((account.name.clone(), c));
+            }
+        }
+        let keys: Vec<(String, String)> = unmapped
+            .iter()
+            .map(|(a, c)| (a.clone(), c.key.clone()))
+            .collect();
+        let numbers = store.unmapped_numbers(&keys)?;
+        for ((account, c), number) in unmapped.into_iter().zip(numbers) {
+            if taken.contains(&number) {
+                continue; // a guide channel holds it; never two channels on one number
+            }
+            let id = format!("{account}/{}", c.key);
+            let xmltv_id = unique(xmltv_id(&format!("{}.{account}", c.key)), &mut used_ids);
+            entries.push(LineupEntry {
+                number,
+                name: c.name,
+                xmltv_id,
+                logo: c.logo,
+                group: c.group,
+                hd: c.quality.is_hd(),
+                guide: String::new(),
+                unmapped: Some((account, c.key)),
+                guide_id: id,
             });
         }
     }
     entries.sort_by_key(|e| number_key(&e.number));
     Ok(Lineup { entries })
+}
+
+/// Whether a stream of provider group `group` passes the group filters:
+/// when any group is included, only streams of an included group pass;
+/// a stream of an excluded group never does.
+pub fn group_passes(rules: &[GroupRule], group: Option<&str>) -> bool {
+    let included = rules.iter().filter(|r| r.include).collect::<Vec<_>>();
+    let is = |r: &&GroupRule| group.is_some_and(|g| g == r.group);
+    (included.is_empty() || included.iter().any(is))
+        && !rules.iter().filter(|r| !r.include).any(|r| is(&r))
 }
 
 /// Sorts "5" < "5.1" < "10" < "101".
@@ -152,6 +235,37 @@ mod tests {
         assert_eq!(xmltv_id("das_erste.de"), "das-erste.de");
         assert_eq!(xmltv_id(".."), "channel.streamforge");
         assert_eq!(xmltv_id("a..b"), "a.b");
+    }
+
+    #[test]
+    fn groups_include_then_exclude() {
+        let rule = |g: &str, include| GroupRule {
+            group: g.into(),
+            include,
+        };
+        assert!(group_passes(&[], Some("News")));
+        assert!(group_passes(&[], None));
+        let exclude = [rule("News", false)];
+        assert!(!group_passes(&exclude, Some("News")));
+        assert!(group_passes(&exclude, Some("Sport")));
+        assert!(group_passes(&exclude, None));
+        let include = [
+            rule("News", true),
+            rule("Sport", true),
+            rule("Sport", false),
+        ];
+        assert!(group_passes(&include, Some("News")));
+        assert!(!group_passes(&include, Some("Sport")), "exclude wins");
+        assert!(!group_passes(&include, Some("Film")));
+        assert!(!group_passes(&include, None));
+    }
+
+    #[test]
+    fn the_plex_limit_warns_past_480_channels() {
+        assert_eq!(plex_limit_warning(0), None);
+        assert_eq!(plex_limit_warning(480), None);
+        let w = plex_limit_warning(481).expect("a warning past 480");
+        assert!(w.contains("481") && w.contains("480"), "{w}");
     }
 
     #[test]

@@ -58,6 +58,18 @@ impl Snapshot {
     }
 }
 
+/// Records an event when the lineup has more channels than Plex shows,
+/// once per size (not at every rebuild of a lineup that stays as big).
+fn warn_past_plex_limit(app: &App, before: Option<&Snapshot>, next: &Snapshot) {
+    let count = next.lineup.entries.len();
+    if before.is_some_and(|b| b.lineup.entries.len() == count) {
+        return;
+    }
+    if let Some(warning) = lineup::plex_limit_warning(count) {
+        app.events.record(Event::new("lineup-too-big", warning));
+    }
+}
+
 /// The current snapshot, swapped atomically; readers never wait.
 pub struct Routing {
     current: ArcSwap<Snapshot>,
@@ -71,6 +83,7 @@ impl Routing {
     /// Builds the first snapshot (blocking) and keeps it.
     pub fn open(app: &App, configured_tuners: Option<u32>) -> anyhow::Result<Arc<Routing>> {
         let first = Snapshot::build(app, configured_tuners)?;
+        warn_past_plex_limit(app, None, &first);
         Ok(Arc::new(Routing {
             published: watch::Sender::new(first.version),
             current: ArcSwap::from_pointee(first),
@@ -96,6 +109,7 @@ impl Routing {
                     let (app2, tuners) = (app.clone(), routing.configured_tuners);
                     match blocking(move || Snapshot::build(&app2, tuners)).await {
                         Ok(next) => {
+                            warn_past_plex_limit(&app, Some(&routing.load()), &next);
                             let version = next.version;
                             routing.current.store(Arc::new(next));
                             routing.published.send_replace(version);

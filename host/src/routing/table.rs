@@ -39,6 +39,8 @@ pub struct RouteStream {
     pub quality: Quality,
     /// How sure the match is, 0..1.
     pub confidence: f32,
+    /// The user's rank when pinned by hand (pinned streams go first).
+    pub pinned: Option<u32>,
     /// The plugin's URL templates, asked on first use.
     candidates: OnceLock<Result<Arc<Vec<Candidate>>, String>>,
 }
@@ -51,7 +53,8 @@ pub struct ChannelRoute {
     pub guide_id: String,
     /// Its name in the lineup.
     pub name: String,
-    /// Best first: quality tier, confidence, account priority.
+    /// Best first: pinned streams in the user's order, then quality tier,
+    /// confidence, account priority (see `matching::rank`).
     pub streams: Vec<Arc<RouteStream>>,
 }
 
@@ -59,7 +62,8 @@ pub struct ChannelRoute {
 pub struct RouteTable {
     /// The store version this was built from.
     pub version: u64,
-    /// Every lineup channel with at least one usable stream, by number.
+    /// Every lineup channel, by number (with no stream when every account
+    /// it has streams on is disabled).
     pub channels: HashMap<String, Arc<ChannelRoute>>,
     /// Tuners to advertise and enforce.
     pub tuner_count: u32,
@@ -151,25 +155,38 @@ pub fn build(
         .max(1);
     let mut channels = HashMap::new();
     for entry in &lineup.entries {
+        // An exposed unmapped channel plays its one stream; a guide channel
+        // its mappings.
+        let links: Vec<(String, String, f32, Option<u32>)> = match &entry.unmapped {
+            Some((account, key)) => vec![(account.clone(), key.clone(), 0.0, None)],
+            None => store
+                .mappings_of(&entry.guide_id)?
+                .into_iter()
+                .map(|m| {
+                    let pinned = m.manual.then_some(m.rank);
+                    (m.account, m.channel_key, m.confidence, pinned)
+                })
+                .collect(),
+        };
         let mut streams = Vec::new();
-        for m in store.mappings_of(&entry.guide_id)? {
-            let Some(account) = accounts.get(&m.account) else {
-                continue;
+        for (account_name, key, confidence, pinned) in links {
+            let Some(account) = accounts.get(&account_name) else {
+                continue; // disabled, or its password does not unseal
             };
-            let Some(channel) = store.catalog_channel(&m.account, &m.channel_key)? else {
+            let Some(channel) = store.catalog_channel(&account_name, &key)? else {
                 continue;
             };
             streams.push(RouteStream {
                 account: account.clone(),
                 quality: channel.quality,
-                confidence: m.confidence,
+                confidence,
+                pinned,
                 channel,
                 candidates: OnceLock::new(),
             });
         }
-        if streams.is_empty() {
-            continue;
-        }
+        // A channel whose streams are all on disabled accounts stays, with
+        // no stream: a tune answers 807 and says why, rather than 404.
         channels.insert(
             entry.number.clone(),
             Arc::new(ChannelRoute {
@@ -194,6 +211,7 @@ fn in_connect_order(streams: Vec<RouteStream>) -> Vec<Arc<RouteStream>> {
         .into_iter()
         .map(|s| {
             let key = RankKey {
+                pinned: s.pinned,
                 quality: s.quality,
                 confidence: s.confidence,
                 priority: s.account.priority,

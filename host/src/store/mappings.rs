@@ -59,15 +59,20 @@ impl Store {
     }
 
     /// Replaces every automatic mapping with `auto` in one atomic batch;
-    /// manual mappings stay, and an automatic one never overrides a manual
-    /// one for the same stream.
-    pub fn replace_auto_mappings(&self, auto: &[MappingRecord]) -> Result<()> {
+    /// manual mappings stay, so do the automatic ones of the `kept`
+    /// accounts (disabled ones, which the matcher did not see), and an
+    /// automatic one never overrides a manual one for the same stream.
+    pub fn replace_auto_mappings(
+        &self,
+        auto: &[MappingRecord],
+        kept: &std::collections::HashSet<String>,
+    ) -> Result<()> {
         let mut batch = sled::Batch::default();
         let mut manual = std::collections::HashSet::new();
         for entry in self.mappings.iter() {
             let (k, v) = entry?;
             let record: MappingRecord = decode("mapping", &v)?;
-            if record.manual {
+            if record.manual || kept.contains(&record.account) {
                 manual.insert(k.to_vec());
             } else {
                 batch.remove(k);

@@ -10,6 +10,7 @@ mod cameras;
 mod catalog;
 mod guides;
 mod lineup;
+mod lineup_rules;
 mod mappings;
 mod schema;
 
@@ -18,6 +19,7 @@ pub use cameras::{CameraRecord, ControllerRecord};
 pub use catalog::CatalogInfo;
 pub use guides::{GuideChannelRecord, GuideRecord};
 pub use lineup::LineupNumber;
+pub use lineup_rules::{GroupRule, LineupRules, FIRST_UNMAPPED};
 pub use mappings::MappingRecord;
 
 use std::path::Path;
@@ -74,6 +76,8 @@ pub struct Store {
     guides: sled::Tree,
     mappings: sled::Tree,
     lineup: sled::Tree,
+    lineup_rules: sled::Tree,
+    unmapped_numbers: sled::Tree,
     events: sled::Tree,
     /// [`Store::version`] mirrored in memory, so the relay's request path can
     /// see a change without touching the database.
@@ -102,6 +106,8 @@ impl Store {
             guides: db.open_tree("guides")?,
             mappings: db.open_tree("mappings")?,
             lineup: db.open_tree("lineup")?,
+            lineup_rules: db.open_tree("lineup_rules")?,
+            unmapped_numbers: db.open_tree("unmapped_numbers")?,
             events: db.open_tree("events")?,
             live_version: std::sync::Arc::new(tokio::sync::watch::Sender::new(0)),
             db,

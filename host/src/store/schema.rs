@@ -4,7 +4,7 @@
 use super::{Result, Store, StoreError};
 
 /// The schema this binary writes.
-pub const CURRENT: u32 = 1;
+pub const CURRENT: u32 = 2;
 
 const KEY: &[u8] = b"schema-version";
 
@@ -30,6 +30,9 @@ pub(super) fn migrate(store: &Store) -> Result<()> {
         match version {
             // 0 → 1: a new data dir; nothing to convert.
             0 => {}
+            // 1 → 2: lineup rules and unmapped numbers, in new trees that
+            // start empty (no rules: the lineup is what it was).
+            1 => {}
             _ => unreachable!("a migration for every version below CURRENT"),
         }
         store.meta.insert(KEY, &(version + 1).to_be_bytes())?;
