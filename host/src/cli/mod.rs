@@ -5,6 +5,7 @@
 mod accounts;
 mod backend;
 mod cameras;
+mod console;
 mod demo;
 mod guides;
 mod matching;
@@ -99,6 +100,9 @@ pub enum Command {
     /// Add, list and remove cameras (RTSP sources served as JPEG frames).
     #[command(subcommand)]
     Camera(cameras::CameraCommand),
+    /// Set up the web console (served under /ui/ by `serve`).
+    #[command(subcommand)]
+    Console(console::ConsoleCommand),
 }
 
 /// Runs the parsed command; the error is for `main` to print.
@@ -145,6 +149,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             Command::Plugin(cmd) => plugin::run(&data, cmd).await,
             Command::Token(cmd) => tokens::run(&data, cmd).await,
             Command::Camera(cmd) => cameras::run(&data, cmd).await,
+            Command::Console(cmd) => console::run(&data, cmd),
         }
     })
 }
