@@ -15,7 +15,7 @@ use serde::Deserialize;
 use std::collections::HashMap;
 
 /// Channels per page (keeps a page under 100 KB).
-const PER_PAGE: usize = 40;
+const PER_PAGE: usize = 25;
 
 /// Suggestions shown for an unmatched channel.
 const SUGGESTIONS: usize = 8;

@@ -89,15 +89,15 @@ pub async fn live_part(console: &Console) -> Markup {
     let busy = !status.sessions.is_empty();
     let (accounts, failovers) = read(console, move |app| {
         // Failovers of the channels playing: the relay's `failover` events.
-        let failovers = match busy {
-            true => app
-                .events
+        let failovers = if busy {
+            app.events
                 .snapshot()
                 .into_iter()
                 .filter(|e| e.kind == "failover")
                 .filter_map(|e| Some((e.channel?, e.time_ms)))
-                .collect(),
-            false => Vec::new(),
+                .collect()
+        } else {
+            Vec::new()
         };
         Ok((app.catalog.list_accounts()?, failovers))
     })
