@@ -12,6 +12,7 @@ mod camera_fixture;
 mod camera_page;
 mod cameras;
 mod catalog_cli;
+mod console;
 mod demo;
 mod discovery_ssdp;
 mod discovery_udp;

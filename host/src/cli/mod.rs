@@ -5,6 +5,7 @@
 mod accounts;
 mod backend;
 mod cameras;
+mod console;
 mod demo;
 mod guides;
 mod lineup;
@@ -106,6 +107,9 @@ pub enum Command {
     /// Group filters and unmapped channels: what the lineup shows.
     #[command(subcommand)]
     Lineup(lineup::LineupCommand),
+    /// Set up the web console (served under /ui/ by `serve`).
+    #[command(subcommand)]
+    Console(console::ConsoleCommand),
 }
 
 /// Runs the parsed command; the error is for `main` to print.
@@ -154,6 +158,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             Command::Camera(cmd) => cameras::run(&data, cmd).await,
             Command::Channel(cmd) => lineup::channel(&data, cmd).await,
             Command::Lineup(cmd) => lineup::run(&data, cmd).await,
+            Command::Console(cmd) => console::run(&data, cmd),
         }
     })
 }

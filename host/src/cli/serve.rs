@@ -191,13 +191,25 @@ pub async fn serve_app(
     let tuner_state = TunerState::new(app.clone(), shared.clone(), routing.clone());
     let relay = Relay::new(app.clone(), routing, args.relay_config())?;
     let (camera_stop, camera_stopping) = tokio::sync::watch::channel(false);
+    // Open console pages' live streams end with the cameras' (else they would hold the shutdown).
+    let console_stopping = camera_stopping.clone();
     let cameras =
         crate::camera::serve::start(&app, data, &token, args.camera_settings()?, camera_stopping)
             .await?;
     relay.attach_cameras(cameras.routes.cameras.clone());
+    let console = crate::console::router(crate::console::ConsoleState {
+        app: app.clone(),
+        relay: relay.clone(),
+        admin_token: token.clone(),
+        sessions: Default::default(),
+        device: shared.clone(),
+        camera_keys: cameras.routes.access.keys().clone(),
+        stopping: console_stopping,
+    });
     let router = tuner::http::router(tuner_state)
         .merge(crate::relay::router(relay.clone()))
         .merge(crate::camera::http::router(cameras.routes.clone()))
+        .merge(console)
         .nest(
             "/api/v1",
             api::router(app.clone(), token, Some(relay.clone())),
@@ -223,6 +235,11 @@ pub async fn serve_app(
     println!(
         "  admin API: {}/api/v1 (token in {})",
         server_file.url,
+        data.admin_token().display()
+    );
+    println!(
+        "  console: {}/ui/ (sign in with the admin token in {}, or a password set with `streamforge console password`)",
+        device.base_url,
         data.admin_token().display()
     );
     let (stop, stopped) = tokio::sync::watch::channel(false);

@@ -4,9 +4,11 @@
 
 pub mod rank;
 mod run;
+mod suggest;
 mod views;
 
 pub use run::MatchSummary;
+pub use suggest::Suggestion;
 pub use views::{ChannelMappings, MappedStream, MappingsQuery};
 
 /// Confidence under which a match is reported as "low".

@@ -111,6 +111,8 @@ impl Browser {
             "--disable-gpu".to_string(),
             "--disable-dev-shm-usage".to_string(),
             "--no-first-run".to_string(),
+            // Pages may name outside hosts (channel logos): tests stay on loopback.
+            "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1".to_string(),
             format!("--window-size={width},{height}"),
             format!("--user-data-dir={}", browser._profile.path().display()),
         ];

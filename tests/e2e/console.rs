@@ -1,0 +1,340 @@
+//! The web console (`/ui/`) as a person uses it, in a real headless
+//! Chromium against the real server and the tests' own simulated panel:
+//! sign-in, the dashboard's viewer count following a second viewer live
+//! (no reload), pinning a stream on the channels page and finding the pin
+//! in `streamforge mappings`, the provider refusing an account added with a
+//! wrong password; every page under 100 KB and without sideways scrolling
+//! at 375 px, with screenshots at 1280 and 375 px written to
+//! docs/screenshots/. Over plain HTTP: 401 and redirects without a session,
+//! the cookie's flags, a cross-site POST refused, the console password, and
+//! the sign-in rate limit.
+
+use crate::common::{self, number_of, prepared, Browser, Server};
+use reqwest::blocking::Client;
+use serde_json::Value;
+use std::path::PathBuf;
+use std::time::Duration;
+use streamforge_sim::SimProvider;
+
+/// How long a page may take to show what the test waits for.
+const SHOWN: Duration = Duration::from_secs(20);
+
+/// Where the screenshots go (committed, shown by the README).
+fn screenshots() -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../docs/screenshots");
+    std::fs::create_dir_all(&dir).expect("docs/screenshots");
+    dir
+}
+
+/// A client that shows redirects instead of following them.
+fn plain() -> Client {
+    Client::builder()
+        .no_proxy()
+        .redirect(reqwest::redirect::Policy::none())
+        .timeout(Duration::from_secs(30))
+        .build()
+        .unwrap()
+}
+
+/// `text` as a form value.
+fn form_encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// Navigates to `url` and waits for the page to be the one titled `title`.
+fn visit(browser: &Browser, url: &str, title: &str) {
+    browser.open(url);
+    browser.wait_true(
+        &format!("the {title} page"),
+        SHOWN,
+        &format!("document.title.startsWith({})", Value::from(title)),
+        "[location.href, document.title, document.body.innerText.slice(0, 300)]",
+    );
+}
+
+/// Checks the page's size and that a 375 px phone scrolls nothing
+/// sideways; writes screenshots at 1280 and 375 px as `console-{name}-*.png`.
+fn shoot(browser: &Browser, name: &str) {
+    let size = browser.eval("document.documentElement.outerHTML.length");
+    assert!(
+        size.as_u64().unwrap() < 100 * 1024,
+        "the {name} page is {size} bytes"
+    );
+    let dir = screenshots();
+    browser.resize(1280, 900);
+    browser.wait_true(
+        "1280 px",
+        SHOWN,
+        "window.innerWidth === 1280",
+        "window.innerWidth",
+    );
+    std::fs::write(
+        dir.join(format!("console-{name}-1280.png")),
+        browser.screenshot(),
+    )
+    .unwrap();
+    browser.resize(375, 900);
+    browser.wait_true(
+        "375 px",
+        SHOWN,
+        "window.innerWidth === 375",
+        "window.innerWidth",
+    );
+    let widths = browser.eval("[document.documentElement.scrollWidth, window.innerWidth]");
+    assert!(
+        widths[0].as_u64().unwrap() <= 375,
+        "the {name} page scrolls sideways at 375 px: {widths}"
+    );
+    std::fs::write(
+        dir.join(format!("console-{name}-375.png")),
+        browser.screenshot(),
+    )
+    .unwrap();
+    browser.resize(1280, 900);
+}
+
+#[test]
+fn the_console_signs_in_shows_live_viewers_pins_and_reports_a_refused_account() {
+    let sim = SimProvider::start_blocking(common::test_panel());
+    let data = prepared(&sim, 2);
+    let server = Server::start(data.path(), &["--idle-grace", "0"]);
+    let ui = format!("{}/ui/", server.url);
+    let browser = Browser::start(1280, 900);
+
+    // Without a session the console sends the browser to the sign-in form.
+    visit(&browser, &ui, "Sign in");
+    assert_eq!(browser.eval("location.pathname"), "/ui/login");
+    shoot(&browser, "login");
+    browser.script(
+        "document.getElementById('password').value = arguments[0]; document.querySelector('form').submit();",
+        &[Value::from(server.token.clone())],
+    );
+    browser.wait_true(
+        "the dashboard after sign-in",
+        SHOWN,
+        "location.pathname === '/ui/' && document.title.startsWith('Dashboard')",
+        "[location.href, document.body.innerText.slice(0, 300)]",
+    );
+    // The session cookie is HttpOnly: the page's script cannot read it.
+    assert_eq!(browser.eval("document.cookie"), "");
+
+    // A viewer tunes in: the dashboard shows the channel and one viewer,
+    // then two, without reloading (the marker set on the page survives).
+    browser.script("window.notReloaded = true;", &[]);
+    let erste = number_of(&server.base, "Das Erste");
+    let stream = format!("{}/stream/{erste}", server.base);
+    let first = common::viewer(stream.clone());
+    let viewers = format!(
+        "(document.querySelector('#playing tr[data-channel=\"{erste}\"] td.viewers') || {{dataset: {{}}}}).dataset.viewers"
+    );
+    browser.wait_true(
+        "the playing channel with 1 viewer on the dashboard",
+        SHOWN,
+        &format!("{viewers} === '1'"),
+        "document.getElementById('live').innerText",
+    );
+    let second = common::viewer(stream);
+    browser.wait_true(
+        "the viewer count going to 2 live",
+        SHOWN,
+        &format!("{viewers} === '2' && window.notReloaded === true"),
+        "document.getElementById('live').innerText",
+    );
+    let source = browser.eval(&format!(
+        "document.querySelector('#playing tr[data-channel=\"{erste}\"]').innerText"
+    ));
+    assert!(
+        source.as_str().unwrap().contains("main / 12002"),
+        "the source (account / stream, the FHD one) is shown: {source}"
+    );
+    shoot(&browser, "dashboard");
+    drop(first);
+    drop(second);
+
+    // Channels: pin Das Erste's HD stream (12001), found by a search.
+    visit(&browser, &format!("{ui}channels?q=daserste"), "Channels");
+    let pin = "document.querySelector('article[data-guide=\"daserste.de\"] li[data-key=\"12001\"] form[action=\"/ui/channels/pin\"] button')";
+    browser.wait_true(
+        "a Pin button on 12001",
+        SHOWN,
+        &format!("{pin} !== null"),
+        "document.body.innerText",
+    );
+    browser.script(&format!("{pin}.click();"), &[]);
+    browser.wait_true(
+        "the pin confirmed and shown first",
+        SHOWN,
+        "(document.getElementById('flash') || {}).textContent === 'pinned main/12001 to daserste.de' \
+         && document.querySelector('article[data-guide=\"daserste.de\"] li').dataset.key === '12001'",
+        "document.body.innerText.slice(0, 600)",
+    );
+    let mappings = common::cli(data.path(), &["mappings"]);
+    let line = mappings
+        .lines()
+        .find(|l| l.contains("main/12001"))
+        .unwrap_or_else(|| panic!("no 12001 in mappings:\n{mappings}"));
+    assert!(
+        line.contains("0. main/12001") && line.contains("pinned"),
+        "{line}"
+    );
+    visit(&browser, &format!("{ui}channels"), "Channels");
+    shoot(&browser, "channels");
+
+    // Sources: an account with a wrong password is refused by the provider;
+    // nothing is stored and the password is shown nowhere.
+    visit(&browser, &format!("{ui}sources"), "Sources");
+    browser.script(
+        "const f = document.getElementById('add-account'); const e = f.elements; \
+         e['name'].value = 'wrongpass'; e['url'].value = arguments[0]; e['username'].value = 'tester'; \
+         e['password'].value = 'not-the-Pa55word'; f.submit();",
+        &[Value::from(sim.base_url())],
+    );
+    browser.wait_true(
+        "the provider's refusal on the page",
+        SHOWN,
+        "(document.querySelector('#flash.error') || {}).textContent !== undefined",
+        "document.body.innerText.slice(0, 600)",
+    );
+    let refusal = browser.eval("document.getElementById('flash').textContent");
+    assert!(
+        refusal
+            .as_str()
+            .unwrap()
+            .contains("refused this user name or password"),
+        "{refusal}"
+    );
+    let html = browser.eval("document.documentElement.outerHTML");
+    assert!(!html.as_str().unwrap().contains("not-the-Pa55word"));
+    assert!(!html.as_str().unwrap().contains("t3st-Pa55w0rd!"));
+    let accounts = server.api("/api/v1/accounts");
+    assert!(
+        accounts
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|a| a["name"] != "wrongpass"),
+        "{accounts}"
+    );
+    shoot(&browser, "sources");
+
+    visit(&browser, &format!("{ui}events"), "Events");
+    let events = browser.eval("document.getElementById('event-rows').innerText");
+    assert!(
+        events.as_str().unwrap().contains("mapping-pinned"),
+        "{events}"
+    );
+    shoot(&browser, "events");
+
+    visit(&browser, &format!("{ui}cameras"), "Cameras");
+    shoot(&browser, "cameras");
+}
+
+#[test]
+fn the_console_refuses_strangers_and_cross_site_requests() {
+    let dir = common::data_dir();
+    let server = Server::start(dir.path(), &[]);
+    let http = plain();
+    let at = |path: &str| format!("{}{path}", server.url);
+
+    // Without a session: pages redirect to the sign-in form, the console's
+    // API answers 401; the tuner stays open.
+    let page = http.get(at("/ui/channels")).send().unwrap();
+    assert_eq!(page.status(), 303);
+    assert_eq!(page.headers()["location"], "/ui/login");
+    for api in ["/ui/api/status", "/ui/live"] {
+        let answer = http.get(at(api)).send().unwrap();
+        assert_eq!(answer.status(), 401, "{api}");
+    }
+    assert_eq!(http.get(at("/discover.json")).send().unwrap().status(), 200);
+
+    // Sign-in: a wrong token is refused; the right one gives a strict,
+    // HttpOnly, expiring cookie.
+    let origin = server.url.clone();
+    let sign_in = |field: &str, secret: &str| {
+        http.post(at("/ui/login"))
+            .header("origin", &origin)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(format!("{field}={}", form_encode(secret)))
+            .send()
+            .unwrap()
+    };
+    assert_eq!(sign_in("token", "wrong-token").status(), 401);
+    let ok = sign_in("token", &server.token);
+    assert_eq!(ok.status(), 303);
+    let cookie = ok.headers()["set-cookie"].to_str().unwrap().to_string();
+    for flag in ["HttpOnly", "SameSite=Strict", "Max-Age=", "Path=/ui"] {
+        assert!(cookie.contains(flag), "{cookie}");
+    }
+    let session = cookie.split(';').next().unwrap().to_string();
+    let status: Value = http
+        .get(at("/ui/api/status"))
+        .header("cookie", &session)
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert!(status["tuners"].is_u64(), "{status}");
+
+    // A state-changing request from another site is refused, even with the
+    // session; so is one that names no origin at all.
+    for (name, value) in [
+        ("origin", "http://evil.example"),
+        ("referer", "http://evil.example/x"),
+    ] {
+        let refused = http
+            .post(at("/ui/match"))
+            .header("cookie", &session)
+            .header(name, value)
+            .send()
+            .unwrap();
+        assert_eq!(refused.status(), 403, "{name}: {value}");
+    }
+    let bare = http
+        .post(at("/ui/match"))
+        .header("cookie", &session)
+        .send()
+        .unwrap();
+    assert_eq!(bare.status(), 403);
+    let own = http
+        .post(at("/ui/logout"))
+        .header("cookie", &session)
+        .header("origin", &origin)
+        .send()
+        .unwrap();
+    assert_eq!(own.status(), 303, "the console's own origin is served");
+    let after = http
+        .get(at("/ui/api/status"))
+        .header("cookie", &session)
+        .send()
+        .unwrap();
+    assert_eq!(after.status(), 401, "signed out");
+
+    // A console password set while the server runs works at once.
+    let out = common::process::cli_with_input(
+        dir.path(),
+        &["console", "password"],
+        "a long console pass\n",
+    );
+    assert!(out.contains("console password set"), "{out}");
+    assert_eq!(sign_in("password", "a long console pass").status(), 303);
+    let stored = std::fs::read_to_string(dir.path().join("console.password")).unwrap();
+    assert!(stored.starts_with("$argon2") && !stored.contains("console pass"));
+
+    // Sign-in is rate-limited: after 10 failures a minute, even the right
+    // token waits.
+    let mut statuses = Vec::new();
+    for _ in 0..11 {
+        statuses.push(sign_in("password", "guess").status().as_u16());
+    }
+    assert_eq!(statuses.last(), Some(&429), "{statuses:?}");
+    assert_eq!(sign_in("token", &server.token).status(), 429);
+    assert!(
+        !server.log().contains(&server.token),
+        "the token is never logged"
+    );
+}
