@@ -19,6 +19,7 @@ pub mod data_dir;
 pub mod events;
 pub mod fetch;
 pub mod guide;
+pub mod logos;
 pub mod matching;
 pub mod model;
 pub mod plugins;
