@@ -59,7 +59,11 @@ fn main() {
         drop(out);
         let start = Instant::now();
         app.guides
-            .add_guide("bench", guide_path.to_str().unwrap())
+            .add_guide(
+                "bench",
+                guide_path.to_str().unwrap(),
+                streamforge::guide::GuideShift::ZERO,
+            )
             .await
             .unwrap();
         let guide_time = start.elapsed();

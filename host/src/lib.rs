@@ -21,6 +21,7 @@ pub mod events;
 pub mod fetch;
 pub mod guide;
 pub mod lineup_control;
+pub mod logos;
 pub mod matching;
 pub mod model;
 pub mod plugins;

@@ -304,7 +304,7 @@ fn gunzip(bytes: &[u8]) -> Vec<u8> {
 }
 
 /// Runs Debian's `tv_validate_file` (package xmltv-util) on the document.
-fn validate_xmltv(xml: &[u8]) {
+pub(crate) fn validate_xmltv(xml: &[u8]) {
     let dir = common::data_dir();
     let file = dir.path().join("guide.xml");
     std::fs::write(&file, xml).unwrap();

@@ -23,6 +23,16 @@ pub struct AddGuide {
     /// An http(s) URL, or the absolute path of an XMLTV file (`.xml` or
     /// `.xml.gz`) on the server's machine.
     pub source: String,
+    /// How far to move programme times (`+2h`, `-1h30m`, `45m`, `0`).
+    #[serde(default)]
+    pub shift: Option<String>,
+}
+
+/// Body of `POST /api/v1/guides/{name}/settings`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct GuideSettings {
+    /// The new time shift (`+2h`, `-1h30m`, `45m`, `0`).
+    pub shift: String,
 }
 
 /// Body of `POST /api/v1/sync`.

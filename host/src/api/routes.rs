@@ -1,7 +1,7 @@
 //! `/api/v1` routes: thin handlers over [`App`] methods, behind a bearer
 //! token. Errors answer `{"error": "<the line the CLI would print>"}`.
 
-use super::{AddGuide, ApiError, MapRequest, MatchRequest, SyncRequest};
+use super::{AddGuide, ApiError, GuideSettings, MapRequest, MatchRequest, SyncRequest};
 use crate::app::App;
 use crate::catalog::{NewAccount, SilentProgress};
 use crate::lineup_control::{AccountToggle, ChannelToggle, GroupAction, UnmappedToggle};
@@ -75,6 +75,7 @@ pub fn router(app: Arc<App>, token: String, relay: Option<Arc<crate::relay::Rela
         .route("/accounts/{name}/test", post(test_account))
         .route("/guides", get(list_guides).post(add_guide))
         .route("/guides/{name}", axum::routing::delete(remove_guide))
+        .route("/guides/{name}/settings", post(set_guide))
         .route("/sync", post(sync))
         .route("/match", post(run_match))
         .route("/mappings", get(mappings).post(map))
@@ -179,9 +180,26 @@ async fn list_guides(State(a): State<Admin>) -> Answer {
 
 async fn add_guide(State(a): State<Admin>, Json(g): Json<AddGuide>) -> Answer {
     off_thread(&a, move |app, rt| {
-        rt.block_on(app.guides.add_guide(&g.name, &g.source))
+        let shift = parse_shift(g.shift.as_deref().unwrap_or("0"))?;
+        rt.block_on(app.guides.add_guide(&g.name, &g.source, shift))
     })
     .await
+}
+
+async fn set_guide(
+    State(a): State<Admin>,
+    Path(name): Path<String>,
+    Json(s): Json<GuideSettings>,
+) -> Answer {
+    off_thread(&a, move |app, rt| {
+        let shift = parse_shift(&s.shift)?;
+        rt.block_on(app.guides.set_shift(&name, shift))
+    })
+    .await
+}
+
+fn parse_shift(text: &str) -> anyhow::Result<crate::guide::GuideShift> {
+    crate::guide::GuideShift::parse(text).map_err(anyhow::Error::msg)
 }
 
 async fn remove_guide(State(a): State<Admin>, Path(name): Path<String>) -> Answer {

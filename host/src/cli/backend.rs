@@ -2,16 +2,18 @@
 //! running), or in the running server through its admin API. Both give
 //! the same answers, so the CLI prints the same either way.
 
-use crate::api::{AddGuide, ApiClient, MapRequest, MatchRequest, ServerFile, SyncRequest};
+use crate::api::{
+    AddGuide, ApiClient, GuideSettings, MapRequest, MatchRequest, ServerFile, SyncRequest,
+};
 use crate::app::{App, SyncReport};
 use crate::catalog::{AccountCheck, AccountView, NewAccount, Progress};
 use crate::data_dir::DataDir;
 use crate::events::Event;
-use crate::guide::GuideView;
 use crate::lineup_control::{
     AccountState, AccountToggle, ChannelState, ChannelToggle, GroupAction, GroupsView,
     UnmappedState, UnmappedToggle,
 };
+use crate::guide::{GuideShift, GuideView};
 use crate::matching::{ChannelMappings, MappingsQuery, MatchSummary};
 use crate::plugins::Manifest;
 use crate::store::StoreError;
@@ -82,9 +84,14 @@ impl Backend {
         }
     }
 
-    pub async fn add_guide(&self, name: &str, source: &str) -> anyhow::Result<GuideView> {
+    pub async fn add_guide(
+        &self,
+        name: &str,
+        source: &str,
+        shift: GuideShift,
+    ) -> anyhow::Result<GuideView> {
         match self {
-            Backend::Local(app) => app.guides.add_guide(name, source).await,
+            Backend::Local(app) => app.guides.add_guide(name, source, shift).await,
             Backend::Remote(api) => {
                 // The server resolves paths itself; give it an absolute one.
                 let source = match std::fs::canonicalize(source) {
@@ -96,6 +103,7 @@ impl Backend {
                     &AddGuide {
                         name: name.into(),
                         source,
+                        shift: Some(shift.to_string()),
                     },
                 )
                 .await
@@ -107,6 +115,23 @@ impl Backend {
         match self {
             Backend::Local(app) => app.guides.list_guides(),
             Backend::Remote(api) => api.get("guides", &[]).await,
+        }
+    }
+
+    pub async fn set_guide_shift(
+        &self,
+        name: &str,
+        shift: GuideShift,
+    ) -> anyhow::Result<GuideView> {
+        match self {
+            Backend::Local(app) => app.guides.set_shift(name, shift).await,
+            Backend::Remote(api) => {
+                let body = GuideSettings {
+                    shift: shift.to_string(),
+                };
+                api.post(&format!("guides/{}/settings", enc(name)), &body)
+                    .await
+            }
         }
     }
 

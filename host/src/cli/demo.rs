@@ -41,7 +41,9 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
     let panel = sim.config();
     let account = NewAccount::xtream("demo", sim.base_url(), &panel.username, &panel.password);
     app.catalog.add_account(account).await?;
-    app.guides.add_guide("demo", &sim.xmltv_url()).await?;
+    app.guides
+        .add_guide("demo", &sim.xmltv_url(), crate::guide::GuideShift::ZERO)
+        .await?;
     let report = app.sync(None, &TermProgress::new()).await?;
     let channels: usize = report.accounts.iter().map(|a| a.channels).sum();
     let summary = app.matching.run_match(false).await?;

@@ -1,7 +1,8 @@
-//! `guide add | list | remove`.
+//! `guide add | set | list | remove`.
 
 use super::backend::Backend;
 use crate::data_dir::DataDir;
+use crate::guide::GuideShift;
 use clap::Subcommand;
 
 /// Guide commands.
@@ -13,6 +14,18 @@ pub enum GuideCommand {
         name: String,
         /// URL or path.
         source: String,
+        /// Move every programme by this much (`+2h`, `-1h30m`, `45m`; at most 24h),
+        /// for guides whose times are off.
+        #[arg(long, value_parser = GuideShift::parse, allow_hyphen_values = true, default_value = "0")]
+        shift: GuideShift,
+    },
+    /// Change a guide's settings; applied at once, without downloading it again.
+    Set {
+        /// The guide's name (as in `streamforge guide list`).
+        name: String,
+        /// Move every programme by this much (`+2h`, `-1h30m`, `45m`, `0` for none).
+        #[arg(long, value_parser = GuideShift::parse, allow_hyphen_values = true)]
+        shift: GuideShift,
     },
     /// List guides.
     List {
@@ -31,12 +44,24 @@ pub enum GuideCommand {
 pub async fn run(data: &DataDir, cmd: GuideCommand) -> anyhow::Result<()> {
     let backend = Backend::connect(data)?;
     match cmd {
-        GuideCommand::Add { name, source } => {
-            let g = backend.add_guide(&name, &source).await?;
+        GuideCommand::Add {
+            name,
+            source,
+            shift,
+        } => {
+            let g = backend.add_guide(&name, &source, shift).await?;
+            let shifted = match g.shift.as_str() {
+                "0" | "" => String::new(),
+                s => format!(", times shifted by {s}"),
+            };
             println!(
-                "added guide {}: {} channels, {} programmes",
+                "added guide {}: {} channels, {} programmes{shifted}",
                 g.name, g.channels, g.programmes
             );
+        }
+        GuideCommand::Set { name, shift } => {
+            let g = backend.set_guide_shift(&name, shift).await?;
+            println!("guide {}: programme times shifted by {}", g.name, g.shift);
         }
         GuideCommand::List { json } => {
             let list = backend.list_guides().await?;
@@ -45,13 +70,13 @@ pub async fn run(data: &DataDir, cmd: GuideCommand) -> anyhow::Result<()> {
                 return Ok(());
             }
             println!(
-                "{:<16} {:>8} {:>10}  SOURCE",
-                "NAME", "CHANNELS", "PROGRAMMES"
+                "{:<16} {:>8} {:>10} {:>7}  SOURCE",
+                "NAME", "CHANNELS", "PROGRAMMES", "SHIFT"
             );
             for g in list {
                 println!(
-                    "{:<16} {:>8} {:>10}  {}",
-                    g.name, g.channels, g.programmes, g.source
+                    "{:<16} {:>8} {:>10} {:>7}  {}",
+                    g.name, g.channels, g.programmes, g.shift, g.source
                 );
             }
         }

@@ -188,7 +188,11 @@ pub async fn serve_app(
     let (opened, tuners) = (app.clone(), options.tuner_count);
     let routing = blocking(move || Routing::open(&opened, tuners)).await?;
     routing.spawn_refresher(app.clone());
-    let tuner_state = TunerState::new(app.clone(), shared.clone(), routing.clone());
+    let logo_dir = data.root().join("logos");
+    let logos =
+        blocking(move || crate::logos::LogoCache::open(logo_dir, Default::default())).await?;
+    crate::logos::spawn_watcher(logos.clone(), routing.clone());
+    let tuner_state = TunerState::new(app.clone(), shared.clone(), routing.clone(), logos);
     let relay = Relay::new(app.clone(), routing, args.relay_config())?;
     let (camera_stop, camera_stopping) = tokio::sync::watch::channel(false);
     // Open console pages' live streams end with the cameras' (else they would hold the shutdown).

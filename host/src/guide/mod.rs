@@ -28,6 +28,7 @@ mod limits;
 pub mod prepared;
 mod programme;
 mod programmes;
+mod shift;
 mod source;
 mod sources;
 mod summary;
@@ -42,6 +43,7 @@ pub use prepared::PREPARED_HEADER;
 pub use programmes::{
     ChannelSelection, PreparedError, ProgrammeReader, ProgrammeRecord, DEFAULT_MAX_RECORD_BYTES,
 };
+pub use shift::GuideShift;
 pub use sources::{GuideSync, GuideView, Guides};
 pub use summary::{IngestSummary, SkipReason};
 pub use xmltv_out::{write_channel, write_footer, write_header};

@@ -3,7 +3,8 @@
 //! prepared programme file beside it. A failed ingest keeps the previous
 //! guide whole.
 
-use super::{ingest, IngestLimits};
+use super::shift::shift_file;
+use super::{ingest, GuideShift, IngestLimits};
 use crate::blocking::run as blocking;
 use crate::catalog::redact;
 use crate::catalog::Progress;
@@ -33,6 +34,9 @@ pub struct GuideView {
     pub programmes: usize,
     /// Unix seconds of the last successful ingest.
     pub synced_at: u64,
+    /// How far programme times are moved (`+1h30m`, `-45m`, `0`).
+    #[serde(default)]
+    pub shift: String,
 }
 
 /// How one guide's sync went.
@@ -55,7 +59,12 @@ fn view(g: &GuideRecord) -> GuideView {
         channels: g.channels,
         programmes: g.programmes,
         synced_at: g.synced_at,
+        shift: shift_of(g).to_string(),
     }
+}
+
+fn shift_of(g: &GuideRecord) -> GuideShift {
+    GuideShift::from_minutes(g.shift_minutes).unwrap_or_default()
 }
 
 fn is_url(source: &str) -> bool {
@@ -98,8 +107,14 @@ impl Guides {
         Ok(())
     }
 
-    /// Adds a guide and ingests it at once; nothing is kept if that fails.
-    pub async fn add_guide(&self, name: &str, source: &str) -> anyhow::Result<GuideView> {
+    /// Adds a guide (its programmes moved by `shift`) and ingests it at
+    /// once; nothing is kept if that fails.
+    pub async fn add_guide(
+        &self,
+        name: &str,
+        source: &str,
+        shift: GuideShift,
+    ) -> anyhow::Result<GuideView> {
         let valid = !name.is_empty()
             && name.len() <= 64
             && name
@@ -126,6 +141,7 @@ impl Guides {
             channels: 0,
             programmes: 0,
             programme_file: None,
+            shift_minutes: shift.minutes(),
         };
         let record = self.ingest_guide(record).await?;
         self.events.record(Event::new(
@@ -141,6 +157,64 @@ impl Guides {
     /// Every guide.
     pub fn list_guides(&self) -> anyhow::Result<Vec<GuideView>> {
         Ok(self.store.guides()?.iter().map(view).collect())
+    }
+
+    /// Changes a guide's time shift. The kept programme file is rewritten
+    /// by the difference (no download); the previous file stays in force
+    /// until the new one is complete.
+    pub async fn set_shift(&self, name: &str, shift: GuideShift) -> anyhow::Result<GuideView> {
+        let mut record = self.store.guide(name)?.ok_or_else(|| {
+            anyhow!("there is no guide named `{name}` (see `streamforge guide list`)")
+        })?;
+        let old = shift_of(&record);
+        if old == shift {
+            return Ok(view(&record));
+        }
+        let delta = shift.minutes() - old.minutes();
+        let old_file = record.programme_file.clone();
+        if let Some(file) = old_file.clone() {
+            let (dir, label) = (self.dir.clone(), name.to_string());
+            let new_file = format!("{name}.{}.prog", now_nanos());
+            let target = dir.join(&new_file);
+            blocking(move || {
+                let input = std::fs::File::open(dir.join(&file)).with_context(|| {
+                    format!("cannot read the programmes of guide `{label}`; run `streamforge sync`")
+                })?;
+                let out = tempfile::Builder::new()
+                    .prefix(".shift-")
+                    .tempfile_in(&dir)?;
+                let written = shift_file(
+                    std::io::BufReader::new(input),
+                    std::io::BufWriter::new(out.as_file()),
+                    delta,
+                );
+                written.map_err(|e| {
+                    anyhow!("cannot shift the programmes of guide `{label}`: {e}; run `streamforge sync`")
+                })?;
+                out.persist(&target).map_err(|e| e.error)?;
+                Ok(())
+            })
+            .await?;
+            record.programme_file = Some(new_file);
+        }
+        record.shift_minutes = shift.minutes();
+        let store = self.store.clone();
+        let to_store = record.clone();
+        let stored = blocking(move || Ok(store.put_guide(&to_store)?)).await;
+        // The file the stored record no longer (or never) names goes.
+        let unused = match &stored {
+            Ok(()) => old_file.as_ref(),
+            Err(_) => record.programme_file.as_ref(),
+        };
+        if let Some(unused) = unused.filter(|_| old_file != record.programme_file) {
+            let _ = std::fs::remove_file(self.dir.join(unused));
+        }
+        stored?;
+        self.events.record(Event::new(
+            "guide-shifted",
+            format!("guide {name}: programme times shifted by {shift} (was {old})"),
+        ));
+        Ok(view(&record))
     }
 
     /// Removes a guide, its channels and its programmes.
@@ -216,6 +290,7 @@ impl Guides {
         };
         let name = record.name.clone();
         let out_dir = dir.clone();
+        let shift = record.shift_minutes;
         let (guide, prog) = blocking(move || {
             let file = std::fs::File::open(&input)
                 .with_context(|| format!("cannot read the guide file {}", input.display()))?;
@@ -228,7 +303,19 @@ impl Guides {
                 &IngestLimits::default(),
             )
             .map_err(|e| anyhow!("guide `{name}` is not usable XMLTV: {e}"))?;
-            Ok((guide, prog))
+            if shift == 0 {
+                return Ok((guide, prog));
+            }
+            let shifted = tempfile::Builder::new()
+                .prefix(".ingest-")
+                .tempfile_in(&out_dir)?;
+            shift_file(
+                std::io::BufReader::new(prog.reopen()?),
+                std::io::BufWriter::new(shifted.as_file()),
+                shift,
+            )
+            .map_err(|e| anyhow!("cannot shift the programmes of guide `{name}`: {e}"))?;
+            Ok((guide, shifted))
         })
         .await?;
         if guide.channels.is_empty() {

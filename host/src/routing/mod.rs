@@ -133,6 +133,12 @@ impl Routing {
         })
     }
 
+    /// Follows the version of the snapshot in force (for work to redo at
+    /// every new lineup, such as fetching logos).
+    pub fn subscribe(&self) -> watch::Receiver<u64> {
+        self.published.subscribe()
+    }
+
     /// Waits (at most `limit`) until the snapshot in force was built from
     /// store version `version` or a later one; whether it was.
     pub async fn caught_up(&self, version: u64, limit: Duration) -> bool {

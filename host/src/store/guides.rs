@@ -34,6 +34,10 @@ pub struct GuideRecord {
     /// File name (in the data dir's `guides/` folder) of the prepared programmes.
     #[serde(default)]
     pub programme_file: Option<String>,
+    /// Minutes the programme times are moved by (already applied to the
+    /// programme file); 0 for guides stored before shifts existed.
+    #[serde(default)]
+    pub shift_minutes: i32,
 }
 
 fn slot(guide: &str) -> String {

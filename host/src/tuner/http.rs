@@ -21,6 +21,7 @@ pub fn router(state: TunerState) -> Router {
         .route("/playlist.m3u", get(super::playlist::playlist))
         .route("/xmltv.xml", get(super::xmltv::xmltv))
         .route("/xmltv.xml.gz", get(super::xmltv::xmltv_gz))
+        .route("/logos/{id}", get(super::logos::logo))
         .with_state(state)
 }
 

@@ -7,6 +7,7 @@ pub mod device_id;
 pub mod discovery;
 pub mod http;
 pub mod identity;
+mod logos;
 mod playlist;
 mod rendered;
 pub mod settings;
@@ -16,6 +17,7 @@ mod xmltv;
 pub use identity::{current, DeviceInfo, SharedDevice};
 
 use crate::app::App;
+use crate::logos::LogoCache;
 use crate::routing::Routing;
 use arc_swap::ArcSwapOption;
 use std::sync::Arc;
@@ -31,16 +33,24 @@ pub struct TunerState {
     pub routing: Arc<Routing>,
     /// `lineup.json` and `playlist.m3u` for the snapshot in force.
     rendered: Arc<ArcSwapOption<rendered::Rendered>>,
+    /// Channel logos for `/logos/{id}`.
+    pub logos: Arc<LogoCache>,
 }
 
 impl TunerState {
     /// The tuner's shared state over `routing`, announcing `device`.
-    pub fn new(app: Arc<App>, device: SharedDevice, routing: Arc<Routing>) -> Self {
+    pub fn new(
+        app: Arc<App>,
+        device: SharedDevice,
+        routing: Arc<Routing>,
+        logos: Arc<LogoCache>,
+    ) -> Self {
         TunerState {
             app,
             device,
             routing,
             rendered: Default::default(),
+            logos,
         }
     }
 }

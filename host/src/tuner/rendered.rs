@@ -71,7 +71,7 @@ fn attr(v: &str) -> String {
 
 /// The lineup as an extended M3U for players and media servers that read
 /// M3U + XMLTV. Only our own `/stream/{n}` URLs appear, never a provider URL
-/// or credential.
+/// or credential (logos are ours too: `/logos/{id}`).
 fn playlist(lineup: &Lineup, base: &str) -> String {
     let mut out = format!("#EXTM3U url-tvg=\"{base}/xmltv.xml\" x-tvg-url=\"{base}/xmltv.xml\"\n");
     for e in &lineup.entries {
@@ -80,7 +80,12 @@ fn playlist(lineup: &Lineup, base: &str) -> String {
             "#EXTINF:-1 channel-id=\"{id}\" tvg-id=\"{id}\" tvg-name=\"{name}\" tvg-logo=\"{logo}\" tvg-chno=\"{num}\" group-title=\"{group}\",{title}\n{base}/stream/{num}",
             id = attr(&e.xmltv_id),
             name = attr(&e.name),
-            logo = attr(e.logo.as_deref().unwrap_or("")),
+            logo = e
+                .logo
+                .as_deref()
+                .filter(|l| !l.trim().is_empty())
+                .map(|l| crate::logos::served_url(base, l))
+                .unwrap_or_default(),
             num = e.number,
             group = attr(e.group.as_deref().unwrap_or("StreamForge")),
             title = attr(&e.name).replace(',', " "),

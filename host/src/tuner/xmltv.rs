@@ -33,6 +33,7 @@ pub(super) async fn xmltv_gz(State(s): State<TunerState>) -> Response {
 
 fn respond(s: TunerState, gzip: bool, gz_file: bool) -> Response {
     let snapshot = s.routing.load();
+    let base = super::current(&s.device).base_url;
     let (tx, rx) = mpsc::channel::<io::Result<Bytes>>(8);
     tokio::task::spawn_blocking(move || {
         let sink = ChunkSender {
@@ -41,11 +42,12 @@ fn respond(s: TunerState, gzip: bool, gz_file: bool) -> Response {
         };
         let result = if gzip {
             let mut gz = flate2::write::GzEncoder::new(sink, flate2::Compression::fast());
-            write_guide(&snapshot.lineup, &snapshot.guides, &mut gz)
+            write_guide(&snapshot.lineup, &snapshot.guides, &base, &mut gz)
                 .and_then(|()| gz.finish()?.flush())
         } else {
             let mut sink = sink;
-            write_guide(&snapshot.lineup, &snapshot.guides, &mut sink).and_then(|()| sink.flush())
+            write_guide(&snapshot.lineup, &snapshot.guides, &base, &mut sink)
+                .and_then(|()| sink.flush())
         };
         if let Err(err) = result {
             // The client went away, or a programme file broke: end the body.
@@ -80,6 +82,7 @@ fn respond(s: TunerState, gzip: bool, gz_file: bool) -> Response {
 fn write_guide<W: Write>(
     lineup: &Lineup,
     guides: &BTreeMap<String, PathBuf>,
+    base: &str,
     out: &mut W,
 ) -> io::Result<()> {
     let mut with_programmes: HashSet<(&str, String)> = HashSet::new();
@@ -98,7 +101,11 @@ fn write_guide<W: Write>(
             out,
             &e.xmltv_id,
             &[e.name.as_str(), e.number.as_str()],
-            e.logo.as_deref(),
+            e.logo
+                .as_deref()
+                .filter(|l| !l.trim().is_empty())
+                .map(|l| crate::logos::served_url(base, l))
+                .as_deref(),
         )?;
         selections
             .entry(e.guide.as_str())
