@@ -17,6 +17,7 @@ mod discovery_ssdp;
 mod discovery_udp;
 mod guide_ingest;
 mod hostile_plugins;
+mod https_accounts;
 mod isolation;
 mod names_through_plugin;
 mod plugin_cli;
