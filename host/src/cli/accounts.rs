@@ -76,6 +76,9 @@ pub enum AccountCommand {
     },
 }
 
+/// Extra headers as `(name, value)`.
+type Headers = Vec<(String, String)>;
+
 /// An account's own HTTP settings on the command line.
 #[derive(Debug, clap::Args)]
 pub struct HttpArgs {
@@ -95,7 +98,7 @@ pub struct HttpArgs {
 
 impl HttpArgs {
     /// The CA's text (checked), and the headers parsed; one clear line on error.
-    fn read(&self) -> anyhow::Result<(Option<String>, Vec<(String, String)>)> {
+    fn read(&self) -> anyhow::Result<(Option<String>, Headers)> {
         let ca = match &self.ca_file {
             Some(path) => {
                 let bytes = std::fs::read(path).map_err(|e| {
