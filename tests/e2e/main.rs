@@ -19,6 +19,7 @@ mod discovery_udp;
 mod guide_ingest;
 mod guide_shift;
 mod hostile_plugins;
+mod https_accounts;
 mod isolation;
 mod lineup_control;
 mod logos;

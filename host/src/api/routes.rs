@@ -73,6 +73,7 @@ pub fn router(app: Arc<App>, token: String, relay: Option<Arc<crate::relay::Rela
         .route("/accounts", get(list_accounts).post(add_account))
         .route("/accounts/{name}", axum::routing::delete(remove_account))
         .route("/accounts/{name}/test", post(test_account))
+        .route("/accounts/{name}/set", post(set_account))
         .route("/guides", get(list_guides).post(add_guide))
         .route("/guides/{name}", axum::routing::delete(remove_guide))
         .route("/guides/{name}/settings", post(set_guide))
@@ -165,6 +166,14 @@ async fn add_account(State(a): State<Admin>, Json(new): Json<NewAccount>) -> Ans
 
 async fn remove_account(State(a): State<Admin>, Path(name): Path<String>) -> Answer {
     off_thread(&a, move |app, _| app.catalog.remove_account(&name)).await
+}
+
+async fn set_account(
+    State(a): State<Admin>,
+    Path(name): Path<String>,
+    Json(change): Json<crate::catalog::AccountChange>,
+) -> Answer {
+    off_thread(&a, move |app, _| app.catalog.set_account(&name, change)).await
 }
 
 async fn test_account(State(a): State<Admin>, Path(name): Path<String>) -> Answer {

@@ -1,7 +1,7 @@
 //! Turning a stored account into what the fetcher needs, with the
 //! password unsealed only for as long as the requests take.
 
-use crate::fetch::AccountAccess;
+use crate::fetch::{AccountAccess, AccountHttp};
 use crate::plugins::template::{self, Fill};
 use crate::secrets::KeyRing;
 use crate::secrets::Secret;
@@ -13,6 +13,10 @@ pub(crate) struct Unsealed {
     pub url: String,
     pub username: String,
     pub password: Secret,
+    /// The account's name, for errors.
+    pub name: String,
+    /// The account's CA, User-Agent and headers.
+    pub http: AccountHttp,
 }
 
 impl Unsealed {
@@ -45,6 +49,8 @@ impl Unsealed {
             url,
             username,
             password,
+            name: account.name.clone(),
+            http: account.http.clone(),
         }
     }
 
@@ -56,6 +62,8 @@ impl Unsealed {
             username: &self.username,
             password: &self.password,
             extra_origins: &[],
+            account: &self.name,
+            http: &self.http,
         }
     }
 }

@@ -5,6 +5,7 @@ use super::status::{check, AccountCheck};
 use super::Catalog;
 use crate::clock::now_unix as now_secs;
 use crate::events::Event;
+use crate::fetch::AccountHttp;
 use crate::plugins::World;
 use crate::secrets::Secret;
 use crate::store::AccountRecord;
@@ -30,6 +31,27 @@ pub struct NewAccount {
     pub priority: i32,
     /// Check the account with the provider before storing it.
     pub check: bool,
+    /// An extra CA, a User-Agent and headers for its requests.
+    #[serde(default)]
+    pub http: AccountHttp,
+}
+
+/// What `account set` changes; `None` keeps the current value.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct AccountChange {
+    /// Connections allowed at once.
+    pub max_connections: Option<u32>,
+    /// Lower is preferred between equal streams.
+    pub priority: Option<i32>,
+    /// A new CA (PEM text, checked again here).
+    pub ca_pem: Option<String>,
+    /// Forget the stored CA.
+    #[serde(default)]
+    pub clear_ca: bool,
+    /// A new User-Agent; `Some("")` goes back to StreamForge's own.
+    pub user_agent: Option<String>,
+    /// New extra headers in place of the stored ones.
+    pub headers: Option<Vec<(String, String)>>,
 }
 
 impl NewAccount {
@@ -45,6 +67,7 @@ impl NewAccount {
             max_connections: None,
             priority: 0,
             check: true,
+            http: AccountHttp::default(),
         }
     }
 }
@@ -86,6 +109,15 @@ pub struct AccountView {
     /// What the provider said when the account was checked at `add`.
     #[serde(default)]
     pub check: Option<AccountCheck>,
+    /// Whether an extra CA is stored for it.
+    #[serde(default)]
+    pub has_ca: bool,
+    /// Its own User-Agent, if set.
+    #[serde(default)]
+    pub user_agent: Option<String>,
+    /// The names of its extra headers (values may be tokens: never shown).
+    #[serde(default)]
+    pub header_names: Vec<String>,
 }
 
 /// Whether `name` is usable as an account name.
@@ -112,6 +144,9 @@ impl Catalog {
             channels: info.as_ref().map(|i| i.channels),
             synced_at: info.map(|i| i.synced_at),
             check: None,
+            has_ca: a.http.ca_pem.is_some(),
+            user_agent: a.http.user_agent.clone(),
+            header_names: a.http.headers.iter().map(|(n, _)| n.clone()).collect(),
         })
     }
 
@@ -160,6 +195,7 @@ impl Catalog {
             enabled: true,
             options: Vec::new(),
             created_at: now_secs(),
+            http: checked_http(new.http.clone())?,
         };
         let password = Secret::new(new.password.clone().or(url_pass).unwrap_or_default());
         let mut checked = None;
@@ -216,6 +252,39 @@ impl Catalog {
         result
     }
 
+    /// Changes an account's limits or HTTP settings. Everything is checked
+    /// before anything is stored: a bad value keeps the account as it was.
+    pub fn set_account(&self, name: &str, change: AccountChange) -> anyhow::Result<AccountView> {
+        let mut account = self.existing_account(name)?;
+        if let Some(n) = change.max_connections {
+            if n == 0 {
+                bail!("--max-connections must be at least 1");
+            }
+            account.max_connections = n;
+        }
+        if let Some(p) = change.priority {
+            account.priority = p;
+        }
+        let mut http = account.http.clone();
+        if change.clear_ca {
+            http.ca_pem = None;
+        }
+        if let Some(pem) = change.ca_pem {
+            http.ca_pem = Some(pem);
+        }
+        if let Some(ua) = change.user_agent {
+            http.user_agent = Some(ua).filter(|u| !u.trim().is_empty());
+        }
+        if let Some(headers) = change.headers {
+            http.headers = headers;
+        }
+        account.http = checked_http(http)?;
+        self.store.put_account(&account)?;
+        self.events
+            .record(Event::new("account-changed", format!("changed account {name}")).account(name));
+        self.view(&account)
+    }
+
     /// Removes an account, its catalogue and its mappings.
     pub fn remove_account(&self, name: &str) -> anyhow::Result<AccountView> {
         let account = self.existing_account(name)?;
@@ -225,6 +294,18 @@ impl Catalog {
             .record(Event::new("account-removed", format!("removed account {name}")).account(name));
         Ok(view)
     }
+}
+
+/// `http` checked as `account set` and `add` take it; one line on what is wrong.
+fn checked_http(mut http: AccountHttp) -> anyhow::Result<AccountHttp> {
+    if let Some(pem) = &http.ca_pem {
+        http.ca_pem = Some(AccountHttp::check_ca(pem.as_bytes()).map_err(|e| anyhow!(e))?);
+    }
+    if let Some(ua) = &http.user_agent {
+        http.user_agent = Some(AccountHttp::check_user_agent(ua).map_err(|e| anyhow!(e))?);
+    }
+    AccountHttp::check_headers(&http.headers).map_err(|e| anyhow!(e))?;
+    Ok(http)
 }
 
 /// Moves `username=` / `password=` query values out of `url`, leaving

@@ -7,7 +7,7 @@ pub mod redact;
 mod status;
 mod sync;
 
-pub use accounts::{AccountView, NewAccount};
+pub use accounts::{AccountChange, AccountView, NewAccount};
 
 use crate::events::EventLog;
 use crate::fetch::Fetcher;

@@ -2,8 +2,9 @@
 
 use super::backend::Backend;
 use super::progress::TermProgress;
-use crate::catalog::NewAccount;
+use crate::catalog::{AccountChange, NewAccount};
 use crate::data_dir::DataDir;
+use crate::fetch::AccountHttp;
 use anyhow::bail;
 use clap::Subcommand;
 
@@ -35,6 +36,27 @@ pub enum AccountCommand {
         /// Store it without asking the provider.
         #[arg(long)]
         no_check: bool,
+        #[command(flatten)]
+        http: HttpArgs,
+    },
+    /// Change an account's limits, CA, User-Agent or headers.
+    Set {
+        /// The account's name (as in `streamforge account list`).
+        name: String,
+        /// Connections the provider allows at once.
+        #[arg(long)]
+        max_connections: Option<u32>,
+        /// Lower is preferred between equal streams.
+        #[arg(long)]
+        priority: Option<i32>,
+        /// Forget the stored CA (the system's roots only).
+        #[arg(long, conflicts_with = "ca_file")]
+        no_ca: bool,
+        /// Remove every extra header.
+        #[arg(long, conflicts_with = "header")]
+        no_headers: bool,
+        #[command(flatten)]
+        http: HttpArgs,
     },
     /// List accounts.
     List {
@@ -64,6 +86,49 @@ pub enum AccountCommand {
     },
 }
 
+/// Extra headers as `(name, value)`.
+type Headers = Vec<(String, String)>;
+
+/// An account's own HTTP settings on the command line.
+#[derive(Debug, clap::Args)]
+pub struct HttpArgs {
+    /// A PEM file with the CA that signed the panel's certificate; it is
+    /// stored with the account (the file may go away) and trusted for this
+    /// account only, besides the system's roots.
+    #[arg(long, value_name = "PATH")]
+    ca_file: Option<std::path::PathBuf>,
+    /// Sent as User-Agent to the panel and its streams ("" for StreamForge's own).
+    #[arg(long, value_name = "UA")]
+    user_agent: Option<String>,
+    /// An extra header for the panel and its streams, 'Name: value'; repeat
+    /// for more (`account set` replaces the stored ones).
+    #[arg(long, value_name = "'NAME: VALUE'")]
+    header: Vec<String>,
+}
+
+impl HttpArgs {
+    /// The CA's text (checked), and the headers parsed; one clear line on error.
+    fn read(&self) -> anyhow::Result<(Option<String>, Headers)> {
+        let ca = match &self.ca_file {
+            Some(path) => {
+                let bytes = std::fs::read(path).map_err(|e| {
+                    anyhow::anyhow!("cannot read the CA file {}: {e}", path.display())
+                })?;
+                let pem = AccountHttp::check_ca(&bytes)
+                    .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+                Some(pem)
+            }
+            None => None,
+        };
+        let headers = self
+            .header
+            .iter()
+            .map(|h| AccountHttp::parse_header(h).map_err(|e| anyhow::anyhow!("--header: {e}")))
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        Ok((ca, headers))
+    }
+}
+
 /// Runs one account command.
 pub async fn run(data: &DataDir, cmd: AccountCommand) -> anyhow::Result<()> {
     match cmd {
@@ -76,7 +141,14 @@ pub async fn run(data: &DataDir, cmd: AccountCommand) -> anyhow::Result<()> {
             max_connections,
             priority,
             no_check,
+            http,
         } => {
+            let (ca_pem, headers) = http.read()?;
+            let http = AccountHttp {
+                ca_pem,
+                user_agent: http.user_agent.filter(|u| !u.trim().is_empty()),
+                headers,
+            };
             let password = if password_stdin {
                 Some(super::cameras::read_password()?)
             } else {
@@ -91,6 +163,7 @@ pub async fn run(data: &DataDir, cmd: AccountCommand) -> anyhow::Result<()> {
                 max_connections,
                 priority,
                 check: !no_check,
+                http,
             };
             let view = Backend::connect(data)?.add_account(new).await?;
             println!(
@@ -104,6 +177,42 @@ pub async fn run(data: &DataDir, cmd: AccountCommand) -> anyhow::Result<()> {
                     expiry(check.expires_at)
                 );
             }
+        }
+        AccountCommand::Set {
+            name,
+            max_connections,
+            priority,
+            no_ca,
+            no_headers,
+            http,
+        } => {
+            let (ca_pem, headers) = http.read()?;
+            let change = AccountChange {
+                max_connections,
+                priority,
+                ca_pem,
+                clear_ca: no_ca,
+                user_agent: http.user_agent,
+                headers: if no_headers {
+                    Some(Vec::new())
+                } else {
+                    Some(headers).filter(|h| !h.is_empty())
+                },
+            };
+            let a = Backend::connect(data)?.set_account(&name, change).await?;
+            println!(
+                "account {}: {} connections, priority {}, CA {}, User-Agent {}, headers [{}]",
+                a.name,
+                a.max_connections,
+                a.priority,
+                if a.has_ca {
+                    "stored"
+                } else {
+                    "system roots only"
+                },
+                a.user_agent.as_deref().unwrap_or("StreamForge's own"),
+                a.header_names.join(", ")
+            );
         }
         AccountCommand::List { json } => {
             let list = Backend::connect(data)?.list_accounts().await?;

@@ -77,6 +77,20 @@ impl Backend {
         }
     }
 
+    pub async fn set_account(
+        &self,
+        name: &str,
+        change: crate::catalog::AccountChange,
+    ) -> anyhow::Result<AccountView> {
+        match self {
+            Backend::Local(app) => app.catalog.set_account(name, change),
+            Backend::Remote(api) => {
+                api.post(&format!("accounts/{}/set", enc(name)), &change)
+                    .await
+            }
+        }
+    }
+
     pub async fn remove_account(&self, name: &str) -> anyhow::Result<AccountView> {
         match self {
             Backend::Local(app) => app.catalog.remove_account(name),

@@ -2,6 +2,7 @@
 
 use std::fmt;
 
+use super::AccountHttp;
 use crate::plugins::template::Fill;
 use crate::secrets::Secret;
 
@@ -20,6 +21,11 @@ pub struct AccountAccess<'a> {
     pub password: &'a Secret,
     /// Origins besides the server's that this account's URLs may use.
     pub extra_origins: &'a [String],
+    /// The account's name, for errors that tell the user what to fix
+    /// (empty when the request is not an account's).
+    pub account: &'a str,
+    /// The account's CA, User-Agent and headers.
+    pub http: &'a AccountHttp,
 }
 
 impl<'a> AccountAccess<'a> {
@@ -31,6 +37,8 @@ impl<'a> AccountAccess<'a> {
             username,
             password,
             extra_origins: &[],
+            account: "",
+            http: &super::NO_ACCOUNT_HTTP,
         }
     }
 
@@ -53,6 +61,7 @@ impl fmt::Debug for AccountAccess<'_> {
             .field("username", &"<hidden>")
             .field("password", &"<hidden>")
             .field("extra_origins", &self.extra_origins)
+            .field("account", &self.account)
             .finish_non_exhaustive()
     }
 }

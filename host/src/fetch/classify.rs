@@ -24,9 +24,18 @@ pub(super) fn classify(
     at: &str,
     connect_timeout: f64,
     scrubber: &Scrubber,
+    account: &str,
 ) -> FetchError {
     let err = err.without_url();
     let (template, at) = (template.to_string(), at.to_string());
+    if let Some(problem) = super::certificate_problem(&err) {
+        return FetchError::Untrusted {
+            template,
+            at,
+            account: account.to_string(),
+            problem,
+        };
+    }
     let chain = chain_text(&err);
     let detail = detail(&err, scrubber);
     if err.is_connect() {

@@ -8,7 +8,7 @@ use url::Url;
 
 use super::classify::{classify, host_port};
 use super::headers::{self, RequestHeader};
-use super::{AccountAccess, CookieJar, FetchConfig, FetchError, Scrubber};
+use super::{AccountAccess, ClientsByCa, CookieJar, FetchConfig, FetchError, Scrubber};
 use crate::model::{HttpMethod, HttpRequest, HttpResponse};
 use crate::plugins::template;
 
@@ -22,7 +22,7 @@ const SCRUB_INLINE_MAX: usize = 1024 * 1024;
 /// secrets happen in one place; build one and reuse it (it pools connections).
 #[derive(Clone)]
 pub struct Fetcher {
-    client: reqwest::Client,
+    clients: ClientsByCa,
     config: FetchConfig,
 }
 
@@ -37,6 +37,10 @@ impl fmt::Debug for Fetcher {
 /// One filled request on its way, with what its errors may name.
 struct Job<'a> {
     template: &'a str,
+    /// The account's client (its CA trusted besides the system's).
+    client: reqwest::Client,
+    /// The account's name, for certificate errors.
+    account: &'a str,
     method: Method,
     headers: Vec<RequestHeader>,
     /// Content type and filled bytes; may hold credentials.
@@ -58,17 +62,22 @@ fn method(m: HttpMethod) -> Method {
 impl Fetcher {
     /// A fetcher with these bounds.
     pub fn new(config: FetchConfig) -> Result<Self, FetchError> {
-        let mut builder = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .connect_timeout(config.connect_timeout)
-            .user_agent(USER_AGENT);
-        if !config.system_proxy {
-            builder = builder.no_proxy();
-        }
-        let client = builder.build().map_err(|e| FetchError::Client {
+        let (connect_timeout, system_proxy) = (config.connect_timeout, config.system_proxy);
+        let clients = ClientsByCa::new(move || {
+            let builder = reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .connect_timeout(connect_timeout)
+                .user_agent(USER_AGENT);
+            if system_proxy {
+                builder
+            } else {
+                builder.no_proxy()
+            }
+        })
+        .map_err(|e| FetchError::Client {
             detail: e.without_url().to_string(),
         })?;
-        Ok(Self { client, config })
+        Ok(Self { clients, config })
     }
 
     /// The bounds this fetcher applies.
@@ -119,10 +128,18 @@ impl Fetcher {
             }
             None => None,
         };
+        let client = self
+            .clients
+            .client(account.http)
+            .map_err(|detail| FetchError::Client {
+                detail: format!("account `{}`: {detail}", account.account),
+            })?;
         let job = Job {
             template,
+            client,
+            account: account.account,
             method: method(request.method),
-            headers: headers::prepare(request, account)?,
+            headers: account.http.apply(headers::prepare(request, account)?),
             body,
             scrubber: Scrubber::new(account.username, account.password.expose()),
         };
@@ -167,10 +184,10 @@ impl Fetcher {
             let at = host_port(&url);
             let fail = |e: reqwest::Error| {
                 let connect = self.config.connect_timeout.as_secs_f64();
-                classify(e, job.template, &at, connect, &job.scrubber)
+                classify(e, job.template, &at, connect, &job.scrubber, job.account)
             };
             let same_origin = url.origin() == origin;
-            let mut req = self.client.request(method.clone(), url.clone());
+            let mut req = job.client.request(method.clone(), url.clone());
             let mut own_cookie = None;
             for h in job.headers.iter().filter(|h| same_origin || !h.sensitive) {
                 if h.name == COOKIE {

@@ -67,6 +67,18 @@ pub enum FetchError {
         /// The cause, scrubbed of credentials and cut to one short line.
         detail: String,
     },
+    /// The server's certificate was refused: names the account and the fix.
+    #[error("{}", super::untrusted_message(.account, .at, .problem))]
+    Untrusted {
+        /// The request's URL template (never the filled URL).
+        template: String,
+        /// The `host:port` of the handshake.
+        at: String,
+        /// The account the request was for (empty when none).
+        account: String,
+        /// What is wrong with the certificate (`unknown issuer`, ...).
+        problem: String,
+    },
     /// The whole fetch (redirects and body) took longer than allowed.
     #[error("request `{template}`: no complete answer from {at} after {secs} s")]
     Timeout {

@@ -27,6 +27,11 @@ const RESERVED: &[&str] = &[
     "proxy-connection",
 ];
 
+/// Whether the HTTP layer owns the header `name_lc` (lower case).
+pub(crate) fn is_reserved(name_lc: &str) -> bool {
+    RESERVED.contains(&name_lc)
+}
+
 /// Credentials by nature, whatever their value says.
 const ALWAYS_SENSITIVE: &[&str] = &["authorization", "cookie"];
 
@@ -49,7 +54,7 @@ pub(crate) fn prepare(
         .iter()
         .map(|(name, value)| {
             let name_lc = name.to_ascii_lowercase();
-            if RESERVED.contains(&name_lc.as_str()) {
+            if is_reserved(&name_lc) {
                 return Err(refuse(name, "is set by the host".into()));
             }
             let name = HeaderName::from_bytes(name_lc.as_bytes())

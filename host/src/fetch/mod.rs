@@ -11,6 +11,7 @@
 //! (contract 0.2.0); a run of several requests may share a [`CookieJar`].
 
 mod access;
+mod account_http;
 mod classify;
 mod client;
 mod config;
@@ -20,6 +21,9 @@ pub(crate) mod headers;
 mod scrub;
 
 pub use access::AccountAccess;
+pub use account_http::{
+    certificate_problem, untrusted_message, AccountHttp, ClientsByCa, NO_ACCOUNT_HTTP,
+};
 pub use client::Fetcher;
 pub use config::FetchConfig;
 pub use cookies::CookieJar;

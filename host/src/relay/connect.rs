@@ -139,6 +139,10 @@ async fn open_stream(
         .await
         .map_err(ConnectError::NoCandidates)?;
     let access = stream.account.credentials.access();
+    let client = relay
+        .clients
+        .client(access.http)
+        .map_err(|e| ConnectError::Connect(format!("account `{}`: {e}", access.account)))?;
     let mut last = ConnectError::NoCandidates("it listed none".into());
     // HLS playlists are not relayed as they are; their `.ts` siblings are.
     for candidate in candidates
@@ -150,8 +154,18 @@ async fn open_stream(
             HttpRequest::get("stream", &candidate.url_template, candidate.headers.clone());
         let headers = headers::prepare(&request, &access)
             .map_err(|e| ConnectError::Template(e.to_string()))?;
-        match Upstream::open(&relay.client, url, &headers, &relay.config).await {
+        let headers = access.http.apply(headers);
+        match Upstream::open(&client, url, &headers, &relay.config).await {
             Ok(upstream) => return Ok(upstream),
+            Err(ConnectError::Untrusted { at, problem, .. }) => {
+                let account = access.account.to_string();
+                last = ConnectError::Untrusted {
+                    at,
+                    problem,
+                    account,
+                };
+                break;
+            }
             Err(e) => {
                 let other_form = e.try_other_form();
                 last = e;

@@ -64,7 +64,8 @@ pub struct Relay {
     pub(crate) limits: Arc<Limits>,
     pub(crate) sessions: SessionManager,
     pub(crate) metrics: Arc<Metrics>,
-    pub(crate) client: reqwest::Client,
+    /// HTTPS streams: one client per distinct account CA.
+    pub(crate) clients: crate::fetch::ClientsByCa,
     /// The server's cameras, shown by `status` and `/metrics` beside the channels.
     pub(crate) cameras: std::sync::OnceLock<Arc<crate::camera::registry::Cameras>>,
 }
@@ -76,14 +77,16 @@ impl Relay {
         routing: Arc<Routing>,
         config: RelayConfig,
     ) -> anyhow::Result<Arc<Relay>> {
-        let client = reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .connect_timeout(config.first_byte_timeout)
-            .pool_max_idle_per_host(0)
-            .tcp_nodelay(true)
-            .no_proxy()
-            .user_agent(USER_AGENT)
-            .build()?;
+        let connect_timeout = config.first_byte_timeout;
+        let clients = crate::fetch::ClientsByCa::new(move || {
+            reqwest::Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .connect_timeout(connect_timeout)
+                .pool_max_idle_per_host(0)
+                .tcp_nodelay(true)
+                .no_proxy()
+                .user_agent(USER_AGENT)
+        })?;
         Ok(Arc::new(Relay {
             routing,
             app,
@@ -91,7 +94,7 @@ impl Relay {
             sessions: SessionManager::new(config.failover_cooldown),
             config,
             metrics: Arc::new(Metrics::default()),
-            client,
+            clients,
             cameras: std::sync::OnceLock::new(),
         }))
     }

@@ -86,6 +86,16 @@ pub enum ConnectError {
     #[error("the provider closed the stream before any video")]
     /// The provider ended the stream before any video.
     Ended,
+    #[error("{}", crate::fetch::untrusted_message(.account, .at, .problem))]
+    /// The server's certificate was refused (never bypassed).
+    Untrusted {
+        /// The account (filled in by the caller that knows it).
+        account: String,
+        /// `host:port` of the handshake.
+        at: String,
+        /// What is wrong with the certificate.
+        problem: String,
+    },
     #[error("more than {0} redirects")]
     /// More redirects than allowed.
     Redirects(usize),
@@ -231,10 +241,18 @@ async fn open(
         for h in headers.iter().filter(|h| same_origin || !h.sensitive) {
             request = request.header(h.name.clone(), h.value.clone());
         }
-        let response = request
-            .send()
-            .await
-            .map_err(|e| ConnectError::Connect(describe(&e)))?;
+        let response =
+            request
+                .send()
+                .await
+                .map_err(|e| match crate::fetch::certificate_problem(&e) {
+                    Some(problem) => ConnectError::Untrusted {
+                        account: String::new(),
+                        at: host_port(&url),
+                        problem,
+                    },
+                    None => ConnectError::Connect(describe(&e)),
+                })?;
         let status = response.status();
         if status.is_redirection() {
             let location = response
@@ -250,6 +268,15 @@ async fn open(
         return first_packets(Source::Client(response)).await;
     }
     Err(ConnectError::Redirects(max_redirects))
+}
+
+/// `host:port` of `url`, what a certificate error may show.
+fn host_port(url: &Url) -> String {
+    let host = url.host_str().unwrap_or("?");
+    match url.port_or_known_default() {
+        Some(port) => format!("{host}:{port}"),
+        None => host.to_string(),
+    }
 }
 
 /// Where a redirect from `url` points (HTTP or HTTPS only).

@@ -31,6 +31,9 @@ pub struct AccountRecord {
     pub options: Vec<(String, String)>,
     /// Unix seconds.
     pub created_at: u64,
+    /// An extra CA, a User-Agent and headers for this account's requests.
+    #[serde(default)]
+    pub http: crate::fetch::AccountHttp,
 }
 
 impl Store {

@@ -20,6 +20,7 @@ pub mod panel;
 pub mod paths;
 pub mod process;
 pub mod server;
+pub mod tls;
 pub mod tmpfs;
 pub mod wait;
 
