@@ -119,7 +119,7 @@ async fn open_stream(
             HttpRequest::get("stream", &candidate.url_template, candidate.headers.clone());
         let headers = headers::prepare(&request, &access)
             .map_err(|e| ConnectError::Template(e.to_string()))?;
-        match Upstream::open(&relay.client, url, &headers, &relay.config).await {
+        match Upstream::open(&relay.client, url, &headers, &relay.config()).await {
             Ok(upstream) => return Ok(upstream),
             Err(e) => {
                 let other_form = e.try_other_form();
