@@ -54,7 +54,11 @@ pub fn parse(shown: &str, text: &str) -> Result<Vec<FileValue>, ConfigErrors> {
     if walk.errors.is_empty() {
         Ok(walk.values)
     } else {
-        Err(ConfigErrors(walk.errors))
+        // Tables are walked by key; errors read best in file order.
+        walk.errors.sort_by_key(|(offset, _)| *offset);
+        Err(ConfigErrors(
+            walk.errors.into_iter().map(|(_, e)| e).collect(),
+        ))
     }
 }
 
@@ -62,15 +66,14 @@ struct Walk<'t> {
     text: &'t str,
     shown: &'t str,
     values: Vec<FileValue>,
-    errors: Vec<ConfigError>,
+    /// Each with its byte offset, to list them in file order.
+    errors: Vec<(usize, ConfigError)>,
 }
 
 impl Walk<'_> {
     fn error(&mut self, offset: usize, message: String) {
-        self.errors.push(ConfigError {
-            place: format!("{}:{}", self.shown, line_of(self.text, offset)),
-            message,
-        });
+        let place = format!("{}:{}", self.shown, line_of(self.text, offset));
+        self.errors.push((offset, ConfigError { place, message }));
     }
 
     fn table(&mut self, prefix: &str, table: &DeTable<'_>) {
@@ -129,7 +132,10 @@ fn unknown(prefix: &str, path: &str) -> String {
         .map(|k| k.path);
     let hint = match (closest(name, siblings.iter().copied()), elsewhere) {
         (Some(near), _) => format!("; did you mean `{near}`?"),
-        (None, Some(full)) => format!("; did you mean `{full}`?"),
+        (None, Some(full)) => match full.rsplit_once('.') {
+            Some((table, _)) => format!("; it belongs in the [{table}] table"),
+            None => "; it belongs at the top of the file, before any [table]".to_string(),
+        },
         (None, None) => {
             let table = prefix.trim_end_matches('.');
             let within = if table.is_empty() {

@@ -65,7 +65,7 @@ impl Reloader {
                 let error = e.to_string();
                 self.events.record(Event::new(
                     "config-reload-failed",
-                    format!("{}; the running settings stay", error.replace('\n', "; ")),
+                    format!("{} (the running settings stay)", error.replace('\n', "; ")),
                 ));
                 return Report {
                     error: Some(error),

@@ -148,7 +148,12 @@ fn an_unknown_key_names_its_line_and_the_closest_known_key() {
     let e = errors("stall_timeout = 3\n");
     assert_eq!(
         e,
-        ["streamforge.toml:1: unknown key `stall_timeout`; did you mean `relay.stall_timeout`?"]
+        ["streamforge.toml:1: unknown key `stall_timeout`; it belongs in the [relay] table"]
+    );
+    let e = errors("[relay]\ntuner_count = 3\n");
+    assert_eq!(
+        e,
+        ["streamforge.toml:2: unknown key `tuner_count`; it belongs at the top of the file, before any [table]"]
     );
     // Nothing close: the table's keys are listed.
     let e = errors("[camera]\nzzzzzzzzzzzz = 1\n");
@@ -209,7 +214,7 @@ fn a_bad_environment_value_names_the_variable() {
         .to_string();
     assert_eq!(
         err,
-        "environment STREAMFORGE_TUNER_COUNT: `tuner_count` must be a whole number from 1 to 255, not \"0\""
+        "environment STREAMFORGE_TUNER_COUNT: `tuner_count` must be a whole number from 1 to 255, not 0"
     );
 }
 
