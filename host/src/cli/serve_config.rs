@@ -20,7 +20,7 @@ pub fn typed_flags(matches: &clap::ArgMatches) -> Vec<(String, String)> {
         .ids()
         .filter(|id| matches.value_source(id.as_str()) == Some(ValueSource::CommandLine))
         .filter_map(|id| {
-            let raw = matches.get_raw(id.as_str())?.last()?;
+            let raw = matches.get_raw(id.as_str())?.next_back()?;
             Some((id.to_string(), raw.to_string_lossy().into_owned()))
         })
         .collect()
