@@ -15,6 +15,7 @@ pub mod camera_source;
 pub mod catalog;
 pub mod cli;
 pub mod clock;
+pub mod config;
 pub mod console;
 pub mod data_dir;
 pub mod events;

@@ -1,7 +1,5 @@
-use clap::Parser;
-
 fn main() {
-    let cli = streamforge::cli::Cli::parse();
+    let cli = streamforge::cli::Cli::from_process_args();
     if let Err(err) = streamforge::cli::run(cli) {
         eprintln!("error: {err:#}");
         std::process::exit(1);

@@ -112,8 +112,7 @@ fn admit_level(
 ) -> Result<usize, Refusal> {
     admit(s, headers, uri, id)?;
     s.cameras
-        .settings
-        .levels
+        .levels()
         .pick(quality)
         .map_err(|e| Refusal::Camera(CameraError::BadRequest(e)))
 }
@@ -230,7 +229,7 @@ async fn info(
         return r.into_response();
     }
     let view = s.cameras.list().into_iter().find(|c| c.id == id);
-    let levels = &s.cameras.settings.levels;
+    let levels = &s.cameras.levels();
     Json(serde_json::json!({
         "id": id,
         "name": view.as_ref().map(|v| v.name.clone()),
@@ -350,7 +349,7 @@ async fn stream_ws(
     uri: Uri,
     upgrade: WebSocketUpgrade,
 ) -> Response {
-    let level = match s.cameras.settings.levels.pick(p.quality.as_deref()) {
+    let level = match s.cameras.levels().pick(p.quality.as_deref()) {
         Ok(l) => l,
         Err(e) => return error(StatusCode::BAD_REQUEST, e),
     };
@@ -535,7 +534,7 @@ fn client_message(s: &CameraRoutes, _id: &str, text: &str) -> ClientMessage {
     }
     match serde_json::from_str::<Msg>(text) {
         Ok(m) if m.kind == "ping" => ClientMessage::Ping,
-        Ok(m) if m.kind == "quality" => match s.cameras.settings.levels.pick(m.value.as_deref()) {
+        Ok(m) if m.kind == "quality" => match s.cameras.levels().pick(m.value.as_deref()) {
             Ok(l) => ClientMessage::Quality(l),
             Err(e) => ClientMessage::Bad(e),
         },
@@ -553,6 +552,6 @@ async fn page(
     if let Err(r) = admit(&s, &headers, &uri, &id) {
         return r.into_response();
     }
-    let levels = &s.cameras.settings.levels;
+    let levels = &s.cameras.levels();
     Html(super::page::live_page(&id, levels)).into_response()
 }

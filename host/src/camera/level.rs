@@ -48,6 +48,13 @@ impl Levels {
         }
     }
 
+    /// `levels` (smallest first, from the config file), with "medium" as the
+    /// default when there is one, else the first.
+    pub fn from_levels(levels: Vec<Level>) -> Levels {
+        let default = levels.iter().position(|l| l.name == "medium").unwrap_or(0);
+        Levels { levels, default }
+    }
+
     /// The same levels with `name` as the default (`STREAM_DEFAULT_QUALITY`).
     pub fn with_default(mut self, name: &str) -> Result<Levels, String> {
         self.default = self.index(name).ok_or_else(|| {

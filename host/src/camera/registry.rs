@@ -175,8 +175,11 @@ pub type OnEvent = Arc<dyn Fn(&str, &str, String) + Send + Sync>;
 pub struct Cameras {
     defs: Mutex<BTreeMap<String, CameraDef>>,
     running: Mutex<HashMap<String, Arc<Session>>>,
-    /// The settings in force.
+    /// The settings the server started with.
     pub settings: Settings,
+    /// What a config reload may change: the levels with their default, and
+    /// the grace time.
+    live: arc_swap::ArcSwap<(Levels, Duration)>,
     /// Counters for metrics.
     pub counters: Counters,
     on_event: OnEvent,
@@ -188,6 +191,7 @@ impl Cameras {
         Arc::new(Cameras {
             defs: Mutex::default(),
             running: Mutex::default(),
+            live: arc_swap::ArcSwap::from_pointee((settings.levels.clone(), settings.grace)),
             settings,
             counters: Counters::default(),
             on_event,
@@ -216,6 +220,19 @@ impl Cameras {
         for s in gone {
             stop_session(&s);
         }
+    }
+
+    /// The levels offered, with the default in force now.
+    pub fn levels(&self) -> Levels {
+        self.live.load().0.clone()
+    }
+
+    /// A new default quality and grace time (config reload); the levels
+    /// themselves stay as started. An unknown quality changes nothing.
+    pub fn set_live(&self, default_quality: &str, grace: Duration) -> Result<(), String> {
+        let levels = self.settings.levels.clone().with_default(default_quality)?;
+        self.live.store(Arc::new((levels, grace)));
+        Ok(())
     }
 
     /// Whether a camera with `id` exists.
@@ -421,6 +438,7 @@ impl Cameras {
     /// Stops levels nobody watches and cameras idle past the grace time;
     /// called about once a second.
     pub fn reap(&self) {
+        let grace = self.live.load().1;
         let idle: Vec<Arc<Session>> = {
             let mut running = self.running.lock().expect("running cameras");
             let ids: Vec<String> = running
@@ -429,7 +447,7 @@ impl Cameras {
                     s.idle_since
                         .lock()
                         .expect("idle")
-                        .is_some_and(|t| t.elapsed() >= self.settings.grace)
+                        .is_some_and(|t| t.elapsed() >= grace)
                         && s.viewers.load(Ordering::SeqCst) == 0
                 })
                 .map(|(id, _)| id.clone())

@@ -9,11 +9,11 @@ use crate::app::{App, SyncReport};
 use crate::catalog::{AccountCheck, AccountView, NewAccount, Progress};
 use crate::data_dir::DataDir;
 use crate::events::Event;
+use crate::guide::{GuideShift, GuideView};
 use crate::lineup_control::{
     AccountState, AccountToggle, ChannelState, ChannelToggle, GroupAction, GroupsView,
     UnmappedState, UnmappedToggle,
 };
-use crate::guide::{GuideShift, GuideView};
 use crate::matching::{ChannelMappings, MappingsQuery, MatchSummary};
 use crate::plugins::Manifest;
 use crate::store::StoreError;

@@ -85,7 +85,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
         no_discovery: true,
         ..ServeArgs::defaults()
     };
-    let result = serve_app(Arc::new(app), &data, args, banner).await;
+    let result = serve_app(Arc::new(app), &data, args, None, banner).await;
     drop(sim);
     result
 }

@@ -5,6 +5,7 @@
 mod accounts;
 mod backend;
 mod cameras;
+mod config;
 mod console;
 mod demo;
 mod guides;
@@ -13,6 +14,7 @@ mod matching;
 mod plugin;
 mod progress;
 mod serve;
+mod serve_config;
 mod status;
 mod tokens;
 mod urls;
@@ -28,6 +30,10 @@ pub struct Cli {
     /// Where StreamForge keeps its state.
     #[arg(long, global = true, env = "STREAMFORGE_DATA", default_value = DEFAULT_DATA_DIR)]
     pub data_dir: PathBuf,
+
+    /// The config file with `serve`'s settings (default: streamforge.toml in the data dir, when there is one).
+    #[arg(long, global = true, env = "STREAMFORGE_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
 
     /// More log output (-v info, -vv debug); logs go to stderr.
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
@@ -110,12 +116,33 @@ pub enum Command {
     /// Set up the web console (served under /ui/ by `serve`).
     #[command(subcommand)]
     Console(console::ConsoleCommand),
+    /// Show the effective `serve` settings and where each came from, or check a config file.
+    #[command(subcommand)]
+    Config(config::ConfigCommand),
+}
+
+impl Cli {
+    /// Parses the process's arguments (exiting with clap's message when they
+    /// are wrong), remembering which `serve` flags were typed: they outrank
+    /// the environment and the config file.
+    pub fn from_process_args() -> Cli {
+        use clap::{CommandFactory, FromArgMatches};
+        let matches = Cli::command().get_matches();
+        let mut cli = Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+        if let (Command::Serve(args) | Command::Urls(args), Some((_, sub))) =
+            (&mut cli.command, matches.subcommand())
+        {
+            args.typed = serve_config::typed_flags(sub);
+        }
+        cli
+    }
 }
 
 /// Runs the parsed command; the error is for `main` to print.
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     init_logging(cli.verbose);
     let data = DataDir::new(cli.data_dir);
+    let config = cli.config;
     // One thread for all async work. The async side only moves bytes and
     // answers requests; CPU-heavy work (plugin calls, parsing catalogues and
     // guides, matching, database scans) runs on the blocking pool
@@ -133,7 +160,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         .build()?;
     runtime.block_on(async move {
         match cli.command {
-            Command::Serve(args) => serve::run(&data, args).await,
+            Command::Serve(args) => serve::run(&data, config.as_deref(), args).await,
             Command::Demo(args) => demo::run(args).await,
             Command::Account(cmd) => accounts::run(&data, cmd).await,
             Command::Guide(cmd) => guides::run(&data, cmd).await,
@@ -151,7 +178,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                 let filter = matching::EventFilter { kind, account };
                 matching::events(&data, follow, json, &filter).await
             }
-            Command::Urls(args) => serve::urls(&data, args).await,
+            Command::Urls(args) => serve::urls(&data, config.as_deref(), args).await,
             Command::Status { json } => status::run(&data, json).await,
             Command::Plugin(cmd) => plugin::run(&data, cmd).await,
             Command::Token(cmd) => tokens::run(&data, cmd).await,
@@ -159,6 +186,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             Command::Channel(cmd) => lineup::channel(&data, cmd).await,
             Command::Lineup(cmd) => lineup::run(&data, cmd).await,
             Command::Console(cmd) => console::run(&data, cmd),
+            Command::Config(cmd) => config::run(&data, config.as_deref(), cmd),
         }
     })
 }

@@ -1,9 +1,11 @@
 //! `serve`: owns the data dir and answers on one listener (admin API now;
 //! the tuner endpoints join it).
 
+use super::serve_config::Live;
 use crate::api::{self, ServerFile};
 use crate::app::App;
 use crate::blocking::run as blocking;
+use crate::config::{Reloader, Resolved, Sources};
 use crate::data_dir::DataDir;
 use crate::relay::{Relay, RelayConfig};
 use crate::routing::Routing;
@@ -14,6 +16,7 @@ use crate::tuner::{self, base_url, SharedDevice};
 use anyhow::{bail, Context};
 use clap::Args;
 use std::net::SocketAddr;
+use std::path::Path;
 use std::sync::{Arc, RwLock};
 
 /// `serve` options.
@@ -77,6 +80,13 @@ pub struct ServeArgs {
     /// Seconds a camera keeps streaming after its last viewer left.
     #[arg(long, default_value = "10", value_parser = seconds)]
     pub camera_grace: f64,
+    /// The camera quality levels (from the config file; else the defaults).
+    #[arg(skip)]
+    pub camera_levels: Option<crate::camera::level::Levels>,
+    /// The flags typed on the command line (clap id, text): they outrank the
+    /// environment and the config file.
+    #[arg(skip)]
+    pub typed: Vec<(String, String)>,
 }
 
 /// A duration flag: seconds, fractions allowed, 0 to 3600.
@@ -93,7 +103,10 @@ fn seconds(text: &str) -> Result<f64, String> {
 impl ServeArgs {
     /// The camera settings these options give.
     pub fn camera_settings(&self) -> anyhow::Result<crate::camera::registry::Settings> {
-        let levels = crate::camera::level::Levels::defaults()
+        let levels = self
+            .camera_levels
+            .clone()
+            .unwrap_or_else(crate::camera::level::Levels::defaults)
             .with_default(&self.camera_default_quality)
             .map_err(anyhow::Error::msg)?;
         Ok(crate::camera::registry::Settings {
@@ -143,8 +156,11 @@ impl ServeArgs {
     }
 }
 
-/// Runs until Ctrl-C or SIGTERM.
-pub async fn run(data: &DataDir, args: ServeArgs) -> anyhow::Result<()> {
+/// Runs until Ctrl-C or SIGTERM; SIGHUP reloads the config file.
+pub async fn run(data: &DataDir, config: Option<&Path>, mut args: ServeArgs) -> anyhow::Result<()> {
+    let sources = args.sources(crate::config::locate(config, data)?);
+    let running = sources.resolve()?;
+    args.apply(&running);
     let app = match App::open(data.clone()) {
         Ok(app) => Arc::new(app),
         Err(e) if matches!(e.downcast_ref::<StoreError>(), Some(StoreError::Locked(_))) => {
@@ -155,15 +171,17 @@ pub async fn run(data: &DataDir, args: ServeArgs) -> anyhow::Result<()> {
         }
         Err(e) => return Err(e),
     };
-    serve_app(app, data, args, |_| {}).await
+    serve_app(app, data, args, Some((sources, running)), |_| {}).await
 }
 
 /// Serves an opened app (used by `serve` and `demo`) until Ctrl-C or SIGTERM.
+/// With `config` (its sources and the settings they gave), SIGHUP reloads it.
 /// `banner` prints extra lines once the tuner's base URL is known.
 pub async fn serve_app(
     app: Arc<App>,
     data: &DataDir,
     args: ServeArgs,
+    config: Option<(Sources, Resolved)>,
     banner: impl FnOnce(&str),
 ) -> anyhow::Result<()> {
     let token = api::load_or_create_token(&data.admin_token())?;
@@ -193,7 +211,7 @@ pub async fn serve_app(
         blocking(move || crate::logos::LogoCache::open(logo_dir, Default::default())).await?;
     crate::logos::spawn_watcher(logos.clone(), routing.clone());
     let tuner_state = TunerState::new(app.clone(), shared.clone(), routing.clone(), logos);
-    let relay = Relay::new(app.clone(), routing, args.relay_config())?;
+    let relay = Relay::new(app.clone(), routing.clone(), args.relay_config())?;
     let (camera_stop, camera_stopping) = tokio::sync::watch::channel(false);
     // Open console pages' live streams end with the cameras' (else they would hold the shutdown).
     let console_stopping = camera_stopping.clone();
@@ -210,6 +228,17 @@ pub async fn serve_app(
         camera_keys: cameras.routes.access.keys().clone(),
         stopping: console_stopping,
     });
+    if let Some((sources, running)) = config {
+        let live = Live {
+            device: shared.clone(),
+            routing: routing.clone(),
+            relay: relay.clone(),
+            cameras: cameras.routes.cameras.clone(),
+        };
+        let apply = Box::new(move |r: &Resolved| live.apply(r));
+        let reloader = Reloader::new(sources, running, app.events.clone(), apply);
+        crate::config::reload_on_sighup(Arc::new(reloader));
+    }
     let router = tuner::http::router(tuner_state)
         .merge(crate::relay::router(relay.clone()))
         .merge(crate::camera::http::router(cameras.routes.clone()))
@@ -300,7 +329,11 @@ async fn shutdown_signal() {
 
 /// `urls`: the running server's addresses, or what `serve` with these
 /// options would use.
-pub async fn urls(data: &DataDir, args: ServeArgs) -> anyhow::Result<()> {
+pub async fn urls(
+    data: &DataDir,
+    config: Option<&Path>,
+    mut args: ServeArgs,
+) -> anyhow::Result<()> {
     if let Some(server) = ServerFile::read(&data.server_file()) {
         if let Some(base) = server.base_url.as_deref() {
             println!("StreamForge is running (pid {}):", server.pid);
@@ -313,6 +346,11 @@ pub async fn urls(data: &DataDir, args: ServeArgs) -> anyhow::Result<()> {
             return Ok(());
         }
     }
+    args.apply(
+        &args
+            .sources(crate::config::locate(config, data)?)
+            .resolve()?,
+    );
     let app = App::open(data.clone())?;
     let options = args.tuner_options();
     let (base_url, warning) = base_url::derive(options.base_url.as_deref(), args.listen);

@@ -193,6 +193,7 @@ pub async fn add_account(
                 max_connections,
                 priority: 0,
                 check: true,
+                http: Default::default(),
             };
             rt.block_on(app.catalog.add_account(new))
         },
@@ -269,7 +270,12 @@ pub async fn add_guide(
         &console,
         &session,
         BACK,
-        move |app, rt| rt.block_on(app.guides.add_guide(f.name.trim(), f.source.trim())),
+        move |app, rt| {
+            rt.block_on(
+                app.guides
+                    .add_guide(f.name.trim(), f.source.trim(), Default::default()),
+            )
+        },
         |g| {
             format!(
                 "guide {} added: {} channels, {} programmes",

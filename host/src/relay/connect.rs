@@ -155,7 +155,7 @@ async fn open_stream(
         let headers = headers::prepare(&request, &access)
             .map_err(|e| ConnectError::Template(e.to_string()))?;
         let headers = access.http.apply(headers);
-        match Upstream::open(&client, url, &headers, &relay.config).await {
+        match Upstream::open(&client, url, &headers, &relay.config()).await {
             Ok(upstream) => return Ok(upstream),
             Err(ConnectError::Untrusted { at, problem, .. }) => {
                 let account = access.account.to_string();

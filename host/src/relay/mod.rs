@@ -59,7 +59,9 @@ const USER_AGENT: &str = concat!("StreamForge/", env!("CARGO_PKG_VERSION"));
 /// The relay of one running server.
 pub struct Relay {
     pub(crate) app: Arc<App>,
-    pub(crate) config: RelayConfig,
+    /// The settings in force: a config reload swaps them, a tune reads them
+    /// once (a pointer load, never a lock).
+    config: arc_swap::ArcSwap<RelayConfig>,
     pub(crate) routing: Arc<Routing>,
     pub(crate) limits: Arc<Limits>,
     pub(crate) sessions: SessionManager,
@@ -92,11 +94,23 @@ impl Relay {
             app,
             limits: Arc::new(Limits::default()),
             sessions: SessionManager::new(config.failover_cooldown),
-            config,
+            config: arc_swap::ArcSwap::from_pointee(config),
             metrics: Arc::new(Metrics::default()),
             clients,
             cameras: std::sync::OnceLock::new(),
         }))
+    }
+
+    /// The settings in force now.
+    pub fn config(&self) -> Arc<RelayConfig> {
+        self.config.load_full()
+    }
+
+    /// New settings (config reload), used from the next tune or source on;
+    /// the failover cool-down and the connect timeout of the HTTP client
+    /// stay as started (the first-byte timeout still bounds every connect).
+    pub fn set_config(&self, config: RelayConfig) {
+        self.config.store(Arc::new(config));
     }
 
     /// Shows `cameras` in `status` and `/metrics` (set once by `serve`).

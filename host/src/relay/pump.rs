@@ -52,6 +52,9 @@ struct Switch {
     from: String,
     splice: Splice,
     connected: Instant,
+    /// How long to hold its packets waiting for a keyframe (the relay's
+    /// setting when the switch began).
+    keyframe_wait: Duration,
     /// The new source's first bytes went out (the gap was reported).
     sent: bool,
     /// The new source was connected ahead, while the old one was silent.
@@ -208,12 +211,14 @@ pub(crate) async fn run(relay: Arc<Relay>, hub: Arc<Hub>, tuner: TunerSlot) {
                 source = next;
                 out.tracker = Tracker::new();
                 hub.set_source(source.stream.clone());
+                let config = relay.config();
                 out.switch = Some(Switch {
                     detected,
                     failure,
                     from: from.label(),
-                    splice: Splice::new(old_pids, relay.config.channel_buffer / 4),
+                    splice: Splice::new(old_pids, config.channel_buffer / 4),
                     connected: Instant::now(),
+                    keyframe_wait: config.keyframe_wait,
                     sent: false,
                     ahead,
                 });
@@ -333,7 +338,7 @@ impl Output {
             return;
         };
         let keyframe = tracker.observe(&packets);
-        let waited_enough = s.connected.elapsed() >= relay.config.keyframe_wait;
+        let waited_enough = s.connected.elapsed() >= s.keyframe_wait;
         let out = match s.splice.feed(&packets, keyframe, tracker) {
             Some(out) => Some(out),
             None if waited_enough => s.splice.flush(tracker),
@@ -398,7 +403,7 @@ const SWEEP_EVERY: Duration = Duration::from_secs(1);
 /// Lets go of viewers that made no progress for the stuck-viewer time (and of
 /// direct viewers whose lease ended), with a metric and an event.
 fn sweep_viewers(relay: &Arc<Relay>, hub: &Arc<Hub>, out: &mut Output) {
-    let config = &relay.config;
+    let config = relay.config();
     let dropped = hub.sweep(config.stuck_viewer_timeout);
     out.direct.drop_released();
     if dropped > 0 {
@@ -468,7 +473,9 @@ async fn pump(
     out: &mut Output,
     standby: &mut Option<Standby>,
 ) -> End {
-    let config = &relay.config;
+    // Read once per source: a reload takes effect from the next one.
+    let config = relay.config();
+    let config = &*config;
     // The futures that rarely fire live across iterations: re-creating them
     // per read registered and dropped three waiters for every chunk.
     let mut stop = hub.stop.subscribe();

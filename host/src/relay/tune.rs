@@ -104,7 +104,7 @@ impl Relay {
         let mut tuner = None;
         let joined = self.sessions.join_or_start(number, || {
             tuner = Some(self.limits.try_tuner(table.tuner_count).ok_or(())?);
-            Ok(Hub::new(route.clone(), &self.config))
+            Ok(Hub::new(route.clone(), &self.config()))
         });
         let (hub, lease) = match joined {
             Ok(Joined::Existing(hub, lease)) => (hub, lease),

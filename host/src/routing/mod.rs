@@ -76,7 +76,9 @@ pub struct Routing {
     /// The version of the snapshot in force, for writers waiting to see
     /// their change served.
     published: watch::Sender<u64>,
-    configured_tuners: Option<u32>,
+    /// The configured tuner count (`None`: the accounts' sum); a change
+    /// (config reload) rebuilds the snapshot.
+    configured_tuners: watch::Sender<Option<u32>>,
 }
 
 impl Routing {
@@ -87,8 +89,18 @@ impl Routing {
         Ok(Arc::new(Routing {
             published: watch::Sender::new(first.version),
             current: ArcSwap::from_pointee(first),
-            configured_tuners,
+            configured_tuners: watch::Sender::new(configured_tuners),
         }))
+    }
+
+    /// A new configured tuner count (config reload): the refresher builds a
+    /// snapshot with it.
+    pub fn set_tuners(&self, tuners: Option<u32>) {
+        self.configured_tuners.send_if_modified(|t| {
+            let changed = *t != tuners;
+            *t = tuners;
+            changed
+        });
     }
 
     /// The snapshot in force: a pointer load, no lock, no database.
@@ -102,15 +114,19 @@ impl Routing {
     pub fn spawn_refresher(self: &Arc<Self>, app: Arc<App>) -> tokio::task::JoinHandle<()> {
         let routing = self.clone();
         let mut versions = app.store.watch_version();
+        let mut configured = routing.configured_tuners.subscribe();
+        let mut built_for = *configured.borrow_and_update();
         tokio::spawn(async move {
             loop {
                 let wanted = *versions.borrow_and_update();
-                if wanted != routing.load().version {
-                    let (app2, tuners) = (app.clone(), routing.configured_tuners);
+                let tuners = *configured.borrow_and_update();
+                if wanted != routing.load().version || tuners != built_for {
+                    let app2 = app.clone();
                     match blocking(move || Snapshot::build(&app2, tuners)).await {
                         Ok(next) => {
                             warn_past_plex_limit(&app, Some(&routing.load()), &next);
                             let version = next.version;
+                            built_for = tuners;
                             routing.current.store(Arc::new(next));
                             routing.published.send_replace(version);
                         }
@@ -126,7 +142,11 @@ impl Routing {
                         }
                     }
                 }
-                if versions.changed().await.is_err() {
+                let woke = tokio::select! {
+                    v = versions.changed() => v.is_ok(),
+                    t = configured.changed() => t.is_ok(),
+                };
+                if !woke {
                     return;
                 }
             }

@@ -31,6 +31,19 @@ impl Server {
     /// Starts `serve` on `data` with `extra` options (and `STREAMFORGE_LOG`
     /// from `log_level`, when given), waiting until it writes `server.json`.
     pub fn start_with(data: &Path, extra: &[&str], log_level: Option<&str>) -> Server {
+        let mut args = vec!["serve", "--listen", "127.0.0.1:0", "--no-discovery"];
+        args.extend_from_slice(extra);
+        Server::spawn(data, &args, log_level)
+    }
+
+    /// Runs `streamforge ARGS` (which must start a server, e.g. `--config
+    /// FILE serve`) with nothing added: the caller keeps it on loopback and
+    /// discovery off.
+    pub fn start_exactly(data: &Path, args: &[&str]) -> Server {
+        Server::spawn(data, args, None)
+    }
+
+    fn spawn(data: &Path, args: &[&str], log_level: Option<&str>) -> Server {
         let _ = std::fs::remove_file(data.join("server.json"));
         let log_dir = tempfile::tempdir().expect("a temp dir for the server log");
         let log = log_dir.path().join("serve.log");
@@ -38,8 +51,7 @@ impl Server {
         let out = log_dir.path().join("serve.out");
         let out_file = std::fs::File::create(&out).expect("the server output file");
         let mut cmd = streamforge(data);
-        cmd.args(["serve", "--listen", "127.0.0.1:0", "--no-discovery"])
-            .args(extra)
+        cmd.args(args)
             .stdin(Stdio::null())
             .stdout(out_file)
             .stderr(log_file);
