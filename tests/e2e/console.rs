@@ -182,6 +182,29 @@ fn the_console_signs_in_shows_live_viewers_pins_and_reports_a_refused_account() 
         line.contains("0. main/12001") && line.contains("pinned"),
         "{line}"
     );
+    // Disable Das Erste from its card: gone from the tuner's lineup, as with
+    // `channel disable`; enabled again, back with its number.
+    let number = number_of(&server.base, "Das Erste");
+    let toggle = |action: &str| {
+        format!("document.querySelector('article[data-guide=\"daserste.de\"] form[action=\"/ui/channels/{action}\"] button')")
+    };
+    browser.script(&format!("{}.click();", toggle("disable")), &[]);
+    browser.wait_true(
+        "the channel shown disabled",
+        SHOWN,
+        &format!("{} !== null", toggle("enable")),
+        "document.body.innerText.slice(0, 600)",
+    );
+    let lineup = common::http::get_json(&format!("{}/lineup.json", server.base)).to_string();
+    assert!(!lineup.contains("Das Erste"), "{lineup}");
+    browser.script(&format!("{}.click();", toggle("enable")), &[]);
+    browser.wait_true(
+        "the channel enabled again",
+        SHOWN,
+        &format!("{} !== null", toggle("disable")),
+        "document.body.innerText.slice(0, 600)",
+    );
+    assert_eq!(number_of(&server.base, "Das Erste"), number);
     visit(&browser, &format!("{ui}channels"), "Channels");
     shoot(&browser, "channels");
 

@@ -56,6 +56,9 @@ impl ServeArgs {
         self.channel_buffer_mib = count("relay.channel_buffer_mib");
         self.stuck_viewer_timeout = secs("relay.stuck_viewer_timeout");
         self.failover_cooldown = secs("relay.failover_cooldown");
+        if let Some(policy) = r.text("relay.audio_missing").and_then(|p| p.parse().ok()) {
+            self.audio_missing = policy;
+        }
         self.camera_max_streams = count("camera.max_streams");
         if let Some(q) = r.text("camera.default_quality") {
             self.camera_default_quality = q;

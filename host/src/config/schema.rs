@@ -30,7 +30,12 @@ pub enum Kind {
     Switch,
     /// A camera quality level name.
     Quality,
+    /// What silent audio does: `off`, `event` or `failover`.
+    AudioPolicy,
 }
+
+/// The `relay.audio_missing` choices.
+pub const AUDIO_POLICIES: [&str; 3] = ["off", "event", "failover"];
 
 /// The camera quality names (`camera.default_quality`, `[camera.levels.*]`).
 pub const QUALITIES: [&str; 3] = ["low", "medium", "high"];
@@ -40,7 +45,8 @@ pub const QUALITIES: [&str; 3] = ["low", "medium", "high"];
 pub enum Value {
     /// [`Kind::Addr`].
     Addr(SocketAddr),
-    /// [`Kind::Url`], [`Kind::DeviceId`], [`Kind::Name`], [`Kind::Quality`].
+    /// [`Kind::Url`], [`Kind::DeviceId`], [`Kind::Name`], [`Kind::Quality`],
+    /// [`Kind::AudioPolicy`].
     Text(String),
     /// [`Kind::Count`].
     Count(u32),
@@ -222,6 +228,10 @@ pub fn keys() -> &'static [Key] {
                 key("relay.failover_cooldown", SECS, Some("60")),
                 "failover_cooldown",
             ),
+            live(flag(
+                key("relay.audio_missing", Kind::AudioPolicy, Some("event")),
+                "audio_missing",
+            )),
             alias(
                 flag(
                     key("camera.max_streams", count(1, 1000), Some("10")),
@@ -307,6 +317,10 @@ pub fn parse_string(key: &Key, text: &str) -> Result<Value, String> {
             .contains(&text)
             .then(|| Value::Text(text.to_string()))
             .ok_or_else(|| wanted(key, &shown)),
+        Kind::AudioPolicy => AUDIO_POLICIES
+            .contains(&text)
+            .then(|| Value::Text(text.to_string()))
+            .ok_or_else(|| wanted(key, &shown)),
         _ => Err(wanted(key, &shown)),
     }
 }
@@ -343,6 +357,10 @@ pub fn wanted(key: &Key, got: &str) -> String {
         Kind::Quality => format!(
             "one of {}",
             QUALITIES.map(|q| format!("\"{q}\"")).join(", ")
+        ),
+        Kind::AudioPolicy => format!(
+            "one of {}",
+            AUDIO_POLICIES.map(|q| format!("\"{q}\"")).join(", ")
         ),
     };
     format!("`{}` must be {what}, not {got}", key.path)

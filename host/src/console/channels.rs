@@ -81,16 +81,22 @@ fn button(action: &str, label: &str, fields: &[(&str, &str)], back: &str) -> Mar
     }
 }
 
-fn channel(c: &ChannelMappings, extra: &Extra, back: &str) -> Markup {
+fn channel(c: &ChannelMappings, extra: &Extra, disabled: bool, back: &str) -> Markup {
     let pins = c.streams.iter().filter(|s| s.manual).count();
+    let id = [("guide_id", c.guide_id.as_str())];
     html! {
-        article.channel data-guide=(c.guide_id) {
+        article.channel data-guide=(c.guide_id) .disabled[disabled] {
             header {
                 span.num { (c.number.as_deref().unwrap_or("–")) }
                 @if let Some(logo) = &extra.logo { img.logo src=(logo) alt="" loading="lazy" referrerpolicy="no-referrer"; }
                 span.name { (c.name) }
                 @if let Some(g) = &extra.group { span.tag { (g) } }
+                @if disabled { span.tag { "disabled" } }
                 code.muted { (c.guide_id) }
+                span.actions {
+                    @if disabled { (button("/ui/channels/enable", "Enable", &id, back)) }
+                    @else { (button("/ui/channels/disable", "Disable", &id, back)) }
+                }
             }
             @if c.streams.is_empty() {
                 p.muted { "No stream. " a href=(format!("/ui/channels/suggest?guide_id={}", percent_encoding::utf8_percent_encode(&c.guide_id, percent_encoding::NON_ALPHANUMERIC))) { "Suggestions" } }
@@ -143,12 +149,13 @@ pub async fn page(
         })
         .collect();
     let loaded = read(&console, |app| {
-        app.matching.mappings(&MappingsQuery::default())
+        let all = app.matching.mappings(&MappingsQuery::default())?;
+        Ok((all, app.store.lineup_rules()?.disabled_channels))
     })
     .await;
     let flash = console.sessions.take_flash(&session.0);
-    let all = match loaded {
-        Ok(all) => all,
+    let (all, disabled) = match loaded {
+        Ok((all, disabled)) => (all, disabled),
         Err(e) => {
             let body = html! { h1 { "Channels" } p.flash.error { (e) } };
             return layout::answer(layout::page("Channels", "Channels", flash, body));
@@ -184,7 +191,7 @@ pub async fn page(
         }
         @if kept.is_empty() { p.muted { "No channel matches." } }
         @for c in kept.iter().skip(page * PER_PAGE).take(PER_PAGE) {
-            (channel(c, extras.get(&c.guide_id).unwrap_or(&none), &back))
+            (channel(c, extras.get(&c.guide_id).unwrap_or(&none), disabled.contains(&c.guide_id), &back))
         }
         @if pages > 1 {
             nav.pages {
@@ -348,6 +355,66 @@ pub async fn move_pin(
         |text| text,
     )
     .await
+}
+
+/// `guide_id` and where to go back to.
+#[derive(Deserialize)]
+pub struct ChannelForm {
+    guide_id: String,
+    #[serde(default)]
+    back: String,
+}
+
+/// `POST /ui/channels/disable` and `/enable`: the same as `channel
+/// disable|enable GUIDE_ID`.
+async fn set_channel_enabled(
+    console: Console,
+    session: SessionId,
+    f: ChannelForm,
+    on: bool,
+) -> Response {
+    let back = StreamForm {
+        guide_id: String::new(),
+        account: String::new(),
+        key: String::new(),
+        back: f.back,
+        dir: String::new(),
+    }
+    .back();
+    let guide_id = f.guide_id;
+    act(
+        &console,
+        &session,
+        &back,
+        move |app, _| app.lineup.set_channel_enabled(&guide_id, on),
+        move |c| {
+            let what = if on {
+                "back in the lineup"
+            } else {
+                "out of the lineup (its number is kept)"
+            };
+            format!("{} {what}", c.guide_id)
+        },
+    )
+    .await
+}
+
+/// `POST /ui/channels/disable`.
+pub async fn disable(
+    State(console): State<Console>,
+    Extension(session): Extension<SessionId>,
+    Form(f): Form<ChannelForm>,
+) -> Response {
+    set_channel_enabled(console, session, f, false).await
+}
+
+/// `POST /ui/channels/enable`.
+pub async fn enable(
+    State(console): State<Console>,
+    Extension(session): Extension<SessionId>,
+    Form(f): Form<ChannelForm>,
+) -> Response {
+    set_channel_enabled(console, session, f, true).await
 }
 
 /// `POST /ui/channels/unmap`.

@@ -44,6 +44,8 @@ fn accounts(list: &[AccountView], used: &[crate::relay::AccountUse]) -> Markup {
                                  @if let Some(t) = a.synced_at { br; small.muted { (date_time(t as i64)) } } }
                             td.actions {
                                 (one("/ui/accounts/test", "Test", &a.name, None))
+                                @if a.enabled { (one("/ui/accounts/disable", "Disable", &a.name, Some("Stop using this account's streams?"))) }
+                                @else { (one("/ui/accounts/enable", "Enable", &a.name, None)) }
                                 (one("/ui/accounts/remove", "Remove", &a.name, Some("Remove this account and its mappings?")))
                             }
                         }
@@ -235,6 +237,49 @@ pub async fn test_account(
         },
     )
     .await
+}
+
+/// `POST /ui/accounts/disable` and `/enable`: the same as `account
+/// disable|enable NAME`.
+async fn set_account_enabled(
+    console: Console,
+    session: SessionId,
+    name: String,
+    on: bool,
+) -> Response {
+    act(
+        &console,
+        &session,
+        BACK,
+        move |app, _| app.lineup.set_account_enabled(&name, on),
+        move |a| {
+            let state = if on {
+                "enabled"
+            } else {
+                "disabled: its streams are not used"
+            };
+            format!("account {} {state}", a.name)
+        },
+    )
+    .await
+}
+
+/// `POST /ui/accounts/disable`.
+pub async fn disable_account(
+    State(console): State<Console>,
+    Extension(session): Extension<SessionId>,
+    Form(f): Form<Named>,
+) -> Response {
+    set_account_enabled(console, session, f.name, false).await
+}
+
+/// `POST /ui/accounts/enable`.
+pub async fn enable_account(
+    State(console): State<Console>,
+    Extension(session): Extension<SessionId>,
+    Form(f): Form<Named>,
+) -> Response {
+    set_account_enabled(console, session, f.name, true).await
 }
 
 /// `POST /ui/accounts/remove`.
