@@ -103,6 +103,25 @@ fn a_frozen_picture_with_audio_flowing_fails_over_within_the_stall_time_and_a_se
             Err(format!("{} bytes", v.received() - mark))
         }
     });
+    // The session: its id (as the events name it), health, last byte and
+    // failover count, in `status --json` and `status`.
+    let s = server.status();
+    let session = &s["sessions"][0];
+    let id = session["id"].as_str().unwrap_or_default().to_string();
+    assert!(
+        id.len() == 8 && id.chars().all(|c| c.is_ascii_hexdigit()),
+        "{s}"
+    );
+    assert_eq!(event["session"], id.as_str(), "{line}");
+    assert_eq!(session["health"], "ok", "{s}");
+    assert_eq!(session["failovers"], 1, "{s}");
+    let last = session["last_byte_ms"].as_u64().unwrap_or_default();
+    assert!(now_ms().abs_diff(last) < 2_000, "last byte {last}: {s}");
+    let text = cli(data.path(), &["status"]);
+    assert!(
+        text.contains(&format!("session {id} ok  1 failover(s)")),
+        "{text}"
+    );
     survived(v, "frozen video");
 }
 

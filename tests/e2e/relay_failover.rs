@@ -418,6 +418,9 @@ fn a_silent_source_gets_its_backup_connected_ahead_and_let_go_when_data_returns(
     );
     let ahead_after = silent.elapsed();
     assert_eq!(sim.open_streams(), 2, "the backup's connection is open");
+    // Silent past half the stall time: the session shows it.
+    let health = server.status()["sessions"][0]["health"].clone();
+    assert_eq!(health, "stalled");
     sim.set_fault(Endpoint::LiveStream(12002), Fault::None);
     eprintln!(
         "backup connected {} ms into the silence",
@@ -435,6 +438,7 @@ fn a_silent_source_gets_its_backup_connected_ahead_and_let_go_when_data_returns(
         || "the unused backup stayed connected".into(),
     );
     assert_eq!(source_key(&server), "12002", "no switch");
+    assert_eq!(server.status()["sessions"][0]["health"], "ok");
     assert_eq!(server.metric(opened), 1);
     assert_eq!(server.metric(used), 0);
     assert_eq!(server.metric("streamforge_failovers_total"), 0);

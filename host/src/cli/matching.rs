@@ -166,6 +166,7 @@ pub async fn events(
                 who.extend(e.account.as_deref().map(|a| format!("account={a}")));
                 who.extend(e.channel.as_deref().map(|c| format!("channel={c}")));
                 who.extend(e.plugin.as_deref().map(|p| format!("plugin={p}")));
+                who.extend(e.session.as_deref().map(|s| format!("session={s}")));
                 println!(
                     "{}  {:<22} {} {}",
                     date_ms(e.time_ms),

@@ -28,14 +28,20 @@ pub async fn run(data: &DataDir, json: bool) -> anyhow::Result<()> {
             (Some(a), Some(k), Some(q)) => format!("{a}/{k} {q}"),
             _ => "starting".to_string(),
         };
+        let failovers = match s.failovers {
+            0 => String::new(),
+            n => format!("  {n} failover(s)"),
+        };
         println!(
-            "  {:>6}  {:<28} {:<24} {} viewer(s)  {:.1} Mbit/s  {:.1} MB received",
+            "  {:>6}  {:<28} {:<24} {} viewer(s)  {:.1} Mbit/s  {:.1} MB received  session {} {}{failovers}",
             s.channel,
             s.name,
             source,
             s.viewers,
             s.rate as f64 * 8.0 / 1e6,
-            s.bytes as f64 / 1e6
+            s.bytes as f64 / 1e6,
+            s.id,
+            s.health,
         );
     }
     for a in &status.accounts {

@@ -178,6 +178,10 @@ mod tests {
             tuners: 4,
             tuners_in_use: 1,
             sessions: vec![SessionView {
+                id: "0a1b2c3d".into(),
+                health: "ok".into(),
+                last_byte_ms: Some(1_000),
+                failovers: 1,
                 channel: "7".into(),
                 name: "<b>News</b>".into(),
                 guide_id: "news.uk".into(),

@@ -38,6 +38,9 @@ pub struct Event {
     /// The plugin involved, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub plugin: Option<String>,
+    /// The relay session involved, if any (its id, as `status` shows it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session: Option<String>,
     /// Human-readable detail.
     pub detail: String,
 }
@@ -56,6 +59,7 @@ impl Event {
             account: None,
             channel: None,
             plugin: None,
+            session: None,
             detail: detail.into(),
         }
     }
@@ -90,6 +94,12 @@ impl Event {
     /// Names the channel involved.
     pub fn channel(mut self, id: &str) -> Self {
         self.channel = Some(id.to_string());
+        self
+    }
+
+    /// Names the relay session involved.
+    pub fn session(mut self, id: &str) -> Self {
+        self.session = Some(id.to_string());
         self
     }
 }

@@ -13,7 +13,7 @@ use crate::routing::table::ChannelRoute;
 use crate::routing::table::RouteStream;
 use bytes::Bytes;
 use std::collections::VecDeque;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, AtomicU8, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Instant, SystemTime};
 use tokio::sync::{broadcast, mpsc, watch};
@@ -67,6 +67,9 @@ pub(crate) struct Source {
 
 /// A running (or starting) channel.
 pub struct Hub {
+    /// A short id for `status`, events and the console: 8 hex digits, new
+    /// for every session.
+    pub(crate) id: String,
     pub(crate) route: Arc<ChannelRoute>,
     pub(crate) started: SystemTime,
     clock: Instant,
@@ -88,6 +91,46 @@ pub struct Hub {
     pub(crate) rate: AtomicU64,
     rate_mark: Mutex<(Instant, u64)>,
     pub(crate) source: Mutex<Option<Source>>,
+    /// Ms on `clock` of the last bytes from the provider (`u64::MAX`: none yet).
+    last_data_ms: AtomicU64,
+    /// [`Health`] as a number.
+    health: AtomicU8,
+    /// Switches to another source that reached the viewers.
+    pub(crate) failovers: AtomicU32,
+}
+
+/// How a session's source is doing, for `status` and the console.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub(crate) enum Health {
+    /// Data flows.
+    Ok = 0,
+    /// Silent for a while (a stall may follow; a backup may be connecting).
+    Stalled = 1,
+    /// The source failed; the next one is being connected or spliced in.
+    FailingOver = 2,
+}
+
+impl Health {
+    /// The word `status` shows.
+    pub(crate) fn word(self) -> &'static str {
+        match self {
+            Health::Ok => "ok",
+            Health::Stalled => "stalled",
+            Health::FailingOver => "failing-over",
+        }
+    }
+}
+
+/// 8 random hex digits (a counter if the system has no randomness).
+fn session_id() -> String {
+    static COUNTER: AtomicU32 = AtomicU32::new(0);
+    let mut bytes = [0u8; 4];
+    let n = match getrandom::fill(&mut bytes) {
+        Ok(()) => u32::from_be_bytes(bytes),
+        Err(_) => COUNTER.fetch_add(1, Ordering::Relaxed),
+    };
+    format!("{n:08x}")
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -119,7 +162,47 @@ impl Hub {
             rate: AtomicU64::new(0),
             rate_mark: Mutex::new((now, 0)),
             source: Mutex::new(None),
+            id: session_id(),
+            last_data_ms: AtomicU64::new(u64::MAX),
+            health: AtomicU8::new(Health::Ok as u8),
+            failovers: AtomicU32::new(0),
         })
+    }
+
+    /// Notes bytes from the provider now (one relaxed store per read); a
+    /// stalled source is well again.
+    pub(crate) fn note_data(&self) {
+        let ms = self.clock.elapsed().as_millis() as u64;
+        self.last_data_ms.store(ms, Ordering::Relaxed);
+        if self.health.load(Ordering::Relaxed) == Health::Stalled as u8 {
+            self.set_health(Health::Ok);
+        }
+    }
+
+    /// Sets how the source is doing.
+    pub(crate) fn set_health(&self, health: Health) {
+        self.health.store(health as u8, Ordering::Relaxed);
+    }
+
+    /// How the source is doing.
+    pub(crate) fn health(&self) -> Health {
+        match self.health.load(Ordering::Relaxed) {
+            1 => Health::Stalled,
+            2 => Health::FailingOver,
+            _ => Health::Ok,
+        }
+    }
+
+    /// Unix ms of the last bytes from the provider, if any came.
+    pub(crate) fn last_data_unix_ms(&self) -> Option<u64> {
+        let ms = self.last_data_ms.load(Ordering::Relaxed);
+        if ms == u64::MAX {
+            return None;
+        }
+        let at = self.started + std::time::Duration::from_millis(ms);
+        at.duration_since(std::time::UNIX_EPOCH)
+            .ok()
+            .map(|d| d.as_millis() as u64)
     }
 
     /// Viewers holding the channel.

@@ -11,7 +11,7 @@ use super::connect::{self, AtLimit, Connected};
 use super::direct::{DirectViewers, Joiner};
 use super::error::TuneError;
 use super::health::{ContentWatch, Failure, RateWatch, Verdict};
-use super::hub::{Chunk, Hub, Ready};
+use super::hub::{Chunk, Health, Hub, Ready};
 use super::limits::TunerSlot;
 use super::metrics::add;
 use super::splice::Splice;
@@ -133,7 +133,8 @@ pub(crate) async fn run(relay: Arc<Relay>, hub: Arc<Hub>, tuner: TunerSlot) {
                         tried.describe()
                     ),
                 )
-                .channel(&route.guide_id),
+                .channel(&route.guide_id)
+                .session(&hub.id),
             );
             hub.ready.send_replace(Ready::Failed(answer));
             return;
@@ -182,6 +183,7 @@ pub(crate) async fn run(relay: Arc<Relay>, hub: Arc<Hub>, tuner: TunerSlot) {
         };
         // The source failed mid-stream: the viewers stay, the source changes.
         let detected = Instant::now();
+        hub.set_health(Health::FailingOver);
         relay.metrics.count_failure(&failure);
         relay.sessions.source_failed(
             &source.stream,
@@ -239,6 +241,7 @@ pub(crate) async fn run(relay: Arc<Relay>, hub: Arc<Hub>, tuner: TunerSlot) {
                         ),
                     )
                     .channel(&route.guide_id)
+                    .session(&hub.id)
                     .account(&from.account.name),
                 );
                 return;
@@ -290,6 +293,7 @@ fn record(relay: &Relay, hub: &Hub, source: &Connected, kind: &str, what: String
             format!("channel {} ({}) {what}", hub.route.number, hub.route.name),
         )
         .channel(&hub.route.guide_id)
+        .session(&hub.id)
         .account(source.slot.account()),
     );
 }
@@ -349,6 +353,9 @@ impl Output {
         hub.deliver(sender, direct, out, tracker);
         self.last_out = tokio::time::Instant::now();
         if first_out {
+            hub.failovers
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            hub.set_health(Health::Ok);
             let gap = s.detected.elapsed();
             relay.metrics.count_switch(gap);
             let to = hub.source_label().unwrap_or_default();
@@ -365,7 +372,8 @@ impl Output {
                         gap.as_millis()
                     ),
                 )
-                .channel(&hub.route.guide_id),
+                .channel(&hub.route.guide_id)
+        .session(&hub.id),
             );
         }
         if s.splice.done() {
@@ -417,7 +425,8 @@ fn sweep_viewers(relay: &Arc<Relay>, hub: &Arc<Hub>, out: &mut Output) {
                     config.stuck_viewer_timeout.as_secs()
                 ),
             )
-            .channel(&hub.route.guide_id),
+            .channel(&hub.route.guide_id)
+            .session(&hub.id),
         );
     }
 }
@@ -526,6 +535,7 @@ async fn pump(
             read = source.upstream.next() => match read {
                 Ok(packets) => {
                     last_data = tokio::time::Instant::now();
+                    hub.note_data();
                     // Data came back: a backup connected meanwhile is let go.
                     standby.take();
                     rate.add(packets.len());
@@ -538,6 +548,9 @@ async fn pump(
                 let now = tokio::time::Instant::now();
                 if now >= last_data + config.stall_timeout {
                     return End::Failed(Failure::Stalled(config.stall_timeout));
+                }
+                if now >= last_data + config.stall_timeout / 2 {
+                    hub.set_health(Health::Stalled);
                 }
                 let standby_due = config.standby_after.is_some_and(|after| now >= last_data + after);
                 if standby_due && standby.is_none() {

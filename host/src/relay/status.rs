@@ -10,6 +10,18 @@ use std::time::UNIX_EPOCH;
 /// One running channel.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct SessionView {
+    /// The session's id (8 hex digits), as events name it.
+    #[serde(default)]
+    pub id: String,
+    /// `ok`, `stalled` (silent a while) or `failing-over`.
+    #[serde(default)]
+    pub health: String,
+    /// Unix ms of the last bytes from the provider.
+    #[serde(default)]
+    pub last_byte_ms: Option<u64>,
+    /// Switches to another source so far.
+    #[serde(default)]
+    pub failovers: u32,
     /// `GuideNumber`.
     pub channel: String,
     /// The channel's name in the lineup.
@@ -90,6 +102,10 @@ impl Relay {
                     .map(|s| s.clone())
                     .unwrap_or_else(|e| e.into_inner().clone());
                 SessionView {
+                    id: hub.id.clone(),
+                    health: hub.health().word().to_string(),
+                    last_byte_ms: hub.last_data_unix_ms(),
+                    failovers: hub.failovers.load(Ordering::Relaxed),
                     channel: hub.route.number.clone(),
                     name: hub.route.name.clone(),
                     guide_id: hub.route.guide_id.clone(),
