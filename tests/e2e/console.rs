@@ -61,6 +61,7 @@ fn visit(browser: &Browser, url: &str, title: &str) {
 /// sideways; writes screenshots at 1280 and 375 px as `console-{name}-*.png`.
 fn shoot(browser: &Browser, name: &str) {
     let size = browser.eval("document.documentElement.outerHTML.length");
+    eprintln!("console page {name}: {size} characters of HTML");
     assert!(
         size.as_u64().unwrap() < 100 * 1024,
         "the {name} page is {size} bytes"
