@@ -7,6 +7,7 @@ use crate::common;
 
 use crate::common::{cli, number_of, prepared, second_of, viewer, wait_for_ok, Viewer};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
 use streamforge_sim::{Endpoint, Fault, SimProvider};
 
 /// How long anything awaited below may take before the test fails.
@@ -122,6 +123,40 @@ fn a_frozen_picture_with_audio_flowing_fails_over_within_the_stall_time_and_a_se
         text.contains(&format!("session {id} ok  1 failover(s)")),
         "{text}"
     );
+    // Each viewer with its address, User-Agent, start and bytes.
+    let mut plex = std::net::TcpStream::connect(server.base.trim_start_matches("http://")).unwrap();
+    let path = format!("/stream/{}", number_of(&server.base, "Das Erste"));
+    std::io::Write::write_all(
+        &mut plex,
+        format!("GET {path} HTTP/1.1\r\nHost: x\r\nUser-Agent: PlexMediaServer/1.41\r\n\r\n")
+            .as_bytes(),
+    )
+    .unwrap();
+    wait_for_ok("the second viewer listed with its agent", LIMIT, || {
+        let s = server.status();
+        let list = s["sessions"][0]["viewer_list"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        let plex = list
+            .iter()
+            .find(|v| v["user_agent"] == "PlexMediaServer/1.41");
+        match plex {
+            Some(p)
+                if p["address"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .starts_with("127.0.0.1:")
+                    && p["bytes"].as_u64().unwrap_or(0) > 0
+                    && p["since"].as_u64().unwrap_or(0) > 0
+                    && list.len() == 2 =>
+            {
+                Ok(())
+            }
+            _ => Err(format!("{s}")),
+        }
+    });
+    drop(plex);
     survived(v, "frozen video");
 }
 

@@ -50,12 +50,25 @@ pub fn live(status: &RelayStatus, accounts: &[AccountView], failovers: &[(String
                                     (Some(a), Some(k)) => { (a) " / " (k) " " span.tag { (s.quality.as_deref().unwrap_or("?")) } }
                                     _ => { span.muted { "starting…" } }
                                 }
+                                @if !s.health.is_empty() && s.health != "ok" { " " span.tag.health { (s.health) } }
                             }
                             td.viewers data-viewers=(s.viewers) { (s.viewers) }
                             td { (bytes(s.rate)) "/s" }
                             td { (bytes(s.bytes_sent)) }
                             td { (ago(s.started)) }
                             td.failovers { (failovers.iter().filter(|(c, t)| *c == s.guide_id && *t >= s.started * 1000).count()) }
+                        }
+                        @if !s.viewer_list.is_empty() {
+                            tr.who data-channel=(s.channel) {
+                                td colspan="7" { small.muted {
+                                    @for (i, v) in s.viewer_list.iter().enumerate() {
+                                        @if i > 0 { " · " }
+                                        (v.address.as_deref().unwrap_or("?"))
+                                        @if let Some(ua) = &v.user_agent { " " (ua) }
+                                        " since " (ago(v.since)) ", " (bytes(v.bytes))
+                                    }
+                                } }
+                            }
                         }
                     } }
                 } }
@@ -190,6 +203,12 @@ mod tests {
                 quality: Some("HD".into()),
                 source_since: Some(1),
                 viewers: 3,
+                viewer_list: vec![crate::relay::ViewerView {
+                    address: Some("192.168.1.20:50312".into()),
+                    user_agent: Some("<Plex>".into()),
+                    since: 1,
+                    bytes: 1_000,
+                }],
                 started: 1,
                 bytes: 10,
                 bytes_sent: 2_000_000,
@@ -211,5 +230,7 @@ mod tests {
         assert!(html.contains("&lt;b&gt;News"), "{html}");
         assert!(html.contains("500.0 kB/s"), "{html}");
         assert!(html.contains("<td class=\"failovers\">1</td>"), "{html}");
+        // Each viewer, its agent escaped.
+        assert!(html.contains("192.168.1.20:50312 &lt;Plex&gt;"), "{html}");
     }
 }

@@ -90,7 +90,10 @@ pub fn router(state: ConsoleState) -> Router {
         .route("/ui/api/status", get(live::status))
         .route("/ui/assets/console.css", get(css))
         .route("/ui/assets/console.js", get(js))
-        .layer(axum::middleware::from_fn_with_state(
+        // Only on the console's own routes: as a plain `layer` it also wrapped
+        // the merged router's fallback, so every unknown path on the tuner's
+        // listener redirected to the sign-in page instead of answering 404.
+        .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
             guard::check,
         ))

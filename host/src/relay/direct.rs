@@ -117,6 +117,7 @@ impl DirectViewer {
 
     fn advance(&mut self, mut written: usize, metrics: &Metrics) {
         add(&metrics.bytes_out, written as u64);
+        add(&self.guard.lease.bytes, written as u64);
         self.guard
             .hub
             .bytes_out

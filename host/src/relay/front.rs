@@ -6,6 +6,7 @@
 //! connection goes to the axum router with the bytes already read put back
 //! in front, so it sees exactly what the client sent.
 
+use super::hub::ViewerInfo;
 use super::Relay;
 use std::io;
 use std::net::SocketAddr;
@@ -102,7 +103,7 @@ async fn route(
         loop {
             match classify(&head) {
                 Kind::Undecided if head.len() < MAX_HEAD => {}
-                Kind::Stream(number) => return Some(Ok(number)),
+                Kind::Stream(number, agent) => return Some(Ok((number, agent))),
                 _ => return Some(Err(())),
             }
             let mut buf = [0u8; 2048];
@@ -114,7 +115,10 @@ async fn route(
     })
     .await;
     match decided {
-        Ok(Some(Ok(number))) => relay.tune_socket(&number, socket).await,
+        Ok(Some(Ok((number, agent)))) => {
+            let viewer = ViewerInfo::new(Some(addr), agent.as_deref());
+            relay.tune_socket(&number, viewer, socket).await
+        }
         Ok(Some(Err(()))) => {
             let _ = tx.send((Prefixed::new(head, socket), addr)).await;
         }
@@ -128,8 +132,9 @@ async fn route(
 enum Kind {
     /// Not enough bytes yet.
     Undecided,
-    /// A complete `GET /stream/{n}` or `GET /auto/v{n}` head: the channel.
-    Stream(String),
+    /// A complete `GET /stream/{n}` or `GET /auto/v{n}` head: the channel
+    /// and the client's `User-Agent`.
+    Stream(String, Option<String>),
     /// Anything else: the HTTP server's.
     Other,
 }
@@ -156,7 +161,14 @@ fn classify(head: &[u8]) -> Kind {
                 .or_else(|| path.strip_prefix("/auto/v"));
             match channel {
                 // Percent-encoded or nested paths: the router decides, as before.
-                Some(n) if !n.is_empty() && !n.contains(['/', '%']) => Kind::Stream(n.to_string()),
+                Some(n) if !n.is_empty() && !n.contains(['/', '%']) => {
+                    let agent = request
+                        .headers
+                        .iter()
+                        .find(|h| h.name.eq_ignore_ascii_case("user-agent"))
+                        .map(|h| String::from_utf8_lossy(h.value).into_owned());
+                    Kind::Stream(n.to_string(), agent)
+                }
                 _ => Kind::Other,
             }
         }
@@ -241,7 +253,7 @@ mod tests {
 
     #[test]
     fn stream_requests_are_told_apart_from_the_rest() {
-        let stream = |n: &str| Kind::Stream(n.to_string());
+        let stream = |n: &str| Kind::Stream(n.to_string(), None);
         let cases: &[(&[u8], Kind)] = &[
             (b"", Kind::Undecided),
             (b"GE", Kind::Undecided),
@@ -249,6 +261,10 @@ mod tests {
             (b"GET /stream/5 HTTP/1.1\r\nHost: x\r\n", Kind::Undecided),
             (b"GET /stream/5 HTTP/1.1\r\nHost: x\r\n\r\n", stream("5")),
             (b"GET /stream/5.1?x=1 HTTP/1.1\r\n\r\n", stream("5.1")),
+            (
+                b"GET /stream/7 HTTP/1.1\r\nUser-Agent: Lavf/61\r\n\r\n",
+                Kind::Stream("7".into(), Some("Lavf/61".into())),
+            ),
             (
                 b"GET /auto/v101?transcode=mobile HTTP/1.0\r\n\r\n",
                 stream("101"),

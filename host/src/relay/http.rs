@@ -23,14 +23,31 @@ pub fn router(relay: Arc<Relay>) -> Router {
         .with_state(relay)
 }
 
-async fn stream(State(relay): State<Arc<Relay>>, Path(channel): Path<String>) -> Response {
-    answer(relay.tune(&channel).await)
+async fn stream(
+    State(relay): State<Arc<Relay>>,
+    Path(channel): Path<String>,
+    headers: axum::http::HeaderMap,
+) -> Response {
+    answer(relay.tune(&channel, viewer(&headers)).await)
+}
+
+/// Who asks, for `status` (this path does not know the address; the
+/// listener's own stream path does).
+fn viewer(headers: &axum::http::HeaderMap) -> super::hub::ViewerInfo {
+    let agent = headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok());
+    super::hub::ViewerInfo::new(None, agent)
 }
 
 /// `/auto/v5.1`: the channel after the `v`.
-async fn auto(State(relay): State<Arc<Relay>>, Path(channel): Path<String>) -> Response {
+async fn auto(
+    State(relay): State<Arc<Relay>>,
+    Path(channel): Path<String>,
+    headers: axum::http::HeaderMap,
+) -> Response {
     match channel.strip_prefix('v') {
-        Some(number) => answer(relay.tune(number).await),
+        Some(number) => answer(relay.tune(number, viewer(&headers)).await),
         None => answer(Err(TuneError::Malformed)),
     }
 }

@@ -49,6 +49,35 @@ pub(crate) struct Lease {
     /// Hub clock (ms since the hub started) when that happened.
     pub(crate) touched_ms: AtomicU64,
     released: AtomicBool,
+    /// Who is watching, for `status` and the console.
+    pub(crate) info: ViewerInfo,
+    /// When the viewer joined.
+    since: Option<SystemTime>,
+    /// Bytes handed to this viewer.
+    pub(crate) bytes: AtomicU64,
+}
+
+/// Who a viewer is, as its request said: shown by `status`, never used to
+/// decide anything.
+#[derive(Debug, Default, Clone)]
+pub struct ViewerInfo {
+    /// The viewer's address, when the listener knows it.
+    pub(crate) address: Option<std::net::SocketAddr>,
+    /// Its `User-Agent`, cut to 200 characters.
+    pub(crate) user_agent: Option<String>,
+}
+
+impl ViewerInfo {
+    /// From a request's address and `User-Agent` value.
+    pub fn new(address: Option<std::net::SocketAddr>, user_agent: Option<&str>) -> Self {
+        let user_agent = user_agent
+            .map(|ua| ua.chars().filter(|c| !c.is_control()).take(200).collect())
+            .filter(|ua: &String| !ua.is_empty());
+        ViewerInfo {
+            address,
+            user_agent,
+        }
+    }
 }
 
 impl Lease {
@@ -205,6 +234,24 @@ impl Hub {
             .map(|d| d.as_millis() as u64)
     }
 
+    /// The viewers watching now (not those let go), for `status`.
+    pub(crate) fn viewer_views(&self) -> Vec<super::status::ViewerView> {
+        let unix = |t: SystemTime| {
+            t.duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs())
+        };
+        lock(&self.leases)
+            .iter()
+            .filter(|l| !l.released())
+            .map(|l| super::status::ViewerView {
+                address: l.info.address.map(|a| a.to_string()),
+                user_agent: l.info.user_agent.clone(),
+                since: l.since.map_or(0, unix),
+                bytes: l.bytes.load(Ordering::Relaxed),
+            })
+            .collect()
+    }
+
     /// Viewers holding the channel.
     pub fn viewer_count(&self) -> usize {
         *self.viewers.borrow()
@@ -212,8 +259,12 @@ impl Hub {
 
     /// Counts a new viewer. Called with the session map locked, so a hub
     /// about to close for idleness cannot gain one unseen.
-    pub(crate) fn add_viewer(&self) -> Arc<Lease> {
-        let lease = Arc::new(Lease::default());
+    pub(crate) fn add_viewer(&self, info: ViewerInfo) -> Arc<Lease> {
+        let lease = Arc::new(Lease {
+            info,
+            since: Some(SystemTime::now()),
+            ..Lease::default()
+        });
         lease
             .seq
             .store(self.seq.load(Ordering::Acquire), Ordering::Relaxed);

@@ -43,7 +43,8 @@ pub use error::TuneError;
 pub use front::{Front, Prefixed};
 pub use health::AudioPolicy;
 pub use http::{router, HDHOMERUN_ERROR};
-pub use status::{AccountUse, RelayStatus, SessionView};
+pub use hub::ViewerInfo;
+pub use status::{AccountUse, RelayStatus, SessionView, ViewerView};
 pub use upstream::ConnectError;
 
 use crate::app::App;

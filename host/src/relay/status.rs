@@ -38,6 +38,9 @@ pub struct SessionView {
     pub source_since: Option<u64>,
     /// Viewers watching now.
     pub viewers: usize,
+    /// Who they are.
+    #[serde(default)]
+    pub viewer_list: Vec<ViewerView>,
     /// Unix seconds.
     pub started: u64,
     /// Bytes received from the provider.
@@ -48,6 +51,19 @@ pub struct SessionView {
     pub rate: u64,
     /// Bytes held for joining viewers.
     pub buffered: usize,
+}
+
+/// One viewer of a session.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ViewerView {
+    /// `IP:port`, when known.
+    pub address: Option<String>,
+    /// The client's `User-Agent`, when it sent one.
+    pub user_agent: Option<String>,
+    /// Unix seconds since it watches.
+    pub since: u64,
+    /// Bytes sent to it.
+    pub bytes: u64,
 }
 
 /// One account's connections.
@@ -116,6 +132,7 @@ impl Relay {
                         .map(|s| s.stream.quality.label().to_string()),
                     source_since: source.as_ref().map(|s| unix(s.since)),
                     viewers: hub.viewer_count(),
+                    viewer_list: hub.viewer_views(),
                     started: unix(hub.started),
                     bytes: hub.bytes_in.load(Ordering::Relaxed),
                     bytes_sent: hub.bytes_out.load(Ordering::Relaxed),

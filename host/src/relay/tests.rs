@@ -39,7 +39,7 @@ fn clip_chunks() -> Vec<Bytes> {
 }
 
 fn join(hub: &Arc<Hub>, metrics: &Arc<Metrics>) -> axum::body::Body {
-    let lease = hub.add_viewer();
+    let lease = hub.add_viewer(Default::default());
     let (prefix, rx) = hub.subscribe().expect("open");
     let guard = ViewerGuard {
         hub: hub.clone(),
@@ -231,7 +231,7 @@ async fn join_direct(
     let (server, client) = socket_pair().await;
     let guard = ViewerGuard {
         hub: hub.clone(),
-        lease: hub.add_viewer(),
+        lease: hub.add_viewer(Default::default()),
     };
     let (prefix, seq) = hub.join_prefix();
     direct.add(
@@ -291,7 +291,7 @@ async fn viewers_on_their_own_sockets_get_every_byte_skip_ahead_or_are_let_go() 
         }
     };
     let (slow_server, mut slow_client) = socket_pair().await;
-    let lease = hub.add_viewer();
+    let lease = hub.add_viewer(Default::default());
     let (prefix, seq) = hub.join_prefix();
     let slow_guard = ViewerGuard {
         hub: hub.clone(),

@@ -3,6 +3,7 @@
 
 use super::direct::Joiner;
 use super::error::TuneError;
+use super::hub::ViewerInfo;
 use super::hub::{Hub, Ready};
 use super::metrics::add;
 use super::session_manager::Joined;
@@ -31,8 +32,12 @@ impl Relay {
     /// Starts or joins channel `number`; the body streams until the viewer
     /// leaves or the channel ends. (A viewer whose connection starts with the
     /// tune is played by [`Relay::tune_socket`] instead.)
-    pub async fn tune(self: &Arc<Self>, number: &str) -> Result<Body, TuneError> {
-        let guard = self.start_viewing(number).await?;
+    pub async fn tune(
+        self: &Arc<Self>,
+        number: &str,
+        viewer: ViewerInfo,
+    ) -> Result<Body, TuneError> {
+        let guard = self.start_viewing(number, viewer).await?;
         let (prefix, rx) = guard.hub.subscribe().ok_or(TuneError::NoVideo)?;
         Ok(viewer::body(guard, prefix, rx, self.metrics.clone()))
     }
@@ -41,9 +46,14 @@ impl Relay {
     /// written): the response head, then the channel's pump writes the
     /// stream to the socket itself until the viewer leaves or the channel
     /// ends. A refused tune gets its HDHomeRun answer and the socket closes.
-    pub(crate) async fn tune_socket(self: &Arc<Self>, number: &str, mut socket: TcpStream) {
+    pub(crate) async fn tune_socket(
+        self: &Arc<Self>,
+        number: &str,
+        viewer: ViewerInfo,
+        mut socket: TcpStream,
+    ) {
         use tokio::io::AsyncWriteExt;
-        let guard = match self.start_viewing(number).await {
+        let guard = match self.start_viewing(number, viewer).await {
             Ok(guard) => guard,
             Err(e) => {
                 let _ = socket
@@ -64,8 +74,12 @@ impl Relay {
     }
 
     /// Joins or starts channel `number` and waits until it plays; counts the tune.
-    async fn start_viewing(self: &Arc<Self>, number: &str) -> Result<ViewerGuard, TuneError> {
-        let result = self.tune_inner(number).await;
+    async fn start_viewing(
+        self: &Arc<Self>,
+        number: &str,
+        viewer: ViewerInfo,
+    ) -> Result<ViewerGuard, TuneError> {
+        let result = self.tune_inner(number, viewer).await;
         let counter = match &result {
             Ok(_) => &self.metrics.tunes_ok,
             Err(TuneError::AllTunersInUse) => &self.metrics.tunes_busy,
@@ -76,7 +90,11 @@ impl Relay {
         result
     }
 
-    async fn tune_inner(self: &Arc<Self>, number: &str) -> Result<ViewerGuard, TuneError> {
+    async fn tune_inner(
+        self: &Arc<Self>,
+        number: &str,
+        viewer: ViewerInfo,
+    ) -> Result<ViewerGuard, TuneError> {
         if !valid_number(number) {
             return Err(TuneError::Malformed);
         }
@@ -102,7 +120,7 @@ impl Relay {
             return Err(TuneError::NoVideo);
         }
         let mut tuner = None;
-        let joined = self.sessions.join_or_start(number, || {
+        let joined = self.sessions.join_or_start(number, viewer, || {
             tuner = Some(self.limits.try_tuner(table.tuner_count).ok_or(())?);
             Ok(Hub::new(route.clone(), &self.config()))
         });

@@ -43,6 +43,7 @@ impl Viewer {
             .touched_ms
             .store(self.guard.hub.now_ms(), Ordering::Relaxed);
         add(&self.metrics.bytes_out, data.len() as u64);
+        add(&lease.bytes, data.len() as u64);
         self.guard
             .hub
             .bytes_out

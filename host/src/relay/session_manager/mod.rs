@@ -35,9 +35,10 @@ impl SessionManager {
     pub(crate) fn join_or_start<E>(
         &self,
         number: &str,
+        viewer: super::hub::ViewerInfo,
         make: impl FnOnce() -> Result<Arc<Hub>, E>,
     ) -> Result<Joined, E> {
-        self.registry.join_or_start(number, make)
+        self.registry.join_or_start(number, viewer, make)
     }
 
     /// Retires `hub` if no viewer joined meanwhile; whether it did.

@@ -3,7 +3,7 @@
 //! is a `DashMap`: joining one channel never waits on another channel's
 //! start or end, and nothing touches it per byte.
 
-use super::super::hub::{Hub, Lease};
+use super::super::hub::{Hub, Lease, ViewerInfo};
 use dashmap::mapref::entry::Entry;
 use dashmap::DashMap;
 use std::sync::Arc;
@@ -29,17 +29,18 @@ impl Registry {
     pub(crate) fn join_or_start<E>(
         &self,
         number: &str,
+        viewer: ViewerInfo,
         make: impl FnOnce() -> Result<Arc<Hub>, E>,
     ) -> Result<Joined, E> {
         match self.hubs.entry(number.to_string()) {
             Entry::Occupied(entry) => {
                 let hub = entry.get().clone();
-                let lease = hub.add_viewer();
+                let lease = hub.add_viewer(viewer);
                 Ok(Joined::Existing(hub, lease))
             }
             Entry::Vacant(entry) => {
                 let hub = make()?;
-                let lease = hub.add_viewer();
+                let lease = hub.add_viewer(viewer);
                 entry.insert(hub.clone());
                 Ok(Joined::Started(hub, lease))
             }
