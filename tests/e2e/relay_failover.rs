@@ -92,7 +92,7 @@ fn wait_more(watching: &[&Viewer], more: usize, what: &str) {
 
 /// Stops a viewer that must have survived a switch: its body never ended,
 /// whole packets only, every counter jump marked. Returns its bytes.
-fn survived(v: Viewer, what: &str) -> Vec<u8> {
+pub(crate) fn survived(v: Viewer, what: &str) -> Vec<u8> {
     let (bytes, ended) = v.stop();
     assert!(!ended, "{what}: the viewer's stream ended");
     let report = streamforge_ts::check(&bytes);

@@ -29,20 +29,7 @@ impl Matching {
     /// Up to `limit` candidate streams for `guide_id`, most likely first
     /// (blocking: reads the database and calls the matcher plugin).
     pub fn suggestions(&self, guide_id: &str, limit: usize) -> anyhow::Result<Vec<Suggestion>> {
-        let guide = self
-            .store
-            .guides()?
-            .iter()
-            .find_map(|g| {
-                self.store
-                    .guide_channels(&g.name)
-                    .ok()?
-                    .into_iter()
-                    .find(|c| c.id == guide_id)
-            })
-            .ok_or_else(|| {
-                anyhow!("no guide channel has the id `{guide_id}` (see `streamforge mappings`)")
-            })?;
+        let guide = self.guide_channel(guide_id)?;
         let guide = GuideChannel {
             id: guide.id,
             names: guide.names,

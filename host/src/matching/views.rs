@@ -152,20 +152,7 @@ impl Matching {
         key: &str,
         rank: u32,
     ) -> anyhow::Result<ChannelMappings> {
-        let guide_channel = self
-            .store
-            .guides()?
-            .iter()
-            .find_map(|g| {
-                self.store
-                    .guide_channels(&g.name)
-                    .ok()?
-                    .into_iter()
-                    .find(|c| c.id == guide_id)
-            })
-            .ok_or_else(|| {
-                anyhow!("no guide channel has the id `{guide_id}` (see `streamforge mappings`)")
-            })?;
+        let guide_channel = self.guide_channel(guide_id)?;
         if self.store.account(account)?.is_none() {
             bail!("there is no account named `{account}` (see `streamforge account list`)");
         }
@@ -210,5 +197,28 @@ impl Matching {
             }
             None => bail!("`{guide_id}` has no mapping to {account}/{key} (see `streamforge mappings --channel {guide_id}`)"),
         }
+    }
+}
+
+impl Matching {
+    /// The guide channel with XMLTV id `guide_id`, from whichever guide has
+    /// it; the error says where to look.
+    pub(crate) fn guide_channel(
+        &self,
+        guide_id: &str,
+    ) -> anyhow::Result<crate::store::GuideChannelRecord> {
+        self.store
+            .guides()?
+            .iter()
+            .find_map(|g| {
+                self.store
+                    .guide_channels(&g.name)
+                    .ok()?
+                    .into_iter()
+                    .find(|c| c.id == guide_id)
+            })
+            .ok_or_else(|| {
+                anyhow!("no guide channel has the id `{guide_id}` (see `streamforge mappings`)")
+            })
     }
 }
