@@ -28,6 +28,7 @@ mod names_through_plugin;
 mod plugin_cli;
 mod relay_content;
 mod relay_failover;
+mod relay_hls;
 mod relay_put_back;
 mod relay_stream;
 mod secrets_and_fetch;

@@ -34,6 +34,7 @@ mod deliver;
 mod demo;
 pub mod faults;
 mod generated;
+pub mod hls;
 mod lb;
 mod listener;
 mod live_body;
@@ -62,5 +63,6 @@ pub use controller::{
     ControllerConfig, ControllerRequest, SimCamera, SimCameraChannel, SimController,
 };
 pub use faults::{Endpoint, Fault};
+pub use hls::{HlsFault, SimHls};
 pub use provider::SimProvider;
 pub use state::SimRequest;

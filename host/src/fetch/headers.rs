@@ -6,6 +6,7 @@ use super::{AccountAccess, FetchError, Scrubber};
 use crate::model::HttpRequest;
 
 /// A header ready to send, and whether it must stay on the account's origin.
+#[derive(Clone)]
 pub(crate) struct RequestHeader {
     pub name: HeaderName,
     pub value: HeaderValue,

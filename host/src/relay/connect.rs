@@ -4,7 +4,7 @@
 //! forms from its plugin tried until one delivers MPEG-TS.
 
 use super::limits::AccountSlot;
-use super::upstream::{ConnectError, Upstream};
+use super::upstream::{ConnectError, HlsInfo, Upstream};
 use super::Relay;
 use crate::fetch::headers;
 use crate::model::HttpRequest;
@@ -144,18 +144,19 @@ async fn open_stream(
         .client(access.http)
         .map_err(|e| ConnectError::Connect(format!("account `{}`: {e}", access.account)))?;
     let mut last = ConnectError::NoCandidates("it listed none".into());
-    // HLS playlists are not relayed as they are; their `.ts` siblings are.
-    for candidate in candidates
-        .iter()
-        .filter(|c| !c.url_template.contains(".m3u8"))
-    {
+    let hls = HlsInfo {
+        tier: stream.quality,
+        metrics: relay.metrics.clone(),
+    };
+    // An HLS answer is followed as one session (see `super::hls`).
+    for candidate in candidates.iter() {
         let url = fill(&candidate.url_template, &access)?;
         let request =
             HttpRequest::get("stream", &candidate.url_template, candidate.headers.clone());
         let headers = headers::prepare(&request, &access)
             .map_err(|e| ConnectError::Template(e.to_string()))?;
         let headers = access.http.apply(headers);
-        match Upstream::open(&client, url, &headers, &relay.config()).await {
+        match Upstream::open(&client, url, &headers, &relay.config(), &hls).await {
             Ok(upstream) => return Ok(upstream),
             Err(ConnectError::Untrusted { at, problem, .. }) => {
                 let account = access.account.to_string();

@@ -33,6 +33,13 @@ pub enum Failure {
     VideoFrozen(Duration),
     /// Video flowed but the audio carried nothing for this long.
     AudioMissing(Duration),
+    /// HLS: the media playlist's sequence did not advance for this long
+    /// (three target durations).
+    PlaylistStale(Duration),
+    /// HLS: the media playlist could not be fetched or read, repeatedly.
+    PlaylistBroken(String),
+    /// HLS: segments in a row could not be fetched or decrypted.
+    SegmentsBroken(String),
 }
 
 impl Failure {
@@ -46,6 +53,9 @@ impl Failure {
             Failure::Broken(_) => "broken",
             Failure::VideoFrozen(_) => "video-frozen",
             Failure::AudioMissing(_) => "audio-missing",
+            Failure::PlaylistStale(_) => "hls-stale",
+            Failure::PlaylistBroken(_) => "hls-playlist",
+            Failure::SegmentsBroken(_) => "hls-segment",
         }
     }
 }
@@ -73,6 +83,13 @@ impl fmt::Display for Failure {
                 "no audio for {:.1} s while the video flowed (audio missing)",
                 d.as_secs_f64()
             ),
+            Failure::PlaylistStale(d) => write!(
+                f,
+                "the HLS playlist did not advance for {:.1} s (stale)",
+                d.as_secs_f64()
+            ),
+            Failure::PlaylistBroken(e) => write!(f, "the HLS playlist failed ({e})"),
+            Failure::SegmentsBroken(e) => write!(f, "HLS segments failed ({e})"),
         }
     }
 }

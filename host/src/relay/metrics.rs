@@ -45,6 +45,14 @@ pub struct Metrics {
     pub failed_video_frozen: AtomicU64,
     /// ...because the audio went silent (when the policy says fail over).
     pub failed_audio_missing: AtomicU64,
+    /// ...because an HLS playlist stopped advancing.
+    pub failed_hls_stale: AtomicU64,
+    /// ...because an HLS playlist could not be fetched or read.
+    pub failed_hls_playlist: AtomicU64,
+    /// ...because HLS segments in a row failed.
+    pub failed_hls_segment: AtomicU64,
+    /// HLS segments skipped (one failed, the next worked).
+    pub hls_segments_skipped: AtomicU64,
     /// Times a source's audio went silent while its video played (any policy but off).
     pub audio_missing: AtomicU64,
     /// Video PTS jumps without a discontinuity flag, all sources together.
@@ -75,6 +83,9 @@ impl Metrics {
             Failure::Broken(_) => &self.failed_broken,
             Failure::VideoFrozen(_) => &self.failed_video_frozen,
             Failure::AudioMissing(_) => &self.failed_audio_missing,
+            Failure::PlaylistStale(_) => &self.failed_hls_stale,
+            Failure::PlaylistBroken(_) => &self.failed_hls_playlist,
+            Failure::SegmentsBroken(_) => &self.failed_hls_segment,
         };
         add(counter, 1);
     }
@@ -182,7 +193,15 @@ impl Metrics {
                     "{reason=\"audio_missing\"}",
                     get(&self.failed_audio_missing),
                 ),
+                ("{reason=\"hls_stale\"}", get(&self.failed_hls_stale)),
+                ("{reason=\"hls_playlist\"}", get(&self.failed_hls_playlist)),
+                ("{reason=\"hls_segment\"}", get(&self.failed_hls_segment)),
             ],
+        );
+        counter(
+            "streamforge_hls_segments_skipped_total",
+            "HLS segments that failed and were skipped (the next one worked).",
+            &[("", get(&self.hls_segments_skipped))],
         );
         counter(
             "streamforge_audio_missing_total",

@@ -20,6 +20,7 @@ mod direct;
 mod error;
 mod front;
 pub mod health;
+mod hls;
 mod http;
 mod hub;
 pub mod lag;
@@ -55,7 +56,7 @@ use session_manager::SessionManager;
 use std::sync::Arc;
 
 /// Browsers and players accept this; some panels refuse unknown agents.
-const USER_AGENT: &str = concat!("StreamForge/", env!("CARGO_PKG_VERSION"));
+pub(crate) const USER_AGENT: &str = concat!("StreamForge/", env!("CARGO_PKG_VERSION"));
 
 /// The relay of one running server.
 pub struct Relay {

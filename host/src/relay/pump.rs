@@ -547,7 +547,7 @@ async fn pump(
             () = &mut timer => {
                 let now = tokio::time::Instant::now();
                 if now >= last_data + config.stall_timeout {
-                    return End::Failed(Failure::Stalled(config.stall_timeout));
+                    return End::Failed(source.upstream.stall(config.stall_timeout));
                 }
                 if now >= last_data + config.stall_timeout / 2 {
                     hub.set_health(Health::Stalled);

@@ -91,19 +91,27 @@ impl Splice {
     /// Copies `packets`, inserting a discontinuity marker before the first
     /// packet of each pending PID.
     fn mark(&mut self, packets: &[u8]) -> Bytes {
-        let mut out = BytesMut::with_capacity(packets.len() + self.pending.len() * PACKET_SIZE);
-        for raw in packets.chunks_exact(PACKET_SIZE) {
-            if let Some(p) = Packet::new(raw) {
-                if self.pending.remove(&p.pid()) {
-                    let cc = p.continuity_counter();
-                    // The marker's own counter must equal the one the next
-                    // packet expects (no increment without payload).
-                    let next = if p.has_payload() { cc } else { (cc + 1) & 0x0F };
-                    out.extend_from_slice(&discontinuity_marker(p.pid(), next));
-                }
-            }
-            out.extend_from_slice(raw);
-        }
-        out.freeze()
+        mark_first(&mut self.pending, packets)
     }
+}
+
+/// Copies `packets`, inserting an adaptation-only packet carrying
+/// `discontinuity_indicator` before the first packet of each PID in
+/// `pending` (removed from it once marked). Also used at an HLS
+/// `#EXT-X-DISCONTINUITY`, where the counters and clocks jump the same way.
+pub(crate) fn mark_first(pending: &mut HashSet<u16>, packets: &[u8]) -> Bytes {
+    let mut out = BytesMut::with_capacity(packets.len() + pending.len() * PACKET_SIZE);
+    for raw in packets.chunks_exact(PACKET_SIZE) {
+        if let Some(p) = Packet::new(raw) {
+            if pending.remove(&p.pid()) {
+                let cc = p.continuity_counter();
+                // The marker's own counter must equal the one the next
+                // packet expects (no increment without payload).
+                let next = if p.has_payload() { cc } else { (cc + 1) & 0x0F };
+                out.extend_from_slice(&discontinuity_marker(p.pid(), next));
+            }
+        }
+        out.extend_from_slice(raw);
+    }
+    out.freeze()
 }

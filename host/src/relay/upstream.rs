@@ -6,6 +6,7 @@
 
 use super::config::RelayConfig;
 use super::health::Failure;
+use super::hls;
 use super::plain_http;
 use crate::fetch::headers::RequestHeader;
 use crate::plugins::template::origin;
@@ -21,21 +22,96 @@ use url::Url;
 const NOT_TS_AFTER: u64 = 64 * 1024;
 
 /// Where a stream's body comes from: read by the pump itself (plain HTTP),
-/// or through the HTTP client (HTTPS).
+/// through the HTTP client (HTTPS), or an HLS session's segments.
 enum Source {
     Plain(plain_http::Body),
     Client(reqwest::Response),
+    Hls(hls::HlsBody),
 }
 
 impl Source {
-    /// The next body bytes, `None` at its end, or why it broke (one short
-    /// line without a URL). Cancel-safe.
-    async fn chunk(&mut self) -> Result<Option<Bytes>, String> {
+    /// The next body bytes, `None` at its end, or why it broke (reasons
+    /// without a URL). Cancel-safe.
+    async fn chunk(&mut self) -> Result<Option<Bytes>, Failure> {
         match self {
-            Source::Plain(body) => body.chunk().await.map_err(|e| plain_http::describe(&e)),
-            Source::Client(response) => response.chunk().await.map_err(|e| describe(&e)),
+            Source::Plain(body) => body
+                .chunk()
+                .await
+                .map_err(|e| Failure::Broken(plain_http::describe(&e))),
+            Source::Client(response) => response
+                .chunk()
+                .await
+                .map_err(|e| Failure::Broken(describe(&e))),
+            Source::Hls(body) => body.chunk().await,
         }
     }
+
+    /// The first bytes of a body: an HLS playlist (`#EXTM3U`) starts a
+    /// session and gives its first segment's bytes instead.
+    async fn first_chunk(&mut self, hls: &HlsStart<'_>) -> Result<Option<Bytes>, ConnectError> {
+        let first = self
+            .chunk()
+            .await
+            .map_err(|f| ConnectError::Connect(f.to_string()))?;
+        let Some(first) = first else { return Ok(None) };
+        if !is_playlist(&first) {
+            return Ok(Some(first));
+        }
+        let mut body = first.to_vec();
+        while let Some(more) = self
+            .chunk()
+            .await
+            .map_err(|f| ConnectError::Connect(f.to_string()))?
+        {
+            if body.len() + more.len() > hls::MAX_PLAYLIST {
+                return Err(ConnectError::Hls(
+                    "the HLS playlist is larger than 1 MiB".into(),
+                ));
+            }
+            body.extend_from_slice(&more);
+        }
+        let context = hls::Context {
+            fetch: hls::Fetcher {
+                client: hls.client.clone(),
+                headers: hls.headers.to_vec(),
+                home: hls.home.clone(),
+                max_redirects: hls.config.max_redirects,
+            },
+            tier: hls.info.tier,
+            metrics: hls.info.metrics.clone(),
+            timeout: hls.config.first_byte_timeout.max(hls::MIN_TIMEOUT),
+        };
+        *self = Source::Hls(hls::start(context, hls.url.clone(), &body).await?);
+        self.chunk()
+            .await
+            .map_err(|f| ConnectError::Hls(f.to_string()))
+    }
+}
+
+/// Whether a body's first bytes are an HLS playlist (a BOM and blank lines allowed).
+fn is_playlist(first: &[u8]) -> bool {
+    let text = first.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(first);
+    text.trim_ascii_start().starts_with(b"#EXTM3U")
+}
+
+/// What a stream needs if its answer turns out to be an HLS playlist.
+#[derive(Clone)]
+pub(crate) struct HlsInfo {
+    /// The tier the lineup ranked the stream as (its variant is preferred).
+    pub(crate) tier: crate::model::Quality,
+    pub(crate) metrics: std::sync::Arc<super::metrics::Metrics>,
+}
+
+/// [`HlsInfo`] with the request's own parts, while a connect is under way.
+struct HlsStart<'a> {
+    info: &'a HlsInfo,
+    client: &'a reqwest::Client,
+    headers: &'a [RequestHeader],
+    /// The account's origin (the first URL's): sensitive headers stay there.
+    home: String,
+    /// Where the playlist was answered from (relative URIs resolve here).
+    url: Url,
+    config: &'a RelayConfig,
 }
 
 /// A provider stream that has delivered its first packets.
@@ -96,6 +172,9 @@ pub enum ConnectError {
         /// What is wrong with the certificate.
         problem: String,
     },
+    #[error("{0}")]
+    /// An HLS stream that cannot be played (fMP4, no segment, no variant works...).
+    Hls(String),
     #[error("more than {0} redirects")]
     /// More redirects than allowed.
     Redirects(usize),
@@ -120,9 +199,10 @@ impl Upstream {
         url: Url,
         headers: &[RequestHeader],
         config: &RelayConfig,
+        hls: &HlsInfo,
     ) -> Result<Upstream, ConnectError> {
         let limit = config.first_byte_timeout;
-        match tokio::time::timeout(limit, open(client, url, headers, config.max_redirects)).await {
+        match tokio::time::timeout(limit, open(client, url, headers, config, hls)).await {
             Ok(result) => result,
             Err(_) => Err(ConnectError::Timeout(limit)),
         }
@@ -138,7 +218,7 @@ impl Upstream {
             if let Some(end) = self.end.take() {
                 return Err(end);
             }
-            let read: Result<Option<Bytes>, String> = if self.raw.is_empty() {
+            let read: Result<Option<Bytes>, Failure> = if self.raw.is_empty() {
                 self.response.chunk().await
             } else if self.raw_len >= BATCH_BYTES {
                 Ok(Some(Bytes::new()))
@@ -167,11 +247,22 @@ impl Upstream {
                     continue;
                 }
                 Ok(None) => self.end = Some(Failure::Ended),
-                Err(e) => self.end = Some(Failure::Broken(e)),
+                Err(failure) => self.end = Some(failure),
             }
             if let Some(result) = self.flush() {
                 return result;
             }
+        }
+    }
+
+    /// The failure a silence of `stalled` is: a stall, or for HLS a
+    /// playlist that stopped advancing (which is why no segment came).
+    pub fn stall(&self, stalled: Duration) -> Failure {
+        match &self.response {
+            Source::Hls(body) => body
+                .stale_for()
+                .map_or(Failure::Stalled(stalled), Failure::PlaylistStale),
+            _ => Failure::Stalled(stalled),
         }
     }
 
@@ -215,9 +306,19 @@ async fn open(
     client: &reqwest::Client,
     mut url: Url,
     headers: &[RequestHeader],
-    max_redirects: usize,
+    config: &RelayConfig,
+    info: &HlsInfo,
 ) -> Result<Upstream, ConnectError> {
+    let max_redirects = config.max_redirects;
     let first_origin = origin(&url);
+    let hls = |url: &Url| HlsStart {
+        info,
+        client,
+        headers,
+        home: first_origin.clone(),
+        url: url.clone(),
+        config,
+    };
     for _ in 0..=max_redirects {
         let same_origin = origin(&url) == first_origin;
         if url.scheme() == "http" {
@@ -235,7 +336,7 @@ async fn open(
             if !(200..300).contains(&response.status) {
                 return Err(ConnectError::Status(response.status));
             }
-            return first_packets(Source::Plain(response.body)).await;
+            return first_packets(Source::Plain(response.body), &hls(&url)).await;
         }
         let mut request = client.get(url.clone());
         for h in headers.iter().filter(|h| same_origin || !h.sensitive) {
@@ -265,7 +366,7 @@ async fn open(
         if !status.is_success() {
             return Err(ConnectError::Status(status.as_u16()));
         }
-        return first_packets(Source::Client(response)).await;
+        return first_packets(Source::Client(response), &hls(&url)).await;
     }
     Err(ConnectError::Redirects(max_redirects))
 }
@@ -280,40 +381,45 @@ fn host_port(url: &Url) -> String {
 }
 
 /// Where a redirect from `url` points (HTTP or HTTPS only).
-fn redirect_target(url: &Url, location: Option<&str>) -> Result<Url, ConnectError> {
+pub(super) fn redirect_target(url: &Url, location: Option<&str>) -> Result<Url, ConnectError> {
     location
         .and_then(|loc| url.join(loc).ok())
         .filter(|u| matches!(u.scheme(), "http" | "https"))
         .ok_or(ConnectError::BadRedirect)
 }
 
-async fn first_packets(mut response: Source) -> Result<Upstream, ConnectError> {
+async fn first_packets(mut response: Source, hls: &HlsStart<'_>) -> Result<Upstream, ConnectError> {
     let mut aligner = Aligner::new();
+    let mut read = response.first_chunk(hls).await?;
     loop {
-        match response.chunk().await {
-            Ok(Some(bytes)) => {
-                let first = aligner.push(&bytes);
-                if !first.is_empty() {
-                    let junk_mark = aligner.junk_bytes();
-                    return Ok(Upstream {
-                        response,
-                        aligner,
-                        first,
-                        junk_mark,
-                        raw: Vec::new(),
-                        raw_len: 0,
-                        batch_until: tokio::time::Instant::now(),
-                        end: None,
-                    });
-                }
-                if aligner.junk_bytes() > NOT_TS_AFTER {
-                    return Err(ConnectError::NotTs);
-                }
-            }
-            Ok(None) if aligner.junk_bytes() > 0 => return Err(ConnectError::NotTs),
-            Ok(None) => return Err(ConnectError::Ended),
-            Err(e) => return Err(ConnectError::Connect(e)),
+        let Some(bytes) = read else {
+            return Err(if aligner.junk_bytes() > 0 {
+                ConnectError::NotTs
+            } else {
+                ConnectError::Ended
+            });
+        };
+        let first = aligner.push(&bytes);
+        if !first.is_empty() {
+            let junk_mark = aligner.junk_bytes();
+            return Ok(Upstream {
+                response,
+                aligner,
+                first,
+                junk_mark,
+                raw: Vec::new(),
+                raw_len: 0,
+                batch_until: tokio::time::Instant::now(),
+                end: None,
+            });
         }
+        if aligner.junk_bytes() > NOT_TS_AFTER {
+            return Err(ConnectError::NotTs);
+        }
+        read = response
+            .chunk()
+            .await
+            .map_err(|f| ConnectError::Connect(f.to_string()))?;
     }
 }
 
@@ -328,7 +434,7 @@ pub(super) fn io_reason(e: &std::io::Error) -> String {
 }
 
 /// A reqwest error as one short line without the URL.
-fn describe(err: &reqwest::Error) -> String {
+pub(super) fn describe(err: &reqwest::Error) -> String {
     let mut source = err.source();
     while let Some(e) = source {
         if let Some(io) = e.downcast_ref::<std::io::Error>() {

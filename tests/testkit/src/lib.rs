@@ -13,6 +13,7 @@
 
 pub mod browser;
 pub mod camera;
+pub mod hls;
 pub mod http;
 pub mod media;
 pub mod netns;

@@ -1,0 +1,52 @@
+//! HLS made with ffmpeg at test time (its `hls` muxer: 1 s H.264 + AAC
+//! segments of a test pattern), served live by the simulated HLS origin.
+//! Fails loudly when ffmpeg is missing: CI installs it.
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::sync::OnceLock;
+use streamforge_sim::hls::{read_ffmpeg_playlist, HlsSegment};
+use streamforge_sim::SimHls;
+
+/// Seconds of media looped (six 1 s segments).
+pub const LOOP_SECONDS: u32 = 6;
+
+/// The segments, made once per test process.
+pub fn segments() -> Vec<HlsSegment> {
+    static MADE: OnceLock<Vec<HlsSegment>> = OnceLock::new();
+    MADE.get_or_init(|| {
+        let dir = tempfile::tempdir().expect("a temp dir");
+        make(dir.path());
+        read_ffmpeg_playlist(&dir.path().join("index.m3u8")).expect("ffmpeg's HLS output")
+    })
+    .clone()
+}
+
+/// A simulated HLS origin serving [`segments`].
+pub fn origin() -> SimHls {
+    SimHls::start_blocking(segments())
+}
+
+fn make(dir: &Path) {
+    let seconds = LOOP_SECONDS.to_string();
+    let out = Command::new("ffmpeg")
+        .args(["-hide_banner", "-nostdin", "-v", "error", "-y"])
+        .args(["-f", "lavfi", "-i", "testsrc2=size=640x360:rate=25"])
+        .args(["-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000"])
+        .args(["-t", &seconds])
+        .args(["-c:v", "libx264", "-preset", "ultrafast", "-g", "25"])
+        .args(["-keyint_min", "25", "-sc_threshold", "0", "-b:v", "600k"])
+        .args(["-c:a", "aac", "-b:a", "96k"])
+        .args(["-f", "hls", "-hls_time", "1", "-hls_list_size", "0"])
+        .arg("-hls_segment_filename")
+        .arg(dir.join("s%03d.ts"))
+        .arg(dir.join("index.m3u8"))
+        .stdin(Stdio::null())
+        .output()
+        .expect("ffmpeg is needed: apt-get install ffmpeg");
+    assert!(
+        out.status.success(),
+        "ffmpeg could not make HLS: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
