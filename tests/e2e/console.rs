@@ -270,7 +270,7 @@ fn the_console_refuses_strangers_and_cross_site_requests() {
     let page = http.get(at("/ui/channels")).send().unwrap();
     assert_eq!(page.status(), 303);
     assert_eq!(page.headers()["location"], "/ui/login");
-    for api in ["/ui/api/status", "/ui/live"] {
+    for api in ["/ui/api/status", "/ui/live", "/ui/api/job"] {
         let answer = http.get(at(api)).send().unwrap();
         assert_eq!(answer.status(), 401, "{api}");
     }
@@ -324,6 +324,36 @@ fn the_console_refuses_strangers_and_cross_site_requests() {
         .send()
         .unwrap();
     assert_eq!(bare.status(), 403);
+    // Without JavaScript, Match now is a plain POST that waits for the job
+    // and redirects with its result; the job is then the console's latest.
+    let matched = http
+        .post(at("/ui/match"))
+        .header("cookie", &session)
+        .header("origin", &origin)
+        .send()
+        .unwrap();
+    assert_eq!(matched.status(), 303);
+    assert_eq!(matched.headers()["location"], "/ui/sources");
+    let page = http
+        .get(at("/ui/sources"))
+        .header("cookie", &session)
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    assert!(
+        page.contains("0 of 0 guide channels matched") && !page.contains("flash error"),
+        "{page}"
+    );
+    let job: Value = http
+        .get(at("/ui/api/job"))
+        .header("cookie", &session)
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(job["job"]["kind"], "match", "{job}");
+    assert_eq!(job["job"]["running"], false, "{job}");
     let own = http
         .post(at("/ui/logout"))
         .header("cookie", &session)
