@@ -14,7 +14,7 @@ use reqwest::blocking::Client;
 use serde_json::Value;
 use std::path::PathBuf;
 use std::time::Duration;
-use streamforge_sim::SimProvider;
+use streamforge_sim::{Endpoint, Fault, SimProvider};
 
 /// How long a page may take to show what the test waits for.
 const SHOWN: Duration = Duration::from_secs(20);
@@ -270,7 +270,7 @@ fn the_console_refuses_strangers_and_cross_site_requests() {
     let page = http.get(at("/ui/channels")).send().unwrap();
     assert_eq!(page.status(), 303);
     assert_eq!(page.headers()["location"], "/ui/login");
-    for api in ["/ui/api/status", "/ui/live"] {
+    for api in ["/ui/api/status", "/ui/live", "/ui/api/job"] {
         let answer = http.get(at(api)).send().unwrap();
         assert_eq!(answer.status(), 401, "{api}");
     }
@@ -324,6 +324,36 @@ fn the_console_refuses_strangers_and_cross_site_requests() {
         .send()
         .unwrap();
     assert_eq!(bare.status(), 403);
+    // Without JavaScript, Match now is a plain POST that waits for the job
+    // and redirects with its result; the job is then the console's latest.
+    let matched = http
+        .post(at("/ui/match"))
+        .header("cookie", &session)
+        .header("origin", &origin)
+        .send()
+        .unwrap();
+    assert_eq!(matched.status(), 303);
+    assert_eq!(matched.headers()["location"], "/ui/sources");
+    let page = http
+        .get(at("/ui/sources"))
+        .header("cookie", &session)
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    assert!(
+        page.contains("0 of 0 guide channels matched") && !page.contains("flash error"),
+        "{page}"
+    );
+    let job: Value = http
+        .get(at("/ui/api/job"))
+        .header("cookie", &session)
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(job["job"]["kind"], "match", "{job}");
+    assert_eq!(job["job"]["running"], false, "{job}");
     let own = http
         .post(at("/ui/logout"))
         .header("cookie", &session)
@@ -361,4 +391,244 @@ fn the_console_refuses_strangers_and_cross_site_requests() {
         !server.log().contains(&server.token),
         "the token is never logged"
     );
+}
+
+/// Signs `browser` in to `server`'s console with the admin token.
+fn sign_in(browser: &Browser, server: &Server) {
+    visit(browser, &format!("{}/ui/", server.url), "Sign in");
+    browser.script(
+        "document.getElementById('password').value = arguments[0]; document.querySelector('form').submit();",
+        &[Value::from(server.token.clone())],
+    );
+    browser.wait_true(
+        "the dashboard after sign-in",
+        SHOWN,
+        "location.pathname === '/ui/' && document.title.startsWith('Dashboard')",
+        "[location.href, document.body.innerText.slice(0, 300)]",
+    );
+}
+
+/// A guide of the test's own with one channel whose name is misspelt: the
+/// automatic match leaves it out, the matcher still suggests Das Erste.
+const EXTRA_GUIDE: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<tv>
+  <channel id="ersste.test"><display-name>Das Ersste</display-name></channel>
+</tv>
+"#;
+
+/// Serves `body` to `n` requests on a loopback port; its URL.
+fn serve_once(body: Vec<u8>, n: usize) -> String {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().take(n) {
+            let mut stream = stream.unwrap();
+            let mut buf = [0u8; 4096];
+            let _ = stream.read(&mut buf);
+            let head = format!(
+                "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                body.len()
+            );
+            let _ = stream.write_all(head.as_bytes());
+            let _ = stream.write_all(&body);
+        }
+    });
+    format!("http://{addr}/camera.wasm")
+}
+
+/// Clicks the button found by the JS expression `button`.
+fn click(browser: &Browser, button: &str) {
+    browser.wait_true(
+        &format!("{button} on the page"),
+        SHOWN,
+        &format!("{button} !== null"),
+        "document.body.innerText.slice(0, 600)",
+    );
+    browser.script(&format!("{button}.click();"), &[]);
+}
+
+/// The page's one-shot message, once it is `want` (or an error).
+fn flash_says(browser: &Browser, what: &str, want: &str) -> String {
+    browser.wait_true(
+        what,
+        SHOWN,
+        &format!(
+            "((document.getElementById('flash') || {{}}).textContent || '').includes({})",
+            Value::from(want)
+        ),
+        "(document.getElementById('flash') || document.body).innerText.slice(0, 600)",
+    );
+    browser
+        .eval("document.getElementById('flash').textContent")
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+#[test]
+fn the_console_maps_a_suggestion_syncs_with_progress_and_installs_plugins() {
+    let sim = SimProvider::start_blocking(common::test_panel());
+    let data = prepared(&sim, 2);
+    let extra = tempfile::tempdir().unwrap();
+    let guide = extra.path().join("extra.xml");
+    std::fs::write(&guide, EXTRA_GUIDE).unwrap();
+    common::cli(
+        data.path(),
+        &["guide", "add", "extra", guide.to_str().unwrap()],
+    );
+    common::cli(data.path(), &["match"]);
+    let unmatched = common::cli(data.path(), &["mappings", "--unmatched"]);
+    assert!(unmatched.contains("ersste.test"), "{unmatched}");
+    let server = Server::start(data.path(), &[]);
+    let ui = format!("{}/ui/", server.url);
+    let browser = Browser::start(1280, 900);
+    sign_in(&browser, &server);
+
+    // An unmatched channel, fixed by clicking one of its suggestions.
+    visit(
+        &browser,
+        &format!("{ui}channels?show=unmatched"),
+        "Channels",
+    );
+    click(
+        &browser,
+        "document.querySelector('article[data-guide=\"ersste.test\"] a[href^=\"/ui/channels/suggest\"]')",
+    );
+    browser.wait_true(
+        "the suggestions page",
+        SHOWN,
+        "document.title.startsWith('Suggestions') && document.querySelector('#suggestions li') !== null",
+        "document.body.innerText.slice(0, 600)",
+    );
+    shoot(&browser, "suggestions");
+    let first = browser.eval(
+        "[document.querySelector('#suggestions li').dataset.account, document.querySelector('#suggestions li').dataset.key]",
+    );
+    let (account, key) = (first[0].as_str().unwrap(), first[1].as_str().unwrap());
+    click(
+        &browser,
+        "document.querySelector('#suggestions li form[action=\"/ui/channels/pin\"] button')",
+    );
+    flash_says(
+        &browser,
+        "the mapping confirmed",
+        &format!("pinned {account}/{key} to ersste.test"),
+    );
+    let mappings = common::cli(data.path(), &["mappings"]);
+    let lines: Vec<&str> = mappings.lines().collect();
+    let at = lines
+        .iter()
+        .position(|l| l.contains("ersste.test"))
+        .unwrap_or_else(|| panic!("no ersste.test in mappings:\n{mappings}"));
+    let stream = lines.get(at + 1).copied().unwrap_or_default();
+    assert!(
+        stream.contains(&format!("0. {account}/{key}")) && stream.contains("pinned"),
+        "{mappings}"
+    );
+    assert!(!number_of(&server.base, "Das Ersste").is_empty());
+
+    // Sync from the sources page: its steps show while it runs (the guide
+    // is slow on purpose), a second click says one is running, then the
+    // page shows the new counts. The panel dropped a stream meanwhile.
+    sim.update_config(|c| c.channels.retain(|ch| ch.stream_id != 14001));
+    sim.set_fault(Endpoint::Xmltv, Fault::Slow(Duration::from_secs(6)));
+    visit(&browser, &format!("{ui}sources"), "Sources");
+    let main_row = "document.querySelector('tr[data-account=\"main\"]').children[5].innerText";
+    assert!(
+        browser.eval(main_row).as_str().unwrap().starts_with("20"),
+        "{}",
+        browser.eval(main_row)
+    );
+    browser.script("window.notReloaded = true;", &[]);
+    click(&browser, "document.querySelector('#sync button')");
+    browser.wait_true(
+        "the account's step done and the guide's running, live",
+        SHOWN,
+        "window.notReloaded === true \
+         && (document.getElementById('job-steps') || {innerText: ''}).innerText.includes('account main: 19 channels') \
+         && Array.from(document.querySelectorAll('#job-steps li.running')).some(li => li.innerText.startsWith('guide panel'))",
+        "[window.notReloaded, document.getElementById('job').innerText]",
+    );
+    click(&browser, "document.querySelector('#sync button')");
+    browser.wait_true(
+        "a second sync refused while one runs",
+        SHOWN,
+        "document.getElementById('busy').textContent.startsWith('a sync is already running')",
+        "document.getElementById('busy').textContent",
+    );
+    browser.wait_true(
+        "the sync's end, the page drawn again with the new counts",
+        Duration::from_secs(60),
+        "window.notReloaded === undefined && document.getElementById('job-outcome') !== null",
+        "[window.notReloaded, (document.getElementById('job') || document.body).innerText]",
+    );
+    let outcome = browser.eval("document.getElementById('job-outcome').textContent");
+    assert_eq!(
+        outcome, "synced 1 account(s) (19 streams) and 2 guide(s)",
+        "{outcome}"
+    );
+    assert!(
+        browser.eval(main_row).as_str().unwrap().starts_with("19"),
+        "{}",
+        browser.eval(main_row)
+    );
+    shoot(&browser, "sources-sync");
+    let html = browser.eval("document.documentElement.outerHTML");
+    assert!(!html.as_str().unwrap().contains("t3st-Pa55w0rd!"));
+    sim.clear_faults();
+
+    // A plugin uploaded from a file.
+    let hostile = common::fixture("streamforge-fixture-hostile");
+    browser.script(
+        "document.getElementById('upload-plugin').closest('details').open = true;",
+        &[],
+    );
+    browser.choose_file("#upload-plugin input[type=file]", &hostile);
+    browser.script("document.getElementById('upload-plugin').submit();", &[]);
+    flash_says(
+        &browser,
+        "the upload installed",
+        "installed plugin hostile 6.6.6",
+    );
+    assert!(common::cli(data.path(), &["plugin", "list"]).contains("hostile"));
+
+    // A plugin from a URL: a wrong sha256 is refused and nothing is
+    // installed; the right one installs it.
+    let camera = std::fs::read(common::fixture("streamforge-fixture-camera")).unwrap();
+    let sha = {
+        use sha2::Digest;
+        hex::encode(sha2::Sha256::digest(&camera))
+    };
+    let url = serve_once(camera, 2);
+    let fetch = |sha256: &str| {
+        browser.script(
+            "const f = document.getElementById('fetch-plugin'); \
+             f.elements['url'].value = arguments[0]; f.elements['sha256'].value = arguments[1]; f.submit();",
+            &[Value::from(url.clone()), Value::from(sha256)],
+        );
+    };
+    fetch(&"0".repeat(64));
+    let refused = flash_says(&browser, "the wrong sha256 refused", "checksum mismatch");
+    assert!(
+        browser.eval("document.getElementById('flash').classList.contains('error')") == true,
+        "{refused}"
+    );
+    assert!(!common::cli(data.path(), &["plugin", "list"]).contains("scripted-camera"));
+    fetch(&sha);
+    flash_says(
+        &browser,
+        "the download installed",
+        "installed plugin scripted-camera",
+    );
+    assert!(common::cli(data.path(), &["plugin", "list"]).contains("scripted-camera"));
+
+    // Removed again from its row.
+    browser.script("window.confirm = function () { return true; };", &[]);
+    click(
+        &browser,
+        "Array.from(document.querySelectorAll('#plugins tr')).find(tr => tr.innerText.startsWith('hostile')).querySelector('form[action=\"/ui/plugins/remove\"] button')",
+    );
+    flash_says(&browser, "the plugin removed", "plugin hostile removed");
+    assert!(!common::cli(data.path(), &["plugin", "list"]).contains("hostile"));
 }

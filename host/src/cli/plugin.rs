@@ -3,15 +3,13 @@
 use super::backend::Backend;
 use crate::data_dir::DataDir;
 use crate::events::EventLog;
+use crate::plugins::download::{fetch_verified, is_url};
 use crate::plugins::registry::verify_sha256;
 use crate::plugins::{Manifest, PluginRegistry};
 use anyhow::{bail, Context};
 use clap::Subcommand;
 use std::path::Path;
 use std::sync::Arc;
-
-/// Largest plugin accepted from a URL.
-const MAX_DOWNLOAD: usize = 64 << 20;
 
 /// Plugin commands.
 #[derive(Debug, Subcommand)]
@@ -50,10 +48,7 @@ pub async fn run(data: &DataDir, cmd: PluginCommand) -> anyhow::Result<()> {
                 let Some(sha) = sha256.as_deref() else {
                     bail!("installing from a URL needs --sha256 HEX (the checksum its author published)");
                 };
-                let bytes = download(&source).await?;
-                verify_sha256(&bytes, Some(sha))
-                    .with_context(|| format!("cannot install {source}"))?;
-                bytes
+                fetch_verified(&source, sha).await?
             } else {
                 let bytes = std::fs::read(&source)
                     .with_context(|| format!("cannot install {source}: cannot read it"))?;
@@ -155,47 +150,4 @@ fn print_table(list: &[Manifest]) {
             source
         );
     }
-}
-
-fn is_url(source: &str) -> bool {
-    source.starts_with("https://") || source.starts_with("http://")
-}
-
-/// Fetches a plugin over https (plain http only from this machine), bounded in size and time.
-async fn download(source: &str) -> anyhow::Result<Vec<u8>> {
-    let url = url::Url::parse(source).with_context(|| format!("{source} is not a valid URL"))?;
-    let loopback = match url.host() {
-        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
-        Some(url::Host::Domain(d)) => d == "localhost",
-        None => false,
-    };
-    if url.scheme() != "https" && !loopback {
-        bail!(
-            "refusing to download a plugin over plain http from {}; use https",
-            url.host_str().unwrap_or("?")
-        );
-    }
-    let client = reqwest::Client::builder()
-        .timeout(std::time::Duration::from_secs(60))
-        .build()?;
-    let mut response = client
-        .get(url.clone())
-        .send()
-        .await
-        .with_context(|| format!("cannot download {source}"))?;
-    if !response.status().is_success() {
-        bail!("downloading {source} failed: HTTP {}", response.status());
-    }
-    let mut body = Vec::new();
-    while let Some(chunk) = response.chunk().await? {
-        body.extend_from_slice(&chunk);
-        if body.len() > MAX_DOWNLOAD {
-            bail!(
-                "{source} is larger than {} MiB; refusing",
-                MAX_DOWNLOAD >> 20
-            );
-        }
-    }
-    Ok(body)
 }

@@ -227,6 +227,7 @@ pub async fn serve_app(
         device: shared.clone(),
         camera_keys: cameras.routes.access.keys().clone(),
         stopping: console_stopping,
+        jobs: Default::default(),
     });
     if let Some((sources, running)) = config {
         let live = Live {

@@ -27,7 +27,7 @@ fn ago(unix: u64) -> String {
 }
 
 /// The part of the dashboard that changes while it is open.
-pub fn live(status: &RelayStatus, accounts: &[AccountView], failovers: &[(String, u64)]) -> Markup {
+pub fn live(status: &RelayStatus, accounts: &[AccountView]) -> Markup {
     html! {
         section.card {
             h2 { "Tuners" }
@@ -56,7 +56,7 @@ pub fn live(status: &RelayStatus, accounts: &[AccountView], failovers: &[(String
                             td { (bytes(s.rate)) "/s" }
                             td { (bytes(s.bytes_sent)) }
                             td { (ago(s.started)) }
-                            td.failovers { (failovers.iter().filter(|(c, t)| *c == s.guide_id && *t >= s.started * 1000).count()) }
+                            td.failovers { (s.failovers) }
                         }
                         @if !s.viewer_list.is_empty() {
                             tr.who data-channel=(s.channel) {
@@ -96,27 +96,14 @@ pub fn live(status: &RelayStatus, accounts: &[AccountView], failovers: &[(String
     }
 }
 
-/// The live part, read now (the relay's status and the accounts).
+/// The live part, read now (the relay's status, with each session's
+/// failovers, and the accounts).
 pub async fn live_part(console: &Console) -> Markup {
     let status = console.relay.status().await;
-    let busy = !status.sessions.is_empty();
-    let (accounts, failovers) = read(console, move |app| {
-        // Failovers of the channels playing: the relay's `failover` events.
-        let failovers = if busy {
-            app.events
-                .snapshot()
-                .into_iter()
-                .filter(|e| e.kind == "failover")
-                .filter_map(|e| Some((e.channel?, e.time_ms)))
-                .collect()
-        } else {
-            Vec::new()
-        };
-        Ok((app.catalog.list_accounts()?, failovers))
-    })
-    .await
-    .unwrap_or_default();
-    live(&status, &accounts, &failovers)
+    let accounts = read(console, |app| app.catalog.list_accounts())
+        .await
+        .unwrap_or_default();
+    live(&status, &accounts)
 }
 
 fn setup(base: &str) -> Markup {
@@ -194,7 +181,7 @@ mod tests {
                 id: "0a1b2c3d".into(),
                 health: "ok".into(),
                 last_byte_ms: Some(1_000),
-                failovers: 1,
+                failovers: 2,
                 channel: "7".into(),
                 name: "<b>News</b>".into(),
                 guide_id: "news.uk".into(),
@@ -223,13 +210,12 @@ mod tests {
             runtime_lag: Default::default(),
             cameras: Vec::new(),
         };
-        let failovers = [("news.uk".to_string(), 5_000), ("other".to_string(), 5_000)];
-        let html = live(&status, &[], &failovers).into_string();
+        let html = live(&status, &[]).into_string();
         assert!(html.contains("data-viewers=\"3\""), "{html}");
         assert!(html.contains("main / 11020"), "{html}");
         assert!(html.contains("&lt;b&gt;News"), "{html}");
         assert!(html.contains("500.0 kB/s"), "{html}");
-        assert!(html.contains("<td class=\"failovers\">1</td>"), "{html}");
+        assert!(html.contains("<td class=\"failovers\">2</td>"), "{html}");
         // Each viewer, its agent escaped.
         assert!(html.contains("192.168.1.20:50312 &lt;Plex&gt;"), "{html}");
     }

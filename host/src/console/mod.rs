@@ -14,6 +14,7 @@ mod channels;
 mod dashboard;
 mod events;
 mod guard;
+mod jobs;
 mod layout;
 mod live;
 mod login;
@@ -49,6 +50,8 @@ pub struct ConsoleState {
     pub camera_keys: Arc<TokenKeys>,
     /// Becomes true when the server stops: live streams end then.
     pub stopping: tokio::sync::watch::Receiver<bool>,
+    /// The sync or match started from the sources page (one at a time).
+    pub jobs: jobs::Jobs,
 }
 
 /// The shared state, as handlers get it.
@@ -84,6 +87,13 @@ pub fn router(state: ConsoleState) -> Router {
         .route("/ui/sync", post(sources::sync))
         .route("/ui/match", post(sources::run_match))
         .route("/ui/plugins/remove", post(sources::remove_plugin))
+        .route(
+            "/ui/plugins/upload",
+            post(sources::upload_plugin)
+                .layer(axum::extract::DefaultBodyLimit::max(sources::UPLOAD_LIMIT)),
+        )
+        .route("/ui/plugins/fetch", post(sources::fetch_plugin))
+        .route("/ui/api/job", get(jobs::status))
         .route("/ui/events", get(events::page))
         .route("/ui/cameras", get(cameras::page))
         .route("/ui/live", get(live::stream))
@@ -155,6 +165,11 @@ pub(crate) async fn act<T: Send + 'static>(
     };
     console.sessions.flash(&session.0, flash);
     Redirect::to(back).into_response()
+}
+
+/// Keeps `text` as the session's next page message.
+pub(crate) fn flash(console: &Console, session: &SessionId, error: bool, text: String) {
+    console.sessions.flash(&session.0, Flash { error, text });
 }
 
 /// Runs a read on the blocking pool; a failure becomes a page's error text.

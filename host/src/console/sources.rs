@@ -1,20 +1,27 @@
 //! The sources page: accounts (add with the password in a password field,
 //! test, remove; status, expiry, connections), guides (add, remove, last
-//! sync, counts), sync and match, and plugins (list, inspect, remove). Each
-//! action is the CLI's own operation on [`crate::app::App`].
+//! sync, counts), sync and match with live progress (`jobs`), and plugins
+//! (list, inspect, install from an uploaded file or a URL with its sha256,
+//! remove). Each action is the CLI's own operation on [`crate::app::App`].
 
-use super::{act, date_time, layout, read, Console, SessionId};
-use crate::catalog::{AccountView, NewAccount, SilentProgress};
+use super::{act, date_time, flash, jobs, layout, read, Console, SessionId};
+use crate::catalog::{AccountView, NewAccount};
 use crate::guide::GuideView;
+use crate::plugins::download::{fetch_verified, MAX_PLUGIN_BYTES};
 use crate::plugins::Manifest;
-use axum::extract::State;
-use axum::response::Response;
+use axum::extract::{Multipart, State};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Form};
 use maud::{html, Markup};
 use serde::Deserialize;
 use zeroize::Zeroizing;
 
 const BACK: &str = "/ui/sources";
+
+/// The largest upload the install form takes: the largest plugin, plus room
+/// for the form's own fields.
+pub const UPLOAD_LIMIT: usize = MAX_PLUGIN_BYTES + 64 * 1024;
 
 fn one(action: &str, label: &str, name: &str, confirm: Option<&str>) -> Markup {
     html! {
@@ -118,6 +125,19 @@ fn plugins(list: &[Manifest]) -> Markup {
                     }
                 } }
             } }
+            details {
+                summary { "Install a plugin" }
+                form.stack #upload-plugin method="post" action="/ui/plugins/upload" enctype="multipart/form-data" {
+                    label { "A .wasm component file (" (MAX_PLUGIN_BYTES >> 20) " MiB at most)" input type="file" name="plugin" accept=".wasm,application/wasm" required; }
+                    label { "Its sha256 (optional)" input type="text" name="sha256" pattern="[0-9a-fA-F]{64}" autocomplete="off"; }
+                    button type="submit" { "Upload and install" }
+                }
+                form.stack #fetch-plugin method="post" action="/ui/plugins/fetch" {
+                    label { "Or an https URL" input type="url" name="url" required; }
+                    label { "Its sha256 (required: the checksum its author published)" input type="text" name="sha256" required pattern="[0-9a-fA-F]{64}" autocomplete="off"; }
+                    button type="submit" { "Download and install" }
+                }
+            }
         }
     }
 }
@@ -137,15 +157,17 @@ pub async fn page(
     })
     .await;
     let flash = console.sessions.take_flash(&session.0);
+    let job = console.jobs.latest();
     let body = match loaded {
         Err(e) => html! { h1 { "Sources" } p.flash.error { (e) } },
         Ok((a, g, p)) => html! {
             h1 { "Sources" }
             div.toolbar {
-                form.inline method="post" action="/ui/sync" data-busy="Syncing every catalogue and guide…" { button type="submit" { "Sync now" } }
-                form.inline method="post" action="/ui/match" data-busy="Matching guide channels to streams…" { button type="submit" { "Match now" } }
+                form.inline #sync method="post" action="/ui/sync" data-job="sync" { button type="submit" { "Sync now" } }
+                form.inline #match method="post" action="/ui/match" data-job="match" { button type="submit" { "Match now" } }
                 span #busy role="status" {}
             }
+            section.card #job { (jobs::section(job.as_ref())) }
             div.grid { (accounts(&a, &used)) (guides(&g)) (plugins(&p)) }
         },
     };
@@ -347,44 +369,62 @@ pub async fn remove_guide(
     .await
 }
 
-/// `POST /ui/sync`: every catalogue and guide (the page shows a busy line
-/// while it runs).
+/// `POST /ui/sync`: every catalogue and guide, as a background job whose
+/// steps the page shows.
 pub async fn sync(
     State(console): State<Console>,
     Extension(session): Extension<SessionId>,
+    headers: HeaderMap,
 ) -> Response {
-    act(
+    jobs::start(
         &console,
         &session,
+        &headers,
         BACK,
-        |app, rt| rt.block_on(app.sync(None, &SilentProgress)),
-        |r| {
+        "sync",
+        |app, rt, job| {
+            let r = rt.block_on(app.sync(None, job))?;
             let channels: usize = r.accounts.iter().map(|a| a.channels).sum();
-            format!(
+            let failed = r.accounts.iter().filter(|a| a.error.is_some()).count()
+                + r.guides.iter().filter(|g| g.error.is_some()).count();
+            let mut line = format!(
                 "synced {} account(s) ({channels} streams) and {} guide(s)",
                 r.accounts.len(),
                 r.guides.len()
-            )
+            );
+            if failed > 0 {
+                line.push_str(&format!("; {failed} failed, their previous data kept"));
+            }
+            Ok(line)
         },
     )
     .await
 }
 
-/// `POST /ui/match`.
+/// `POST /ui/match`: the matcher over every guide channel, as a background
+/// job.
 pub async fn run_match(
     State(console): State<Console>,
     Extension(session): Extension<SessionId>,
+    headers: HeaderMap,
 ) -> Response {
-    act(
+    jobs::start(
         &console,
         &session,
+        &headers,
         BACK,
-        |app, rt| rt.block_on(app.matching.run_match(false)),
-        |s| {
-            format!(
+        "match",
+        |app, rt, job| {
+            use crate::catalog::Progress;
+            let what = "matching guide channels to streams";
+            job.step(what);
+            let s = rt.block_on(app.matching.run_match(false))?;
+            let line = format!(
                 "{} of {} guide channels matched ({} low confidence), {} manual pins kept",
                 s.matched, s.guide_channels, s.low_confidence, s.manual_kept
-            )
+            );
+            job.done(what, &line);
+            Ok(line)
         },
     )
     .await
@@ -404,4 +444,107 @@ pub async fn remove_plugin(
         |m| format!("plugin {} removed", m.name),
     )
     .await
+}
+
+/// Installs `bytes` as the CLI and the admin API do (validated, precompiled,
+/// kept under the data dir), on the blocking pool.
+async fn install(
+    console: &Console,
+    session: &SessionId,
+    bytes: anyhow::Result<(Vec<u8>, String)>,
+) -> Response {
+    let (bytes, origin) = match bytes {
+        Ok(got) => got,
+        Err(e) => {
+            flash(console, session, true, format!("{e:#}"));
+            return Redirect::to(BACK).into_response();
+        }
+    };
+    act(
+        console,
+        session,
+        BACK,
+        move |app, _| app.plugins.install_bytes(&bytes, &origin, false),
+        |m| {
+            format!(
+                "installed plugin {} {} ({}, contract {}, sha256 {})",
+                m.name, m.version, m.world, m.contract, m.sha256
+            )
+        },
+    )
+    .await
+}
+
+/// The upload form's file and optional checksum, read within [`UPLOAD_LIMIT`].
+async fn read_upload(mut form: Multipart) -> anyhow::Result<(Vec<u8>, String)> {
+    let (mut file, mut name, mut sha256) = (None, String::new(), String::new());
+    while let Some(field) = form
+        .next_field()
+        .await
+        .map_err(|e| anyhow::anyhow!("the upload could not be read: {}", e.body_text()))?
+    {
+        match field.name() {
+            Some("plugin") => {
+                name = field.file_name().unwrap_or("plugin.wasm").to_string();
+                let bytes = field.bytes().await.map_err(|e| {
+                    anyhow::anyhow!(
+                        "the upload could not be read ({} MiB at most): {}",
+                        MAX_PLUGIN_BYTES >> 20,
+                        e.body_text()
+                    )
+                })?;
+                file = Some(bytes.to_vec());
+            }
+            Some("sha256") => sha256 = field.text().await.unwrap_or_default(),
+            _ => {}
+        }
+    }
+    let bytes = file
+        .filter(|b| !b.is_empty())
+        .ok_or_else(|| anyhow::anyhow!("choose a .wasm file to upload"))?;
+    if bytes.len() > MAX_PLUGIN_BYTES {
+        anyhow::bail!(
+            "{name} is larger than {} MiB; refusing",
+            MAX_PLUGIN_BYTES >> 20
+        );
+    }
+    let sha256 = Some(sha256.trim()).filter(|s| !s.is_empty());
+    crate::plugins::registry::verify_sha256(&bytes, sha256)
+        .map_err(|e| anyhow::anyhow!("cannot install {name}: {e:#}"))?;
+    Ok((bytes, format!("upload {name}")))
+}
+
+/// `POST /ui/plugins/upload` (multipart: `plugin`, the file; `sha256`,
+/// optional).
+pub async fn upload_plugin(
+    State(console): State<Console>,
+    Extension(session): Extension<SessionId>,
+    form: Multipart,
+) -> Response {
+    let bytes = read_upload(form).await;
+    install(&console, &session, bytes).await
+}
+
+/// The install-from-URL form.
+#[derive(Deserialize)]
+pub struct FetchPlugin {
+    url: String,
+    #[serde(default)]
+    sha256: String,
+}
+
+/// `POST /ui/plugins/fetch`: the server downloads the plugin (https, size
+/// cap, timeout) and installs it only when its sha256 is the one given.
+pub async fn fetch_plugin(
+    State(console): State<Console>,
+    Extension(session): Extension<SessionId>,
+    Form(f): Form<FetchPlugin>,
+) -> Response {
+    let bytes = fetch_verified(&f.url, &f.sha256).await.map(|b| {
+        let origin = url::Url::parse(f.url.trim())
+            .map(|u| crate::plugins::download::shown(&u))
+            .unwrap_or_default();
+        (b, origin)
+    });
+    install(&console, &session, bytes).await
 }

@@ -11,6 +11,7 @@ pub mod builtin;
 mod cache;
 mod call;
 pub mod camera;
+pub mod download;
 pub mod engine;
 pub mod error;
 pub mod inspect;

@@ -20,6 +20,9 @@ const START_LIMIT: Duration = Duration::from_secs(60);
 /// The bound on one WebDriver command (a navigation waits for the page's load).
 const COMMAND_LIMIT: Duration = Duration::from_secs(60);
 
+/// The key WebDriver names an element's id by (W3C).
+const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
+
 /// How long closing the session may take on drop before everything is killed.
 const QUIT_LIMIT: Duration = Duration::from_secs(10);
 
@@ -161,6 +164,24 @@ impl Browser {
                 Err(self.eval(shown).to_string())
             }
         });
+    }
+
+    /// Chooses the file at `path` in the page's file input `css` (as a
+    /// person picking it in the file dialog; the form is not submitted).
+    pub fn choose_file(&self, css: &str, path: &std::path::Path) {
+        let found = self.command(
+            "POST",
+            &self.at("/element"),
+            json!({ "using": "css selector", "value": css }),
+        );
+        let id = found[ELEMENT]
+            .as_str()
+            .unwrap_or_else(|| panic!("no element {css}: {found}"));
+        self.command(
+            "POST",
+            &self.at(&format!("/element/{id}/value")),
+            json!({ "text": path.display().to_string() }),
+        );
     }
 
     /// The window as a PNG.

@@ -1,5 +1,6 @@
 // StreamForge console: live updates (server-sent events), copy buttons,
-// confirmations and busy lines. Everything works without it, only not live.
+// confirmations, busy lines and the progress of a sync or match. Everything
+// works without it, only not live.
 (function () {
   "use strict";
   document.addEventListener("click", function (e) {
@@ -15,8 +16,37 @@
       done();
     }
   });
+  // A sync or match runs in the background; its steps show as they happen,
+  // then the page is drawn again with the new counts.
+  const job = document.getElementById("job");
+  function note(text) {
+    const busy = document.getElementById("busy");
+    if (busy) busy.textContent = text;
+  }
+  function follow() {
+    fetch("/ui/api/job", { credentials: "same-origin" })
+      .then(function (r) { return r.json(); })
+      .then(function (a) {
+        if (a.html !== undefined) job.innerHTML = a.html;
+        if (a.job && a.job.running) { setTimeout(follow, 500); return; }
+        if (a.job) window.location.reload();
+      })
+      .catch(function () { setTimeout(follow, 2000); });
+  }
+  if (job && job.querySelector("[data-running='true']")) follow();
   document.addEventListener("submit", function (e) {
     const f = e.target;
+    if (f.dataset.job && job) {
+      e.preventDefault();
+      note("");
+      fetch(f.action, { method: "POST", credentials: "same-origin", headers: { "X-Console-Job": "1" } })
+        .then(function (r) { return r.json().then(function (a) { return [r.status, a]; }); })
+        .then(function (answer) {
+          if (answer[0] === 202) { note(""); follow(); } else { note(answer[1].error || "could not start"); }
+        })
+        .catch(function () { note("the server did not answer"); });
+      return;
+    }
     if (f.dataset.confirm && !window.confirm(f.dataset.confirm)) { e.preventDefault(); return; }
     const busy = document.getElementById("busy");
     if (f.dataset.busy && busy) busy.textContent = f.dataset.busy;
