@@ -16,8 +16,7 @@ pub fn segments() -> Vec<HlsSegment> {
     static MADE: OnceLock<Vec<HlsSegment>> = OnceLock::new();
     MADE.get_or_init(|| {
         let dir = tempfile::tempdir().expect("a temp dir");
-        make(dir.path());
-        read_ffmpeg_playlist(&dir.path().join("index.m3u8")).expect("ffmpeg's HLS output")
+        make_segments(dir.path(), "640x360", "600k")
     })
     .clone()
 }
@@ -27,15 +26,18 @@ pub fn origin() -> SimHls {
     SimHls::start_blocking(segments())
 }
 
-fn make(dir: &Path) {
+/// [`LOOP_SECONDS`] of 1 s segments of a `size` test pattern with video at
+/// `bitrate` (ffmpeg's `-b:v`), made in `dir` and read back.
+pub fn make_segments(dir: &Path, size: &str, bitrate: &str) -> Vec<HlsSegment> {
     let seconds = LOOP_SECONDS.to_string();
+    let source = format!("testsrc2=size={size}:rate=25");
     let out = Command::new("ffmpeg")
         .args(["-hide_banner", "-nostdin", "-v", "error", "-y"])
-        .args(["-f", "lavfi", "-i", "testsrc2=size=640x360:rate=25"])
+        .args(["-f", "lavfi", "-i", &source])
         .args(["-f", "lavfi", "-i", "sine=frequency=440:sample_rate=48000"])
         .args(["-t", &seconds])
         .args(["-c:v", "libx264", "-preset", "ultrafast", "-g", "25"])
-        .args(["-keyint_min", "25", "-sc_threshold", "0", "-b:v", "600k"])
+        .args(["-keyint_min", "25", "-sc_threshold", "0", "-b:v", bitrate])
         .args(["-c:a", "aac", "-b:a", "96k"])
         .args(["-f", "hls", "-hls_time", "1", "-hls_list_size", "0"])
         .arg("-hls_segment_filename")
@@ -49,4 +51,5 @@ fn make(dir: &Path) {
         "ffmpeg could not make HLS: {}",
         String::from_utf8_lossy(&out.stderr)
     );
+    read_ffmpeg_playlist(&dir.join("index.m3u8")).expect("ffmpeg's HLS output")
 }
