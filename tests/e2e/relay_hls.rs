@@ -222,3 +222,21 @@ fn fragmented_mp4_is_refused_with_its_reason() {
     let events = cli(data.path(), &["events"]);
     assert!(events.contains("fMP4"), "{events}");
 }
+
+#[test]
+fn an_xtream_panel_that_allows_only_hls_is_played_through_its_m3u8_form() {
+    let origin = hls::origin();
+    let mut config = common::test_panel();
+    config.hls_only = Some(format!("{}/one/index.m3u8", origin.base_url()));
+    let sim = streamforge_sim::SimProvider::start_blocking(config);
+    // The account check reads `allowed_output_formats: ["m3u8"]`.
+    let data = common::prepared(&sim, 4);
+    let server = common::Server::start(data.path(), &[]);
+    let n = number_of(&server.base, "Das Erste");
+    let (ok, errors) = finish(decode(&format!("{}/stream/{n}", server.base), 3), LIMIT);
+    assert!(ok && errors.trim().is_empty(), "ffmpeg said: {errors}");
+    let asked: Vec<String> = sim.request_log().iter().map(|r| r.path.clone()).collect();
+    assert!(asked.iter().any(|p| p.ends_with(".m3u8")), "{asked:?}");
+    assert!(!asked.iter().any(|p| p.ends_with(".ts")), "{asked:?}");
+    assert!(origin.requests().iter().any(|r| r.starts_with("/one/seg/")));
+}

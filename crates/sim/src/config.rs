@@ -123,6 +123,10 @@ pub struct SimConfig {
     /// (`SimProvider::lb_port`) with a token valid this long, as many panels
     /// do; the token is checked only when the load balancer is connected to.
     pub stream_redirect: Option<Duration>,
+    /// When set, the panel allows only HLS (`allowed_output_formats` is
+    /// `["m3u8"]`): `{id}.m3u8` answers `302` to this URL (an HLS playlist,
+    /// e.g. a [`crate::SimHls`] stream) and MPEG-TS paths answer 403.
+    pub hls_only: Option<String>,
     /// When a new stream would exceed `max_connections` open streams, close
     /// the oldest one and serve the new one (what many panels do). When
     /// false the simulator enforces no limit.
@@ -155,6 +159,7 @@ impl Default for SimConfig {
             clip_overrides: HashMap::new(),
             default_clip: None,
             stream_redirect: None,
+            hls_only: None,
             evict_oldest: false,
             stream_burst: Duration::ZERO,
         }

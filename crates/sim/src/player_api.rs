@@ -71,7 +71,11 @@ fn account(state: &SimShared, config: &SimConfig) -> Vec<u8> {
             "active_cons": config.active_cons.to_string(),
             "created_at": config.created_at.to_string(),
             "max_connections": config.max_connections.to_string(),
-            "allowed_output_formats": ["m3u8", "ts", "rtmp"],
+            "allowed_output_formats": if config.hls_only.is_some() {
+                serde_json::json!(["m3u8"])
+            } else {
+                serde_json::json!(["m3u8", "ts", "rtmp"])
+            },
         },
         "server_info": {
             "url": "127.0.0.1",

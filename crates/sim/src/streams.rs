@@ -5,7 +5,9 @@
 //!
 //! Order of checks: connect-time faults (`Status`, `Close`: the
 //! infrastructure in front of the panel), credentials (401, empty body),
-//! stream id (404; `.m3u8` is not simulated and is a 404 too).
+//! stream id (404; `.m3u8` is a 404 too, unless the panel is HLS-only:
+//! then `{id}.m3u8` redirects to the configured HLS playlist and MPEG-TS
+//! paths answer 403).
 
 use super::clip::Clip;
 use super::config::AccountStatus;
@@ -41,6 +43,21 @@ async fn handle(
     let config = state.config();
     if !config.accepts(Some(&user), Some(&pass)) || config.status != AccountStatus::Active {
         return StatusCode::UNAUTHORIZED.into_response();
+    }
+    if let Some(hls) = &config.hls_only {
+        let listed = file
+            .strip_suffix(".m3u8")
+            .and_then(|id| id.parse::<u32>().ok())
+            .is_some_and(|id| config.clip_for(id).is_some());
+        return match (listed, HeaderValue::from_str(hls)) {
+            (true, Ok(location)) => {
+                let mut response = StatusCode::FOUND.into_response();
+                response.headers_mut().insert(header::LOCATION, location);
+                response
+            }
+            _ if file.ends_with(".m3u8") => page(StatusCode::NOT_FOUND),
+            _ => page(StatusCode::FORBIDDEN),
+        };
     }
     let Some((stream_id, clip)) = stream_id.and_then(|id| Some((id, config.clip_for(id)?))) else {
         return page(StatusCode::NOT_FOUND);

@@ -207,6 +207,7 @@ impl Catalog {
                     record.max_connections = n;
                 }
             }
+            keep_formats(&mut record, &result.formats);
             checked = Some(result);
         }
         if !password.is_empty() {
@@ -245,9 +246,17 @@ impl Catalog {
         let account = self.existing_account(name)?;
         let creds = Unsealed::of(&self.keys, &account)?;
         let result = check(self, &account, &creds).await;
-        if let Err(err) = &result {
-            self.events
-                .record(Event::new("account-test-failed", format!("{err:#}")).account(name));
+        match &result {
+            Err(err) => self
+                .events
+                .record(Event::new("account-test-failed", format!("{err:#}")).account(name)),
+            Ok(check) => {
+                let mut updated = account.clone();
+                keep_formats(&mut updated, &check.formats);
+                if updated.options != account.options {
+                    self.store.put_account(&updated)?;
+                }
+            }
         }
         result
     }
@@ -297,6 +306,25 @@ impl Catalog {
 }
 
 /// `http` checked as `account set` and `add` take it; one line on what is wrong.
+/// The option that tells the provider plugin which output formats the
+/// provider allows (from its last account check), so a panel that serves
+/// only HLS gets `.m3u8` candidates.
+pub const ALLOWED_FORMATS: &str = "allowed-output-formats";
+
+/// Keeps what the provider said about its formats in the account's options.
+fn keep_formats(record: &mut AccountRecord, formats: &[String]) {
+    record.options.retain(|(k, _)| k != ALLOWED_FORMATS);
+    if !formats.is_empty() {
+        let list: Vec<String> = formats
+            .iter()
+            .map(|f| f.trim().to_ascii_lowercase())
+            .collect();
+        record
+            .options
+            .push((ALLOWED_FORMATS.to_string(), list.join(",")));
+    }
+}
+
 fn checked_http(mut http: AccountHttp) -> anyhow::Result<AccountHttp> {
     if let Some(pem) = &http.ca_pem {
         http.ca_pem = Some(AccountHttp::check_ca(pem.as_bytes()).map_err(|e| anyhow!(e))?);

@@ -4,6 +4,9 @@
 pub const STREAM_FORMAT: &str = "stream-format";
 /// The account option choosing the URL shape (`live`, `short` or `bare`).
 pub const URL_FORM: &str = "url-form";
+/// The formats the panel allows (`allowed_output_formats`, comma-separated),
+/// which the host keeps from the last account check.
+pub const ALLOWED_FORMATS: &str = "allowed-output-formats";
 
 /// The URL shapes Xtream panels serve live streams under.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -34,9 +37,11 @@ fn option(options: &[(String, String)], name: &str) -> Option<String> {
 }
 
 /// The ways to play stream `key`: the form the account's options choose first
-/// (default `live` + `ts`), then the other MPEG-TS forms as fallbacks. A key
-/// that is not a decimal stream id gives no candidates, so nothing but
-/// placeholders and digits ever reaches a URL.
+/// (default `live` + `ts`), then the other MPEG-TS forms as fallbacks. A panel
+/// that does not allow `ts` (its `allowed_output_formats`) but allows `m3u8`
+/// gets HLS forms instead, unless the user chose the format. A key that is
+/// not a decimal stream id gives no candidates, so nothing but placeholders
+/// and digits ever reaches a URL.
 pub fn stream_candidates(key: &str, options: &[(String, String)]) -> Vec<String> {
     if key.is_empty() || !key.bytes().all(|b| b.is_ascii_digit()) {
         return Vec::new();
@@ -46,13 +51,25 @@ pub fn stream_candidates(key: &str, options: &[(String, String)]) -> Vec<String>
         Some("bare") => Form::Bare,
         _ => Form::Live,
     };
+    let allowed: Vec<String> = option(options, ALLOWED_FORMATS)
+        .map(|v| v.split(',').map(|f| f.trim().to_string()).collect())
+        .unwrap_or_default();
+    let hls_only = !allowed.is_empty()
+        && !allowed.iter().any(|f| f == "ts")
+        && allowed.iter().any(|f| f == "m3u8");
     let ext = match option(options, STREAM_FORMAT).as_deref() {
         Some("m3u8") | Some("hls") => "m3u8",
+        Some("ts") => "ts",
+        _ if hls_only => "m3u8",
         _ => "ts",
     };
+    let fallback_ext = if hls_only { "m3u8" } else { "ts" };
     let mut urls = vec![template(form, key, ext)];
     for fallback in [Form::Live, Form::Short, Form::Bare] {
-        let url = template(fallback, key, "ts");
+        if fallback == Form::Bare && fallback_ext == "m3u8" {
+            continue;
+        }
+        let url = template(fallback, key, fallback_ext);
         if !urls.contains(&url) {
             urls.push(url);
         }
@@ -98,6 +115,27 @@ mod tests {
         );
         assert_eq!(bare[0], "{server}/{username}/{password}/7");
         assert_eq!(bare.len(), 3);
+    }
+
+    #[test]
+    fn a_panel_allowing_only_hls_gets_hls_forms() {
+        let only_hls = opts(&[("allowed-output-formats", "m3u8,rtmp")]);
+        assert_eq!(
+            stream_candidates("7", &only_hls),
+            [
+                "{server}/live/{username}/{password}/7.m3u8",
+                "{server}/{username}/{password}/7.m3u8",
+            ]
+        );
+        // Allowed both, or the user chose: as before.
+        let both = opts(&[("allowed-output-formats", "m3u8, ts")]);
+        assert_eq!(stream_candidates("7", &both), stream_candidates("7", &[]));
+        let chose_ts = opts(&[("allowed-output-formats", "m3u8"), ("stream-format", "ts")]);
+        assert_eq!(chose_ts.len(), 2);
+        assert_eq!(
+            stream_candidates("7", &chose_ts)[0],
+            "{server}/live/{username}/{password}/7.ts"
+        );
     }
 
     #[test]
