@@ -57,8 +57,8 @@ pub(crate) struct Lease {
     pub(crate) bytes: AtomicU64,
 }
 
-/// Who a viewer is, as its request said: shown by `status`, never used to
-/// decide anything.
+/// Who a viewer is, as its request said: shown by `status`; its address
+/// also tells a channel change by the same client (see `super::switch`).
 #[derive(Debug, Default, Clone)]
 pub struct ViewerInfo {
     /// The viewer's address, when the listener knows it.
@@ -109,8 +109,10 @@ pub struct Hub {
     recent: Mutex<Recent>,
     pub(crate) viewers: watch::Sender<usize>,
     pub(crate) ready: watch::Sender<Ready>,
-    /// Set to stop the pump (server shutting down).
+    /// Set to stop the pump (server shutting down, or a channel change).
     pub(crate) stop: watch::Sender<bool>,
+    /// Set once the pump ended and gave its tuner and account connection back.
+    pub(crate) ended: watch::Sender<bool>,
     leases: Mutex<Vec<Arc<Lease>>>,
     seq: AtomicU64,
     now_ms: AtomicU64,
@@ -183,6 +185,7 @@ impl Hub {
             viewers: watch::Sender::new(0),
             ready: watch::Sender::new(Ready::Starting),
             stop: watch::Sender::new(false),
+            ended: watch::Sender::new(false),
             leases: Mutex::new(Vec::new()),
             seq: AtomicU64::new(0),
             now_ms: AtomicU64::new(0),
@@ -250,6 +253,23 @@ impl Hub {
                 bytes: l.bytes.load(Ordering::Relaxed),
             })
             .collect()
+    }
+
+    /// The address of the channel's one viewer, when exactly one watches.
+    pub(crate) fn sole_viewer_ip(&self) -> Option<std::net::IpAddr> {
+        let leases = lock(&self.leases);
+        let mut live = leases.iter().filter(|l| !l.released());
+        match (live.next(), live.next()) {
+            (Some(one), None) => one.info.address.map(|a| a.ip()),
+            _ => None,
+        }
+    }
+
+    /// The account the channel plays from now, if it plays.
+    pub(crate) fn source_account(&self) -> Option<String> {
+        lock(&self.source)
+            .as_ref()
+            .map(|s| s.stream.account.name.clone())
     }
 
     /// Viewers holding the channel.
