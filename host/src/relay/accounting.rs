@@ -266,7 +266,7 @@ impl Relay {
 /// `1 h`, `90 s`: a quiet time for messages.
 fn quiet_words(quiet: Duration) -> String {
     let secs = quiet.as_secs();
-    if secs >= 3600 && secs % 3600 == 0 {
+    if secs >= 3600 && secs.is_multiple_of(3600) {
         format!("{} h", secs / 3600)
     } else {
         format!("{secs} s")
