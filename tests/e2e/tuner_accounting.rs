@@ -12,7 +12,7 @@ use crate::common::{
 use std::io::Read;
 use std::path::Path;
 use std::time::Duration;
-use streamforge_sim::SimProvider;
+use streamforge_sim::{Endpoint, Fault, SimProvider};
 
 /// Long enough for a connect, a sync or a store write to show.
 const SHOWS: Duration = Duration::from_secs(20);
@@ -163,7 +163,8 @@ fn client_from(source: &str) -> reqwest::blocking::Client {
 fn a_channel_change_by_the_same_client_on_a_one_connection_account_gets_the_new_channel() {
     let sim = SimProvider::start_blocking(common::test_panel());
     let data = prepared(&sim, 1);
-    let server = common::Server::start(data.path(), &[]);
+    // A long idle grace: a channel left behind surely still holds the tuner.
+    let server = common::Server::start(data.path(), &["--idle-grace", "60"]);
     assert_eq!(tuner_count(&server), 1);
     let bbc = number_of(&server.base, "BBC One");
     let sky = number_of(&server.base, "Sky News");
@@ -194,7 +195,11 @@ fn a_channel_change_by_the_same_client_on_a_one_connection_account_gets_the_new_
     let s = server.status();
     assert_eq!(s["sessions"].as_array().unwrap().len(), 1, "{s}");
     assert_eq!(s["sessions"][0]["name"], "Sky News", "{s}");
-    assert_eq!(sim.open_streams(), 1);
+    wait_until_explained(
+        SHOWS,
+        || sim.open_streams() == 1,
+        || format!("{} provider connections", sim.open_streams()),
+    );
 
     // Another client (another loopback address) never takes it.
     let refused = client_from("127.0.0.2")
@@ -208,6 +213,70 @@ fn a_channel_change_by_the_same_client_on_a_one_connection_account_gets_the_new_
     );
     new.read_exact(&mut buf).unwrap();
     assert_eq!(buf[0], 0x47, "Sky News plays on");
+
+    // The way Plex changes channel: the old stream closed first, the new one
+    // asked for while the old channel waits out its idle grace.
     drop(new);
+    wait_until_explained(
+        SHOWS,
+        || server.status()["sessions"][0]["viewers"] == 0,
+        || format!("Sky News still has its viewer: {}", server.status()),
+    );
+    let mut back = client()
+        .get(format!("{}/stream/{bbc}", server.base))
+        .send()
+        .unwrap();
+    assert_eq!(back.status(), 200, "a channel change within the idle grace");
+    back.read_exact(&mut buf).unwrap();
+    assert_eq!(buf[0], 0x47);
+    let s = server.status();
+    assert_eq!(s["sessions"].as_array().unwrap().len(), 1, "{s}");
+    assert_eq!(s["sessions"][0]["name"], "BBC One", "{s}");
+    wait_until_explained(
+        SHOWS,
+        || sim.open_streams() == 1,
+        || format!("{} provider connections", sim.open_streams()),
+    );
+}
+
+#[test]
+fn a_limit_answer_below_the_limit_lowers_it_too() {
+    let sim = SimProvider::start_blocking(common::test_panel());
+    let data = prepared(&sim, 2);
+    let server = common::Server::start(data.path(), &["--idle-grace", "0"]);
+    assert_eq!(tuner_count(&server), 2);
+    let bbc = number_of(&server.base, "BBC One");
+    let sky = number_of(&server.base, "Sky News");
+    let playing = viewer(format!("{}/stream/{bbc}", server.base));
+    wait_until_explained(
+        SHOWS,
+        || playing.received() > 0,
+        || "BBC One did not play".into(),
+    );
+    // With one connection open, the panel answers 458 to a second.
+    for id in [11021, 11022] {
+        sim.set_fault(Endpoint::LiveStream(id), Fault::Status(458));
+    }
+    let refused = client()
+        .get(format!("{}/stream/{sky}", server.base))
+        .send()
+        .unwrap();
+    assert_eq!(refused.status(), 503);
+    wait_until_explained(
+        SHOWS,
+        || {
+            cli(data.path(), &["events", "--kind", "account-limit-lowered"]).contains(
+                "allows 1 connection(s), not 2 (it answered HTTP 458 with 1 connection(s) open)",
+            )
+        },
+        || format!("no lowering: {}", cli(data.path(), &["events"])),
+    );
+    wait_tuners(&server, data.path(), 1, "after the refusal");
+    let list = cli(data.path(), &["account", "list"]);
+    assert!(
+        list.contains("provider allows 1") && list.contains("after a refusal (HTTP 458)"),
+        "{list}"
+    );
+    drop(playing);
     server.wait_released();
 }

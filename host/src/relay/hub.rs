@@ -114,6 +114,8 @@ pub struct Hub {
     /// Set once the pump ended and gave its tuner and account connection back.
     pub(crate) ended: watch::Sender<bool>,
     leases: Mutex<Vec<Arc<Lease>>>,
+    /// The address of the viewer that joined last (a channel change).
+    last_viewer_ip: Mutex<Option<std::net::IpAddr>>,
     seq: AtomicU64,
     now_ms: AtomicU64,
     pub(crate) bytes_in: AtomicU64,
@@ -187,6 +189,7 @@ impl Hub {
             stop: watch::Sender::new(false),
             ended: watch::Sender::new(false),
             leases: Mutex::new(Vec::new()),
+            last_viewer_ip: Mutex::new(None),
             seq: AtomicU64::new(0),
             now_ms: AtomicU64::new(0),
             bytes_in: AtomicU64::new(0),
@@ -255,12 +258,14 @@ impl Hub {
             .collect()
     }
 
-    /// The address of the channel's one viewer, when exactly one watches.
+    /// The address of the channel's one viewer, when exactly one watches;
+    /// of its last viewer when none does (it stays for the idle grace).
     pub(crate) fn sole_viewer_ip(&self) -> Option<std::net::IpAddr> {
         let leases = lock(&self.leases);
         let mut live = leases.iter().filter(|l| !l.released());
         match (live.next(), live.next()) {
             (Some(one), None) => one.info.address.map(|a| a.ip()),
+            (None, _) => *lock(&self.last_viewer_ip),
             _ => None,
         }
     }
@@ -280,6 +285,9 @@ impl Hub {
     /// Counts a new viewer. Called with the session map locked, so a hub
     /// about to close for idleness cannot gain one unseen.
     pub(crate) fn add_viewer(&self, info: ViewerInfo) -> Arc<Lease> {
+        if let Some(address) = info.address {
+            *lock(&self.last_viewer_ip) = Some(address.ip());
+        }
         let lease = Arc::new(Lease {
             info,
             since: Some(SystemTime::now()),

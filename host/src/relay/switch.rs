@@ -1,5 +1,6 @@
 //! A channel change on a single-connection account: a client that watches
-//! channel A alone and tunes channel B, whose account has no free connection
+//! channel A alone (or just left it: A waits out its idle grace) and tunes
+//! channel B, whose account has no free connection
 //! (or no tuner is free), gets B rather than an 805. A's session ends first,
 //! giving back its tuner and provider connection. Only the same client (its
 //! address) may do this: another household member's channel is never taken.

@@ -183,7 +183,10 @@ mod tests {
         assert_eq!(a.effective_connections(), 1);
         store.set_provider_limit("p", None, 200).unwrap();
         let a = store.account("p").unwrap().unwrap();
-        assert_eq!((a.provider_limit.clone(), a.effective_connections()), (None, 2));
+        assert_eq!(
+            (a.provider_limit.clone(), a.effective_connections()),
+            (None, 2)
+        );
         // A limit above the user's never raises it.
         let mut b = record("q", 1);
         b.provider_limit = Some(ProviderLimit {
