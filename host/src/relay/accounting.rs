@@ -202,7 +202,7 @@ impl Relay {
                 }
                 Err(e) => relay.app.events.record(
                     Event::new(
-                        "account-limit-not-saved",
+                        "account-limit-save-failed",
                         format!("account {name}: the connection limit in force could not be saved ({e:#}); it holds until the server stops"),
                     )
                     .account(&name),

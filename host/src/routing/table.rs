@@ -268,3 +268,49 @@ fn in_connect_order(streams: Vec<RouteStream>) -> Vec<Arc<RouteStream>> {
     keyed.sort_by(|a, b| rank::order(&a.0, &b.0));
     keyed.into_iter().map(|(_, s)| Arc::new(s)).collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::tuner_count;
+    use crate::store::{AccountRecord, ProviderLimit};
+
+    fn account(max: u32, lowered: Option<u32>, enabled: bool) -> AccountRecord {
+        AccountRecord {
+            name: "a".into(),
+            provider: "xtream".into(),
+            url: String::new(),
+            username: None,
+            sealed_password: None,
+            max_connections: max,
+            priority: 0,
+            enabled,
+            options: Vec::new(),
+            created_at: 0,
+            http: Default::default(),
+            provider_limit: lowered.map(|limit| ProviderLimit {
+                limit,
+                lowered_at: 0,
+                last_seen: 0,
+                reason: "an eviction".into(),
+            }),
+        }
+    }
+
+    #[test]
+    fn the_tuner_count_follows_the_effective_limits() {
+        let plain = [
+            account(2, None, true),
+            account(3, None, true),
+            account(4, None, false),
+        ];
+        assert_eq!(tuner_count(None, &plain), 5);
+        // A configured count wins while nothing is lowered...
+        assert_eq!(tuner_count(Some(8), &plain), 8);
+        let lowered = [account(2, Some(1), true), account(3, None, true)];
+        assert_eq!(tuner_count(None, &lowered), 4);
+        // ...and is capped by the effective sum once a provider lowered one.
+        assert_eq!(tuner_count(Some(8), &lowered), 4);
+        assert_eq!(tuner_count(Some(2), &lowered), 2);
+        assert_eq!(tuner_count(None, &[]), 1, "at least one");
+    }
+}
