@@ -37,4 +37,5 @@ mod store_failure;
 mod sync_kill;
 mod systemd_unit;
 mod tokens_cli;
+mod tuner_accounting;
 mod tuner_http;

@@ -94,7 +94,8 @@ pub struct SimConfig {
     pub created_at: u64,
     /// `max_connections` the panel advertises.
     pub max_connections: u32,
-    /// `active_cons` the panel reports.
+    /// `active_cons` the panel reports on top of the streams it is serving
+    /// (other devices on the account); the streams open now are added.
     pub active_cons: u32,
     /// `user_info.message` (often empty, sometimes a reseller's banner).
     pub message: String,
@@ -131,6 +132,10 @@ pub struct SimConfig {
     /// the oldest one and serve the new one (what many panels do). When
     /// false the simulator enforces no limit.
     pub evict_oldest: bool,
+    /// The connection limit the panel really enforces, when it is smaller
+    /// than the `max_connections` it advertises (real panels do this): a new
+    /// stream beyond it closes the oldest one, whatever `evict_oldest` says.
+    pub enforced_connections: Option<u32>,
     /// Stream time sent at once when a stream starts (a panel's buffered
     /// burst), then real-time pacing; `Duration::ZERO` for none.
     pub stream_burst: Duration,
@@ -161,12 +166,22 @@ impl Default for SimConfig {
             stream_redirect: None,
             hls_only: None,
             evict_oldest: false,
+            enforced_connections: None,
             stream_burst: Duration::ZERO,
         }
     }
 }
 
 impl SimConfig {
+    /// Open streams at which a new one closes the oldest, if any.
+    pub(crate) fn eviction_limit(&self) -> Option<usize> {
+        match self.enforced_connections {
+            Some(n) => Some(n.max(1) as usize),
+            None => (self.evict_oldest && self.max_connections > 0)
+                .then_some(self.max_connections as usize),
+        }
+    }
+
     /// Whether a request's credentials are the account's.
     pub(crate) fn accepts(&self, username: Option<&str>, password: Option<&str>) -> bool {
         username == Some(self.username.as_str()) && password == Some(self.password.as_str())

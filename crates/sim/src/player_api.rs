@@ -68,7 +68,7 @@ fn account(state: &SimShared, config: &SimConfig) -> Vec<u8> {
             "status": config.status.as_str(),
             "exp_date": config.exp_date.map(|t| t.to_string()),
             "is_trial": "0",
-            "active_cons": config.active_cons.to_string(),
+            "active_cons": (config.active_cons as usize + state.streams.count()).to_string(),
             "created_at": config.created_at.to_string(),
             "max_connections": config.max_connections.to_string(),
             "allowed_output_formats": if config.hls_only.is_some() {

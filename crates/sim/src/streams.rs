@@ -114,9 +114,7 @@ pub(crate) fn connect_fault(
 /// `200 video/mp2t` with the endless paced body (no `Content-Length`).
 pub(crate) fn serve(state: &SimState, conn: ConnTag, stream_id: u32, clip: Clip) -> Response {
     let config = state.config();
-    let limit = (config.evict_oldest && config.max_connections > 0)
-        .then_some(config.max_connections as usize);
-    let ticket = state.streams.open(limit);
+    let ticket = state.streams.open(config.eviction_limit());
     let body = LiveBody::new(
         state.clone(),
         stream_id,

@@ -96,8 +96,14 @@ pub struct AccountView {
     pub username: Option<String>,
     /// Whether a sealed password is stored; the view never carries the password.
     pub has_password: bool,
-    /// Streams the relay opens on this account at once, at most.
+    /// Streams the relay opens on this account at once, at most (the
+    /// user's limit; see `provider_limit`).
     pub max_connections: u32,
+    /// Set when the provider showed it allows fewer connections: the relay
+    /// opens at most that many until a quiet time passes or the user sets
+    /// `--max-connections` again.
+    #[serde(default)]
+    pub provider_limit: Option<crate::store::ProviderLimit>,
     /// Lower is preferred when choosing between equal streams.
     pub priority: i32,
     /// Disabled accounts are skipped by sync, match and the relay.
@@ -139,6 +145,7 @@ impl Catalog {
             username: a.username.clone(),
             has_password: a.sealed_password.is_some(),
             max_connections: a.max_connections,
+            provider_limit: a.provider_limit.clone(),
             priority: a.priority,
             enabled: a.enabled,
             channels: info.as_ref().map(|i| i.channels),
@@ -196,6 +203,7 @@ impl Catalog {
             options: Vec::new(),
             created_at: now_secs(),
             http: checked_http(new.http.clone())?,
+            provider_limit: None,
         };
         let password = Secret::new(new.password.clone().or(url_pass).unwrap_or_default());
         let mut checked = None;
@@ -270,6 +278,9 @@ impl Catalog {
                 bail!("--max-connections must be at least 1");
             }
             account.max_connections = n;
+            // The user says how many: a limit lowered by the provider's
+            // behaviour is forgotten (it is lowered again if it recurs).
+            account.provider_limit = None;
         }
         if let Some(p) = change.priority {
             account.priority = p;

@@ -232,12 +232,27 @@ pub async fn run(data: &DataDir, cmd: AccountCommand) -> anyhow::Result<()> {
                 let state = if a.enabled { "enabled" } else { "disabled" };
                 println!(
                     "{:<16} {:<8} {:<8} {:>5} {:>4} {:>9}  {}",
-                    a.name, a.provider, state, a.max_connections, a.priority, channels, a.url
+                    a.name,
+                    a.provider,
+                    state,
+                    connections(&a),
+                    a.priority,
+                    channels,
+                    a.url
                 );
             }
         }
         AccountCommand::Test { name } => {
-            let c = Backend::connect(data)?.test_account(&name).await?;
+            let backend = Backend::connect(data)?;
+            let c = backend.test_account(&name).await?;
+            // StreamForge's own count beside the provider's (the running
+            // server's, else none open).
+            let ours = backend
+                .status()
+                .await?
+                .accounts
+                .into_iter()
+                .find(|a| a.name == name);
             println!(
                 "account {}: {}{}",
                 c.account,
@@ -246,10 +261,16 @@ pub async fn run(data: &DataDir, cmd: AccountCommand) -> anyhow::Result<()> {
             );
             let n = |v: Option<u32>| v.map(|n| n.to_string()).unwrap_or_else(|| "?".into());
             println!(
-                "  connections: {} active of {} allowed",
+                "  connections: {} active of {} allowed (the provider's count)",
                 n(c.active_connections),
                 n(c.max_connections)
             );
+            if let Some(ours) = ours {
+                println!(
+                    "  StreamForge: {} open of its limit of {}",
+                    ours.in_use, ours.limit
+                );
+            }
             if !c.formats.is_empty() {
                 println!("  formats: {}", c.formats.join(", "));
             }
@@ -262,6 +283,21 @@ pub async fn run(data: &DataDir, cmd: AccountCommand) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// `2`, or `2 (provider allows 1 — lowered 10:42 UTC after an eviction)`
+/// when the provider showed it allows fewer.
+fn connections(a: &crate::catalog::AccountView) -> String {
+    match &a.provider_limit {
+        Some(p) if p.limit < a.max_connections => format!(
+            "{} (provider allows {} — lowered {} after {})",
+            a.max_connections,
+            p.limit,
+            crate::relay::hh_mm(p.lowered_at),
+            p.reason
+        ),
+        _ => a.max_connections.to_string(),
+    }
 }
 
 fn expiry(at: Option<i64>) -> String {

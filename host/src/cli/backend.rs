@@ -288,9 +288,9 @@ impl Backend {
                     .into_iter()
                     .filter(|a| a.enabled)
                     .map(|a| crate::relay::AccountUse {
+                        limit: a.effective_connections(),
                         name: a.name,
                         in_use: 0,
-                        limit: a.max_connections,
                     })
                     .collect();
                 Ok(crate::relay::RelayStatus {

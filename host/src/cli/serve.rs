@@ -68,6 +68,10 @@ pub struct ServeArgs {
     /// always fails over after the stall timeout.
     #[arg(long, default_value = "event")]
     pub audio_missing: crate::relay::AudioPolicy,
+    /// Seconds without an eviction or limit refusal before an account limit
+    /// lowered by the provider's behaviour comes back up.
+    #[arg(long, default_value = "3600", value_parser = seconds)]
+    pub limit_quiet_time: f64,
     /// Cameras streaming at once, at most (one RTSP session each); one more is refused with 503.
     #[arg(long, env = "STREAM_MAX_CONCURRENT", default_value = "10", value_parser = clap::value_parser!(u32).range(1..=1000))]
     pub camera_max_streams: u32,
@@ -141,6 +145,7 @@ impl ServeArgs {
             stuck_viewer_timeout: secs(self.stuck_viewer_timeout.max(1.0)),
             failover_cooldown: secs(self.failover_cooldown),
             audio_missing: self.audio_missing,
+            limit_quiet_time: secs(self.limit_quiet_time),
             ..RelayConfig::default()
         }
     }
@@ -212,6 +217,8 @@ pub async fn serve_app(
     crate::logos::spawn_watcher(logos.clone(), routing.clone());
     let tuner_state = TunerState::new(app.clone(), shared.clone(), routing.clone(), logos);
     let relay = Relay::new(app.clone(), routing.clone(), args.relay_config())?;
+    // Lowered account limits come back up after their quiet time.
+    let _accounting = relay.spawn_accounting();
     let (camera_stop, camera_stopping) = tokio::sync::watch::channel(false);
     // Open console pages' live streams end with the cameras' (else they would hold the shutdown).
     let console_stopping = camera_stopping.clone();

@@ -56,6 +56,7 @@ impl ServeArgs {
         self.channel_buffer_mib = count("relay.channel_buffer_mib");
         self.stuck_viewer_timeout = secs("relay.stuck_viewer_timeout");
         self.failover_cooldown = secs("relay.failover_cooldown");
+        self.limit_quiet_time = secs("relay.limit_quiet_time");
         if let Some(policy) = r.text("relay.audio_missing").and_then(|p| p.parse().ok()) {
             self.audio_missing = policy;
         }

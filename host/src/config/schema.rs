@@ -232,6 +232,10 @@ pub fn keys() -> &'static [Key] {
                 key("relay.audio_missing", Kind::AudioPolicy, Some("event")),
                 "audio_missing",
             )),
+            live(flag(
+                key("relay.limit_quiet_time", SECS, Some("3600")),
+                "limit_quiet_time",
+            )),
             alias(
                 flag(
                     key("camera.max_streams", count(1, 1000), Some("10")),

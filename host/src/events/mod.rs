@@ -71,6 +71,7 @@ impl Event {
                 self.kind.as_str(),
                 "plugin-timeout"
                     | "tuner-limit"
+                    | "account-limit-lowered"
                     | "viewer-dropped"
                     | "plugin-out-of-memory"
                     | "plugin-trap"

@@ -41,6 +41,9 @@ pub struct RelayConfig {
     /// nothing, an event (default), or a failover. A frozen picture always
     /// fails over, after [`RelayConfig::stall_timeout`].
     pub audio_missing: super::health::AudioPolicy,
+    /// An account limit lowered because the provider evicted or refused a
+    /// connection comes back up after this long without another one.
+    pub limit_quiet_time: Duration,
 }
 
 impl Default for RelayConfig {
@@ -58,6 +61,7 @@ impl Default for RelayConfig {
             keyframe_wait: Duration::from_millis(500),
             standby_after: Some(Duration::from_secs(1)),
             audio_missing: super::health::AudioPolicy::Event,
+            limit_quiet_time: Duration::from_secs(3600),
         }
     }
 }

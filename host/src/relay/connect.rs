@@ -18,6 +18,8 @@ pub(crate) struct Connected {
     pub(crate) upstream: Upstream,
     pub(crate) slot: AccountSlot,
     pub(crate) stream: Arc<RouteStream>,
+    /// When its connect began (eviction detection, `super::accounting`).
+    pub(crate) opened: std::time::Instant,
     /// Streams ranked above this one that were tried after it because they
     /// failed within the cool-down: (label, how and when they failed).
     pub(crate) put_back: Vec<(String, String)>,
@@ -85,14 +87,9 @@ pub(crate) async fn first_working(
             continue;
         }
         let account = &stream.account;
-        let Some(slot) = relay
-            .limits
-            .try_account(&account.name, account.max_connections)
-        else {
-            let reason = format!(
-                "account at its limit of {} connection(s)",
-                account.max_connections
-            );
+        let limit = relay.account_limit(account);
+        let Some(slot) = relay.limits.try_account(&account.name, limit) else {
+            let reason = format!("account at its limit of {limit} connection(s)");
             tried.attempts.push((stream.label(), reason));
             if at_limit == AtLimit::Stop {
                 break;
@@ -100,6 +97,7 @@ pub(crate) async fn first_working(
             continue;
         };
         tried.attempted = true;
+        let opened = relay.accounting.attempt(&account.name);
         match open_stream(relay, stream).await {
             Ok(upstream) => {
                 super::metrics::add(&relay.metrics.upstream_connects, 1);
@@ -114,11 +112,13 @@ pub(crate) async fn first_working(
                     upstream,
                     slot,
                     stream: stream.clone(),
+                    opened,
                     put_back,
                 });
             }
             Err(e) => {
                 super::metrics::add(&relay.metrics.upstream_failures, 1);
+                relay.check_refusal(account, &e);
                 relay
                     .sessions
                     .source_failed(stream, "failed at connect".into());

@@ -57,8 +57,8 @@ pub(crate) struct Lease {
     pub(crate) bytes: AtomicU64,
 }
 
-/// Who a viewer is, as its request said: shown by `status`, never used to
-/// decide anything.
+/// Who a viewer is, as its request said: shown by `status`; its address
+/// also tells a channel change by the same client (see `super::switch`).
 #[derive(Debug, Default, Clone)]
 pub struct ViewerInfo {
     /// The viewer's address, when the listener knows it.
@@ -109,9 +109,13 @@ pub struct Hub {
     recent: Mutex<Recent>,
     pub(crate) viewers: watch::Sender<usize>,
     pub(crate) ready: watch::Sender<Ready>,
-    /// Set to stop the pump (server shutting down).
+    /// Set to stop the pump (server shutting down, or a channel change).
     pub(crate) stop: watch::Sender<bool>,
+    /// Set once the pump ended and gave its tuner and account connection back.
+    pub(crate) ended: watch::Sender<bool>,
     leases: Mutex<Vec<Arc<Lease>>>,
+    /// The address of the viewer that joined last (a channel change).
+    last_viewer_ip: Mutex<Option<std::net::IpAddr>>,
     seq: AtomicU64,
     now_ms: AtomicU64,
     pub(crate) bytes_in: AtomicU64,
@@ -183,7 +187,9 @@ impl Hub {
             viewers: watch::Sender::new(0),
             ready: watch::Sender::new(Ready::Starting),
             stop: watch::Sender::new(false),
+            ended: watch::Sender::new(false),
             leases: Mutex::new(Vec::new()),
+            last_viewer_ip: Mutex::new(None),
             seq: AtomicU64::new(0),
             now_ms: AtomicU64::new(0),
             bytes_in: AtomicU64::new(0),
@@ -252,6 +258,25 @@ impl Hub {
             .collect()
     }
 
+    /// The address of the channel's one viewer, when exactly one watches;
+    /// of its last viewer when none does (it stays for the idle grace).
+    pub(crate) fn sole_viewer_ip(&self) -> Option<std::net::IpAddr> {
+        let leases = lock(&self.leases);
+        let mut live = leases.iter().filter(|l| !l.released());
+        match (live.next(), live.next()) {
+            (Some(one), None) => one.info.address.map(|a| a.ip()),
+            (None, _) => *lock(&self.last_viewer_ip),
+            _ => None,
+        }
+    }
+
+    /// The account the channel plays from now, if it plays.
+    pub(crate) fn source_account(&self) -> Option<String> {
+        lock(&self.source)
+            .as_ref()
+            .map(|s| s.stream.account.name.clone())
+    }
+
     /// Viewers holding the channel.
     pub fn viewer_count(&self) -> usize {
         *self.viewers.borrow()
@@ -260,6 +285,9 @@ impl Hub {
     /// Counts a new viewer. Called with the session map locked, so a hub
     /// about to close for idleness cannot gain one unseen.
     pub(crate) fn add_viewer(&self, info: ViewerInfo) -> Arc<Lease> {
+        if let Some(address) = info.address {
+            *lock(&self.last_viewer_ip) = Some(address.ip());
+        }
         let lease = Arc::new(Lease {
             info,
             since: Some(SystemTime::now()),

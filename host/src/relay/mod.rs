@@ -11,9 +11,12 @@
 //! `front`, the listener) or `viewer` (one HTTP body, for a channel asked
 //! for on a connection that served something else first). [`limits`] holds the slots,
 //! `session_manager` (the failover session manager) the running channels and
-//! which sources a failover may try, `error` why a tune fails, [`status`] and
-//! [`metrics`] what users see.
+//! which sources a failover may try, `accounting` the account limits as the
+//! provider really enforces them (and `switch` a channel change by the same
+//! client on a single-connection account), `error` why a tune fails,
+//! [`status`] and [`metrics`] what users see.
 
+mod accounting;
 pub mod config;
 mod connect;
 mod direct;
@@ -32,6 +35,7 @@ mod recent;
 mod session_manager;
 mod splice;
 pub mod status;
+mod switch;
 pub mod tune;
 mod upstream;
 mod viewer;
@@ -39,6 +43,7 @@ mod viewer;
 #[cfg(test)]
 mod tests;
 
+pub(crate) use accounting::hh_mm;
 pub use config::RelayConfig;
 pub use error::TuneError;
 pub use front::{Front, Prefixed};
@@ -66,6 +71,8 @@ pub struct Relay {
     config: arc_swap::ArcSwap<RelayConfig>,
     pub(crate) routing: Arc<Routing>,
     pub(crate) limits: Arc<Limits>,
+    /// Account limits lowered by what providers do (evictions, refusals).
+    pub(crate) accounting: accounting::Accounting,
     pub(crate) sessions: SessionManager,
     pub(crate) metrics: Arc<Metrics>,
     /// HTTPS streams: one client per distinct account CA.
@@ -95,6 +102,7 @@ impl Relay {
             routing,
             app,
             limits: Arc::new(Limits::default()),
+            accounting: Default::default(),
             sessions: SessionManager::new(config.failover_cooldown),
             config: arc_swap::ArcSwap::from_pointee(config),
             metrics: Arc::new(Metrics::default()),

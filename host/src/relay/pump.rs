@@ -42,6 +42,8 @@ impl Drop for Registered {
                 .send_replace(Ready::Failed(TuneError::NoVideo));
         }
         add(&self.relay.metrics.sessions_ended, 1);
+        // Dropped last in `run`: the tuner and the account connection are back.
+        self.hub.ended.send_replace(true);
     }
 }
 
@@ -183,6 +185,7 @@ pub(crate) async fn run(relay: Arc<Relay>, hub: Arc<Hub>, tuner: TunerSlot) {
         };
         // The source failed mid-stream: the viewers stay, the source changes.
         let detected = Instant::now();
+        relay.check_eviction(&source, &failure, hub.health() == Health::Ok);
         hub.set_health(Health::FailingOver);
         relay.metrics.count_failure(&failure);
         relay.sessions.source_failed(

@@ -119,6 +119,7 @@ impl Relay {
             );
             return Err(TuneError::NoVideo);
         }
+        super::switch::make_room(self, number, &route, &viewer).await;
         let mut tuner = None;
         let joined = self.sessions.join_or_start(number, viewer, || {
             tuner = Some(self.limits.try_tuner(table.tuner_count).ok_or(())?);

@@ -20,7 +20,9 @@ pub struct RouteAccount {
     pub name: String,
     /// Provider plugin name.
     pub provider: String,
-    /// Connections the account allows at once.
+    /// Connections StreamForge opens on it at once: the user's limit, or
+    /// the provider's when it showed it enforces fewer (the relay's
+    /// accounting may have lowered it since this snapshot: ask it).
     pub max_connections: u32,
     /// Ranks streams of equal quality and confidence (lower first).
     pub priority: i32,
@@ -67,8 +69,41 @@ pub struct RouteTable {
     pub channels: HashMap<String, Arc<ChannelRoute>>,
     /// Tuners to advertise and enforce.
     pub tuner_count: u32,
-    /// Enabled accounts by name, with their limits.
+    /// Enabled accounts by name, with their effective limits.
     pub accounts: Vec<(String, u32)>,
+    /// Enabled accounts' limits in full, by name.
+    pub limits: HashMap<String, AccountLimits>,
+}
+
+/// An enabled account's connection limits as stored.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AccountLimits {
+    /// The user's (`--max-connections`).
+    pub max: u32,
+    /// What StreamForge uses: `max`, or the provider's lower limit.
+    pub effective: u32,
+    /// The provider's lower limit, when one was seen.
+    pub lowered: Option<crate::store::ProviderLimit>,
+}
+
+/// Tuners to advertise: the sum of the enabled accounts' effective limits;
+/// a configured count wins, but is capped by that sum once a provider
+/// lowered a limit (a tuner that cannot play only earns an 805). At least 1.
+pub fn tuner_count<'a>(
+    configured: Option<u32>,
+    accounts: impl IntoIterator<Item = &'a crate::store::AccountRecord>,
+) -> u32 {
+    let (mut max, mut effective) = (0u32, 0u32);
+    for a in accounts.into_iter().filter(|a| a.enabled) {
+        max = max.saturating_add(a.max_connections);
+        effective = effective.saturating_add(a.effective_connections());
+    }
+    let count = match configured {
+        None => effective,
+        Some(c) if effective < max => c.min(effective),
+        Some(c) => c,
+    };
+    count.max(1)
 }
 
 impl RouteStream {
@@ -125,8 +160,19 @@ pub fn build(
     let store = &app.store;
     let mut accounts: HashMap<String, Arc<RouteAccount>> = HashMap::new();
     let mut limits = Vec::new();
-    for record in store.accounts()?.into_iter().filter(|a| a.enabled) {
-        limits.push((record.name.clone(), record.max_connections));
+    let mut full_limits = HashMap::new();
+    let records = store.accounts()?;
+    let tuner_count = tuner_count(configured_tuners, &records);
+    for record in records.into_iter().filter(|a| a.enabled) {
+        limits.push((record.name.clone(), record.effective_connections()));
+        full_limits.insert(
+            record.name.clone(),
+            AccountLimits {
+                max: record.max_connections.max(1),
+                effective: record.effective_connections(),
+                lowered: record.provider_limit.clone(),
+            },
+        );
         match Unsealed::of(&app.keys, &record) {
             Ok(credentials) => {
                 accounts.insert(
@@ -134,7 +180,7 @@ pub fn build(
                     Arc::new(RouteAccount {
                         name: record.name.clone(),
                         provider: record.provider.clone(),
-                        max_connections: record.max_connections.max(1),
+                        max_connections: record.effective_connections(),
                         priority: record.priority,
                         options: record.options.clone(),
                         credentials,
@@ -150,9 +196,6 @@ pub fn build(
             ),
         }
     }
-    let tuner_count = configured_tuners
-        .unwrap_or_else(|| limits.iter().map(|(_, n)| *n).sum())
-        .max(1);
     let mut channels = HashMap::new();
     for entry in &lineup.entries {
         // An exposed unmapped channel plays its one stream; a guide channel
@@ -202,6 +245,7 @@ pub fn build(
         channels,
         tuner_count,
         accounts: limits,
+        limits: full_limits,
     })
 }
 
@@ -223,4 +267,50 @@ fn in_connect_order(streams: Vec<RouteStream>) -> Vec<Arc<RouteStream>> {
         .collect();
     keyed.sort_by(|a, b| rank::order(&a.0, &b.0));
     keyed.into_iter().map(|(_, s)| Arc::new(s)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::tuner_count;
+    use crate::store::{AccountRecord, ProviderLimit};
+
+    fn account(max: u32, lowered: Option<u32>, enabled: bool) -> AccountRecord {
+        AccountRecord {
+            name: "a".into(),
+            provider: "xtream".into(),
+            url: String::new(),
+            username: None,
+            sealed_password: None,
+            max_connections: max,
+            priority: 0,
+            enabled,
+            options: Vec::new(),
+            created_at: 0,
+            http: Default::default(),
+            provider_limit: lowered.map(|limit| ProviderLimit {
+                limit,
+                lowered_at: 0,
+                last_seen: 0,
+                reason: "an eviction".into(),
+            }),
+        }
+    }
+
+    #[test]
+    fn the_tuner_count_follows_the_effective_limits() {
+        let plain = [
+            account(2, None, true),
+            account(3, None, true),
+            account(4, None, false),
+        ];
+        assert_eq!(tuner_count(None, &plain), 5);
+        // A configured count wins while nothing is lowered...
+        assert_eq!(tuner_count(Some(8), &plain), 8);
+        let lowered = [account(2, Some(1), true), account(3, None, true)];
+        assert_eq!(tuner_count(None, &lowered), 4);
+        // ...and is capped by the effective sum once a provider lowered one.
+        assert_eq!(tuner_count(Some(8), &lowered), 4);
+        assert_eq!(tuner_count(Some(2), &lowered), 2);
+        assert_eq!(tuner_count(None, &[]), 1, "at least one");
+    }
 }

@@ -14,7 +14,7 @@ mod lineup_rules;
 mod mappings;
 mod schema;
 
-pub use accounts::AccountRecord;
+pub use accounts::{AccountRecord, ProviderLimit};
 pub use cameras::{CameraRecord, ControllerRecord};
 pub use catalog::CatalogInfo;
 pub use guides::{GuideChannelRecord, GuideRecord};

@@ -3,7 +3,9 @@
 
 use super::{Result, Store, StoreError};
 
-/// The schema this binary writes.
+/// The schema this binary writes. A new optional record field read with
+/// `#[serde(default)]` and left out when unset (e.g. an account's
+/// `provider_limit`) needs no new version: older binaries ignore it.
 pub const CURRENT: u32 = 2;
 
 const KEY: &[u8] = b"schema-version";

@@ -40,19 +40,12 @@ pub fn device_id(app: &App, configured: Option<&str>) -> anyhow::Result<u32> {
     Ok(id)
 }
 
-/// Tuners to advertise.
+/// Tuners to advertise (see [`crate::routing::table::tuner_count`]).
 pub fn tuner_count(app: &App, configured: Option<u32>) -> anyhow::Result<u32> {
-    if let Some(n) = configured {
-        return Ok(n.max(1));
-    }
-    let sum: u32 = app
-        .store
-        .accounts()?
-        .iter()
-        .filter(|a| a.enabled)
-        .map(|a| a.max_connections)
-        .sum();
-    Ok(sum.max(1))
+    Ok(crate::routing::table::tuner_count(
+        configured,
+        &app.store.accounts()?,
+    ))
 }
 
 /// The device as clients will see it.

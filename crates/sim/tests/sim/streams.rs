@@ -497,6 +497,57 @@ async fn at_the_limit_the_oldest_stream_is_evicted() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_enforced_limit_below_the_advertised_one_evicts_and_active_cons_counts() {
+    let mut config = SimConfig::demo();
+    // Advertises 2, really allows 1 (evict_oldest stays off: the enforced
+    // limit alone closes the oldest).
+    config.max_connections = 2;
+    config.enforced_connections = Some(1);
+    config.active_cons = 0;
+    let sim = SimProvider::start(config).await;
+    let client = client();
+    let account = || async {
+        let url = format!(
+            "{}/player_api.php?username={}&password={}",
+            sim.base_url(),
+            sim.config().username,
+            url_segment(&sim.config().password)
+        );
+        let body = get(&client, &url).await.bytes().await.unwrap();
+        let v: serde_json::Value = serde_json::from_slice(&body).unwrap();
+        v["user_info"].clone()
+    };
+    let info = account().await;
+    assert_eq!(info["max_connections"], "2", "{info}");
+    assert_eq!(info["active_cons"], "0", "{info}");
+    let mut a = get(&client, &sim.stream_url(SD_ID)).await;
+    let (data, end) = read_for(&mut a, Duration::from_millis(200)).await;
+    assert_eq!(end, End::Open);
+    assert!(!data.is_empty());
+    assert_eq!(account().await["active_cons"], "1");
+    let mut b = get(&client, &sim.stream_url(OTHER_ID)).await;
+    assert_eq!(b.status(), 200);
+    let (_, end) = read_for(&mut a, Duration::from_secs(2)).await;
+    assert_eq!(
+        end,
+        End::Error,
+        "the oldest stream is closed at the real limit"
+    );
+    let (data, end) = read_for(&mut b, Duration::from_millis(300)).await;
+    assert_eq!(end, End::Open);
+    assert!(!data.is_empty());
+    assert_eq!(sim.open_streams(), 1);
+    assert_eq!(
+        account().await["active_cons"],
+        "1",
+        "the evicted one is not counted"
+    );
+    drop(b);
+    eventually("the stream to close", RELEASE, || sim.open_streams() == 0).await;
+    assert_eq!(account().await["active_cons"], "0");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn without_eviction_the_simulator_enforces_no_limit() {
     let mut config = SimConfig::demo();
     config.max_connections = 1;
