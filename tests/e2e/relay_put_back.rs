@@ -77,6 +77,19 @@ fn a_dead_best_source_is_tried_after_the_others_within_its_cool_down() {
         last.contains("tried after the others") && last.contains("failed at connect"),
         "{started}"
     );
+    // `status` names the source put back and why.
+    let put_back = server.status()["put_back"].clone();
+    assert_eq!(put_back[0]["source"], "main/12002 (FHD)", "{put_back}");
+    let why = put_back[0]["why"].as_str().unwrap_or_default();
+    assert!(
+        why.starts_with("failed at connect") && why.ends_with("s ago"),
+        "{put_back}"
+    );
+    let text = cli(data.path(), &["status"]);
+    assert!(
+        text.contains("put back (tried after the others, skipped by failovers): main/12002 (FHD): failed at connect"),
+        "{text}"
+    );
 
     // The cool-down over and the source back: the best stream first again.
     sim.set_fault(Endpoint::LiveStream(12002), Fault::None);

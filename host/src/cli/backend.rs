@@ -316,6 +316,7 @@ impl Backend {
                             reason: None,
                         })
                         .collect(),
+                    put_back: Vec::new(),
                 })
             }
             Backend::Remote(api) => api.get("status", &[]).await,

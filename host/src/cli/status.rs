@@ -50,6 +50,12 @@ pub async fn run(data: &DataDir, json: bool) -> anyhow::Result<()> {
             a.name, a.in_use, a.limit
         );
     }
+    for p in &status.put_back {
+        println!(
+            "put back (tried after the others, skipped by failovers): {}: {}",
+            p.source, p.why
+        );
+    }
     for c in &status.cameras {
         let state = match (c.streaming, c.online) {
             (false, _) => "idle".to_string(),

@@ -209,6 +209,7 @@ mod tests {
             }],
             runtime_lag: Default::default(),
             cameras: Vec::new(),
+            put_back: Vec::new(),
         };
         let html = live(&status, &[]).into_string();
         assert!(html.contains("data-viewers=\"3\""), "{html}");

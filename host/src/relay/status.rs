@@ -77,6 +77,16 @@ pub struct AccountUse {
     pub limit: u32,
 }
 
+/// A source that failed within its cool-down: tunes try it after the
+/// others, failovers skip it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct PutBack {
+    /// `account/key (quality)`.
+    pub source: String,
+    /// How and how long ago it failed, e.g. `failed at connect 12 s ago`.
+    pub why: String,
+}
+
 /// The relay at a glance.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct RelayStatus {
@@ -94,6 +104,9 @@ pub struct RelayStatus {
     /// Every camera with its state.
     #[serde(default)]
     pub cameras: Vec<crate::camera::registry::CameraView>,
+    /// Sources put back after failing recently.
+    #[serde(default)]
+    pub put_back: Vec<PutBack>,
 }
 
 fn unix(t: std::time::SystemTime) -> u64 {
@@ -156,6 +169,12 @@ impl Relay {
             accounts,
             runtime_lag: super::lag::RuntimeLag::global().view(),
             cameras: self.cameras.get().map(|c| c.list()).unwrap_or_default(),
+            put_back: self
+                .sessions
+                .cooling()
+                .into_iter()
+                .map(|(source, why)| PutBack { source, why })
+                .collect(),
         }
     }
 

@@ -8,10 +8,11 @@ use crate::routing::table::RouteStream;
 use dashmap::DashMap;
 use std::time::{Duration, Instant};
 
-/// Streams that failed recently, (account, key) → when and how.
+/// Streams that failed recently, (account, key) → when, how, and the
+/// stream's label (for `status`).
 #[derive(Default)]
 pub(crate) struct Cooldowns {
-    failed: DashMap<(String, String), (Instant, String)>,
+    failed: DashMap<(String, String), (Instant, String, String)>,
 }
 
 fn id(s: &RouteStream) -> (String, String) {
@@ -22,14 +23,37 @@ impl Cooldowns {
     /// Remembers that `stream` failed now (`how`: a few words, no URL);
     /// forgets failures older than `cooldown`.
     pub(crate) fn failed(&self, stream: &RouteStream, how: String, cooldown: Duration) {
-        self.failed.retain(|_, (at, _)| at.elapsed() < cooldown);
-        self.failed.insert(id(stream), (Instant::now(), how));
+        self.failed.retain(|_, (at, _, _)| at.elapsed() < cooldown);
+        self.failed
+            .insert(id(stream), (Instant::now(), how, stream.label()));
+    }
+
+    /// Every stream within its cool-down: (label, how and how long ago),
+    /// most recent first.
+    pub(crate) fn list(&self, cooldown: Duration) -> Vec<(String, String)> {
+        let mut all: Vec<(Instant, String, String)> = self
+            .failed
+            .iter()
+            .filter(|e| e.value().0.elapsed() < cooldown)
+            .map(|e| {
+                let (at, how, label) = e.value();
+                (
+                    *at,
+                    label.clone(),
+                    format!("{how} {} s ago", at.elapsed().as_secs()),
+                )
+            })
+            .collect();
+        all.sort_by(|a, b| b.0.cmp(&a.0));
+        all.into_iter()
+            .map(|(_, label, why)| (label, why))
+            .collect()
     }
 
     /// How and how long ago `stream` failed, if within `cooldown`.
     pub(crate) fn cooling(&self, stream: &RouteStream, cooldown: Duration) -> Option<String> {
         let entry = self.failed.get(&id(stream))?;
-        let (at, how) = &*entry;
+        let (at, how, _) = &*entry;
         (at.elapsed() < cooldown).then(|| format!("{how} {} s ago", at.elapsed().as_secs()))
     }
 

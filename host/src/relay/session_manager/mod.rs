@@ -67,6 +67,12 @@ impl SessionManager {
         self.cooldowns.cooling(stream, self.cooldown)
     }
 
+    /// Streams in their cool-down (tried after the others, skipped by
+    /// failovers): (label, how and how long ago they failed).
+    pub(crate) fn cooling(&self) -> Vec<(String, String)> {
+        self.cooldowns.list(self.cooldown)
+    }
+
     /// Why a failover away from `just_failed` skips `stream`, if it does.
     pub(crate) fn skip_reason(
         &self,
