@@ -70,8 +70,12 @@ impl App {
         let matching = Matching::new(store.clone(), plugins.clone(), events.clone());
         let lineup = crate::lineup_control::LineupControl::new(store.clone(), events.clone());
         guides.clean_files()?;
-        let cameras =
-            crate::camera::book::CameraBook::new(store.clone(), keys.clone(), events.clone());
+        let cameras = crate::camera::book::CameraBook::new(
+            store.clone(),
+            keys.clone(),
+            events.clone(),
+            plugins.clone(),
+        );
         let controllers = crate::camera::controllers::CameraControllers::new(
             store.clone(),
             keys.clone(),

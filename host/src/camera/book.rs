@@ -5,6 +5,8 @@
 
 use super::registry::CameraDef;
 use crate::events::{Event, EventLog};
+use crate::model::CameraStep;
+use crate::plugins::PluginRegistry;
 use crate::secrets::KeyRing;
 use crate::store::{CameraRecord, Store};
 use anyhow::{bail, Context};
@@ -63,7 +65,11 @@ pub struct CameraBook {
     store: Store,
     keys: Arc<KeyRing>,
     events: Arc<EventLog>,
+    plugins: Arc<PluginRegistry>,
 }
+
+/// The camera-source plugin that describes cameras added by hand.
+pub const BY_HAND: &str = "rtsp";
 
 /// The associated data a camera's password is sealed with (never an account's).
 fn seal_context(id: &str) -> String {
@@ -79,13 +85,68 @@ pub fn valid_id(id: &str) -> bool {
 }
 
 impl CameraBook {
-    /// The book over `store`, sealing with `keys`.
-    pub fn new(store: Store, keys: Arc<KeyRing>, events: Arc<EventLog>) -> CameraBook {
+    /// The book over `store`, sealing with `keys`; hand-added cameras are
+    /// described by `plugins`' [`BY_HAND`] plugin.
+    pub fn new(
+        store: Store,
+        keys: Arc<KeyRing>,
+        events: Arc<EventLog>,
+        plugins: Arc<PluginRegistry>,
+    ) -> CameraBook {
         CameraBook {
             store,
             keys,
             events,
+            plugins,
         }
+    }
+
+    /// A hand-added camera is a camera source like a controller's: the
+    /// [`BY_HAND`] plugin (contract `camera-source`) describes it from its
+    /// URL (credentials already taken out), so a replacement plugin of that
+    /// name changes how such cameras are read without a new host. Its answer
+    /// must stay an `rtsp`/`rtsps` URL on the same host. Blocking (calls the
+    /// plugin): run it on the blocking pool.
+    fn described(&self, name: &str, url: &url::Url) -> anyhow::Result<url::Url> {
+        let plugin = self.plugins.get(BY_HAND).with_context(|| {
+            format!("cameras added by hand need the `{BY_HAND}` camera-source plugin")
+        })?;
+        let source = plugin.camera_source().with_context(|| {
+            format!("plugin `{BY_HAND}` is not a camera source; reinstall the bundled one")
+        })?;
+        let options = [
+            ("url".to_string(), url.to_string()),
+            ("name".to_string(), name.to_string()),
+        ];
+        let step = source
+            .list_cameras(&options, 0, &[])
+            .with_context(|| format!("plugin `{BY_HAND}` failed"))?;
+        let mut cameras = match step {
+            Ok(CameraStep::Cameras(cameras)) => cameras,
+            Ok(CameraStep::Requests(_)) => {
+                bail!("plugin `{BY_HAND}` asked for requests; a hand-added camera has no controller to ask")
+            }
+            Err(message) => bail!("plugin `{BY_HAND}` refused the camera: {message}"),
+        };
+        if cameras.len() != 1 {
+            bail!(
+                "plugin `{BY_HAND}` described {} cameras for one URL",
+                cameras.len()
+            );
+        }
+        let camera = cameras.remove(0);
+        let template = camera
+            .streams
+            .first()
+            .map(|s| s.url_template.clone())
+            .with_context(|| format!("plugin `{BY_HAND}` gave the camera no stream"))?;
+        let described = url::Url::parse(&template)
+            .ok()
+            .filter(|d| matches!(d.scheme(), "rtsp" | "rtsps") && d.host_str() == url.host_str())
+            .with_context(|| {
+                format!("plugin `{BY_HAND}` pointed the camera somewhere else than its own host; refused")
+            })?;
+        Ok(described)
     }
 
     /// Adds (or replaces) a camera.
@@ -118,6 +179,7 @@ impl CameraBook {
         if password.is_some() && username.is_none() {
             bail!("a camera password needs a user name too (--username)");
         }
+        let url = self.described(&new.name, &url)?;
         let record = CameraRecord {
             id: new.name.clone(),
             name: new.name.clone(),
@@ -194,7 +256,15 @@ mod tests {
         let store = Store::open(&dir.path().join("db")).unwrap();
         let keys = Arc::new(KeyRing::from_env_value(&"11".repeat(32)).unwrap());
         let events = Arc::new(EventLog::persistent(store.events_tree(), 100));
-        (dir, CameraBook::new(store, keys, events))
+        let plugins = Arc::new(
+            PluginRegistry::open(
+                dir.path().join("plugins"),
+                streamforge_testkit::plugin_cache(),
+                events.clone(),
+            )
+            .unwrap(),
+        );
+        (dir, CameraBook::new(store, keys, events, plugins))
     }
 
     #[test]
