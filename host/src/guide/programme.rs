@@ -4,8 +4,8 @@
 use std::io::{self, Write};
 
 use super::dtd::{
-    child_rank, is_xmltv_ns, is_xmltv_time, DESC_RANK, EPISODE_RANK, PROGRAMME_OPTIONAL_ATTRS,
-    TITLE_RANK,
+    child_rank, is_xmltv_ns, is_xmltv_time, CATEGORY_RANK, DESC_RANK, EPISODE_RANK,
+    PROGRAMME_OPTIONAL_ATTRS, TITLE_RANK,
 };
 use super::escape::{escape_into, keep_xml_chars};
 use super::summary::{IngestSummary, SkipReason};
@@ -38,7 +38,12 @@ pub(crate) struct ProgrammeBuilder {
     skip: Option<SkipReason>,
     max_bytes: usize,
     invalid_children: u64,
+    categories: Vec<String>,
 }
+
+/// Categories kept per programme, and the longest kept (in characters).
+const MAX_CATEGORIES: usize = 8;
+const MAX_CATEGORY_CHARS: usize = 64;
 
 /// Appends `<name a="v" ...` (without the closing `>`).
 fn open_tag(out: &mut Vec<u8>, name: &[u8], attrs: &[(String, String)]) {
@@ -72,6 +77,7 @@ impl ProgrammeBuilder {
         self.skip = None;
         self.max_bytes = max_bytes;
         self.invalid_children = 0;
+        self.categories.clear();
         let Some(attrs) = attrs else {
             self.skip = Some(SkipReason::ProgrammeMalformed);
             return;
@@ -114,6 +120,11 @@ impl ProgrammeBuilder {
         }
         open_tag(&mut self.head, b"programme", &kept);
         self.head.push(b'>');
+    }
+
+    /// The `<category>` texts of the programme (trimmed, at most a few).
+    pub(crate) fn categories(&self) -> &[String] {
+        &self.categories
     }
 
     /// The programme's channel id (empty when skipped).
@@ -252,6 +263,12 @@ impl ProgrammeBuilder {
         }
         if child.rank == TITLE_RANK {
             self.has_title = true;
+        }
+        if child.rank == CATEGORY_RANK && !blank && self.categories.len() < MAX_CATEGORIES {
+            let text: String = child.text.trim().chars().take(MAX_CATEGORY_CHARS).collect();
+            if !self.categories.contains(&text) {
+                self.categories.push(text);
+            }
         }
         self.spans.push((child.rank, child.start, self.body.len()));
     }
