@@ -276,12 +276,17 @@ fn feed_text(item: &mut Item, prog: &mut ProgrammeBuilder, piece: &str, cut: boo
 struct Found {
     channels: Vec<GuideChannelRecord>,
     ids: HashSet<String>,
-    /// Per known channel id, bounded by [`MAX_CHANNEL_CATEGORIES`].
+    /// Per programme channel id (a programme may come before its channel),
+    /// at most [`MAX_CHANNEL_CATEGORIES`] each, for at most
+    /// `CATEGORY_IDS_PER_CHANNEL × max_channels` ids; given to the channels
+    /// at the end.
     categories: HashMap<String, BTreeSet<String>>,
 }
 
 /// Categories kept per channel (the distinct ones first seen).
 const MAX_CHANNEL_CATEGORIES: usize = 32;
+/// Programme channel ids whose categories are tracked, per channel kept.
+pub const CATEGORY_IDS_PER_CHANNEL: usize = 4;
 
 fn finish_item<W: Write>(
     item: &mut Item,
@@ -311,7 +316,11 @@ fn finish_item<W: Write>(
                 summary.programmes += 1;
                 if !found.ids.contains(prog.channel()) {
                     summary.programmes_unknown_channel += 1;
-                } else if !prog.categories().is_empty() {
+                }
+                let room = found.categories.len()
+                    < limits.max_channels.saturating_mul(CATEGORY_IDS_PER_CHANNEL);
+                let tracked = found.categories.contains_key(prog.channel());
+                if !prog.categories().is_empty() && (tracked || room) {
                     let set = found
                         .categories
                         .entry(prog.channel().to_string())
@@ -388,5 +397,39 @@ mod tests {
                 ("b", vec![])
             ]
         );
+    }
+
+    /// Categories survive the guide being written back out (as `/xmltv.xml`
+    /// is) and read again: pieces, entities, CDATA, dropped characters and
+    /// programmes before their channel give the same categories.
+    #[test]
+    fn categories_survive_a_round_trip() {
+        let xml = "<tv>\n\
+  <programme start=\"20300101120000 +0000\" channel=\"a\"><title>x</title><category>Early</category></programme>\n\
+  <channel id=\"a\"><display-name>A</display-name></channel>\n\
+  <programme start=\"20300101130000 +0000\" channel=\"a\"><title>y</title>\
+<category>Kids &amp; Family\u{85}</category><category><![CDATA[Sci<Fi>]]></category>\
+<category>&unknown; x</category><category>   </category></programme>\n\
+</tv>";
+        let limits = IngestLimits::default();
+        let mut prepared = Vec::new();
+        let first = ingest(xml.as_bytes(), &mut prepared, &limits).unwrap();
+        let mut doc = Vec::new();
+        crate::guide::write_header(&mut doc).unwrap();
+        for c in &first.channels {
+            crate::guide::write_channel(&mut doc, &c.id, &c.names, c.icon.as_deref()).unwrap();
+        }
+        let selection = crate::guide::ChannelSelection::identity(["a"]);
+        crate::guide::ProgrammeReader::new(&prepared[..])
+            .unwrap()
+            .copy_selected(&selection, &mut doc)
+            .unwrap();
+        crate::guide::write_footer(&mut doc).unwrap();
+        let again = ingest(&doc[..], Vec::new(), &limits).unwrap();
+        assert_eq!(
+            first.channels[0].categories,
+            ["&unknown; x", "Early", "Kids & Family", "Sci<Fi>"]
+        );
+        assert_eq!(again.channels, first.channels);
     }
 }

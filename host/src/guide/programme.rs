@@ -39,11 +39,18 @@ pub(crate) struct ProgrammeBuilder {
     max_bytes: usize,
     invalid_children: u64,
     categories: Vec<String>,
+    /// The current `<category>`'s first [`CATEGORY_SCAN_CHARS`] characters
+    /// as XML output keeps them, however the text arrived in pieces (so the
+    /// guide written back out gives the same categories).
+    category_text: String,
+    category_chars: usize,
 }
 
 /// Categories kept per programme, and the longest kept (in characters).
 const MAX_CATEGORIES: usize = 8;
 const MAX_CATEGORY_CHARS: usize = 64;
+/// Characters of a `<category>` read before trimming and cutting.
+const CATEGORY_SCAN_CHARS: usize = 256;
 
 /// Appends `<name a="v" ...` (without the closing `>`).
 fn open_tag(out: &mut Vec<u8>, name: &[u8], attrs: &[(String, String)]) {
@@ -183,6 +190,8 @@ impl ProgrammeBuilder {
                 a.iter()
                     .any(|(k, v)| k == "system" && v.trim() == "xmltv_ns")
             });
+            self.category_text.clear();
+            self.category_chars = 0;
             self.cur = Some(Child {
                 rank,
                 start: self.body.len(),
@@ -227,6 +236,15 @@ impl ProgrammeBuilder {
         if depth == 1 && cur.text.len() < CHECK_TEXT {
             cur.text.push_str(piece);
         }
+        if depth == 1 && cur.rank == CATEGORY_RANK {
+            for c in keep_xml_chars(piece).chars() {
+                if self.category_chars >= CATEGORY_SCAN_CHARS {
+                    break;
+                }
+                self.category_text.push(c);
+                self.category_chars += 1;
+            }
+        }
         escape_into(&mut self.body, piece);
         self.check_size();
     }
@@ -264,9 +282,15 @@ impl ProgrammeBuilder {
         if child.rank == TITLE_RANK {
             self.has_title = true;
         }
-        if child.rank == CATEGORY_RANK && !blank && self.categories.len() < MAX_CATEGORIES {
-            let text: String = child.text.trim().chars().take(MAX_CATEGORY_CHARS).collect();
-            if !self.categories.contains(&text) {
+        if child.rank == CATEGORY_RANK && self.categories.len() < MAX_CATEGORIES {
+            let cut: String = self
+                .category_text
+                .trim()
+                .chars()
+                .take(MAX_CATEGORY_CHARS)
+                .collect();
+            let text = cut.trim_end().to_string();
+            if !text.is_empty() && !self.categories.contains(&text) {
                 self.categories.push(text);
             }
         }
