@@ -14,8 +14,9 @@ use libfuzzer_sys::fuzz_target;
 use std::collections::{BTreeSet, HashSet};
 use std::io::Write;
 use streamforge::guide::{
-    ingest, is_channel_number, write_channel, CATEGORY_IDS_PER_CHANNEL, write_footer, write_header, ChannelSelection,
-    GuideChannelRecord, IngestError, IngestLimits, IngestedGuide, ProgrammeReader, PREPARED_HEADER,
+    ingest, is_channel_number, write_channel, write_footer, write_header, ChannelSelection,
+    GuideChannelRecord, IngestError, IngestLimits, IngestedGuide, ProgrammeReader,
+    CATEGORY_IDS_PER_CHANNEL, PREPARED_HEADER,
 };
 
 const LIMITS: IngestLimits = IngestLimits {
