@@ -58,7 +58,12 @@ fn attempt(
 
     let mut dump =
         tempfile::tempfile().context("cannot create a temporary file for the database dump")?;
-    let version = store.dump(&mut std::io::BufWriter::new(&mut dump))?;
+    let mut writer = std::io::BufWriter::new(&mut dump);
+    let version = store.dump(&mut writer)?;
+    writer
+        .into_inner()
+        .map_err(|e| e.into_error())
+        .context("cannot write the database dump")?;
     let size = dump.stream_position()?;
     dump.rewind()?;
     entries.push(append(&mut tar, DB_DUMP, dump, size)?);
