@@ -9,6 +9,7 @@
 
 pub mod api;
 pub mod app;
+pub mod backup;
 pub mod blocking;
 pub mod camera;
 pub mod camera_source;

@@ -326,3 +326,108 @@ fn unmapped_channels_show_by_option_with_stable_numbers() {
     cli(data.path(), &["lineup", "expose-unmapped", "on"]);
     assert_eq!(unmapped(), shown, "numbers are kept");
 }
+
+/// A guide of four panel channels whose programmes carry categories:
+/// Das Erste News + Film, Sky News News, BBC One Entertainment, ZDF none.
+const CATEGORY_GUIDE: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<tv>
+  <channel id="daserste.de"><display-name>Das Erste</display-name></channel>
+  <channel id="skynews.uk"><display-name>Sky News</display-name></channel>
+  <channel id="bbc1.uk"><display-name>BBC One</display-name></channel>
+  <channel id="zdf.de"><display-name>ZDF</display-name></channel>
+  <programme start="20300101120000 +0000" stop="20300101130000 +0000" channel="daserste.de">
+    <title>Tagesschau</title><category lang="de">News</category></programme>
+  <programme start="20300101130000 +0000" stop="20300101150000 +0000" channel="daserste.de">
+    <title>Tatort</title><category>Film</category><category>Krimi</category></programme>
+  <programme start="20300101120000 +0000" stop="20300101130000 +0000" channel="skynews.uk">
+    <title>Sky News Today</title><category> News </category></programme>
+  <programme start="20300101120000 +0000" stop="20300101130000 +0000" channel="bbc1.uk">
+    <title>EastEnders</title><category>Entertainment</category></programme>
+  <programme start="20300101120000 +0000" stop="20300101130000 +0000" channel="zdf.de">
+    <title>heute</title></programme>
+</tv>
+"#;
+
+#[test]
+fn guide_category_filters_work_beside_provider_groups() {
+    let sim = SimProvider::start_blocking(common::test_panel());
+    let data = common::data_dir();
+    let files = tempfile::tempdir().unwrap();
+    let guide = files.path().join("categories.xml");
+    std::fs::write(&guide, CATEGORY_GUIDE).unwrap();
+    let out = common::add_panel_account(data.path(), &sim, "main", &[]);
+    assert!(out.status.success());
+    cli(
+        data.path(),
+        &["guide", "add", "cats", guide.to_str().unwrap()],
+    );
+    cli(data.path(), &["sync"]);
+    cli(data.path(), &["match"]);
+    let server = common::Server::start(data.path(), &[]);
+    let base = server.base.clone();
+    let names = |base: &str| lineup(base).into_keys().collect::<Vec<_>>();
+    let before = lineup(&base);
+    assert_eq!(
+        names(&base),
+        ["BBC One", "Das Erste", "Sky News", "ZDF"],
+        "{before:?}"
+    );
+
+    let groups = cli(data.path(), &["lineup", "groups", "--json"]);
+    let v: serde_json::Value = serde_json::from_str(&groups).unwrap();
+    let count = |c: &str| {
+        v["categories"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["category"] == c)
+            .map(|x| x["channels"].as_u64().unwrap())
+    };
+    assert_eq!(count("News"), Some(2), "{groups}");
+    assert_eq!(count("Film"), Some(1), "{groups}");
+    assert_eq!(count("Entertainment"), Some(1), "{groups}");
+
+    let out = cli(
+        data.path(),
+        &["lineup", "include-group", "--category", "News"],
+    );
+    assert!(out.contains("include category News"), "{out}");
+    assert_eq!(names(&base), ["Das Erste", "Sky News"]);
+    cli(
+        data.path(),
+        &["lineup", "exclude-group", "--category", "Film"],
+    );
+    assert_eq!(names(&base), ["Sky News"]);
+    let shown = cli(data.path(), &["lineup", "groups"]);
+    assert!(
+        shown.contains("GUIDE CATEGORY")
+            && shown
+                .lines()
+                .any(|l| l.starts_with("exclude") && l.ends_with("Film")),
+        "{shown}"
+    );
+
+    // Bad input: one clear line, nothing changes.
+    let err = common::process::cli_fails(
+        data.path(),
+        &["lineup", "include-group", "--category", "Nope"],
+    );
+    assert!(
+        err.contains("no guide channel has programmes of the category `Nope`"),
+        "{err}"
+    );
+    assert_eq!(names(&base), ["Sky News"]);
+
+    // Provider groups still work, and both kinds must pass.
+    cli(
+        data.path(),
+        &["lineup", "remove-group", "--category", "Film"],
+    );
+    cli(
+        data.path(),
+        &["lineup", "include-group", "DE | Vollprogramm"],
+    );
+    assert_eq!(names(&base), ["Das Erste"]);
+    cli(data.path(), &["lineup", "clear-groups"]);
+    assert_eq!(lineup(&base), before, "every channel back with its number");
+}

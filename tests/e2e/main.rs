@@ -7,6 +7,7 @@
 
 mod common;
 
+mod backup;
 mod camera_controller;
 mod camera_fixture;
 mod camera_page;

@@ -92,4 +92,45 @@ impl ApiClient {
         self.send(self.http.delete(format!("{}/{path}", self.base)))
             .await
     }
+
+    /// `GET path?query`, its body written to `out` as it arrives; the bytes
+    /// written.
+    pub async fn download(
+        &self,
+        path: &str,
+        query: &[(&str, String)],
+        out: &mut impl std::io::Write,
+    ) -> anyhow::Result<u64> {
+        let mut response = self
+            .http
+            .get(format!("{}/{path}", self.base))
+            .query(query)
+            .bearer_auth(&self.token)
+            .send()
+            .await
+            .map_err(|e| {
+                anyhow!(
+                    "cannot reach the running StreamForge server: {}",
+                    e.without_url()
+                )
+            })?;
+        let status = response.status();
+        if !status.is_success() {
+            let bytes = response.bytes().await.unwrap_or_default();
+            return match serde_json::from_slice::<ApiError>(&bytes) {
+                Ok(e) => Err(anyhow!("{}", e.error)),
+                Err(_) => Err(anyhow!("the server answered HTTP {status}")),
+            };
+        }
+        let mut total = 0;
+        while let Some(chunk) = response
+            .chunk()
+            .await
+            .map_err(|e| anyhow!("the server's answer broke off: {}", e.without_url()))?
+        {
+            out.write_all(&chunk)?;
+            total += chunk.len() as u64;
+        }
+        Ok(total)
+    }
 }

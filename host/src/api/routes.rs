@@ -89,6 +89,7 @@ pub fn router(app: Arc<App>, token: String, relay: Option<Arc<crate::relay::Rela
         .route("/status", get(status))
         .route("/plugins", get(list_plugins).post(install_plugin))
         .route("/plugins/{name}", axum::routing::delete(remove_plugin))
+        .route("/backup", get(backup))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             publish_changes,
@@ -311,4 +312,37 @@ async fn install_plugin(
 
 async fn remove_plugin(State(a): State<Admin>, Path(name): Path<String>) -> Answer {
     off_thread(&a, move |app, _| app.plugins.remove(&name)).await
+}
+
+#[derive(Deserialize)]
+struct BackupQuery {
+    #[serde(default)]
+    include_key: bool,
+}
+
+/// The data dir as a backup archive (see [`crate::backup`]): made into a
+/// temporary file on the blocking pool, then streamed from it.
+async fn backup(State(a): State<Admin>, Query(q): Query<BackupQuery>) -> Answer {
+    let app = a.app.clone();
+    let file = crate::blocking::run(move || {
+        crate::backup::write_to_temp(&app.data, &app.store, q.include_key)
+    })
+    .await?;
+    let body = axum::body::Body::from_stream(stream_file(tokio::fs::File::from_std(file)));
+    Ok(([(header::CONTENT_TYPE, "application/gzip")], body).into_response())
+}
+
+/// A file's bytes as a body stream, 64 KiB at a time (tokio reads files on
+/// the blocking pool).
+fn stream_file(
+    file: tokio::fs::File,
+) -> impl futures_util::Stream<Item = std::io::Result<bytes::Bytes>> + Send {
+    futures_util::stream::try_unfold(file, |mut file| async move {
+        use tokio::io::AsyncReadExt;
+        let mut chunk = bytes::BytesMut::with_capacity(64 * 1024);
+        match file.read_buf(&mut chunk).await? {
+            0 => Ok(None),
+            _ => Ok(Some((chunk.freeze(), file))),
+        }
+    })
 }

@@ -37,7 +37,7 @@ pub struct NewAccount {
 }
 
 /// What `account set` changes; `None` keeps the current value.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[derive(Clone, Default, Serialize, Deserialize)]
 pub struct AccountChange {
     /// Connections allowed at once.
     pub max_connections: Option<u32>,
@@ -52,6 +52,25 @@ pub struct AccountChange {
     pub user_agent: Option<String>,
     /// New extra headers in place of the stored ones.
     pub headers: Option<Vec<(String, String)>>,
+    /// A new plaintext password, sealed with the current key before it is
+    /// stored (how a restore without the old key gets working accounts back).
+    #[serde(default)]
+    pub password: Option<String>,
+}
+
+impl std::fmt::Debug for AccountChange {
+    /// Everything but the password.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AccountChange")
+            .field("max_connections", &self.max_connections)
+            .field("priority", &self.priority)
+            .field("ca_pem", &self.ca_pem.as_ref().map(|_| "<pem>"))
+            .field("clear_ca", &self.clear_ca)
+            .field("user_agent", &self.user_agent)
+            .field("headers", &self.headers.as_ref().map(Vec::len))
+            .field("password", &self.password.as_ref().map(|_| "<hidden>"))
+            .finish()
+    }
 }
 
 impl NewAccount {
@@ -299,6 +318,12 @@ impl Catalog {
             http.headers = headers;
         }
         account.http = checked_http(http)?;
+        if let Some(password) = change.password.map(Secret::new) {
+            if password.is_empty() {
+                bail!("the new password is empty; nothing was changed");
+            }
+            account.sealed_password = Some(self.keys.seal(name, password.expose()));
+        }
         self.store.put_account(&account)?;
         self.events
             .record(Event::new("account-changed", format!("changed account {name}")).account(name));

@@ -39,7 +39,7 @@ pub enum AccountCommand {
         #[command(flatten)]
         http: HttpArgs,
     },
-    /// Change an account's limits, CA, User-Agent or headers.
+    /// Change an account's limits, CA, User-Agent, headers or password.
     Set {
         /// The account's name (as in `streamforge account list`).
         name: String,
@@ -55,6 +55,9 @@ pub enum AccountCommand {
         /// Remove every extra header.
         #[arg(long, conflicts_with = "header")]
         no_headers: bool,
+        /// Read a new password from standard input (e.g. after a restore without the key).
+        #[arg(long)]
+        password_stdin: bool,
         #[command(flatten)]
         http: HttpArgs,
     },
@@ -184,9 +187,15 @@ pub async fn run(data: &DataDir, cmd: AccountCommand) -> anyhow::Result<()> {
             priority,
             no_ca,
             no_headers,
+            password_stdin,
             http,
         } => {
             let (ca_pem, headers) = http.read()?;
+            let password = if password_stdin {
+                Some(super::cameras::read_password()?)
+            } else {
+                None
+            };
             let change = AccountChange {
                 max_connections,
                 priority,
@@ -198,6 +207,7 @@ pub async fn run(data: &DataDir, cmd: AccountCommand) -> anyhow::Result<()> {
                 } else {
                     Some(headers).filter(|h| !h.is_empty())
                 },
+                password,
             };
             let a = Backend::connect(data)?.set_account(&name, change).await?;
             println!(

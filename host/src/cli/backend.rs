@@ -270,6 +270,30 @@ impl Backend {
         }
     }
 
+    /// Writes a backup archive of the data dir into `out` (the running
+    /// server makes it when there is one).
+    pub async fn backup(&self, include_key: bool, out: &mut std::fs::File) -> anyhow::Result<()> {
+        match self {
+            Backend::Local(app) => {
+                let (data, store) = (app.data.clone(), app.store.clone());
+                let mut file = out.try_clone()?;
+                crate::blocking::run(move || {
+                    crate::backup::write_archive(&data, &store, include_key, &mut file)
+                })
+                .await?;
+            }
+            Backend::Remote(api) => {
+                let query = [("include_key", include_key.to_string())];
+                let mut writer = std::io::BufWriter::new(&mut *out);
+                api.download("backup", &query, &mut writer).await?;
+                std::io::Write::flush(&mut writer)?;
+                drop(writer);
+                out.sync_all()?;
+            }
+        }
+        Ok(())
+    }
+
     pub async fn events(&self, after: u64) -> anyhow::Result<Vec<Event>> {
         match self {
             Backend::Local(app) => Ok(app.events.since(after, usize::MAX)),

@@ -34,24 +34,33 @@ pub enum Switch {
 /// `lineup ...`.
 #[derive(Debug, Subcommand)]
 pub enum LineupCommand {
-    /// Keep only channels of included provider groups (group-title / category).
+    /// Keep only channels of included provider groups (group-title / category), or with --category of included guide categories.
     IncludeGroup {
-        /// The group as the provider writes it (see `streamforge lineup groups`).
+        /// The group as the provider writes it, or the category as the guide does (see `streamforge lineup groups`).
         name: String,
+        /// NAME is a guide category (XMLTV programme <category>), not a provider group.
+        #[arg(long)]
+        category: bool,
     },
-    /// Leave channels of a provider group out of the lineup.
+    /// Leave channels of a provider group (or with --category, of a guide category) out of the lineup.
     ExcludeGroup {
-        /// The group as the provider writes it (see `streamforge lineup groups`).
+        /// The group as the provider writes it, or the category as the guide does (see `streamforge lineup groups`).
         name: String,
+        /// NAME is a guide category (XMLTV programme <category>), not a provider group.
+        #[arg(long)]
+        category: bool,
     },
-    /// Forget the filter on one group.
+    /// Forget the filter on one group (or with --category, on one guide category).
     RemoveGroup {
-        /// The group as in `streamforge lineup groups`.
+        /// The group or category as in `streamforge lineup groups`.
         name: String,
+        /// NAME is a guide category, not a provider group.
+        #[arg(long)]
+        category: bool,
     },
     /// Forget every group filter.
     ClearGroups,
-    /// List provider groups and the filters on them.
+    /// List provider groups and guide categories, and the filters on them.
     Groups {
         /// Print JSON.
         #[arg(long)]
@@ -99,9 +108,18 @@ pub async fn account(data: &DataDir, name: &str, enabled: bool) -> anyhow::Resul
 pub async fn run(data: &DataDir, cmd: LineupCommand) -> anyhow::Result<()> {
     let backend = Backend::connect(data)?;
     let action = match cmd {
-        LineupCommand::IncludeGroup { name } => GroupAction::Include(name),
-        LineupCommand::ExcludeGroup { name } => GroupAction::Exclude(name),
-        LineupCommand::RemoveGroup { name } => GroupAction::Remove(name),
+        LineupCommand::IncludeGroup { name, category } if category => {
+            GroupAction::IncludeCategory(name)
+        }
+        LineupCommand::ExcludeGroup { name, category } if category => {
+            GroupAction::ExcludeCategory(name)
+        }
+        LineupCommand::RemoveGroup { name, category } if category => {
+            GroupAction::RemoveCategory(name)
+        }
+        LineupCommand::IncludeGroup { name, .. } => GroupAction::Include(name),
+        LineupCommand::ExcludeGroup { name, .. } => GroupAction::Exclude(name),
+        LineupCommand::RemoveGroup { name, .. } => GroupAction::Remove(name),
         LineupCommand::ClearGroups => GroupAction::Clear,
         LineupCommand::Groups { json } => {
             let view = backend.lineup_groups().await?;
@@ -116,6 +134,17 @@ pub async fn run(data: &DataDir, cmd: LineupCommand) -> anyhow::Result<()> {
             for g in &view.groups {
                 let filter = g.filter.as_deref().unwrap_or("-");
                 println!("{filter:<8} {:>7}  {}", g.streams, g.group);
+            }
+            if !view.categories.is_empty() {
+                println!();
+                println!(
+                    "{:<8} {:>7}  GUIDE CATEGORY (--category)",
+                    "FILTER", "CHANNELS"
+                );
+                for c in &view.categories {
+                    let filter = c.filter.as_deref().unwrap_or("-");
+                    println!("{filter:<8} {:>7}  {}", c.channels, c.category);
+                }
             }
             return Ok(());
         }
@@ -136,8 +165,9 @@ pub async fn run(data: &DataDir, cmd: LineupCommand) -> anyhow::Result<()> {
         .iter()
         .map(|r| {
             format!(
-                "{} {}",
+                "{} {}{}",
                 if r.include { "include" } else { "exclude" },
+                if r.category { "category " } else { "" },
                 r.group
             )
         })

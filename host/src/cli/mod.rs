@@ -4,6 +4,7 @@
 
 mod accounts;
 mod backend;
+mod backup;
 mod cameras;
 mod config;
 mod console;
@@ -116,6 +117,10 @@ pub enum Command {
     /// Set up the web console (served under /ui/ by `serve`).
     #[command(subcommand)]
     Console(console::ConsoleCommand),
+    /// Write one archive of the data dir (database, guides, plugins; the keys only with --include-key), even while the server runs.
+    Backup(backup::BackupArgs),
+    /// Restore an archive made by `backup` into a new or empty data dir.
+    Restore(backup::RestoreArgs),
     /// Show the effective `serve` settings and where each came from, or check a config file.
     #[command(subcommand)]
     Config(config::ConfigCommand),
@@ -186,6 +191,8 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             Command::Channel(cmd) => lineup::channel(&data, cmd).await,
             Command::Lineup(cmd) => lineup::run(&data, cmd).await,
             Command::Console(cmd) => console::run(&data, cmd),
+            Command::Backup(args) => backup::backup(&data, args).await,
+            Command::Restore(args) => backup::restore(&data, args).await,
             Command::Config(cmd) => config::run(&data, config.as_deref(), cmd),
         }
     })

@@ -40,6 +40,8 @@ pub(crate) fn child_rank(name: &[u8]) -> Option<(u8, bool)> {
 
 /// Rank of `<title>`, which the DTD requires at least once.
 pub(crate) const TITLE_RANK: u8 = 0;
+/// Rank of `<category>`, whose texts become the channel's categories.
+pub(crate) const CATEGORY_RANK: u8 = 5;
 /// Rank of `<desc>`, dropped when empty.
 pub(crate) const DESC_RANK: u8 = 2;
 /// Rank of `<episode-num>`, checked when `system="xmltv_ns"`.

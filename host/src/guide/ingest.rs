@@ -1,7 +1,7 @@
 //! The ingest driver: quick-xml events in, channel records and prepared
 //! programme records out.
 
-use std::collections::HashSet;
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::io::{BufWriter, Read, Write};
 
 use quick_xml::events::Event;
@@ -67,8 +67,7 @@ pub fn ingest<R: Read, W: Write>(
     let mut out = BufWriter::with_capacity(256 * 1024, programmes);
     out.write_all(PREPARED_HEADER).map_err(IngestError::Write)?;
 
-    let mut channels = Vec::new();
-    let mut channel_ids: HashSet<String> = HashSet::new();
+    let mut found = Found::default();
     let mut stats = EntityStats::default();
     let mut prog = ProgrammeBuilder::default();
     let mut item = Item::None;
@@ -140,8 +139,7 @@ pub fn ingest<R: Read, W: Write>(
                                 &mut item,
                                 &mut prog,
                                 &mut out,
-                                &mut channels,
-                                &mut channel_ids,
+                                &mut found,
                                 &mut summary,
                                 limits,
                             )?;
@@ -180,8 +178,7 @@ pub fn ingest<R: Read, W: Write>(
                         &mut item,
                         &mut prog,
                         &mut out,
-                        &mut channels,
-                        &mut channel_ids,
+                        &mut found,
                         &mut summary,
                         limits,
                     )?,
@@ -243,6 +240,12 @@ pub fn ingest<R: Read, W: Write>(
         }
     }
     out.flush().map_err(IngestError::Write)?;
+    let mut channels = found.channels;
+    for c in &mut channels {
+        if let Some(set) = found.categories.remove(&c.id) {
+            c.categories = set.into_iter().collect();
+        }
+    }
     summary.channels = channels.len() as u64;
     summary.unknown_entities = stats.unknown;
     summary.bare_ampersands = stats.bare_amp;
@@ -268,24 +271,40 @@ fn feed_text(item: &mut Item, prog: &mut ProgrammeBuilder, piece: &str, cut: boo
     }
 }
 
+/// The channels read so far, and the categories of their programmes.
+#[derive(Default)]
+struct Found {
+    channels: Vec<GuideChannelRecord>,
+    ids: HashSet<String>,
+    /// Per programme channel id (a programme may come before its channel),
+    /// at most [`MAX_CHANNEL_CATEGORIES`] each, for at most
+    /// `CATEGORY_IDS_PER_CHANNEL × max_channels` ids; given to the channels
+    /// at the end.
+    categories: HashMap<String, BTreeSet<String>>,
+}
+
+/// Categories kept per channel (the distinct ones first seen).
+const MAX_CHANNEL_CATEGORIES: usize = 32;
+/// Programme channel ids whose categories are tracked, per channel kept.
+pub const CATEGORY_IDS_PER_CHANNEL: usize = 4;
+
 fn finish_item<W: Write>(
     item: &mut Item,
     prog: &mut ProgrammeBuilder,
     out: &mut W,
-    channels: &mut Vec<GuideChannelRecord>,
-    channel_ids: &mut HashSet<String>,
+    found: &mut Found,
     summary: &mut IngestSummary,
     limits: &IngestLimits,
 ) -> Result<(), IngestError> {
     match std::mem::replace(item, Item::None) {
         Item::Channel(b) => match b.finish() {
             Err(reason) => summary.skip(reason),
-            Ok(_) if channels.len() >= limits.max_channels => {
+            Ok(_) if found.channels.len() >= limits.max_channels => {
                 summary.skip(SkipReason::ChannelOverLimit)
             }
             Ok(rec) => {
-                if channel_ids.insert(rec.id.clone()) {
-                    channels.push(rec);
+                if found.ids.insert(rec.id.clone()) {
+                    found.channels.push(rec);
                 } else {
                     summary.skip(SkipReason::ChannelDuplicate);
                 }
@@ -295,8 +314,22 @@ fn finish_item<W: Write>(
             Err(reason) => summary.skip(reason),
             Ok(()) => {
                 summary.programmes += 1;
-                if !channel_ids.contains(prog.channel()) {
+                if !found.ids.contains(prog.channel()) {
                     summary.programmes_unknown_channel += 1;
+                }
+                let room = found.categories.len()
+                    < limits.max_channels.saturating_mul(CATEGORY_IDS_PER_CHANNEL);
+                let tracked = found.categories.contains_key(prog.channel());
+                if !prog.categories().is_empty() && (tracked || room) {
+                    let set = found
+                        .categories
+                        .entry(prog.channel().to_string())
+                        .or_default();
+                    for c in prog.categories() {
+                        if set.len() < MAX_CHANNEL_CATEGORIES {
+                            set.insert(c.clone());
+                        }
+                    }
                 }
             }
         },
@@ -333,5 +366,70 @@ where
             what: crate::text::one_line(&other.to_string(), 200),
             at: guard.position(reader.error_position()),
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A channel's categories are the distinct, trimmed `<category>` texts
+    /// of its programmes, sorted; programmes of unknown channels add none.
+    #[test]
+    fn channels_keep_their_programmes_categories() {
+        let xml = r#"<tv>
+  <channel id="a"><display-name>A</display-name></channel>
+  <channel id="b"><display-name>B</display-name></channel>
+  <programme start="20300101120000 +0000" channel="a"><title>x</title><category> News </category><category>Talk</category></programme>
+  <programme start="20300101130000 +0000" channel="a"><title>y</title><category>News</category><category></category></programme>
+  <programme start="20300101130000 +0000" channel="z"><title>z</title><category>Film</category></programme>
+</tv>"#;
+        let got = ingest(xml.as_bytes(), Vec::new(), &IngestLimits::default()).unwrap();
+        let cats: Vec<(&str, Vec<String>)> = got
+            .channels
+            .iter()
+            .map(|c| (c.id.as_str(), c.categories.clone()))
+            .collect();
+        assert_eq!(
+            cats,
+            [
+                ("a", vec!["News".to_string(), "Talk".to_string()]),
+                ("b", vec![])
+            ]
+        );
+    }
+
+    /// Categories survive the guide being written back out (as `/xmltv.xml`
+    /// is) and read again: pieces, entities, CDATA, dropped characters and
+    /// programmes before their channel give the same categories.
+    #[test]
+    fn categories_survive_a_round_trip() {
+        let xml = "<tv>\n\
+  <programme start=\"20300101120000 +0000\" channel=\"a\"><title>x</title><category>Early</category></programme>\n\
+  <channel id=\"a\"><display-name>A</display-name></channel>\n\
+  <programme start=\"20300101130000 +0000\" channel=\"a\"><title>y</title>\
+<category>Kids &amp; Family\u{85}</category><category><![CDATA[Sci<Fi>]]></category>\
+<category>&unknown; x</category><category>   </category></programme>\n\
+</tv>";
+        let limits = IngestLimits::default();
+        let mut prepared = Vec::new();
+        let first = ingest(xml.as_bytes(), &mut prepared, &limits).unwrap();
+        let mut doc = Vec::new();
+        crate::guide::write_header(&mut doc).unwrap();
+        for c in &first.channels {
+            crate::guide::write_channel(&mut doc, &c.id, &c.names, c.icon.as_deref()).unwrap();
+        }
+        let selection = crate::guide::ChannelSelection::identity(["a"]);
+        crate::guide::ProgrammeReader::new(&prepared[..])
+            .unwrap()
+            .copy_selected(&selection, &mut doc)
+            .unwrap();
+        crate::guide::write_footer(&mut doc).unwrap();
+        let again = ingest(&doc[..], Vec::new(), &limits).unwrap();
+        assert_eq!(
+            first.channels[0].categories,
+            ["&unknown; x", "Early", "Kids & Family", "Sci<Fi>"]
+        );
+        assert_eq!(again.channels, first.channels);
     }
 }

@@ -37,7 +37,7 @@ mod xmltv_out;
 pub use crate::store::GuideChannelRecord;
 pub use channel::is_channel_number;
 pub use error::{IngestError, Position};
-pub use ingest::{ingest, IngestedGuide};
+pub use ingest::{ingest, IngestedGuide, CATEGORY_IDS_PER_CHANNEL};
 pub use limits::IngestLimits;
 pub use prepared::PREPARED_HEADER;
 pub use programmes::{

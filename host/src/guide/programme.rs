@@ -4,8 +4,8 @@
 use std::io::{self, Write};
 
 use super::dtd::{
-    child_rank, is_xmltv_ns, is_xmltv_time, DESC_RANK, EPISODE_RANK, PROGRAMME_OPTIONAL_ATTRS,
-    TITLE_RANK,
+    child_rank, is_xmltv_ns, is_xmltv_time, CATEGORY_RANK, DESC_RANK, EPISODE_RANK,
+    PROGRAMME_OPTIONAL_ATTRS, TITLE_RANK,
 };
 use super::escape::{escape_into, keep_xml_chars};
 use super::summary::{IngestSummary, SkipReason};
@@ -38,7 +38,19 @@ pub(crate) struct ProgrammeBuilder {
     skip: Option<SkipReason>,
     max_bytes: usize,
     invalid_children: u64,
+    categories: Vec<String>,
+    /// The current `<category>`'s first [`CATEGORY_SCAN_CHARS`] characters
+    /// as XML output keeps them, however the text arrived in pieces (so the
+    /// guide written back out gives the same categories).
+    category_text: String,
+    category_chars: usize,
 }
+
+/// Categories kept per programme, and the longest kept (in characters).
+const MAX_CATEGORIES: usize = 8;
+const MAX_CATEGORY_CHARS: usize = 64;
+/// Characters of a `<category>` read before trimming and cutting.
+const CATEGORY_SCAN_CHARS: usize = 256;
 
 /// Appends `<name a="v" ...` (without the closing `>`).
 fn open_tag(out: &mut Vec<u8>, name: &[u8], attrs: &[(String, String)]) {
@@ -72,6 +84,7 @@ impl ProgrammeBuilder {
         self.skip = None;
         self.max_bytes = max_bytes;
         self.invalid_children = 0;
+        self.categories.clear();
         let Some(attrs) = attrs else {
             self.skip = Some(SkipReason::ProgrammeMalformed);
             return;
@@ -114,6 +127,11 @@ impl ProgrammeBuilder {
         }
         open_tag(&mut self.head, b"programme", &kept);
         self.head.push(b'>');
+    }
+
+    /// The `<category>` texts of the programme (trimmed, at most a few).
+    pub(crate) fn categories(&self) -> &[String] {
+        &self.categories
     }
 
     /// The programme's channel id (empty when skipped).
@@ -172,6 +190,8 @@ impl ProgrammeBuilder {
                 a.iter()
                     .any(|(k, v)| k == "system" && v.trim() == "xmltv_ns")
             });
+            self.category_text.clear();
+            self.category_chars = 0;
             self.cur = Some(Child {
                 rank,
                 start: self.body.len(),
@@ -216,6 +236,15 @@ impl ProgrammeBuilder {
         if depth == 1 && cur.text.len() < CHECK_TEXT {
             cur.text.push_str(piece);
         }
+        if depth == 1 && cur.rank == CATEGORY_RANK {
+            for c in keep_xml_chars(piece).chars() {
+                if self.category_chars >= CATEGORY_SCAN_CHARS {
+                    break;
+                }
+                self.category_text.push(c);
+                self.category_chars += 1;
+            }
+        }
         escape_into(&mut self.body, piece);
         self.check_size();
     }
@@ -252,6 +281,18 @@ impl ProgrammeBuilder {
         }
         if child.rank == TITLE_RANK {
             self.has_title = true;
+        }
+        if child.rank == CATEGORY_RANK && self.categories.len() < MAX_CATEGORIES {
+            let cut: String = self
+                .category_text
+                .trim()
+                .chars()
+                .take(MAX_CATEGORY_CHARS)
+                .collect();
+            let text = cut.trim_end().to_string();
+            if !text.is_empty() && !self.categories.contains(&text) {
+                self.categories.push(text);
+            }
         }
         self.spans.push((child.rank, child.start, self.body.len()));
     }

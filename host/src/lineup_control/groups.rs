@@ -1,6 +1,7 @@
 //! Group filters: channels kept or left out of the lineup by the provider
-//! group (M3U `group-title`, Xtream category) of their streams. The rule
-//! itself is `routing::lineup::group_passes`.
+//! group (M3U `group-title`, Xtream category) of their streams, or by the
+//! guide categories (XMLTV programme `<category>`) of the guide channel.
+//! The rules themselves are `routing::lineup::{group_passes, category_passes}`.
 
 use super::LineupControl;
 use crate::events::Event;
@@ -21,6 +22,23 @@ pub enum GroupAction {
     Remove(String),
     /// Forget every group filter.
     Clear,
+    /// Keep only guide channels with an included category (and no excluded one).
+    IncludeCategory(String),
+    /// Leave out guide channels with this category.
+    ExcludeCategory(String),
+    /// Forget the filter on this category.
+    RemoveCategory(String),
+}
+
+/// A guide category of the guides' channels.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct CategoryInfo {
+    /// The category as the guide writes it.
+    pub category: String,
+    /// Guide channels with programmes of that category.
+    pub channels: usize,
+    /// The filter on it: `include`, `exclude`, or none.
+    pub filter: Option<String>,
 }
 
 /// A provider group of the enabled accounts' catalogues.
@@ -41,6 +59,9 @@ pub struct GroupsView {
     pub rules: Vec<GroupRule>,
     /// Every provider group, by name.
     pub groups: Vec<GroupInfo>,
+    /// Every guide category, by name.
+    #[serde(default)]
+    pub categories: Vec<CategoryInfo>,
 }
 
 impl LineupControl {
@@ -55,52 +76,107 @@ impl LineupControl {
                 }
             }
         }
-        for r in &rules {
-            counts.entry(r.group.clone()).or_default();
+        let mut per_category: BTreeMap<String, usize> = BTreeMap::new();
+        for guide in self.store.guides()? {
+            for c in self.store.guide_channels(&guide.name)? {
+                for category in c.categories {
+                    *per_category.entry(category).or_default() += 1;
+                }
+            }
         }
-        let filter_of = |g: &str| {
+        for r in &rules {
+            let counted = if r.category {
+                &mut per_category
+            } else {
+                &mut counts
+            };
+            counted.entry(r.group.clone()).or_default();
+        }
+        let filter_of = |g: &str, category: bool| {
             rules
                 .iter()
-                .find(|r| r.group == g)
+                .find(|r| r.group == g && r.category == category)
                 .map(|r| if r.include { "include" } else { "exclude" }.to_string())
         };
         let groups = counts
             .into_iter()
             .map(|(group, streams)| GroupInfo {
-                filter: filter_of(&group),
+                filter: filter_of(&group, false),
                 group,
                 streams,
             })
             .collect();
-        Ok(GroupsView { rules, groups })
+        let categories = per_category
+            .into_iter()
+            .map(|(category, channels)| CategoryInfo {
+                filter: filter_of(&category, true),
+                category,
+                channels,
+            })
+            .collect();
+        Ok(GroupsView {
+            rules,
+            groups,
+            categories,
+        })
     }
 
     /// Adds, replaces or removes a group filter; the lineup follows.
     pub fn change_group(&self, action: &GroupAction) -> anyhow::Result<GroupsView> {
         let mut rules = self.store.lineup_rules()?;
         let before = rules.groups.clone();
+        let nothing = String::new();
+        let (name, category) = match action {
+            GroupAction::Include(g) | GroupAction::Exclude(g) | GroupAction::Remove(g) => {
+                (g, false)
+            }
+            GroupAction::IncludeCategory(c)
+            | GroupAction::ExcludeCategory(c)
+            | GroupAction::RemoveCategory(c) => (c, true),
+            GroupAction::Clear => {
+                rules.groups.clear();
+                (&nothing, false)
+            }
+        };
+        let same = |r: &GroupRule| &r.group == name && r.category == category;
         match action {
-            GroupAction::Include(g) | GroupAction::Exclude(g) => {
-                let known = self.groups()?.groups.iter().any(|i| &i.group == g);
-                if !known {
-                    bail!("no synced catalogue has a group named `{g}` (see `streamforge lineup groups`; names are as the provider writes them)");
+            GroupAction::Include(_)
+            | GroupAction::Exclude(_)
+            | GroupAction::IncludeCategory(_)
+            | GroupAction::ExcludeCategory(_) => {
+                let view = self.groups()?;
+                let known = if category {
+                    view.categories.iter().any(|i| &i.category == name)
+                } else {
+                    view.groups.iter().any(|i| &i.group == name)
+                };
+                if !known && category {
+                    bail!("no guide channel has programmes of the category `{name}` (see `streamforge lineup groups`; names are as the guide writes them)");
                 }
-                let include = matches!(action, GroupAction::Include(_));
-                rules.groups.retain(|r| &r.group != g);
+                if !known {
+                    bail!("no synced catalogue has a group named `{name}` (see `streamforge lineup groups`; names are as the provider writes them)");
+                }
+                let include = matches!(
+                    action,
+                    GroupAction::Include(_) | GroupAction::IncludeCategory(_)
+                );
+                rules.groups.retain(|r| !same(r));
                 rules.groups.push(GroupRule {
-                    group: g.clone(),
+                    group: name.clone(),
                     include,
+                    category,
                 });
             }
-            GroupAction::Remove(g) => {
-                if !rules.groups.iter().any(|r| &r.group == g) {
+            GroupAction::Remove(_) | GroupAction::RemoveCategory(_) => {
+                if !rules.groups.iter().any(same) {
+                    let what = if category { "category" } else { "group" };
                     bail!(
-                        "there is no filter on the group `{g}` (see `streamforge lineup groups`)"
+                        "there is no filter on the {what} `{name}` (see `streamforge lineup groups`)"
                     );
                 }
-                rules.groups.retain(|r| &r.group != g);
+                rules.groups.retain(|r| !same(r));
             }
-            GroupAction::Clear => rules.groups.clear(),
+            GroupAction::Clear => {}
         }
         if rules.groups != before {
             self.store.put_lineup_rules(&rules)?;
@@ -109,6 +185,9 @@ impl LineupControl {
                 GroupAction::Exclude(g) => format!("group `{g}` excluded"),
                 GroupAction::Remove(g) => format!("filter on group `{g}` removed"),
                 GroupAction::Clear => "every group filter removed".to_string(),
+                GroupAction::IncludeCategory(c) => format!("category `{c}` included"),
+                GroupAction::ExcludeCategory(c) => format!("category `{c}` excluded"),
+                GroupAction::RemoveCategory(c) => format!("filter on category `{c}` removed"),
             };
             self.events.record(Event::new("lineup-groups", detail));
         }

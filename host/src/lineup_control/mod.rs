@@ -11,7 +11,7 @@
 
 mod groups;
 
-pub use groups::{GroupAction, GroupInfo, GroupsView};
+pub use groups::{CategoryInfo, GroupAction, GroupInfo, GroupsView};
 
 use crate::events::{Event, EventLog};
 use crate::store::Store;

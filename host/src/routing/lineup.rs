@@ -101,6 +101,9 @@ pub fn build(store: &Store) -> crate::store::Result<Lineup> {
             if streams.is_empty() {
                 continue; // every mapped stream left its catalogue
             }
+            if !category_passes(&rules.groups, &c.categories) {
+                continue; // filtered out by guide category
+            }
             let passing: Vec<_> = streams
                 .iter()
                 .filter(|(_, g, _)| group_passes(&rules.groups, g.as_deref()))
@@ -139,6 +142,7 @@ pub fn build(store: &Store) -> crate::store::Result<Lineup> {
             for c in store.catalog(&account.name)? {
                 if linked.contains(&(account.name.as_str(), c.key.as_str()))
                     || !group_passes(&rules.groups, c.group.as_deref())
+                    || !category_passes(&rules.groups, &[])
                 {
                     continue;
                 }
@@ -176,11 +180,23 @@ pub fn build(store: &Store) -> crate::store::Result<Lineup> {
 /// Whether a stream of provider group `group` passes the group filters:
 /// when any group is included, only streams of an included group pass;
 /// a stream of an excluded group never does.
+/// Guide-category rules do not apply here (see [`category_passes`]).
 pub fn group_passes(rules: &[GroupRule], group: Option<&str>) -> bool {
-    let included = rules.iter().filter(|r| r.include).collect::<Vec<_>>();
-    let is = |r: &&GroupRule| group.is_some_and(|g| g == r.group);
-    (included.is_empty() || included.iter().any(is))
-        && !rules.iter().filter(|r| !r.include).any(|r| is(&r))
+    let provider = || rules.iter().filter(|r| !r.category);
+    let is = |r: &GroupRule| group.is_some_and(|g| g == r.group);
+    let mut included = provider().filter(|r| r.include).peekable();
+    (included.peek().is_none() || included.any(is)) && !provider().any(|r| !r.include && is(r))
+}
+
+/// Whether a guide channel whose programmes have `categories` passes the
+/// guide-category filters, the same way: when any category is included, only
+/// channels with an included one pass; one excluded category leaves it out.
+/// Provider-group filters apply besides (a channel must pass both).
+pub fn category_passes(rules: &[GroupRule], categories: &[String]) -> bool {
+    let guide = || rules.iter().filter(|r| r.category);
+    let is = |r: &GroupRule| categories.contains(&r.group);
+    let mut included = guide().filter(|r| r.include).peekable();
+    (included.peek().is_none() || included.any(is)) && !guide().any(|r| !r.include && is(r))
 }
 
 /// Sorts "5" < "5.1" < "10" < "101".
@@ -242,6 +258,7 @@ mod tests {
         let rule = |g: &str, include| GroupRule {
             group: g.into(),
             include,
+            category: false,
         };
         assert!(group_passes(&[], Some("News")));
         assert!(group_passes(&[], None));
@@ -258,6 +275,32 @@ mod tests {
         assert!(!group_passes(&include, Some("Sport")), "exclude wins");
         assert!(!group_passes(&include, Some("Film")));
         assert!(!group_passes(&include, None));
+    }
+
+    #[test]
+    fn categories_filter_apart_from_provider_groups() {
+        let rule = |g: &str, include, category| GroupRule {
+            group: g.into(),
+            include,
+            category,
+        };
+        let cats = |c: &[&str]| c.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let rules = [rule("News", true, true), rule("Sport", false, false)];
+        assert!(category_passes(&rules, &cats(&["News", "Talk"])));
+        assert!(!category_passes(&rules, &cats(&["Film"])));
+        assert!(!category_passes(&rules, &[]), "no category: not included");
+        assert!(
+            group_passes(&rules, Some("Film")),
+            "a category rule is not a group rule"
+        );
+        assert!(!group_passes(&rules, Some("Sport")));
+        let exclude = [rule("Kids", false, true), rule("Kids", true, false)];
+        assert!(!category_passes(&exclude, &cats(&["Kids", "News"])));
+        assert!(category_passes(&exclude, &cats(&["News"])));
+        assert!(
+            !group_passes(&exclude, Some("News")),
+            "the group include still holds"
+        );
     }
 
     #[test]

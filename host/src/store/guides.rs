@@ -16,6 +16,10 @@ pub struct GuideChannelRecord {
     pub icon: Option<String>,
     /// The channel number, from `<lcn>` or a purely numeric display name.
     pub number: Option<String>,
+    /// The `<category>` texts of its programmes, sorted (for `lineup
+    /// include-group --category`); empty for guides synced before they were kept.
+    #[serde(default)]
+    pub categories: Vec<String>,
 }
 
 /// One guide source as stored.

@@ -7,14 +7,18 @@ use super::{decode, encode, Result, Store};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 
-/// One group filter: channels whose provider group is `group` are kept
-/// (`include`) or left out (exclude).
+/// One group filter: channels whose provider group (or, with `category`,
+/// whose guide category) is `group` are kept (`include`) or left out (exclude).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct GroupRule {
-    /// The provider group (M3U `group-title`, Xtream category) as written.
+    /// The provider group (M3U `group-title`, Xtream category) or the guide
+    /// category (XMLTV programme `<category>`), as written.
     pub group: String,
     /// Include (true) or exclude (false).
     pub include: bool,
+    /// Whether `group` is a guide category rather than a provider group.
+    #[serde(default)]
+    pub category: bool,
 }
 
 /// The user's lineup rules, stored as one record so a change is atomic.
@@ -139,6 +143,7 @@ mod tests {
         rules.groups.push(GroupRule {
             group: "News".into(),
             include: false,
+            category: false,
         });
         store.put_lineup_rules(&rules).unwrap();
         assert_eq!(store.lineup_rules().unwrap(), rules);

@@ -8,6 +8,7 @@
 mod accounts;
 mod cameras;
 mod catalog;
+mod dump;
 mod guides;
 mod lineup;
 mod lineup_rules;
@@ -17,10 +18,12 @@ mod schema;
 pub use accounts::{AccountRecord, ProviderLimit};
 pub use cameras::{CameraRecord, ControllerRecord};
 pub use catalog::CatalogInfo;
+pub use dump::load_dump;
 pub use guides::{GuideChannelRecord, GuideRecord};
 pub use lineup::LineupNumber;
 pub use lineup_rules::{GroupRule, LineupRules, FIRST_UNMAPPED};
 pub use mappings::MappingRecord;
+pub use schema::CURRENT as SCHEMA;
 
 use std::path::Path;
 
