@@ -12,7 +12,7 @@ pub(crate) fn sequence_iv(sequence: u64) -> [u8; 16] {
 
 /// Decrypts one segment.
 pub(crate) fn decrypt(data: &[u8], key: &[u8; 16], iv: &[u8; 16]) -> Result<Bytes, String> {
-    if data.is_empty() || data.len() % 16 != 0 {
+    if data.is_empty() || !data.len().is_multiple_of(16) {
         return Err("an encrypted segment's size is not a multiple of 16 bytes".into());
     }
     let mut buf = data.to_vec();

@@ -44,7 +44,7 @@ impl Cooldowns {
                 )
             })
             .collect();
-        all.sort_by(|a, b| b.0.cmp(&a.0));
+        all.sort_by_key(|e| std::cmp::Reverse(e.0));
         all.into_iter()
             .map(|(_, label, why)| (label, why))
             .collect()
