@@ -84,9 +84,15 @@ fn seal_context(name: &str) -> String {
     format!("controller/{name}")
 }
 
-/// `{controller}-{key}` with anything not URL-safe replaced by `-`.
+/// Longest camera id (what tokens and URLs accept).
+const MAX_ID: usize = 64;
+
+/// `{controller}-{key}` with anything not URL-safe replaced by `-`. A key
+/// that had to change (or an id over 64 characters, cut) gets 8 hex digits
+/// of the key's CRC-32 at the end, so two keys that read the same once
+/// cleaned (`a/b`, `a b`) never share an id and the id stays stable.
 pub fn camera_id(controller: &str, key: &str) -> String {
-    format!("{controller}-{key}")
+    let clean: String = key
         .chars()
         .map(|c| {
             if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
@@ -95,7 +101,16 @@ pub fn camera_id(controller: &str, key: &str) -> String {
                 '-'
             }
         })
-        .collect()
+        .collect();
+    let id = format!("{controller}-{clean}");
+    if clean == key && id.len() <= MAX_ID {
+        return id;
+    }
+    let tag = format!("-{:08x}", crc32fast::hash(key.as_bytes()));
+    let keep = MAX_ID - tag.len();
+    let mut cut: String = id.chars().take(keep).collect();
+    cut.push_str(&tag);
+    cut
 }
 
 impl CameraControllers {
@@ -377,7 +392,17 @@ mod tests {
     #[test]
     fn camera_ids_are_url_safe() {
         assert_eq!(camera_id("nvr", "cam-door"), "nvr-cam-door");
-        assert_eq!(camera_id("nvr", "5f/a b.c"), "nvr-5f-a-b-c");
+        let cleaned = camera_id("nvr", "5f/a b.c");
+        assert!(cleaned.starts_with("nvr-5f-a-b-c-"), "{cleaned}");
+        // Keys that clean up the same stay apart, and ids stay stable.
+        assert_ne!(camera_id("nvr", "a/b"), camera_id("nvr", "a b"));
+        assert_eq!(camera_id("nvr", "a/b"), camera_id("nvr", "a/b"));
+        let long = camera_id("nvr", &"k".repeat(100));
+        assert_eq!(long.len(), 64);
+        assert_ne!(long, camera_id("nvr", &"k".repeat(99)));
+        for id in [cleaned, long] {
+            assert!(crate::camera::book::valid_id(&id), "{id}");
+        }
     }
 
     #[tokio::test(flavor = "multi_thread")]
