@@ -40,7 +40,7 @@ pub(crate) struct Progress {
 }
 
 impl Progress {
-    fn new(target: Duration) -> Progress {
+    pub(crate) fn new(target: Duration) -> Progress {
         Progress {
             start: Instant::now(),
             advanced_ms: AtomicU64::new(0),
@@ -122,7 +122,7 @@ impl Follower {
 
     /// Follows the playlist until it ends (`Ok`: the end list was reached or
     /// nobody listens any more) or fails.
-    pub(crate) async fn run(mut self, out: mpsc::Sender<Ready>) -> Result<(), Failure> {
+    pub(crate) async fn run(mut self, out: &mpsc::Sender<Ready>) -> Result<(), Failure> {
         let mut last_advance = Instant::now();
         let mut advanced = true;
         let mut playlist_failures = 0;

@@ -107,9 +107,11 @@ pub(crate) async fn start(
     );
     let progress = follower.progress.clone();
     let task = tokio::spawn(async move {
-        if let Err(failure) = follower.run(segments_in).await {
+        if let Err(failure) = follower.run(&segments_in).await {
             let _ = failed_in.send(failure).await;
         }
+        // Closed only now: the body sees the failure before the end.
+        drop(segments_in);
     });
     Ok(HlsBody {
         segments,
@@ -186,6 +188,9 @@ impl HlsBody {
                             Some(failure) = self.failed.recv() => return Err(failure),
                             () = sleep_until(due) => {}
                         }
+                    } else if let Ok(failure) = self.failed.try_recv() {
+                        // Due already (a burst or catching up): still first.
+                        return Err(failure);
                     }
                     let end = (p.sent + p.piece).min(p.data.len());
                     let piece = p.data.slice(p.sent..end);
@@ -228,5 +233,79 @@ impl HlsBody {
                 piece,
             });
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A body fed by the test instead of a follower.
+    fn body() -> (mpsc::Sender<Ready>, mpsc::Sender<Failure>, HlsBody) {
+        let (segments_in, segments) = mpsc::channel(QUEUE);
+        let (failed_in, failed) = mpsc::channel(1);
+        let body = HlsBody {
+            segments,
+            failed,
+            task: tokio::spawn(async {}),
+            progress: Arc::new(follower::Progress::new(Duration::from_secs(1))),
+            anchor: None,
+            played: Duration::ZERO,
+            playing: None,
+        };
+        (segments_in, failed_in, body)
+    }
+
+    fn segment(millis: u64) -> Ready {
+        Ready {
+            data: Bytes::from(vec![0x47u8; 188 * 30]),
+            duration: Duration::from_millis(millis),
+        }
+    }
+
+    #[tokio::test]
+    async fn segments_play_out_at_their_pace_in_whole_packets() {
+        let (segments, _failed, mut body) = body();
+        segments.send(segment(300)).await.unwrap();
+        segments.send(segment(300)).await.unwrap();
+        drop(segments);
+        let start = Instant::now();
+        let mut got = Vec::new();
+        while let Some(piece) = body.chunk().await.unwrap() {
+            assert_eq!(piece.len() % 188, 0);
+            got.push((start.elapsed(), piece.len()));
+        }
+        assert_eq!(got.iter().map(|(_, n)| n).sum::<usize>(), 2 * 188 * 30);
+        // Three pieces per 300 ms segment; the second segment's last one is
+        // due 200 ms after the start (the first segment goes out at once).
+        assert_eq!(got.len(), 6);
+        assert!(got[5].0 >= Duration::from_millis(195), "{got:?}");
+    }
+
+    #[tokio::test]
+    async fn a_failure_is_reported_before_queued_segments_and_before_the_end() {
+        let (segments, failed, mut body) = body();
+        segments.send(segment(300)).await.unwrap();
+        segments.send(segment(300)).await.unwrap();
+        assert!(body.chunk().await.unwrap().is_some());
+        failed
+            .send(Failure::PlaylistStale(Duration::from_secs(3)))
+            .await
+            .unwrap();
+        assert_eq!(
+            body.chunk().await,
+            Err(Failure::PlaylistStale(Duration::from_secs(3)))
+        );
+        // A follower that failed and closed: the failure, not a clean end.
+        let (segments, failed, mut body) = super::tests::body();
+        failed
+            .send(Failure::SegmentsBroken("segment 4: HTTP 404".into()))
+            .await
+            .unwrap();
+        drop(segments);
+        assert!(matches!(
+            body.chunk().await,
+            Err(Failure::SegmentsBroken(_))
+        ));
     }
 }
