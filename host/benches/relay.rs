@@ -295,8 +295,10 @@ fn main() {
 impl Bench {
     fn run(&mut self, started: Instant) {
         let channels = self.map_channels(32);
-        let idle_rss = procs::rss_mib(&[self.serve.server.pid()]);
+        // Once the first tunes' sessions are over (a session still in its
+        // idle grace made this figure swing between 27 and 66 MiB).
         self.idle_cpu();
+        let idle_rss = procs::rss_mib(&[self.serve.server.pid()]);
         eprintln!(
             "relay bench: {} channels mapped, e.g. {:?}",
             channels.len(),

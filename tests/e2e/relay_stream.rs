@@ -329,8 +329,10 @@ fn a_joiner_starts_clean_with_no_counter_error() {
         wait_until("the joiner's 1.5 s", Duration::from_secs(30), || {
             joiner.received() >= second_of_fhd * 3 / 2
         });
-        let (bytes, ended) = joiner.stop();
+        let (mut bytes, ended) = joiner.stop();
         assert!(!ended);
+        // Stopping may cut the last read inside a packet: whole packets are judged.
+        bytes.truncate(bytes.len() / 188 * 188);
         let first_packet = streamforge_ts::Packet::new(&bytes[..188]).unwrap();
         assert_eq!(
             first_packet.pid(),

@@ -71,8 +71,9 @@ impl Default for RelayConfig {
 /// without a byte.
 pub(crate) const KEEPALIVE: Duration = Duration::from_millis(400);
 
-/// Largest chunk handed to viewers; bigger reads are split.
-pub(crate) const MAX_CHUNK: usize = 64 * 1024;
+/// Largest chunk handed to viewers; bigger reads are split, between whole
+/// 188-byte packets (348 of them, just under 64 KiB).
+pub(crate) const MAX_CHUNK: usize = 348 * 188;
 
 /// Chunks the per-channel fan-out ring holds: enough for a viewer whose
 /// socket is full for a moment (16 reads, a fraction of a second at

@@ -43,6 +43,8 @@ struct DirectViewer {
     seq: u64,
     /// Skipped ahead: waiting for a keyframe to resume at.
     resync: bool,
+    /// The socket was full at the last write: written again once it drains.
+    blocked: bool,
 }
 
 /// Why a viewer is dropped.
@@ -112,6 +114,7 @@ impl DirectViewer {
         if let Ok(true) = result {
             lease.seq.store(self.seq, Ordering::Relaxed);
         }
+        self.blocked = matches!(result, Ok(false));
         result
     }
 
@@ -162,29 +165,33 @@ impl DirectViewers {
             mid_chunk: false,
             seq,
             resync: false,
+            blocked: false,
         };
         if viewer.flush(&self.metrics).is_ok() {
             self.list.push(viewer);
         }
     }
 
-    /// Hands `chunk` to every viewer, writing what each socket takes now.
-    pub(crate) fn send(&mut self, chunk: &Chunk) {
+    /// Hands `chunk` to every viewer, writing what each socket takes now;
+    /// with `hold`, only queues it (more follows at once: one `writev` for
+    /// all of it, written by the next `send` without `hold` or, failing
+    /// that, by [`DirectViewers::flush_waiting`]).
+    pub(crate) fn send(&mut self, chunk: &Chunk, hold: bool) {
         if self.list.is_empty() {
             return;
         }
         let metrics = &self.metrics;
         self.list.retain_mut(|v| {
-            let waiting = !v.queue.is_empty();
             if !v.queue(chunk) {
                 add(&metrics.viewers_lagged, 1);
             }
             // A viewer waiting for its socket is written when it drains.
-            waiting || v.flush(metrics).is_ok()
+            hold || v.blocked || v.flush(metrics).is_ok()
         });
     }
 
-    /// Whether a viewer waits for its socket to take more.
+    /// Whether a viewer has bytes queued (its socket was full, or they were
+    /// held for more).
     pub(crate) fn any_waiting(&self) -> bool {
         self.list.iter().any(|v| !v.queue.is_empty())
     }

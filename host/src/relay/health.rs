@@ -245,6 +245,11 @@ impl RateWatch {
         self.this_second += n as u64;
     }
 
+    /// Bytes received in the last second closed by [`RateWatch::tick`].
+    pub(crate) fn last_second(&self) -> u64 {
+        self.seconds.back().copied().unwrap_or(0)
+    }
+
     /// Closes the current second (call once a second); a failure when the
     /// source has been far below its usual rate for the configured time.
     pub(crate) fn tick(&mut self, now: Instant) -> Option<Failure> {

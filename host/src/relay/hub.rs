@@ -359,13 +359,16 @@ impl Hub {
     }
 
     /// Hands whole packets to every viewer (the byte path): those the pump
-    /// writes to itself, then those reading the broadcast ring.
+    /// writes to itself, then those reading the broadcast ring. With `hold`
+    /// (more packets follow at once) the pump's own viewers are written with
+    /// the next delivery, in one `writev`.
     pub(crate) fn deliver(
         &self,
         sender: &broadcast::Sender<Chunk>,
         direct: &mut DirectViewers,
         packets: Bytes,
         tracker: &mut streamforge_ts::Tracker,
+        hold: bool,
     ) {
         self.tick_clock();
         self.bytes_in
@@ -396,7 +399,7 @@ impl Hub {
                 psi,
                 seq,
             };
-            direct.send(&chunk);
+            direct.send(&chunk, hold || !rest.is_empty());
             if sender.receiver_count() > 0 {
                 let _ = sender.send(chunk);
             }
@@ -415,7 +418,7 @@ impl Hub {
             psi: None,
             seq,
         };
-        direct.send(&chunk);
+        direct.send(&chunk, false);
         let _ = sender.send(chunk);
     }
 

@@ -65,6 +65,8 @@ pub(crate) struct Body {
     allocated: usize,
     /// Earlier read buffers, to be taken back once their chunks are gone.
     spent: Spent,
+    /// Bytes the socket must hold before it wakes the pump (`SO_RCVLOWAT`).
+    wake_at: usize,
 }
 
 /// Read buffers whose bytes went out as chunks, oldest first, each with the
@@ -200,6 +202,7 @@ async fn read_head(mut socket: TcpStream) -> io::Result<Response> {
                     burst: 0,
                     allocated: 0,
                     spent: Spent::default(),
+                    wake_at: 1,
                 },
             });
         }
@@ -212,6 +215,28 @@ async fn read_head(mut socket: TcpStream) -> io::Result<Response> {
         }
     }
 }
+
+/// `SO_RCVLOWAT` (Linux and the BSDs honour it for readiness too); an error
+/// only means reads stay small.
+#[cfg(unix)]
+fn set_recv_lowat(socket: &TcpStream, bytes: usize) {
+    use std::os::fd::AsRawFd;
+    let value = libc::c_int::try_from(bytes).unwrap_or(libc::c_int::MAX);
+    // SAFETY: a valid socket descriptor (borrowed for the call) and a
+    // pointer to a c_int that lives across it, with its size.
+    unsafe {
+        libc::setsockopt(
+            socket.as_raw_fd(),
+            libc::SOL_SOCKET,
+            libc::SO_RCVLOWAT,
+            std::ptr::from_ref(&value).cast(),
+            std::mem::size_of::<libc::c_int>() as libc::socklen_t,
+        );
+    }
+}
+
+#[cfg(not(unix))]
+fn set_recv_lowat(_socket: &TcpStream, _bytes: usize) {}
 
 fn invalid(e: impl ToString) -> io::Error {
     io::Error::new(io::ErrorKind::InvalidData, e.to_string())
@@ -245,7 +270,10 @@ impl Body {
     /// back short when the socket is drained, which tells tokio to wait for
     /// epoll again: no read that finds nothing. 0 at the end.
     async fn fill(&mut self) -> io::Result<usize> {
-        let want = (self.expect + self.expect / 8 + PACKET).clamp(8 * 1024, MAX_READ);
+        // Rounded up to 8 KiB, so buffers taken back fit the next reads.
+        let want = (self.expect + self.expect / 8 + PACKET)
+            .next_multiple_of(8 * 1024)
+            .clamp(8 * 1024, MAX_READ);
         if self.buf.capacity() - self.buf.len() < want {
             let (mut fresh, allocated) = self.spent.take(self.buf.len() + want);
             fresh.extend_from_slice(&self.buf);
@@ -262,6 +290,28 @@ impl Body {
             self.expect = std::mem::take(&mut self.burst);
         }
         Ok(n)
+    }
+
+    /// Whether more body bytes are already buffered, so that [`Body::chunk`]
+    /// will most likely answer without waiting (a partial packet or a partial
+    /// chunk size line may still make it wait).
+    pub(crate) fn has_buffered(&self) -> bool {
+        self.buf.len() >= PACKET
+    }
+
+    /// Lets the socket wake the pump only once it holds `bytes` (at least
+    /// 1): the kernel gathers a steady stream into fewer, larger reads, so a
+    /// channel costs fewer wake-ups, reads and writes per second. A stream
+    /// that slows below it is still read when the pump's quiet timer sets it
+    /// back to 1, and the kernel wakes it anyway when its receive window is
+    /// about to close. Best effort: where the option is missing nothing changes.
+    pub(crate) fn wake_at(&mut self, bytes: usize) {
+        let bytes = bytes.clamp(1, MAX_READ);
+        if bytes == self.wake_at {
+            return;
+        }
+        self.wake_at = bytes;
+        set_recv_lowat(&self.socket, bytes);
     }
 
     /// Decoded whole packets from what is buffered, if any (everything at

@@ -155,7 +155,7 @@ pub(crate) async fn run(relay: Arc<Relay>, hub: Arc<Hub>, tuner: TunerSlot) {
     };
     hub.set_source(source.stream.clone());
     let first = std::mem::take(&mut source.upstream.first);
-    out.feed(&relay, &hub, first);
+    out.feed(&relay, &hub, first, false);
     hub.ready.send_replace(Ready::Live);
     record(
         &relay,
@@ -228,7 +228,7 @@ pub(crate) async fn run(relay: Arc<Relay>, hub: Arc<Hub>, tuner: TunerSlot) {
                     ahead,
                 });
                 let first = std::mem::take(&mut source.upstream.first);
-                out.feed(&relay, &hub, first);
+                out.feed(&relay, &hub, first, false);
             }
             Err(tried) => {
                 add(&relay.metrics.failovers_failed, 1);
@@ -336,11 +336,13 @@ impl Output {
     }
 
     /// Hands packets to the hub, through the splice while a switch is on
-    /// (which may hold them back until the new source's keyframe).
-    fn feed(&mut self, relay: &Relay, hub: &Hub, packets: bytes::Bytes) {
+    /// (which may hold them back until the new source's keyframe). `hold`:
+    /// more packets are already read, the pump's own viewers get them all in
+    /// one write.
+    fn feed(&mut self, relay: &Relay, hub: &Hub, packets: bytes::Bytes, hold: bool) {
         let (sender, tracker, direct) = (&self.sender, &mut self.tracker, &mut self.direct);
         let Some(s) = &mut self.switch else {
-            hub.deliver(sender, direct, packets, tracker);
+            hub.deliver(sender, direct, packets, tracker, hold);
             self.last_out = tokio::time::Instant::now();
             return;
         };
@@ -353,7 +355,7 @@ impl Output {
         };
         let Some(out) = out else { return };
         let first_out = !std::mem::replace(&mut s.sent, true);
-        hub.deliver(sender, direct, out, tracker);
+        hub.deliver(sender, direct, out, tracker, hold);
         self.last_out = tokio::time::Instant::now();
         if first_out {
             hub.failovers
@@ -542,7 +544,7 @@ async fn pump(
                     // Data came back: a backup connected meanwhile is let go.
                     standby.take();
                     rate.add(packets.len());
-                    out.feed(relay, hub, packets);
+                    out.feed(relay, hub, packets, source.upstream.more_ready());
                 }
                 Err(failure) => return End::Failed(failure),
             },
@@ -561,6 +563,8 @@ async fn pump(
                 }
                 if now >= out.keepalive_at() {
                     out.keepalive(hub);
+                    // Quiet: any byte wakes the pump until the next sweep.
+                    source.upstream.batch_reads(0);
                 }
                 if idle_at(idle_since).is_some_and(|idle| now >= idle) {
                     if relay.sessions.remove_if_idle(hub) {
@@ -573,6 +577,7 @@ async fn pump(
                     if let Some(slow) = rate.tick(Instant::now()) {
                         return End::Failed(slow);
                     }
+                    source.upstream.batch_reads(rate.last_second());
                     // Data came within half the stall time: a silence is the stall's.
                     let flowing = now < last_data + config.stall_timeout / 2;
                     if let Some(failure) = judge_content(relay, hub, source, out, &mut content, flowing) {

@@ -62,7 +62,8 @@ async fn next(body: &mut axum::body::Body) -> Option<Bytes> {
 async fn a_joiners_stream_is_continuous_from_its_first_packet() {
     let clip = Clip::builtin(ClipKind::Sd);
     let metrics = Arc::new(Metrics::default());
-    for packets in [20, 60, 120, 200, 348] {
+    // 800 packets: a read gathered by the kernel (split into chunks by the hub).
+    for packets in [20, 60, 120, 200, 348, 800] {
         let chunks: Vec<Bytes> = clip
             .bytes()
             .chunks(188 * packets)
@@ -79,13 +80,13 @@ async fn joiners_at_every_chunk(chunks: &[Bytes], metrics: &Arc<Metrics>) {
         let mut direct = DirectViewers::new(metrics.clone());
         let mut tracker = Tracker::new();
         for c in &chunks[..join_at] {
-            hub.deliver(&sender, &mut direct, c.clone(), &mut tracker);
+            hub.deliver(&sender, &mut direct, c.clone(), &mut tracker, false);
         }
         let mut body = join(&hub, metrics);
         // Fewer than the ring holds: this viewer never falls behind.
         let end = chunks.len().min(join_at + 15);
         for c in &chunks[join_at..end] {
-            hub.deliver(&sender, &mut direct, c.clone(), &mut tracker);
+            hub.deliver(&sender, &mut direct, c.clone(), &mut tracker, false);
         }
         hub.close();
         drop(sender);
@@ -99,6 +100,12 @@ async fn joiners_at_every_chunk(chunks: &[Bytes], metrics: &Arc<Metrics>) {
             seen.len()
         );
         let report = streamforge_ts::check(&seen);
+        assert_eq!(
+            report.misaligned_at,
+            None,
+            "joined after chunk {join_at} of {}",
+            chunks.len()
+        );
         assert!(
             report.cc_errors.is_empty(),
             "joined after chunk {join_at} of {}: {:?}",
@@ -106,6 +113,41 @@ async fn joiners_at_every_chunk(chunks: &[Bytes], metrics: &Arc<Metrics>) {
             &report.cc_errors[..report.cc_errors.len().min(3)]
         );
     }
+}
+
+/// A read bigger than a chunk (the kernel gathers a steady stream into
+/// reads of ~50 ms) is split between packets: every chunk a viewer gets is
+/// whole packets.
+#[tokio::test]
+async fn big_reads_are_split_between_packets() {
+    let hub = hub(4 << 20);
+    let sender = hub.sender().unwrap();
+    let metrics = Arc::new(Metrics::default());
+    let mut direct = DirectViewers::new(metrics.clone());
+    let mut tracker = Tracker::new();
+    let mut body = join(&hub, &metrics);
+    let clip = Clip::builtin(ClipKind::Sd);
+    // Four reads of 800 packets: fewer chunks than the ring holds.
+    let mut reads = 0;
+    for big in clip.bytes().chunks(188 * 800).take(4) {
+        hub.deliver(
+            &sender,
+            &mut direct,
+            Bytes::copy_from_slice(big),
+            &mut tracker,
+            false,
+        );
+        reads += 1;
+    }
+    hub.close();
+    drop(sender);
+    let mut chunks = 0;
+    while let Some(data) = next(&mut body).await {
+        assert_eq!(data.len() % 188, 0, "chunk {chunks}: {} bytes", data.len());
+        assert_eq!(data[0], 0x47, "chunk {chunks} starts at a packet");
+        chunks += 1;
+    }
+    assert!(chunks > reads, "{reads} reads were split: {chunks} chunks");
 }
 
 #[tokio::test]
@@ -117,7 +159,7 @@ async fn a_joiner_starts_at_pat_then_a_keyframe() {
     let metrics = Arc::new(Metrics::default());
     let mut direct = DirectViewers::new(metrics.clone());
     for c in &chunks[..chunks.len() / 2] {
-        hub.deliver(&sender, &mut direct, c.clone(), &mut tracker);
+        hub.deliver(&sender, &mut direct, c.clone(), &mut tracker, false);
     }
     let mut body = join(&hub, &metrics);
     let first = next(&mut body).await.unwrap();
@@ -149,7 +191,7 @@ async fn a_slow_viewer_skips_ahead_and_a_stuck_one_is_let_go() {
     let mut sent = 0;
     for c in clip_chunks().iter().cycle().take(200) {
         sent += c.len();
-        hub.deliver(&sender, &mut direct, c.clone(), &mut tracker);
+        hub.deliver(&sender, &mut direct, c.clone(), &mut tracker, false);
         fast_bytes.extend_from_slice(&next(&mut fast).await.unwrap());
     }
     assert_eq!(fast_bytes.len(), sent, "the fast viewer got everything");
@@ -187,7 +229,13 @@ async fn a_slow_viewer_skips_ahead_and_a_stuck_one_is_let_go() {
             hub.now_ms() > stuck_after.as_millis() as u64
         },
     );
-    hub.deliver(&sender, &mut direct, clip_chunks()[0].clone(), &mut tracker);
+    hub.deliver(
+        &sender,
+        &mut direct,
+        clip_chunks()[0].clone(),
+        &mut tracker,
+        false,
+    );
     let _ = next(&mut fast).await;
     let _ = next(&mut slow).await;
     assert_eq!(hub.sweep(stuck_after), 1);
@@ -278,7 +326,7 @@ async fn viewers_on_their_own_sockets_get_every_byte_skip_ahead_or_are_let_go() 
     let chunks = clip_chunks();
     let mut direct = DirectViewers::new(metrics.clone());
     for c in &chunks[..chunks.len() / 3] {
-        hub.deliver(&sender, &mut direct, c.clone(), &mut tracker);
+        hub.deliver(&sender, &mut direct, c.clone(), &mut tracker, false);
     }
     let fast = join_direct(&hub, &mut direct).await;
     // The viewer that does not read is fed the same chunks through a second
@@ -287,7 +335,7 @@ async fn viewers_on_their_own_sockets_get_every_byte_skip_ahead_or_are_let_go() 
     let (_, mut ring) = hub.subscribe().unwrap();
     let mut feed_lagging = |lagging: &mut DirectViewers| {
         while let Ok(chunk) = ring.try_recv() {
-            lagging.send(&chunk);
+            lagging.send(&chunk, false);
         }
     };
     let (slow_server, mut slow_client) = socket_pair().await;
@@ -310,7 +358,7 @@ async fn viewers_on_their_own_sockets_get_every_byte_skip_ahead_or_are_let_go() 
     // The rest of the clip (looping it would restart its counters).
     for c in &chunks[chunks.len() / 3..] {
         sent += c.len();
-        hub.deliver(&sender, &mut direct, c.clone(), &mut tracker);
+        hub.deliver(&sender, &mut direct, c.clone(), &mut tracker, false);
         feed_lagging(&mut lagging);
         drain(&mut direct).await;
     }
@@ -359,7 +407,7 @@ async fn viewers_on_their_own_sockets_get_every_byte_skip_ahead_or_are_let_go() 
     // Behind again and no progress: let go by the sweep, once; its socket closes.
     let mut direct = DirectViewers::new(metrics.clone());
     for c in chunks.iter().take(40) {
-        hub.deliver(&sender, &mut direct, c.clone(), &mut tracker);
+        hub.deliver(&sender, &mut direct, c.clone(), &mut tracker, false);
         feed_lagging(&mut lagging);
     }
     assert!(lagging.any_waiting(), "its socket is full again");

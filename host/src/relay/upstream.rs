@@ -138,6 +138,10 @@ const BATCH_WAIT: Duration = Duration::from_millis(10);
 /// ...or as soon as it holds this much and no more has arrived yet.
 const WORTH_SENDING: usize = 16 * 1024;
 
+/// How much of a steady stream read by the pump itself is gathered by the
+/// kernel before the pump wakes (see [`Upstream::batch_reads`]).
+const READ_BATCH: Duration = Duration::from_millis(50);
+
 /// Why a candidate could not be used. Shown in events and status.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum ConnectError {
@@ -222,6 +226,11 @@ impl Upstream {
                 self.response.chunk().await
             } else if self.raw_len >= BATCH_BYTES {
                 Ok(Some(Bytes::new()))
+            } else if self.raw_len >= WORTH_SENDING && matches!(self.response, Source::Plain(_)) {
+                // Our own reads are whole socket reads already: a large one
+                // goes out as it is, and what follows it in the same read
+                // goes out next (merging them would copy).
+                Ok(Some(Bytes::new()))
             } else if self.raw_len >= WORTH_SENDING {
                 // Enough for a batch: take what is already there, but do not
                 // wait (a timer wake-up per batch costs more than it saves).
@@ -263,6 +272,27 @@ impl Upstream {
                 .stale_for()
                 .map_or(Failure::Stalled(stalled), Failure::PlaylistStale),
             _ => Failure::Stalled(stalled),
+        }
+    }
+
+    /// Whether more packets are already read and waiting, so that
+    /// [`Upstream::next`] will likely answer at once: viewers' writes can
+    /// wait for them and go out in one `writev`.
+    pub fn more_ready(&self) -> bool {
+        match &self.response {
+            Source::Plain(body) => body.has_buffered(),
+            Source::Client(_) | Source::Hls(_) => false,
+        }
+    }
+
+    /// Tells a stream read by the pump itself how many bytes to gather per
+    /// wake-up, from the bytes it brought in the last second: about
+    /// [`READ_BATCH`] of them (0: wake for any byte). Fewer wake-ups cost
+    /// less per GB; the delay they add stays well below what players buffer.
+    pub fn batch_reads(&mut self, last_second: u64) {
+        if let Source::Plain(body) = &mut self.response {
+            let per_batch = last_second as u128 * READ_BATCH.as_millis() / 1000;
+            body.wake_at(usize::try_from(per_batch).unwrap_or(usize::MAX));
         }
     }
 
