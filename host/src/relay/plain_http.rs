@@ -307,7 +307,12 @@ impl Body {
     /// about to close. Best effort: where the option is missing nothing changes.
     pub(crate) fn wake_at(&mut self, bytes: usize) {
         let bytes = bytes.clamp(1, MAX_READ);
-        if bytes == self.wake_at {
+        // A rate that wobbles a little keeps its setting (no call per second).
+        let (low, high) = (
+            self.wake_at - self.wake_at / 4,
+            self.wake_at + self.wake_at / 4,
+        );
+        if (bytes == 1) == (self.wake_at == 1) && (low..=high).contains(&bytes) {
             return;
         }
         self.wake_at = bytes;
@@ -400,6 +405,7 @@ impl Body {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::time::Duration;
     use tokio::net::TcpListener;
 
     /// Serves `answer` to one request, written in pieces of `piece` bytes,
@@ -444,6 +450,46 @@ mod tests {
         .await;
         server.await.unwrap();
         result.map(|()| (response.status, body))
+    }
+
+    /// With `wake_at`, a read waits until the socket holds that much; set
+    /// back to 1 byte, what is there is read at once.
+    #[tokio::test]
+    async fn the_socket_wakes_the_reader_only_once_it_holds_the_batch() {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = Url::parse(&format!("http://{}/x.ts", listener.local_addr().unwrap())).unwrap();
+        let (go, wait) = tokio::sync::oneshot::channel::<()>();
+        let server = tokio::spawn(async move {
+            let (mut s, _) = listener.accept().await.unwrap();
+            let mut req = vec![0u8; 4096];
+            let _ = s.read(&mut req).await.unwrap();
+            s.write_all(b"HTTP/1.1 200 OK\r\n\r\n").await.unwrap();
+            let _ = wait.await;
+            s.write_all(&[0x47; 188 * 50]).await.unwrap();
+            // Held open until the reader is done.
+            let _ = s.read(&mut req).await;
+        });
+        let mut response = get(&url, &[], "test").await.unwrap();
+        response.body.wake_at(64 * 1024);
+        go.send(()).unwrap();
+        let early = tokio::time::timeout(Duration::from_millis(300), response.body.chunk()).await;
+        assert!(
+            early.is_err(),
+            "9400 bytes of a 64 KiB batch woke the reader"
+        );
+        response.body.wake_at(0);
+        let mut got = 0;
+        while got < 188 * 50 {
+            let data = tokio::time::timeout(Duration::from_secs(5), response.body.chunk())
+                .await
+                .expect("set back to 1 byte, the bytes there are read")
+                .unwrap()
+                .unwrap();
+            got += data.len();
+        }
+        assert_eq!(got, 188 * 50);
+        drop(response);
+        server.await.unwrap();
     }
 
     #[test]

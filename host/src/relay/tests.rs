@@ -431,3 +431,30 @@ async fn viewers_on_their_own_sockets_get_every_byte_skip_ahead_or_are_let_go() 
         .expect("its socket closes")
         .unwrap();
 }
+
+/// Chunks delivered with `hold` (more of the same read follows) are queued,
+/// not written; the next delivery without it writes them all, in order.
+#[tokio::test]
+async fn held_chunks_go_out_with_the_next_delivery() {
+    let hub = hub(4 << 20);
+    let sender = hub.sender().unwrap();
+    let metrics = Arc::new(Metrics::default());
+    let mut direct = DirectViewers::new(metrics.clone());
+    let mut tracker = Tracker::new();
+    let reader = join_direct(&hub, &mut direct).await;
+    let written = || metrics.bytes_out.load(std::sync::atomic::Ordering::Relaxed);
+    let chunks = clip_chunks();
+    let before = written();
+    for c in &chunks[..3] {
+        hub.deliver(&sender, &mut direct, c.clone(), &mut tracker, true);
+    }
+    assert_eq!(written(), before, "held chunks are not written yet");
+    hub.deliver(&sender, &mut direct, chunks[3].clone(), &mut tracker, false);
+    let four: usize = chunks[..4].iter().map(Bytes::len).sum();
+    assert_eq!(written() - before, four as u64, "all four in one go");
+    hub.close();
+    drop(sender);
+    drop(direct);
+    let seen = reader.await.unwrap();
+    assert_eq!(seen, chunks[..4].concat(), "in order, nothing lost");
+}
