@@ -19,7 +19,7 @@ use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::time::{Duration, Instant};
 use streamforge_sim::{Clip, SimConfig, SimHls, SimProvider};
-use streamforge_testkit::{cli, hls, number_of, Server};
+use streamforge_testkit::{hls, number_of, Server};
 
 /// Cold tunes per path.
 const TRIES: usize = 8;
@@ -45,27 +45,7 @@ fn main() {
     let sim = SimProvider::start_blocking(config);
     let origin = SimHls::start_blocking(segments);
     let data = streamforge_testkit::prepared(&sim, 16);
-    let url = origin.playlist_url();
-    cli(
-        data.path(),
-        &[
-            "account",
-            "add",
-            "hls",
-            "--provider",
-            "m3u",
-            "--url",
-            &url,
-            "--max-connections",
-            "16",
-        ],
-    );
-    cli(
-        data.path(),
-        &["guide", "add", "origin", &origin.guide_url()],
-    );
-    cli(data.path(), &["sync"]);
-    cli(data.path(), &["match"]);
+    hls::add_origin(data.path(), &origin, 16);
     let server = Server::start(data.path(), &["--idle-grace", "1"]);
     let addr: SocketAddr = server.base.trim_start_matches("http://").parse().unwrap();
     let lineup = streamforge_testkit::http::get_json(&format!("{}/lineup.json", server.base));

@@ -20,27 +20,7 @@ const LIMIT: Duration = Duration::from_secs(30);
 fn serving(flags: &[&str]) -> (SimHls, tempfile::TempDir, common::Server) {
     let origin = hls::origin();
     let data = common::paths::data_dir();
-    let url = origin.playlist_url();
-    cli(
-        data.path(),
-        &[
-            "account",
-            "add",
-            "hls",
-            "--provider",
-            "m3u",
-            "--url",
-            &url,
-            "--max-connections",
-            "4",
-        ],
-    );
-    cli(
-        data.path(),
-        &["guide", "add", "origin", &origin.guide_url()],
-    );
-    cli(data.path(), &["sync"]);
-    cli(data.path(), &["match"]);
+    hls::add_origin(data.path(), &origin, 4);
     let server = common::Server::start(data.path(), flags);
     (origin, data, server)
 }

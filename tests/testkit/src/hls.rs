@@ -26,6 +26,30 @@ pub fn origin() -> SimHls {
     SimHls::start_blocking(segments())
 }
 
+/// Adds `origin`'s M3U to the data dir `data` as account `hls` (allowing
+/// `connections`) and its guide as `origin`, then syncs and matches.
+pub fn add_origin(data: &Path, origin: &SimHls, connections: u32) {
+    let url = origin.playlist_url();
+    let connections = connections.to_string();
+    crate::cli(
+        data,
+        &[
+            "account",
+            "add",
+            "hls",
+            "--provider",
+            "m3u",
+            "--url",
+            &url,
+            "--max-connections",
+            &connections,
+        ],
+    );
+    crate::cli(data, &["guide", "add", "origin", &origin.guide_url()]);
+    crate::cli(data, &["sync"]);
+    crate::cli(data, &["match"]);
+}
+
 /// [`LOOP_SECONDS`] of 1 s segments of a `size` test pattern with video at
 /// `bitrate` (ffmpeg's `-b:v`), made in `dir` and read back.
 pub fn make_segments(dir: &Path, size: &str, bitrate: &str) -> Vec<HlsSegment> {
