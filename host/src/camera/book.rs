@@ -247,23 +247,32 @@ fn decode(s: &str) -> String {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::camera::capture::redact;
 
-    fn book() -> (tempfile::TempDir, CameraBook) {
-        let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("db")).unwrap();
+    /// What the camera book and the controllers are built on, in `dir`: a
+    /// store, a key, an event log and a plugin registry (for their tests).
+    pub(crate) fn parts(
+        dir: &std::path::Path,
+    ) -> (Store, Arc<KeyRing>, Arc<EventLog>, Arc<PluginRegistry>) {
+        let store = Store::open(&dir.join("db")).unwrap();
         let keys = Arc::new(KeyRing::from_env_value(&"11".repeat(32)).unwrap());
         let events = Arc::new(EventLog::persistent(store.events_tree(), 100));
         let plugins = Arc::new(
             PluginRegistry::open(
-                dir.path().join("plugins"),
+                dir.join("plugins"),
                 streamforge_testkit::plugin_cache(),
                 events.clone(),
             )
             .unwrap(),
         );
+        (store, keys, events, plugins)
+    }
+
+    fn book() -> (tempfile::TempDir, CameraBook) {
+        let dir = tempfile::tempdir().unwrap();
+        let (store, keys, events, plugins) = parts(dir.path());
         (dir, CameraBook::new(store, keys, events, plugins))
     }
 

@@ -410,17 +410,7 @@ mod tests {
         use crate::fetch::FetchConfig;
         use streamforge_sim::{ControllerConfig, SimController};
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("db")).unwrap();
-        let keys = Arc::new(KeyRing::from_env_value(&"11".repeat(32)).unwrap());
-        let events = Arc::new(EventLog::persistent(store.events_tree(), 100));
-        let plugins = Arc::new(
-            PluginRegistry::open(
-                dir.path().join("plugins"),
-                streamforge_testkit::plugin_cache(),
-                events.clone(),
-            )
-            .unwrap(),
-        );
+        let (store, keys, events, plugins) = crate::camera::book::tests::parts(dir.path());
         let fetcher = Fetcher::new(FetchConfig {
             system_proxy: false,
             ..FetchConfig::default()
