@@ -300,13 +300,20 @@ impl Body {
     }
 
     /// Lets the socket wake the pump only once it holds `bytes` (at least
-    /// 1): the kernel gathers a steady stream into fewer, larger reads, so a
+    /// 1, at most a third of its receive buffer): the kernel gathers a steady stream into fewer, larger reads, so a
     /// channel costs fewer wake-ups, reads and writes per second. A stream
     /// that slows below it is still read when the pump's quiet timer sets it
     /// back to 1, and the kernel wakes it anyway when its receive window is
     /// about to close. Best effort: where the option is missing nothing changes.
     pub(crate) fn wake_at(&mut self, bytes: usize) {
-        let bytes = bytes.clamp(1, MAX_READ);
+        // Well inside the receive buffer the kernel tuned for this
+        // connection: Linux would otherwise grow the buffer to fit and clamp
+        // the receive window to the batch, which on a long link could hold
+        // the stream below its rate.
+        let room = socket2::SockRef::from(&self.socket)
+            .recv_buffer_size()
+            .map_or(0, |size| size / 3);
+        let bytes = bytes.min(room).clamp(1, MAX_READ);
         // A rate that wobbles a little keeps its setting (no call per second).
         let (low, high) = (
             self.wake_at - self.wake_at / 4,
@@ -475,7 +482,7 @@ mod tests {
         let early = tokio::time::timeout(Duration::from_millis(300), response.body.chunk()).await;
         assert!(
             early.is_err(),
-            "9400 bytes of a 64 KiB batch woke the reader"
+            "9400 bytes woke a reader waiting for a larger batch"
         );
         response.body.wake_at(0);
         let mut got = 0;
