@@ -300,11 +300,12 @@ impl Body {
     }
 
     /// Lets the socket wake the pump only once it holds `bytes` (at least
-    /// 1, at most a third of its receive buffer): the kernel gathers a steady stream into fewer, larger reads, so a
-    /// channel costs fewer wake-ups, reads and writes per second. A stream
-    /// that slows below it is still read when the pump's quiet timer sets it
-    /// back to 1, and the kernel wakes it anyway when its receive window is
-    /// about to close. Best effort: where the option is missing nothing changes.
+    /// 1, at most a third of its receive buffer): the kernel gathers a
+    /// steady stream into fewer, larger reads, so a channel costs fewer
+    /// wake-ups, reads and writes per second. A stream that slows below it
+    /// is still read when the pump's quiet timer sets it back to 1, and the
+    /// kernel wakes it anyway when its receive window is about to close.
+    /// Best effort: where the option is missing nothing changes.
     pub(crate) fn wake_at(&mut self, bytes: usize) {
         // Well inside the receive buffer the kernel tuned for this
         // connection: Linux would otherwise grow the buffer to fit and clamp
