@@ -300,20 +300,21 @@ impl Body {
     }
 
     /// Lets the socket wake the pump only once it holds `bytes` (at least
-    /// 1, at most a third of its receive buffer): the kernel gathers a
+    /// 1, at most two fifths of its receive buffer): the kernel gathers a
     /// steady stream into fewer, larger reads, so a channel costs fewer
     /// wake-ups, reads and writes per second. A stream that slows below it
     /// is still read when the pump's quiet timer sets it back to 1, and the
     /// kernel wakes it anyway when its receive window is about to close.
     /// Best effort: where the option is missing nothing changes.
     pub(crate) fn wake_at(&mut self, bytes: usize) {
-        // Well inside the receive buffer the kernel tuned for this
-        // connection: Linux would otherwise grow the buffer to fit and clamp
-        // the receive window to the batch, which on a long link could hold
-        // the stream below its rate.
+        // Inside the receive buffer the kernel tuned for this connection:
+        // when a batch needs more room than the buffer has (Linux counts up
+        // to twice the bytes for their overhead), it grows the buffer to fit
+        // and clamps the receive window to the batch, which on a long link
+        // could hold the stream below its rate until autotuning catches up.
         let room = socket2::SockRef::from(&self.socket)
             .recv_buffer_size()
-            .map_or(0, |size| size / 3);
+            .map_or(0, |size| size * 2 / 5);
         let bytes = bytes.min(room).clamp(1, MAX_READ);
         // A rate that wobbles a little keeps its setting (no call per second).
         let (low, high) = (
