@@ -5,7 +5,8 @@
 //! tokio tasks in this process. It measures
 //! - CPU seconds (utime + stime of the server's processes) per GB delivered,
 //!   for 1, 10 and 50 viewers of one channel, 10 viewers of 10 channels and
-//!   100 viewers over 10 channels, over an 8 s window of steady state;
+//!   100 viewers over 10 channels, over three 5 s windows of steady state
+//!   per server, taken in turns (see [`ROUNDS`]);
 //! - peak RSS (VmHWM) with 10 viewers of 10 channels;
 //! - provider connections opened per scenario;
 //! - time to first byte on a cold channel (direct, StreamForge, nginx) and for
@@ -36,8 +37,15 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use streamforge_sim::SimProvider;
 
-/// Steady-state window per scenario and server.
-const WINDOW: Duration = Duration::from_secs(8);
+/// Steady-state window per scenario, server and round.
+const WINDOW: Duration = Duration::from_secs(5);
+/// Windows per CPU scenario and server, the servers taking turns (memory
+/// only: one). One 8 s window each moved a ratio by ±20 % between runs on a
+/// 2-core VM (0.80-1.06× for the same build at 10 viewers of 10 channels):
+/// the machine's speed drifts over seconds, for both servers alike, and
+/// each tune starts its channels at other phases. Turns spread the drift
+/// over both; the totals over all rounds are what is reported.
+const ROUNDS: usize = 3;
 /// Time between "every viewer has bytes" and the window.
 const WARMUP: Duration = Duration::from_secs(1);
 /// Tries per time-to-first-byte measurement and server.
@@ -159,6 +167,46 @@ impl Measured {
 }
 
 impl Measured {
+    /// This window and `other` (a later round) as one: totals, extremes,
+    /// and per-second figures over both.
+    fn merge(self, other: Measured) -> Measured {
+        let secs = self.secs + other.secs;
+        let per_s = |a: f64, b: f64| (a * self.secs + b * other.secs) / secs;
+        let mut threads = self.threads;
+        for (name, s, runs) in other.threads {
+            match threads.iter_mut().find(|(n, _, _)| *n == name) {
+                Some(t) => {
+                    t.1 += s;
+                    t.2 += runs;
+                }
+                None => threads.push((name, s, runs)),
+            }
+        }
+        threads.sort_by(|a, b| b.1.total_cmp(&a.1));
+        Measured {
+            cpu_s: self.cpu_s + other.cpu_s,
+            cpu_precise_s: self.cpu_precise_s + other.cpu_precise_s,
+            bytes: self.bytes + other.bytes,
+            secs,
+            viewers: self.viewers.max(other.viewers),
+            min_rate: self.min_rate.min(other.min_rate),
+            avg_rate: per_s(self.avg_rate, other.avg_rate),
+            max_gap_ms: self.max_gap_ms.max(other.max_gap_ms),
+            provider_conns: self.provider_conns.max(other.provider_conns),
+            peak_rss_mib: self.peak_rss_mib.max(other.peak_rss_mib),
+            rss_reset: self.rss_reset && other.rss_reset,
+            reads_per_s: per_s(self.reads_per_s, other.reads_per_s),
+            ctx_per_s: per_s(self.ctx_per_s, other.ctx_per_s),
+            gaps: self
+                .gaps
+                .iter()
+                .zip(&other.gaps)
+                .map(|(a, b)| a + b)
+                .collect(),
+            threads,
+        }
+    }
+
     fn gb(&self) -> f64 {
         self.bytes as f64 / 1e9
     }
@@ -319,38 +367,46 @@ impl Bench {
                 results.push((None, None));
                 continue;
             }
-            // The last scenarios only if time allows (the whole run stays near 5 min).
-            if i >= SCENARIOS.len() - 2 && started.elapsed() > Duration::from_secs(230) {
+            // The last scenarios only if time allows (the whole run stays near 7 min).
+            if i >= SCENARIOS.len() - 2 && started.elapsed() > Duration::from_secs(480) {
                 self.notes
                     .push(format!("skipped `{}`: out of time", sc.name));
                 results.push((None, None));
                 continue;
             }
-            let order = if i % 2 == 0 {
-                [Target::Sf, Target::Nginx]
-            } else {
-                [Target::Nginx, Target::Sf]
-            };
-            let mut pair = (None, None);
-            for t in order {
-                let m = self.scenario(sc, t, &channels[..sc.channels]);
-                eprintln!(
-                    "relay bench: {} / {}: {}",
-                    sc.name,
-                    t.name(),
-                    m.as_ref()
-                        .map(|m| format!(
-                            "{:.3} CPU s/GB, {:.1} MB, {} provider conns",
-                            m.cpu_per_gb(),
-                            m.bytes as f64 / 1e6,
-                            m.provider_conns
-                        ))
-                        .unwrap_or_else(|| "failed".into())
-                );
-                if t == Target::Sf {
-                    pair.0 = m;
+            let rounds = if sc.target.is_some() { ROUNDS } else { 1 };
+            let mut pair: (Option<Measured>, Option<Measured>) = (None, None);
+            for round in 0..rounds {
+                let order = if (i + round) % 2 == 0 {
+                    [Target::Sf, Target::Nginx]
                 } else {
-                    pair.1 = m;
+                    [Target::Nginx, Target::Sf]
+                };
+                for t in order {
+                    let m = self.scenario(sc, t, &channels[..sc.channels]);
+                    eprintln!(
+                        "relay bench: {} / {} (round {}): {}",
+                        sc.name,
+                        t.name(),
+                        round + 1,
+                        m.as_ref()
+                            .map(|m| format!(
+                                "{:.3} CPU s/GB, {:.1} MB, {} provider conns",
+                                m.cpu_per_gb(),
+                                m.bytes as f64 / 1e6,
+                                m.provider_conns
+                            ))
+                            .unwrap_or_else(|| "failed".into())
+                    );
+                    let slot = if t == Target::Sf {
+                        &mut pair.0
+                    } else {
+                        &mut pair.1
+                    };
+                    *slot = match (slot.take(), m) {
+                        (Some(a), Some(b)) => Some(a.merge(b)),
+                        (a, b) => a.or(b),
+                    };
                 }
             }
             results.push(pair);
@@ -1050,8 +1106,9 @@ impl Bench {
         };
         println!();
         println!(
-            "Relay vs nginx: {:.1} Mbit/s paced upstream (simulated panel), loopback, {} s windows",
+            "Relay vs nginx: {:.1} Mbit/s paced upstream (simulated panel), loopback, {} windows of {} s per server and CPU scenario, in turns",
             self.byte_rate * 8.0 / 1e6,
+            ROUNDS,
             WINDOW.as_secs()
         );
         println!();

@@ -158,6 +158,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     // Its park/unpark hooks measure how long it works without a break, the
     // runtime lag every viewer feels (see `relay::lag`).
     let lag = crate::relay::lag::RuntimeLag::global();
+    crate::relay::keep_read_buffers_mapped();
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .on_thread_unpark(move || lag.woke())

@@ -50,6 +50,7 @@ pub use front::{Front, Prefixed};
 pub use health::AudioPolicy;
 pub use http::{router, HDHOMERUN_ERROR};
 pub use hub::ViewerInfo;
+pub(crate) use plain_http::keep_read_buffers_mapped;
 pub use status::{AccountUse, RelayStatus, SessionView, ViewerView};
 pub use upstream::ConnectError;
 

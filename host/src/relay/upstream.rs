@@ -226,10 +226,15 @@ impl Upstream {
                 self.response.chunk().await
             } else if self.raw_len >= BATCH_BYTES {
                 Ok(Some(Bytes::new()))
-            } else if self.raw_len >= WORTH_SENDING && matches!(self.response, Source::Plain(_)) {
+            } else if matches!(&self.response,
+                Source::Plain(body) if self.raw_len >= WORTH_SENDING || body.batching())
+            {
                 // Our own reads are whole socket reads already: a large one
                 // goes out as it is, and what follows it in the same read
-                // goes out next (merging them would copy).
+                // goes out next (merging them would copy). While the kernel
+                // gathers the reads (see `batch_reads`), a small one does
+                // too: the next read is a batch away, waiting for it would
+                // cost a timer and merging an allocation and a copy.
                 Ok(Some(Bytes::new()))
             } else if self.raw_len >= WORTH_SENDING {
                 // Enough for a batch: take what is already there, but do not
