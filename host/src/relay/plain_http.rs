@@ -324,6 +324,16 @@ impl Body {
     /// is still read when the pump's quiet timer sets it back to 1, and the
     /// kernel wakes it anyway when its receive window is about to close.
     /// Best effort: where the option is missing nothing changes.
+    ///
+    /// Measured and dropped: reading every steady channel on one shared
+    /// 50 ms clock (a kernel timer, the mark raised above a tick's bytes),
+    /// so the async thread wakes once per tick for all of them. At ten
+    /// channels it cost the same (0.580 and 0.587 CPU s/GB against 0.578
+    /// and 0.590 this way, with a quarter fewer context switches); for one
+    /// channel it cost 1.6 times as much (2.05-2.19 against 1.24-1.35 s/GB).
+    /// Most likely (inferred, not traced) the bytes waited up to a tick in
+    /// the socket and went cold, while the socket's own wake-up comes right
+    /// after the provider's write, with them still in the cache.
     pub(crate) fn wake_at(&mut self, bytes: usize) {
         // Inside the receive buffer the kernel tuned for this connection:
         // when a batch needs more room than the buffer has (Linux counts up
