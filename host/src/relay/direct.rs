@@ -5,13 +5,14 @@
 //! its unwritten chunks in its own queue (references, not copies) and the
 //! pump writes them when the socket drains; one that falls more than
 //! [`RING_CHUNKS`] chunks behind skips ahead to the next keyframe (after
-//! PAT/PMT), as a body viewer does. A viewer stuck for the stuck-viewer
-//! timeout is let go by [`super::hub::Hub::sweep`]; the pump then drops its
-//! socket.
+//! PAT/PMT, each PID's jump marked), as a body viewer does. A viewer stuck
+//! for the stuck-viewer timeout is let go by [`super::hub::Hub::sweep`];
+//! the pump then drops its socket.
 
 use super::config::RING_CHUNKS;
 use super::hub::Chunk;
 use super::metrics::{add, Metrics};
+use super::splice::SkipMarks;
 use super::viewer::ViewerGuard;
 use bytes::Bytes;
 use std::collections::VecDeque;
@@ -45,6 +46,8 @@ struct DirectViewer {
     resync: bool,
     /// The socket was full at the last write: written again once it drains.
     blocked: bool,
+    /// Since the last skip ahead: the counter jumps still to mark.
+    marks: Option<SkipMarks>,
 }
 
 /// Why a viewer is dropped.
@@ -60,10 +63,10 @@ impl DirectViewer {
                 return true;
             };
             self.resync = false;
-            if let Some(psi) = &chunk.psi {
-                self.queue.push_back(psi.clone());
-            }
-            self.queue.push_back(chunk.data.slice(at as usize..));
+            let from = &chunk.data[at as usize..];
+            let (marks, resumed) = SkipMarks::resume(chunk.psi.as_ref(), from);
+            self.queue.push_back(resumed);
+            self.marks = Some(marks);
             return true;
         }
         if self.queue.len() >= RING_CHUNKS {
@@ -75,7 +78,10 @@ impl DirectViewer {
             self.queue(chunk);
             return false;
         }
-        self.queue.push_back(chunk.data.clone());
+        match &mut self.marks {
+            Some(marks) if marks.active() => self.queue.push_back(marks.follow(&chunk.data)),
+            _ => self.queue.push_back(chunk.data.clone()),
+        }
         true
     }
 
@@ -166,6 +172,7 @@ impl DirectViewers {
             seq,
             resync: false,
             blocked: false,
+            marks: None,
         };
         if viewer.flush(&self.metrics).is_ok() {
             self.list.push(viewer);

@@ -206,10 +206,16 @@ async fn a_slow_viewer_skips_ahead_and_a_stuck_one_is_let_go() {
         1,
         "the slow one lagged once; the stuck one never read"
     );
-    assert_eq!(Packet::new(&resumed[..188]).unwrap().pid(), 0);
-    let at_keyframe = next(&mut slow).await.unwrap();
-    let p = Packet::new(&at_keyframe[..188]).unwrap();
-    assert!(p.pid() == tracker.video_pid().unwrap() && p.pusi());
+    // One frame: each PID's marker, PAT, PMT, then the keyframe.
+    let video = tracker.video_pid().unwrap();
+    let with_payload: Vec<Packet<'_>> = resumed
+        .chunks_exact(188)
+        .filter_map(Packet::new)
+        .filter(|p| p.has_payload())
+        .collect();
+    assert_eq!(with_payload[0].pid(), 0);
+    let p = with_payload.iter().find(|p| p.pid() == video).unwrap();
+    assert!(p.pusi());
 
     // Memory held per channel stays within the configured bound.
     assert!(hub.buffered() <= 64 * 1024, "{}", hub.buffered());
@@ -253,6 +259,134 @@ async fn a_slow_viewer_skips_ahead_and_a_stuck_one_is_let_go() {
     }
 }
 
+/// Viewers that fall behind and skip ahead, on an HTTP body and on their
+/// own socket, resume at PAT, PMT and a keyframe, and the jump of each
+/// PID's counters there is marked: what each got, before and after the
+/// skip, has no unmarked counter jump.
+#[tokio::test]
+async fn viewers_that_skipped_ahead_have_every_jump_marked() {
+    use tokio::io::AsyncReadExt;
+    let hub = hub(4 << 20);
+    let sender = hub.sender().unwrap();
+    let mut tracker = Tracker::new();
+    let metrics = Arc::new(Metrics::default());
+    let mut direct = DirectViewers::new(metrics.clone());
+    // The clip once (looping it would restart its counters), in chunks of 5
+    // packets: keyframes at chunks 0, 66, 134 and 202 of 275.
+    let chunks: Vec<Bytes> = Clip::builtin(ClipKind::Sd)
+        .bytes()
+        .chunks(188 * 5)
+        .map(Bytes::copy_from_slice)
+        .collect();
+    assert!(chunks.len() > 250, "{} chunks", chunks.len());
+
+    // A body viewer reads 5 chunks, then nothing until chunk 100: its ring of
+    // 16 overflows. A viewer on its own socket reads nothing until the end:
+    // its socket buffers (~64 KiB) and queue (16 chunks) overflow.
+    let mut body = join(&hub, &metrics);
+    let mut lagging = DirectViewers::new(metrics.clone());
+    let (_, mut ring) = hub.subscribe().unwrap();
+    let mut client = add_socket_viewer(&hub, &mut lagging).await;
+    let mut body_got = Vec::new();
+    let mut reader = None;
+    let mut direct_got = vec![0u8; 1 << 20];
+    let mut got = 0;
+    for (i, c) in chunks.iter().enumerate() {
+        hub.deliver(&sender, &mut direct, c.clone(), &mut tracker, false);
+        while let Ok(chunk) = ring.try_recv() {
+            lagging.send(&chunk, false);
+        }
+        if i < 5 {
+            body_got.extend_from_slice(&next(&mut body).await.unwrap());
+        } else if i == 100 {
+            let mut body = std::mem::replace(&mut body, axum::body::Body::empty());
+            reader = Some(tokio::spawn(async move {
+                let mut rest = Vec::new();
+                while let Some(data) = next(&mut body).await {
+                    rest.extend_from_slice(&data);
+                }
+                rest
+            }));
+        }
+        if reader.is_some() {
+            // The reading one takes each chunk as it comes.
+            tokio::task::yield_now().await;
+        }
+        // From chunk 120 on (it has fallen behind), the socket's reader
+        // reads until what was queued for it is written.
+        if i >= 120 || i == chunks.len() - 1 {
+            let reading = async {
+                while lagging.any_waiting() {
+                    tokio::select! {
+                        n = client.read(&mut direct_got[got..]) => {
+                            let n = n.unwrap();
+                            assert!(n > 0);
+                            got += n;
+                        }
+                        () = lagging.writable() => lagging.flush_waiting(),
+                    }
+                }
+            };
+            tokio::time::timeout(Duration::from_secs(5), reading)
+                .await
+                .expect("the socket viewer drains once it reads");
+        }
+    }
+    hub.close();
+    drop(sender);
+    drop(body);
+    body_got.extend_from_slice(&reader.unwrap().await.unwrap());
+    // All of it was written, whole chunks: read up to the last packet's end.
+    let rest = async {
+        while got % 188 != 0 || got == 0 {
+            got += client.read(&mut direct_got[got..]).await.unwrap();
+        }
+    };
+    tokio::time::timeout(Duration::from_secs(5), rest)
+        .await
+        .expect("the rest is there");
+    direct_got.truncate(got);
+    assert!(
+        metrics
+            .viewers_lagged
+            .load(std::sync::atomic::Ordering::Relaxed)
+            >= 2,
+        "both fell behind"
+    );
+
+    let sent: usize = chunks.iter().map(Bytes::len).sum();
+    let video = tracker.video_pid().unwrap();
+    for (who, bytes) in [("body", &body_got), ("socket", &direct_got)] {
+        assert!(bytes.len() < sent, "{who}: it skipped");
+        let report = streamforge_ts::check(bytes);
+        assert_eq!(report.misaligned_at, None, "{who}");
+        assert!(
+            report.cc_errors.is_empty(),
+            "{who}: unmarked jumps {:?}",
+            report.cc_errors
+        );
+        // PAT, PMT, video and audio: a marker each where it resumed.
+        assert!(
+            report.discontinuities >= 4,
+            "{who}: {} markers",
+            report.discontinuities
+        );
+        // Where it resumed: PAT first, then video from a picture start.
+        let at = report.discontinuity_offsets[0] as usize;
+        let resumed: Vec<Packet<'_>> = bytes[at..]
+            .chunks_exact(188)
+            .filter_map(Packet::new)
+            .filter(|p| p.has_payload())
+            .collect();
+        assert_eq!(resumed[0].pid(), 0, "{who}: PAT first");
+        let first_video = resumed.iter().find(|p| p.pid() == video).unwrap();
+        assert!(
+            first_video.pusi(),
+            "{who}: video resumes at a picture start"
+        );
+    }
+}
+
 /// A loopback connection: the server's end (small send buffer, as the pump
 /// holds it) and the viewer's (small receive buffer), so a viewer that does
 /// not read fills them after a few chunks.
@@ -276,6 +410,20 @@ async fn join_direct(
     hub: &Arc<Hub>,
     direct: &mut DirectViewers,
 ) -> tokio::task::JoinHandle<Vec<u8>> {
+    let client = add_socket_viewer(hub, direct).await;
+    // Reads everything until the pump closes the socket.
+    tokio::spawn(async move {
+        use tokio::io::AsyncReadExt;
+        let mut client = client;
+        let mut seen = Vec::new();
+        client.read_to_end(&mut seen).await.unwrap();
+        seen
+    })
+}
+
+/// Adds a viewer on its own socket to `direct` (with the hub's clean-point
+/// prefix); returns the viewer's end, which nothing reads yet.
+async fn add_socket_viewer(hub: &Arc<Hub>, direct: &mut DirectViewers) -> tokio::net::TcpStream {
     let (server, client) = socket_pair().await;
     let guard = ViewerGuard {
         hub: hub.clone(),
@@ -290,14 +438,7 @@ async fn join_direct(
         prefix,
         seq,
     );
-    // Reads everything until the pump closes the socket.
-    tokio::spawn(async move {
-        use tokio::io::AsyncReadExt;
-        let mut client = client;
-        let mut seen = Vec::new();
-        client.read_to_end(&mut seen).await.unwrap();
-        seen
-    })
+    client
 }
 
 /// Waits (bounded) until every viewer of `direct` took what it was given.
@@ -338,21 +479,7 @@ async fn viewers_on_their_own_sockets_get_every_byte_skip_ahead_or_are_let_go() 
             lagging.send(&chunk, false);
         }
     };
-    let (slow_server, mut slow_client) = socket_pair().await;
-    let lease = hub.add_viewer(Default::default());
-    let (prefix, seq) = hub.join_prefix();
-    let slow_guard = ViewerGuard {
-        hub: hub.clone(),
-        lease,
-    };
-    lagging.add(
-        Joiner {
-            socket: slow_server,
-            guard: slow_guard,
-        },
-        prefix,
-        seq,
-    );
+    let mut slow_client = add_socket_viewer(&hub, &mut lagging).await;
     assert_eq!(hub.viewer_count(), 2);
     let mut sent = 0;
     // The rest of the clip (looping it would restart its counters).
@@ -402,7 +529,13 @@ async fn viewers_on_their_own_sockets_get_every_byte_skip_ahead_or_are_let_go() 
         .await
         .expect("the slow viewer drains once it reads");
     assert!(got < sent / 2, "it skipped: {got} of {sent}");
-    assert_eq!(streamforge_ts::check(&slow[..got]).misaligned_at, None);
+    let report = streamforge_ts::check(&slow[..got]);
+    assert_eq!(report.misaligned_at, None);
+    assert!(
+        report.cc_errors.is_empty(),
+        "unmarked jumps: {:?}",
+        report.cc_errors
+    );
 
     // Behind again and no progress: let go by the sweep, once; its socket closes.
     let mut direct = DirectViewers::new(metrics.clone());

@@ -1,11 +1,13 @@
 //! One viewer's HTTP body: the clean-point prefix, then the channel's chunks
 //! as they come. Behind by more than the ring: skip ahead to the next
-//! keyframe (after PAT/PMT). Let go by the sweep, or the channel closed: the
-//! body ends (the chunked response is terminated cleanly). Dropping the body
-//! (the client left) gives the viewer's place back.
+//! keyframe (after PAT/PMT, each PID's jump marked). Let go by the sweep,
+//! or the channel closed: the body ends (the chunked response is terminated
+//! cleanly). Dropping the body (the client left) gives the viewer's place
+//! back.
 
 use super::hub::{Chunk, Hub, Lease};
 use super::metrics::{add, Metrics};
+use super::splice::SkipMarks;
 use axum::body::Body;
 use bytes::Bytes;
 use std::collections::VecDeque;
@@ -33,6 +35,8 @@ struct Viewer {
     metrics: Arc<Metrics>,
     /// Skipped ahead: waiting for a keyframe to resume at.
     resync: bool,
+    /// Since the last skip ahead: the counter jumps still to mark.
+    marks: Option<SkipMarks>,
 }
 
 impl Viewer {
@@ -61,15 +65,20 @@ impl Viewer {
                 return None;
             }
             match self.rx.recv().await {
-                Ok(chunk) if !self.resync => return Some(self.hand_out(chunk.data, chunk.seq)),
+                Ok(chunk) if !self.resync => {
+                    let data = match &mut self.marks {
+                        Some(marks) if marks.active() => marks.follow(&chunk.data),
+                        _ => chunk.data,
+                    };
+                    return Some(self.hand_out(data, chunk.seq));
+                }
                 Ok(chunk) => {
                     let Some(at) = chunk.keyframe else { continue };
                     self.resync = false;
-                    if let Some(psi) = chunk.psi {
-                        self.prefix.push_back(chunk.data.slice(at as usize..));
-                        return Some(self.hand_out(psi, chunk.seq));
-                    }
-                    return Some(self.hand_out(chunk.data.slice(at as usize..), chunk.seq));
+                    let from = &chunk.data[at as usize..];
+                    let (marks, resumed) = SkipMarks::resume(chunk.psi.as_ref(), from);
+                    self.marks = Some(marks);
+                    return Some(self.hand_out(resumed, chunk.seq));
                 }
                 Err(RecvError::Lagged(_)) => {
                     add(&self.metrics.viewers_lagged, 1);
@@ -94,6 +103,7 @@ pub(crate) fn body(
         rx,
         metrics,
         resync: false,
+        marks: None,
     };
     let stream = futures_util::stream::unfold(viewer, |mut v| async move {
         let data = v.next().await?;
