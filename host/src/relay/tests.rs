@@ -315,18 +315,7 @@ async fn viewers_that_skipped_ahead_have_every_jump_marked() {
         // From chunk 120 on (it has fallen behind), the socket's reader
         // reads until what was queued for it is written.
         if i >= 120 || i == chunks.len() - 1 {
-            let reading = async {
-                while lagging.any_waiting() {
-                    tokio::select! {
-                        n = client.read(&mut direct_got[got..]) => {
-                            let n = n.unwrap();
-                            assert!(n > 0);
-                            got += n;
-                        }
-                        () = lagging.writable() => lagging.flush_waiting(),
-                    }
-                }
-            };
+            let reading = read_while_queued(&mut lagging, &mut client, &mut direct_got, &mut got);
             tokio::time::timeout(Duration::from_secs(5), reading)
                 .await
                 .expect("the socket viewer drains once it reads");
@@ -421,6 +410,27 @@ async fn join_direct(
     })
 }
 
+/// Reads `client` into `buf` (from `got` on) while `viewers` still has
+/// bytes queued, writing them as its socket drains.
+async fn read_while_queued(
+    viewers: &mut DirectViewers,
+    client: &mut tokio::net::TcpStream,
+    buf: &mut [u8],
+    got: &mut usize,
+) {
+    use tokio::io::AsyncReadExt;
+    while viewers.any_waiting() {
+        tokio::select! {
+            n = client.read(&mut buf[*got..]) => {
+                let n = n.unwrap();
+                assert!(n > 0);
+                *got += n;
+            }
+            () = viewers.writable() => viewers.flush_waiting(),
+        }
+    }
+}
+
 /// Adds a viewer on its own socket to `direct` (with the hub's clean-point
 /// prefix); returns the viewer's end, which nothing reads yet.
 async fn add_socket_viewer(hub: &Arc<Hub>, direct: &mut DirectViewers) -> tokio::net::TcpStream {
@@ -510,16 +520,7 @@ async fn viewers_on_their_own_sockets_get_every_byte_skip_ahead_or_are_let_go() 
     let mut slow = vec![0u8; 1 << 20];
     let mut got = 0;
     let reading = async {
-        while lagging.any_waiting() {
-            tokio::select! {
-                n = slow_client.read(&mut slow[got..]) => {
-                    let n = n.unwrap();
-                    assert!(n > 0);
-                    got += n;
-                }
-                () = lagging.writable() => lagging.flush_waiting(),
-            }
-        }
+        read_while_queued(&mut lagging, &mut slow_client, &mut slow, &mut got).await;
         // All of it was written, whole chunks: read up to the last packet's end.
         while got % 188 != 0 {
             got += slow_client.read(&mut slow[got..]).await.unwrap();
