@@ -20,7 +20,10 @@
 //! `RELAY_BENCH_ONLY=1,3` runs only those scenarios (numbered from 1);
 //! `RELAY_BENCH_PERF=DIR` records a `perf record -g` profile of each server's
 //! window into `DIR/<scenario>-<server>.data` (needs `perf`); with
-//! `RELAY_BENCH_STRACE=1` too, `strace -c -f` counts its system calls instead.
+//! `RELAY_BENCH_STRACE=1` too, `strace -c -f` counts its system calls instead
+//! (`RELAY_BENCH_STRACE=calls`: every read, write and `epoll_wait` with its
+//! size, to see how reads are batched). `RELAY_BENCH_ROUNDS=N` takes N
+//! rounds per CPU scenario instead of [`ROUNDS`], to see the spread.
 
 #[path = "relay/http.rs"]
 mod http;
@@ -46,6 +49,13 @@ const WINDOW: Duration = Duration::from_secs(5);
 /// each tune starts its channels at other phases. Turns spread the drift
 /// over both; the totals over all rounds are what is reported.
 const ROUNDS: usize = 3;
+/// [`ROUNDS`], or `RELAY_BENCH_ROUNDS` when set (to look at the spread).
+fn rounds() -> usize {
+    std::env::var("RELAY_BENCH_ROUNDS")
+        .ok()
+        .map(|v| v.parse().expect("RELAY_BENCH_ROUNDS: a number of rounds"))
+        .unwrap_or(ROUNDS)
+}
 /// Time between "every viewer has bytes" and the window.
 const WARMUP: Duration = Duration::from_secs(1);
 /// Tries per time-to-first-byte measurement and server.
@@ -266,8 +276,12 @@ fn record_profile(dir: &std::path::Path, name: &str, pids: &[u32]) -> Option<std
     let list: Vec<String> = pids.iter().map(u32::to_string).collect();
     let mut cmd = if std::env::var_os("RELAY_BENCH_STRACE").is_some() {
         let mut c = std::process::Command::new("strace");
-        c.args(["-c", "-f", "-o"])
-            .arg(dir.join(format!("{name}.strace")));
+        if std::env::var_os("RELAY_BENCH_STRACE").is_some_and(|v| v == "calls") {
+            c.args(["-f", "-e", "trace=recvfrom,writev,epoll_wait", "-o"]);
+        } else {
+            c.args(["-c", "-f", "-o"]);
+        }
+        c.arg(dir.join(format!("{name}.strace")));
         for p in &list {
             c.args(["-p", p]);
         }
@@ -374,7 +388,7 @@ impl Bench {
                 results.push((None, None));
                 continue;
             }
-            let rounds = if sc.target.is_some() { ROUNDS } else { 1 };
+            let rounds = if sc.target.is_some() { rounds() } else { 1 };
             let mut pair: (Option<Measured>, Option<Measured>) = (None, None);
             for round in 0..rounds {
                 let order = if (i + round) % 2 == 0 {

@@ -116,7 +116,7 @@ async fn joiners_at_every_chunk(chunks: &[Bytes], metrics: &Arc<Metrics>) {
 }
 
 /// A read bigger than a chunk (the kernel gathers a steady stream into
-/// reads of ~50 ms) is split between packets: every chunk a viewer gets is
+/// reads of ~100 ms) is split between packets: every chunk a viewer gets is
 /// whole packets.
 #[tokio::test]
 async fn big_reads_are_split_between_packets() {
