@@ -77,6 +77,9 @@ pub(crate) struct Body {
     spent: Spent,
     /// Bytes the socket must hold before it wakes the pump (`SO_RCVLOWAT`).
     wake_at: usize,
+    /// The last read stopped at the buffer's end, so the socket most likely
+    /// holds more (read at once, see [`Body::fill`]).
+    filled: bool,
 }
 
 /// Read buffers whose bytes went out as chunks, oldest first, all
@@ -232,6 +235,7 @@ async fn read_head(mut socket: TcpStream) -> io::Result<Response> {
                     spendable: false,
                     spent: Spent::default(),
                     wake_at: 1,
+                    filled: false,
                 },
             });
         }
@@ -309,14 +313,19 @@ impl Body {
                 self.spent.keep(old);
             }
         }
-        self.socket.read_buf(&mut self.buf).await
+        let room = self.buf.capacity() - self.buf.len();
+        let read = self.socket.read_buf(&mut self.buf).await?;
+        self.filled = read == room;
+        Ok(read)
     }
 
-    /// Whether more body bytes are already buffered, so that [`Body::chunk`]
-    /// will most likely answer without waiting (a partial packet or a partial
-    /// chunk size line may still make it wait).
-    pub(crate) fn has_buffered(&self) -> bool {
-        self.buf.len() >= PACKET
+    /// Whether more body bytes are at hand, so that [`Body::chunk`] will
+    /// most likely answer without waiting: buffered already (a partial
+    /// packet or a partial chunk size line may still make it wait), or left
+    /// in the socket by a read that stopped at the buffer's end (a batch
+    /// bigger than the room left, read in two).
+    pub(crate) fn more_at_hand(&self) -> bool {
+        self.buf.len() >= PACKET || self.filled
     }
 
     /// Lets the socket wake the pump only once it holds `bytes` (at least
@@ -533,6 +542,65 @@ mod tests {
             got += data.len();
         }
         assert_eq!(got, 188 * 50);
+        drop(response);
+        server.await.unwrap();
+    }
+
+    /// Reads `want` body bytes (whole packets), failing after 5 s.
+    async fn read_exactly(body: &mut Body, want: usize) {
+        let mut got = 0;
+        while got < want {
+            let data = tokio::time::timeout(Duration::from_secs(5), body.chunk())
+                .await
+                .expect("the bytes sent arrive")
+                .unwrap()
+                .unwrap();
+            got += data.len();
+        }
+        assert_eq!(got, want);
+    }
+
+    /// A read that meets the end of the read buffer leaves the rest of a
+    /// batch in the socket: the body says more is at hand, so the pump holds
+    /// viewers' writes for it (one `writev` for the batch, not two).
+    #[tokio::test]
+    async fn a_read_that_fills_the_buffer_says_more_is_at_hand() {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let url = Url::parse(&format!("http://{}/x.ts", listener.local_addr().unwrap())).unwrap();
+        let (ask, mut asked) = tokio::sync::mpsc::channel::<usize>(1);
+        let server = tokio::spawn(async move {
+            let (mut s, _) = listener.accept().await.unwrap();
+            let mut req = vec![0u8; 4096];
+            let _ = s.read(&mut req).await.unwrap();
+            s.write_all(b"HTTP/1.1 200 OK\r\n\r\n").await.unwrap();
+            while let Some(bytes) = asked.recv().await {
+                s.write_all(&vec![0x47; bytes]).await.unwrap();
+            }
+        });
+        let mut response = get(&url, &[], "test").await.unwrap();
+        let body = &mut response.body;
+        // Short reads (the socket never holds the room left) leave 16 688
+        // bytes of a fresh read buffer.
+        let first = 188 * 2700;
+        ask.send(first).await.unwrap();
+        read_exactly(body, first).await;
+        assert_eq!(body.buf.capacity() - body.buf.len(), MAX_READ - first);
+        assert!(!body.more_at_hand(), "short reads: nothing more at hand");
+        // The next read waits for 20 000 bytes, more than that room.
+        body.wake_at(20_000);
+        ask.send(188 * 400).await.unwrap();
+        let data = tokio::time::timeout(Duration::from_secs(5), body.chunk())
+            .await
+            .expect("the batch arrives")
+            .unwrap()
+            .unwrap();
+        // Whole packets go out; the rest of the last one waits in the buffer.
+        assert_eq!(data.len(), (MAX_READ - first) / PACKET * PACKET);
+        assert!(body.buf.len() < PACKET);
+        assert!(body.more_at_hand(), "the read filled the buffer");
+        read_exactly(body, 188 * 400 - data.len()).await;
+        assert!(!body.more_at_hand(), "the rest came in a short read");
+        drop(ask);
         drop(response);
         server.await.unwrap();
     }

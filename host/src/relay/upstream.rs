@@ -290,7 +290,7 @@ impl Upstream {
     /// wait for them and go out in one `writev`.
     pub fn more_ready(&self) -> bool {
         match &self.response {
-            Source::Plain(body) => body.has_buffered(),
+            Source::Plain(body) => body.more_at_hand(),
             Source::Client(_) | Source::Hls(_) => false,
         }
     }
