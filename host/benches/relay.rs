@@ -984,7 +984,7 @@ impl Bench {
                 .map_or("n/a".into(), |v| format!("{v:.1} ms"))
         };
         rows.push([
-            "runtime lag of the async thread, max over the bench".into(),
+            "runtime lag of the relay thread, max over the bench".into(),
             dash(),
             lag_ms("max_ms"),
             dash(),

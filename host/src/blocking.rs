@@ -1,6 +1,6 @@
 //! Running CPU-bound or blocking work (plugin calls, parsing, database
-//! scans, file work) on tokio's blocking pool, so the one async thread that
-//! moves bytes never waits on it.
+//! scans, file work) on tokio's blocking pool, so the async threads (the
+//! relay's, which moves bytes, and the HTTP server's) never wait on it.
 
 use anyhow::Context;
 

@@ -1,7 +1,7 @@
 //! The byte path never waits on admin work: with 50 000 streams and a guide
 //! of 10 000 channels, one viewer plays while the lineup, playlist, guide,
 //! mappings, status, events and account list are asked for over and over
-//! for 20 s. The viewer's longest pause between reads and the async thread's
+//! for 20 s. The viewer's longest pause between reads and the relay thread's
 //! lag (its longest stretch of work, from the server's own histogram) stay
 //! within 50 ms of a quiet window's.
 
@@ -134,6 +134,6 @@ fn admin_requests_never_stall_a_viewer() {
     );
     assert!(
         load_lag <= quiet_lag + 50.0,
-        "the async thread lagged {load_lag:.1} ms under load against {quiet_lag:.1} ms when quiet"
+        "the relay thread lagged {load_lag:.1} ms under load against {quiet_lag:.1} ms when quiet"
     );
 }

@@ -148,21 +148,18 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     init_logging(cli.verbose);
     let data = DataDir::new(cli.data_dir);
     let config = cli.config;
-    // One thread for all async work. The async side only moves bytes and
-    // answers requests; CPU-heavy work (plugin calls, parsing catalogues and
-    // guides, matching, database scans) runs on the blocking pool
-    // (`blocking::run`), so nothing long ever sits on this thread. Measured by
-    // the relay bench, one thread costs less CPU per GB than a work-stealing
-    // pool (no cross-thread wake-up per chunk): 23-34 % less for 1 or 10
-    // viewers, 4-12 % for 50 or 100.
-    // Its park/unpark hooks measure how long it works without a break, the
-    // runtime lag every viewer feels (see `relay::lag`).
-    let lag = crate::relay::lag::RuntimeLag::global();
+    // One thread for the async work of commands and the HTTP server; a
+    // server's relay gets one more of its own (`relay::RelayThread`), so the
+    // byte path never waits behind an admin answer. Each side only moves
+    // bytes and answers requests; CPU-heavy work (plugin calls, parsing
+    // catalogues and guides, matching, database scans) runs on the blocking
+    // pool (`blocking::run`). Measured by the relay bench, one thread for
+    // the relay costs less CPU per GB than a work-stealing pool (no
+    // cross-thread wake-up per chunk): 23-34 % less for 1 or 10 viewers,
+    // 4-12 % for 50 or 100.
     crate::relay::keep_read_buffers_mapped();
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
-        .on_thread_unpark(move || lag.woke())
-        .on_thread_park(move || lag.sleeps())
         .build()?;
     runtime.block_on(async move {
         match cli.command {

@@ -216,7 +216,12 @@ pub async fn serve_app(
         blocking(move || crate::logos::LogoCache::open(logo_dir, Default::default())).await?;
     crate::logos::spawn_watcher(logos.clone(), routing.clone());
     let tuner_state = TunerState::new(app.clone(), shared.clone(), routing.clone(), logos);
-    let relay = Relay::new(app.clone(), routing.clone(), args.relay_config())?;
+    // The byte path gets a thread of its own; the rest stays on this one.
+    let relay_thread = crate::relay::RelayThread::start().context("starting the relay thread")?;
+    let relay = {
+        let _on_relay_thread = relay_thread.handle().enter();
+        Relay::new(app.clone(), routing.clone(), args.relay_config())?
+    };
     // Lowered account limits come back up after their quiet time.
     let _accounting = relay.spawn_accounting();
     let (camera_stop, camera_stopping) = tokio::sync::watch::channel(false);
@@ -311,6 +316,7 @@ pub async fn serve_app(
         let _ = tokio::time::timeout(std::time::Duration::from_secs(2), task).await;
     }
     cameras.stop().await;
+    relay_thread.stop().await;
     let _ = std::fs::remove_file(data.server_file());
     app.store.flush()?;
     result.context("the server stopped with an error")

@@ -132,8 +132,8 @@ async fn js() -> Response {
         .into_response()
 }
 
-/// Runs `op` on the blocking pool (the async thread moves every channel's
-/// bytes), waits until the lineup serves what it changed, keeps its outcome
+/// Runs `op` on the blocking pool (the async thread answers every other
+/// page), waits until the lineup serves what it changed, keeps its outcome
 /// as the next page's message and sends the browser `back`.
 pub(crate) async fn act<T: Send + 'static>(
     console: &Console,

@@ -5,6 +5,10 @@
 //! [`super::direct`]), with no HTTP body task in between. Every other
 //! connection goes to the axum router with the bytes already read put back
 //! in front, so it sees exactly what the client sent.
+//!
+//! The listener runs on the relay's thread (see [`super::thread`]); a
+//! connection for the router is moved to the runtime of the HTTP server,
+//! so writing a 20 MB guide never delays a channel's bytes.
 
 use super::hub::ViewerInfo;
 use super::Relay;
@@ -25,9 +29,13 @@ const HEAD_TIMEOUT: Duration = Duration::from_secs(10);
 /// Paths the relay serves on the socket itself.
 const STREAM_PREFIXES: [&[u8]; 2] = [b"GET /stream/", b"GET /auto/v"];
 
+/// A connection for the router, between the two runtimes: the bytes read
+/// while deciding and the socket, not yet registered with either.
+type Handover = (Vec<u8>, std::net::TcpStream, SocketAddr);
+
 /// The connections left for the axum router: an [`axum::serve::Listener`].
 pub struct Front {
-    rx: mpsc::Receiver<(Prefixed, SocketAddr)>,
+    rx: mpsc::Receiver<Handover>,
     local: SocketAddr,
     accepting: tokio::task::JoinHandle<()>,
 }
@@ -39,12 +47,19 @@ impl Drop for Front {
 }
 
 impl Front {
-    /// Accepts on `listener`; stream requests go to `relay`, the rest to the
-    /// returned listener.
+    /// Accepts on `listener` on the relay's runtime; stream requests go to
+    /// `relay`, the rest to the returned listener (on the runtime it is
+    /// used from).
     pub fn new(listener: TcpListener, relay: Arc<Relay>) -> io::Result<Front> {
         let local = listener.local_addr()?;
+        let listener = listener.into_std()?;
         let (tx, rx) = mpsc::channel(64);
-        let accepting = tokio::spawn(accept_loop(listener, relay, tx));
+        let accepting = relay.runtime.clone().spawn(async move {
+            match TcpListener::from_std(listener) {
+                Ok(listener) => accept_loop(listener, relay, tx).await,
+                Err(e) => tracing::error!("the relay cannot listen: {e}"),
+            }
+        });
         Ok(Front {
             rx,
             local,
@@ -58,10 +73,15 @@ impl axum::serve::Listener for Front {
     type Addr = SocketAddr;
 
     async fn accept(&mut self) -> (Prefixed, SocketAddr) {
-        match self.rx.recv().await {
-            Some(conn) => conn,
+        loop {
             // The accept loop only ends when this listener is dropped.
-            None => std::future::pending().await,
+            let Some((head, socket, addr)) = self.rx.recv().await else {
+                return std::future::pending().await;
+            };
+            match TcpStream::from_std(socket) {
+                Ok(socket) => return (Prefixed::new(head, socket), addr),
+                Err(e) => tracing::warn!("taking a connection from {addr} failed: {e}"),
+            }
         }
     }
 
@@ -70,11 +90,7 @@ impl axum::serve::Listener for Front {
     }
 }
 
-async fn accept_loop(
-    listener: TcpListener,
-    relay: Arc<Relay>,
-    tx: mpsc::Sender<(Prefixed, SocketAddr)>,
-) {
+async fn accept_loop(listener: TcpListener, relay: Arc<Relay>, tx: mpsc::Sender<Handover>) {
     loop {
         let (socket, addr) = match listener.accept().await {
             Ok(conn) => conn,
@@ -96,7 +112,7 @@ async fn route(
     mut socket: TcpStream,
     addr: SocketAddr,
     relay: Arc<Relay>,
-    tx: mpsc::Sender<(Prefixed, SocketAddr)>,
+    tx: mpsc::Sender<Handover>,
 ) {
     let mut head = Vec::with_capacity(1024);
     let decided = tokio::time::timeout(HEAD_TIMEOUT, async {
@@ -120,7 +136,10 @@ async fn route(
             relay.tune_socket(&number, viewer, socket).await
         }
         Ok(Some(Err(()))) => {
-            let _ = tx.send((Prefixed::new(head, socket), addr)).await;
+            // Unregistered here, registered by the router's runtime.
+            if let Ok(socket) = socket.into_std() {
+                let _ = tx.send((head, socket, addr)).await;
+            }
         }
         // Closed, broken, or silent for too long.
         _ => {}

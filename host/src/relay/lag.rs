@@ -1,10 +1,10 @@
-//! Runtime lag: how long the async thread, which moves every channel's
-//! bytes, runs without getting back to its event loop. While it runs one
+//! Runtime lag: how long the relay's thread (see `relay::thread`), which
+//! moves every channel's bytes, runs without getting back to its event loop. While it runs one
 //! stretch of work, every other ready task (a viewer's next chunk, a
 //! provider's next read) waits, so the longest stretch is the worst delay
 //! any of them can see; anything that blocks that thread shows up here.
 //!
-//! Measured by the runtime's park/unpark hooks (see `cli::run`): when the
+//! Measured by the runtime's park/unpark hooks (see `relay::thread`): when the
 //! thread wakes, the time is noted; when it goes back to sleep, the stretch
 //! is recorded. A 10 ms ticking probe task, the obvious alternative, was
 //! measured first: its 100 wake-ups a second cost 8.9 ms of CPU per second
@@ -24,7 +24,7 @@ pub const BUCKETS: [f64; 10] = [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25
 /// Seconds of history for "the last minute".
 const MINUTE: usize = 60;
 
-/// The async thread's stretches of work since start.
+/// The relay thread's stretches of work since start.
 #[derive(Debug)]
 pub struct RuntimeLag {
     start: Instant,
@@ -66,7 +66,7 @@ impl Default for RuntimeLag {
 }
 
 impl RuntimeLag {
-    /// The process's one measure (the async runtime is one thread).
+    /// The process's one measure (the relay runtime is one thread).
     pub fn global() -> &'static RuntimeLag {
         static LAG: OnceLock<RuntimeLag> = OnceLock::new();
         LAG.get_or_init(RuntimeLag::default)
@@ -159,7 +159,7 @@ impl RuntimeLag {
         let name = "streamforge_runtime_lag_seconds";
         let _ = writeln!(
             out,
-            "# HELP {name} Stretches the async thread ran without returning to its event loop.\n# TYPE {name} histogram"
+            "# HELP {name} Stretches the relay thread ran without returning to its event loop.\n# TYPE {name} histogram"
         );
         let mut cumulative = 0;
         for (bound, bucket) in BUCKETS.iter().zip(&self.buckets) {

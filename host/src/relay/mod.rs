@@ -36,6 +36,7 @@ mod session_manager;
 mod splice;
 pub mod status;
 mod switch;
+mod thread;
 pub mod tune;
 mod upstream;
 mod viewer;
@@ -52,6 +53,7 @@ pub use http::{router, HDHOMERUN_ERROR};
 pub use hub::ViewerInfo;
 pub(crate) use plain_http::keep_read_buffers_mapped;
 pub use status::{AccountUse, RelayStatus, SessionView, ViewerView};
+pub use thread::RelayThread;
 pub use upstream::ConnectError;
 
 use crate::app::App;
@@ -80,10 +82,14 @@ pub struct Relay {
     pub(crate) clients: crate::fetch::ClientsByCa,
     /// The server's cameras, shown by `status` and `/metrics` beside the channels.
     pub(crate) cameras: std::sync::OnceLock<Arc<crate::camera::registry::Cameras>>,
+    /// The runtime the byte path runs on (the relay thread's in a server):
+    /// every channel's pump is spawned there, whoever tunes.
+    pub(crate) runtime: tokio::runtime::Handle,
 }
 
 impl Relay {
-    /// A relay playing the channels of `routing`'s snapshot.
+    /// A relay playing the channels of `routing`'s snapshot, on the runtime
+    /// current when it is made (a server makes it on its [`RelayThread`]).
     pub fn new(
         app: Arc<App>,
         routing: Arc<Routing>,
@@ -109,6 +115,7 @@ impl Relay {
             metrics: Arc::new(Metrics::default()),
             clients,
             cameras: std::sync::OnceLock::new(),
+            runtime: tokio::runtime::Handle::current(),
         }))
     }
 

@@ -98,7 +98,7 @@ pub struct RelayStatus {
     pub sessions: Vec<SessionView>,
     /// Each enabled account's connections.
     pub accounts: Vec<AccountUse>,
-    /// How late the async thread answers (see `relay::lag`).
+    /// How long the relay's thread works without a break (see `relay::lag`).
     #[serde(default)]
     pub runtime_lag: super::lag::LagView,
     /// Every camera with its state.

@@ -37,7 +37,15 @@ impl Relay {
         number: &str,
         viewer: ViewerInfo,
     ) -> Result<Body, TuneError> {
-        let guard = self.start_viewing(number, viewer).await?;
+        // Tuned on the relay's runtime, so the provider connection is its
+        // (this path runs on the HTTP server's).
+        let (relay, number) = (self.clone(), number.to_string());
+        let tuned = self
+            .runtime
+            .spawn(async move { relay.start_viewing(&number, viewer).await })
+            .await;
+        // A join error: the relay stopped (shutdown) or the tune panicked.
+        let guard = tuned.map_err(|_| TuneError::NoVideo)??;
         let (prefix, rx) = guard.hub.subscribe().ok_or(TuneError::NoVideo)?;
         Ok(viewer::body(guard, prefix, rx, self.metrics.clone()))
     }
@@ -129,7 +137,8 @@ impl Relay {
             Ok(Joined::Existing(hub, lease)) => (hub, lease),
             Ok(Joined::Started(hub, lease)) => {
                 let tuner = tuner.take().expect("a started hub holds a tuner");
-                tokio::spawn(pump::run(self.clone(), hub.clone(), tuner));
+                self.runtime
+                    .spawn(pump::run(self.clone(), hub.clone(), tuner));
                 (hub, lease)
             }
             Err(()) => {
