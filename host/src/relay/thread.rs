@@ -64,3 +64,28 @@ impl RelayThread {
         let _ = tokio::task::spawn_blocking(move || thread.join()).await;
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::RelayThread;
+
+    #[tokio::test]
+    async fn its_tasks_run_on_the_relay_thread_until_it_stops() {
+        let relay = RelayThread::start().unwrap();
+        let name = relay
+            .handle()
+            .spawn(async { std::thread::current().name().map(str::to_string) })
+            .await
+            .unwrap();
+        assert_eq!(name.as_deref(), Some("relay"));
+        let (held, dropped) = tokio::sync::oneshot::channel::<()>();
+        let endless = relay.handle().spawn(async move {
+            let _held = held;
+            std::future::pending::<()>().await
+        });
+        relay.stop().await;
+        // The task still running was cancelled, and what it held dropped.
+        assert!(dropped.await.is_err());
+        assert!(endless.await.unwrap_err().is_cancelled());
+    }
+}
