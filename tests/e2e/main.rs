@@ -22,7 +22,6 @@ mod guide_ingest;
 mod guide_shift;
 mod hostile_plugins;
 mod https_accounts;
-mod isolation;
 mod lineup_control;
 mod logos;
 mod names_through_plugin;

@@ -136,3 +136,20 @@ pub fn finish(child: Child, limit: Duration) -> (bool, String) {
     let text = String::from_utf8_lossy(&err.join().unwrap_or_default()).into_owned();
     (status.success(), text)
 }
+
+/// Makes the calling thread, and every thread it starts from then on, the
+/// last to get the CPU (nice 19). For the load generators of a test that
+/// measures pauses: the load is then the server's work, not the generators'
+/// own reading competing with the viewer whose pauses are measured.
+pub fn yield_cpu_to_others() {
+    // On Linux, PRIO_PROCESS with who = 0 sets the calling thread only, and
+    // threads inherit it from the thread that starts them.
+    // SAFETY: setpriority takes plain integers and touches no memory.
+    let status = unsafe { libc::setpriority(libc::PRIO_PROCESS, 0, 19) };
+    assert_eq!(
+        status,
+        0,
+        "could not lower this thread's priority: {}",
+        std::io::Error::last_os_error()
+    );
+}

@@ -4,13 +4,19 @@
 //! for 20 s. The viewer's longest pause between reads and the relay thread's
 //! lag (its longest stretch of work, from the server's own histogram) stay
 //! within 50 ms of a quiet window's.
+//!
+//! It runs alone (see `main.rs`), and its load generators yield the CPU to
+//! everything else, so what competes with the viewer is the server's admin
+//! work and nothing else. (Beside other tests, a plugin being compiled among
+//! them, one CI run saw the viewer pause 163 ms under load against 104 ms
+//! quiet while the relay thread never worked longer than 1 ms at a stretch.)
 
-use crate::common::{self, Server};
 use std::io::Read;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use streamforge_sim::{SimConfig, SimProvider};
+use streamforge_testkit::{self as common, media::viewer, Server};
 
 /// The runtime-lag histogram (`le` bound in seconds → cumulative count).
 fn lag_buckets(server: &Server) -> Vec<(f64, u64)> {
@@ -42,6 +48,7 @@ fn lag_max_ms(before: &[(f64, u64)], after: &[(f64, u64)]) -> f64 {
 
 #[test]
 fn admin_requests_never_stall_a_viewer() {
+    let _alone = crate::alone();
     let mut config = SimConfig::generated(50_000, 7);
     config.guide_hours = 2;
     config.max_connections = 4;
@@ -57,7 +64,7 @@ fn admin_requests_never_stall_a_viewer() {
         guide.as_array().unwrap().len()
     );
     let number = channels[0]["GuideNumber"].as_str().unwrap().to_string();
-    let viewer = common::viewer(format!("{}/stream/{number}", server.base));
+    let viewer = viewer(format!("{}/stream/{number}", server.base));
     common::wait_until("the viewer's first bytes", Duration::from_secs(20), || {
         viewer.received() > 0
     });
@@ -91,6 +98,7 @@ fn admin_requests_never_stall_a_viewer() {
         .map(|worker| {
             let (paths, token, requests) = (paths.clone(), server.token.clone(), requests.clone());
             std::thread::spawn(move || {
+                common::process::yield_cpu_to_others();
                 let client = common::client();
                 let mut sink = Vec::new();
                 let mut i = worker;
