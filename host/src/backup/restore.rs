@@ -34,9 +34,13 @@ pub fn restore(file: &Path, target: &Path) -> anyhow::Result<RestoreReport> {
         .prefix(".streamforge-restore-")
         .tempdir_in(&parent)
         .with_context(|| format!("cannot write in {}", parent.display()))?;
-    extract(file, &manifest, staging.path())?;
     let accounts = {
-        let store = crate::store::Store::open(&staging.path().join("db"))?;
+        // The database the dump was loaded into, still open: opening it
+        // again right after a close can find sled's lock still held.
+        let store = match extract(file, &manifest, staging.path())? {
+            Some(loaded) => loaded,
+            None => crate::store::Store::open(&staging.path().join("db"))?,
+        };
         store.flush()?;
         store.accounts()?.into_iter().map(|a| a.name).collect()
     };
@@ -77,14 +81,19 @@ fn check_target(target: &Path) -> anyhow::Result<()> {
     }
 }
 
-/// Writes every entry under `into`, the dump loaded as a database; each
-/// entry's hash is checked again as it is written (the file could have
-/// changed since it was verified).
-fn extract(file: &Path, manifest: &Manifest, into: &Path) -> anyhow::Result<()> {
+/// Writes every entry under `into`, the dump loaded as a database (given
+/// back, open, if the archive has one); each entry's hash is checked again
+/// as it is written (the file could have changed since it was verified).
+fn extract(
+    file: &Path,
+    manifest: &Manifest,
+    into: &Path,
+) -> anyhow::Result<Option<crate::store::Store>> {
     let shown = file.display();
     let opened = std::fs::File::open(file)?;
     let gz = flate2::read::GzDecoder::new(std::io::BufReader::new(opened));
     let mut archive = tar::Archive::new(gz);
+    let mut loaded = None;
     for entry in archive.entries()? {
         let entry = entry?;
         let path =
@@ -99,8 +108,10 @@ fn extract(file: &Path, manifest: &Manifest, into: &Path) -> anyhow::Result<()> 
             .ok_or_else(|| anyhow!("{shown} changed while it was restored"))?;
         let mut hashing = Hashing::new(entry);
         if path == DB_DUMP {
-            crate::store::load_dump(&into.join("db"), &mut hashing)
-                .with_context(|| format!("cannot restore the database from {shown}"))?;
+            loaded = Some(
+                crate::store::load_dump(&into.join("db"), &mut hashing)
+                    .with_context(|| format!("cannot restore the database from {shown}"))?,
+            );
             std::io::copy(&mut hashing, &mut std::io::sink())?;
         } else {
             let target = into.join(&path);
@@ -116,7 +127,7 @@ fn extract(file: &Path, manifest: &Manifest, into: &Path) -> anyhow::Result<()> 
             bail!("{shown} changed while it was restored; nothing was changed");
         }
     }
-    Ok(())
+    Ok(loaded)
 }
 
 /// A new file readable by its owner only (keys are refused otherwise).

@@ -176,7 +176,7 @@ mod tests {
                 .unwrap());
             assert!(!store.set_provider_limit("nobody", None, 1).unwrap());
         }
-        let store = Store::open(&path).unwrap();
+        let store = crate::store::reopen(&path);
         let a = store.account("p").unwrap().unwrap();
         let p = a.provider_limit.clone().unwrap();
         assert_eq!((p.limit, p.lowered_at, p.last_seen), (1, 100, 160));

@@ -37,9 +37,10 @@ impl Store {
 }
 
 /// Loads a dump made by [`Store::dump`] into a new database at `dir` (which
-/// must not hold one), then opens it as a [`Store`] would: the schema is
-/// checked and migrated.
-pub fn load_dump(dir: &Path, input: &mut impl Read) -> Result<()> {
+/// must not hold one) and gives it back as a [`Store`]: the schema checked
+/// and migrated, everything flushed. The database is opened once (see
+/// [`super::open_db`]).
+pub fn load_dump(dir: &Path, input: &mut impl Read) -> Result<Store> {
     if dir.exists() {
         return Err(StoreError::Corrupt(format!(
             "{} already holds a database; a dump loads only into a new one",
@@ -53,8 +54,8 @@ pub fn load_dump(dir: &Path, input: &mut impl Read) -> Result<()> {
             "not a StreamForge database dump".into(),
         ));
     }
+    let db = super::open_db(dir)?;
     {
-        let db = sled::Config::new().path(dir).flush_every_ms(None).open()?;
         let mut tree: Option<sled::Tree> = None;
         let mut batch = sled::Batch::default();
         loop {
@@ -83,9 +84,10 @@ pub fn load_dump(dir: &Path, input: &mut impl Read) -> Result<()> {
         if let Some(t) = tree {
             t.apply_batch(batch)?;
         }
-        db.flush()?;
     }
-    Store::open(dir)?.flush()
+    let store = Store::with_db(db)?;
+    store.flush()?;
+    Ok(store)
 }
 
 fn put_bytes(out: &mut impl Write, bytes: &[u8]) -> Result<()> {
@@ -124,8 +126,7 @@ mod tests {
         assert_eq!(version, store.version().unwrap());
 
         let copy_dir = dir.path().join("copy");
-        load_dump(&copy_dir, &mut dump.as_slice()).unwrap();
-        let copy = Store::open(&copy_dir).unwrap();
+        let copy = load_dump(&copy_dir, &mut dump.as_slice()).unwrap();
         assert_eq!(
             copy.setting("device-id").unwrap().as_deref(),
             Some("1234ABCD")
@@ -134,10 +135,14 @@ mod tests {
         assert_eq!(copy.version().unwrap(), version);
         drop(copy);
 
-        let err = load_dump(&copy_dir, &mut dump.as_slice()).unwrap_err();
+        let err = load_dump(&copy_dir, &mut dump.as_slice())
+            .err()
+            .expect("a second load into the same dir is refused");
         assert!(err.to_string().contains("already holds"), "{err}");
         let cut = &dump[..dump.len() - 3];
-        let err = load_dump(&dir.path().join("cut"), &mut &cut[..]).unwrap_err();
+        let err = load_dump(&dir.path().join("cut"), &mut &cut[..])
+            .err()
+            .expect("a cut dump is refused");
         assert!(matches!(err, StoreError::Io(_)), "{err}");
     }
 }

@@ -125,7 +125,7 @@ mod tests {
             .unwrap();
         assert_eq!(again, ["10002", "10001", "10000"]);
         drop(store);
-        let store = Store::open(&dir.path().join("db")).unwrap();
+        let store = crate::store::reopen(&dir.path().join("db"));
         assert_eq!(
             store.unmapped_numbers(&[pair("a", "2")]).unwrap(),
             ["10001"]

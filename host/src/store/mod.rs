@@ -91,16 +91,12 @@ impl Store {
     /// Opens (creating) the database at `dir`, migrating it to the current
     /// schema and dropping leftovers of interrupted syncs.
     pub fn open(dir: &Path) -> Result<Store> {
-        // Every write flushes itself (see the `put_*`/`replace_*` methods), so
-        // sled's own flusher, which wakes twice a second and fsyncs even when
-        // nothing changed, is off: an idle server does no disk work.
-        let db = match sled::Config::new().path(dir).flush_every_ms(None).open() {
-            Ok(db) => db,
-            Err(sled::Error::Io(e)) if is_lock_error(&e) => {
-                return Err(StoreError::Locked(dir.display().to_string()))
-            }
-            Err(e) => return Err(e.into()),
-        };
+        Store::with_db(open_db(dir)?)
+    }
+
+    /// The store over a database opened by [`open_db`]: migrated to the
+    /// current schema, leftovers of interrupted syncs dropped.
+    fn with_db(db: sled::Db) -> Result<Store> {
         let store = Store {
             meta: db.open_tree("meta")?,
             accounts: db.open_tree("accounts")?,
@@ -232,6 +228,27 @@ const VERSION_KEY: &[u8] = b"version";
 const GEN_PREFIX_STR: &str = "gen-pointer/";
 const GEN_PREFIX: &[u8] = GEN_PREFIX_STR.as_bytes();
 
+/// Opens (creating) the sled database at `dir`, or says that another
+/// process holds it.
+///
+/// Open each database once per process: sled lets go of its file lock from
+/// a background thread some time after the last handle is dropped, so an
+/// open right after a close can find it still held (sled issues 1234 and
+/// 1289; a restore that loaded the dump, closed it and opened it again
+/// failed that way in CI).
+fn open_db(dir: &Path) -> Result<sled::Db> {
+    // Every write flushes itself (see the `put_*`/`replace_*` methods), so
+    // sled's own flusher, which wakes twice a second and fsyncs even when
+    // nothing changed, is off: an idle server does no disk work.
+    match sled::Config::new().path(dir).flush_every_ms(None).open() {
+        Ok(db) => Ok(db),
+        Err(sled::Error::Io(e)) if is_lock_error(&e) => {
+            Err(StoreError::Locked(dir.display().to_string()))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
 fn is_lock_error(e: &std::io::Error) -> bool {
     e.kind() == std::io::ErrorKind::WouldBlock || e.to_string().contains("lock")
 }
@@ -262,4 +279,19 @@ impl Store {
         self.meta.flush()?;
         Ok(())
     }
+}
+
+/// For tests that open again a database they just closed: waits, up to 5 s,
+/// for sled to let go of its lock (see [`open_db`]).
+#[cfg(test)]
+pub(crate) fn reopen(dir: &Path) -> Store {
+    streamforge_testkit::wait_for(
+        "sled to let go of the database just closed",
+        std::time::Duration::from_secs(5),
+        || match Store::open(dir) {
+            Ok(store) => Some(store),
+            Err(StoreError::Locked(_)) => None,
+            Err(e) => panic!("cannot open {} again: {e}", dir.display()),
+        },
+    )
 }
