@@ -1,8 +1,9 @@
 //! Runtime lag: how long the relay's thread (see `relay::thread`), which
-//! moves every channel's bytes, runs without getting back to its event loop. While it runs one
-//! stretch of work, every other ready task (a viewer's next chunk, a
-//! provider's next read) waits, so the longest stretch is the worst delay
-//! any of them can see; anything that blocks that thread shows up here.
+//! moves every channel's bytes, runs without getting back to its event
+//! loop. While it runs one stretch of work, every other ready task (a
+//! viewer's next chunk, a provider's next read) waits, so the longest
+//! stretch is the worst delay any of them can see; anything that blocks
+//! that thread shows up here.
 //!
 //! Measured by the runtime's park/unpark hooks (see `relay::thread`): when the
 //! thread wakes, the time is noted; when it goes back to sleep, the stretch

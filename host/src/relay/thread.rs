@@ -10,7 +10,8 @@
 //! almost all of it writing the guide, playlist and mappings to the admin
 //! clients (single `writev`s of up to 6 MB). A stretch like that holds back
 //! every channel's next read and write. On its own thread the relay stays
-//! at ≤ 5 ms under the same load, ≤ 1 ms beside the busy loops.
+//! at ≤ 1-10 ms under the same load alone (six runs), ≤ 1 ms beside the
+//! busy loops.
 //!
 //! Its park/unpark hooks measure the runtime lag (see [`super::lag`]).
 
