@@ -306,6 +306,7 @@ fn reason_of(detail: &str) -> String {
 fn failure_counters(http: &reqwest::blocking::Client, server: &Server) -> String {
     let text = http
         .get(format!("{}/metrics", server.base))
+        .bearer_auth(&server.token)
         .send()
         .and_then(|r| r.text())
         .unwrap_or_else(|e| format!("/metrics: {e}"));

@@ -9,6 +9,7 @@
 
 pub mod api;
 pub mod app;
+pub mod auth;
 pub mod backup;
 pub mod blocking;
 pub mod camera;
@@ -30,6 +31,7 @@ pub mod plugins;
 pub mod relay;
 pub mod routing;
 pub mod secrets;
+pub mod server;
 pub mod store;
 pub mod text;
 pub mod tokens;

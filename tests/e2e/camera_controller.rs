@@ -114,11 +114,13 @@ fn a_controllers_camera_is_listed_and_streams_without_showing_its_password() {
 
     // A viewer gets JPEG frames of the largest channel.
     let url = format!(
-        "{}/api/v1/cameras/nvr-cam-door/stream?quality=low&token={}",
+        "{}/api/v1/cameras/nvr-cam-door/stream?quality=low",
         server.url.replacen("http://", "ws://", 1),
-        server.token
     );
-    let (mut ws, _) = tungstenite::connect(&url).expect("WebSocket");
+    let mut request = tungstenite::client::IntoClientRequest::into_client_request(&url).unwrap();
+    let bearer = format!("Bearer {}", server.token).parse().unwrap();
+    request.headers_mut().insert("authorization", bearer);
+    let (mut ws, _) = tungstenite::connect(request).expect("WebSocket");
     if let MaybeTlsStream::Plain(s) = ws.get_ref() {
         s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
     }

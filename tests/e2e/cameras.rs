@@ -41,7 +41,18 @@ fn next_frame(ws: &mut Ws, texts: &mut Vec<String>) -> Vec<u8> {
 
 /// The HTTP status of a WebSocket attempt refused before the upgrade.
 fn refused_status(url: &str) -> u16 {
-    match tungstenite::connect(url) {
+    refused_status_as(url, None)
+}
+
+/// [`refused_status`], sending `bearer` as `Authorization: Bearer`.
+fn refused_status_as(url: &str, bearer: Option<&str>) -> u16 {
+    use tungstenite::client::IntoClientRequest;
+    let mut request = url.into_client_request().unwrap();
+    if let Some(token) = bearer {
+        let value = format!("Bearer {token}").parse().unwrap();
+        request.headers_mut().insert("authorization", value);
+    }
+    match tungstenite::connect(request) {
         Err(tungstenite::Error::Http(r)) => r.status().as_u16(),
         Err(e) => panic!("{url}: {e}"),
         Ok(_) => panic!("{url}: upgraded, should be refused"),
@@ -223,11 +234,14 @@ fn a_camera_added_with_one_command_streams_to_many_viewers_from_one_rtsp_session
     );
 
     // The limit: a second camera is refused before the upgrade, without contacting it.
-    let yard = ws_url(
+    let yard = ws_url(&server, "/api/v1/cameras/yard/stream");
+    assert_eq!(refused_status_as(&yard, Some(&server.token)), 503);
+    // The admin token never in a URL (history, Referer, logs): refused as such.
+    let in_url = ws_url(
         &server,
         &format!("/api/v1/cameras/yard/stream?token={}", server.token),
     );
-    assert_eq!(refused_status(&yard), 503);
+    assert_eq!(refused_status(&in_url), 401);
     assert_eq!(other.sessions_total(), 0);
 
     // The camera dies and comes back: the WebSocket stays open, hears it, frames resume.

@@ -97,7 +97,12 @@ fn demo_serves_a_lineup_and_cleans_up() {
     let metrics = || {
         rt.block_on(async {
             let client = reqwest::Client::builder().no_proxy().build().unwrap();
-            let answer = client.get(format!("{base}/metrics")).send().await;
+            let token = std::fs::read_to_string(format!("{data_dir}/admin.token")).unwrap();
+            let answer = client
+                .get(format!("{base}/metrics"))
+                .bearer_auth(token.trim())
+                .send()
+                .await;
             answer.unwrap().text().await.unwrap()
         })
     };

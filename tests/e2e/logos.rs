@@ -15,6 +15,11 @@ use streamforge_sim::SimProvider;
 const PNG: &[u8] =
     b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89fixture-logo";
 
+/// An SVG whose script would run on the console's origin if served as a page.
+const SVG: &[u8] = br#"<svg xmlns="http://www.w3.org/2000/svg"><script>fetch('/ui/channels/disable',{method:'POST'})</script></svg>"#;
+/// A page sent as an image.
+const HTML: &[u8] = b"<html><body><script>fetch('/ui/')</script></body></html>";
+
 /// A logo host on loopback: `/logo.png` is an image, `/page` an HTML page,
 /// `/slow.png` is never answered. Requests seen are kept.
 struct LogoHost {
@@ -67,10 +72,23 @@ fn serve(mut stream: TcpStream, seen: &Mutex<Vec<String>>, held: &Mutex<Vec<TcpS
     }
     let path = line.split(' ').nth(1).unwrap_or("").to_string();
     seen.lock().unwrap().push(path.clone());
+    if let Some(to) = path.strip_prefix("/redirect?to=") {
+        let head = format!(
+            "HTTP/1.1 302 Found\r\nLocation: {to}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+        );
+        let _ = stream.write_all(head.as_bytes());
+        return;
+    }
     let (kind, body): (&str, &[u8]) = if path.starts_with("/logo.png") {
         ("image/png", PNG)
     } else if path.starts_with("/page") {
         ("text/html", b"<html>not a logo</html>")
+    } else if path.starts_with("/evil.svg") {
+        ("image/svg+xml", SVG)
+    } else if path.starts_with("/lying.png") {
+        ("image/png", HTML)
+    } else if path.starts_with("/combo") {
+        ("image/png,text/html", HTML)
     } else {
         held.lock().unwrap().push(stream);
         return;
@@ -169,9 +187,9 @@ fn logos_are_cached_served_by_id_and_never_slow_the_playlist() {
     // The HTML page is refused, and stays a 404.
     let page_id = streamforge::logos::logo_id(&page);
     common::wait_until("the page refused", Duration::from_secs(30), || {
-        server
-            .log()
-            .contains(&format!("logo {page_id} not cached: not an image"))
+        server.log().contains(&format!(
+            "logo {page_id} not cached: not a PNG, JPEG, GIF or WebP"
+        ))
     });
     assert!(host.saw("/page"));
     assert_eq!(get(&page_url, &[]).status(), 404);
@@ -188,5 +206,146 @@ fn logos_are_cached_served_by_id_and_never_slow_the_playlist() {
     assert!(
         !log.contains("l0go-s3cret") && !log.contains(&host.base),
         "{log}"
+    );
+}
+
+/// Sets every test channel's guide icon: `icons` by guide id, `other` for the rest.
+fn with_icons(icons: &[(&str, String)], other: &str) -> streamforge_sim::SimConfig {
+    let mut config = common::test_panel();
+    for ch in &mut config.channels {
+        let id = ch.epg_channel_id.clone().unwrap_or_default();
+        ch.icon = Some(
+            icons
+                .iter()
+                .find(|(g, _)| *g == id)
+                .map_or_else(|| other.to_string(), |(_, url)| url.clone()),
+        );
+    }
+    config
+}
+
+/// A provider's SVG with a script, HTML sent as `image/png`, and a body sent
+/// as `image/png,text/html` are never kept nor served; a real PNG is served
+/// as an image that cannot run as a page. A redirect to StreamForge's own
+/// listener is not followed.
+#[test]
+fn hostile_logos_are_refused_and_served_images_cannot_run() {
+    let host = LogoHost::start();
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let to_us = format!("http://127.0.0.1:{port}/discover.json");
+    let urls = [
+        ("bbc1.uk", format!("{}/logo.png", host.base)),
+        ("itv1.uk", format!("{}/evil.svg", host.base)),
+        ("e4.uk", format!("{}/lying.png", host.base)),
+        ("skynews.uk", format!("{}/combo", host.base)),
+        ("bbcnews.uk", format!("{}/redirect?to={to_us}", host.base)),
+    ];
+    let sim = SimProvider::start_blocking(with_icons(&urls, &format!("{}/page", host.base)));
+    let data = common::prepared(&sim, 2);
+    let listen = format!("127.0.0.1:{port}");
+    let server = common::Server::start_exactly_with(
+        data.path(),
+        &["serve", "--listen", &listen, "--no-discovery"],
+        "info,streamforge::logos=debug",
+    );
+    let base = server.base.clone();
+    let served = |url: &str| format!("{base}/logos/{}", streamforge::logos::logo_id(url));
+
+    let png = common::wait_for("the PNG cached", Duration::from_secs(30), || {
+        let r = get(&served(&urls[0].1), &[]);
+        (r.status() == 200).then_some(r)
+    });
+    let h = png.headers().clone();
+    assert_eq!(h["content-type"], "image/png");
+    assert_eq!(h["x-content-type-options"], "nosniff");
+    assert_eq!(h["content-security-policy"], "default-src 'none'; sandbox");
+    assert!(h["cache-control"].to_str().unwrap().contains("max-age="));
+
+    for (path, why) in [
+        ("/evil.svg", "not a PNG, JPEG, GIF or WebP"),
+        ("/lying.png", "not a PNG, JPEG, GIF or WebP"),
+        ("/combo", "not a PNG, JPEG, GIF or WebP"),
+        ("/redirect", "StreamForge's own listener"),
+    ] {
+        let (_, url) = urls.iter().find(|(_, u)| u.contains(path)).unwrap();
+        let id = streamforge::logos::logo_id(url);
+        common::wait_until_explained(
+            Duration::from_secs(30),
+            || server.log().contains(&format!("logo {id} not cached")),
+            || format!("{path} never refused: {}", server.log_tail()),
+        );
+        let log = server.log();
+        let line = log
+            .lines()
+            .find(|l| l.contains(&format!("logo {id} not cached")))
+            .unwrap();
+        assert!(line.contains(why), "{path}: {line}");
+        assert!(host.saw(path), "{path} was asked for");
+        let answer = get(&served(url), &[]);
+        assert_eq!(answer.status(), 404, "{path}");
+        assert_eq!(
+            answer.headers()["x-content-type-options"],
+            "nosniff",
+            "{path}"
+        );
+    }
+    // The refusal by address is an event (once per round of downloads).
+    let events = server.api("/api/v1/events");
+    assert!(
+        events
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["kind"] == "logos-refused"),
+        "{events}"
+    );
+}
+
+/// A guide read from a file is not served from this machine: the logos it
+/// names on loopback are never fetched (an internet guide may not point the
+/// server at its own network).
+#[test]
+fn logos_named_by_a_guide_from_elsewhere_never_reach_loopback() {
+    let host = LogoHost::start();
+    let sim = SimProvider::start_blocking(with_icons(&[], &format!("{}/logo.png", host.base)));
+    let data = common::data_dir();
+    let out = common::add_panel_account(data.path(), &sim, "main", &["--max-connections", "2"]);
+    assert!(out.status.success());
+    let guide = common::client()
+        .get(sim.xmltv_url())
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    let file = data.path().join("guide-from-elsewhere.xml");
+    std::fs::write(&file, guide).unwrap();
+    common::cli(
+        data.path(),
+        &["guide", "add", "panel", file.to_str().unwrap()],
+    );
+    common::cli(data.path(), &["sync"]);
+    common::cli(data.path(), &["match"]);
+    let server = common::Server::start(data.path(), &[]);
+    let refused = common::wait_for("the logos refused", Duration::from_secs(30), || {
+        let events = server.api("/api/v1/events");
+        events
+            .as_array()?
+            .iter()
+            .find(|e| e["kind"] == "logos-refused")
+            .map(|e| e["detail"].as_str().unwrap_or_default().to_string())
+    });
+    assert!(refused.contains("loopback"), "{refused}");
+    assert!(
+        !host.saw("/logo.png"),
+        "the loopback logo host was contacted"
+    );
+    let id = streamforge::logos::logo_id(&format!("{}/logo.png", host.base));
+    assert_eq!(
+        get(&format!("{}/logos/{id}", server.base), &[]).status(),
+        404
     );
 }

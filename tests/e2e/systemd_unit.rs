@@ -21,6 +21,7 @@ fn the_systemd_unit_verifies_and_is_hardened() {
         "PrivateDevices=yes",
         "RestrictAddressFamilies=AF_INET AF_INET6 AF_UNIX AF_NETLINK",
         "CapabilityBoundingSet=",
+        "LimitNOFILE=65536",
     ] {
         assert!(
             UNIT.lines().any(|l| l == line),

@@ -4,6 +4,7 @@
 //! result either way.
 
 mod client;
+pub mod metrics;
 mod routes;
 mod server_file;
 mod token;

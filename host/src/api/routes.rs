@@ -3,6 +3,7 @@
 
 use super::{AddGuide, ApiError, GuideSettings, MapRequest, MatchRequest, SyncRequest};
 use crate::app::App;
+use crate::auth::constant_time_eq;
 use crate::catalog::{NewAccount, SilentProgress};
 use crate::lineup_control::{AccountToggle, ChannelToggle, GroupAction, UnmappedToggle};
 use crate::matching::MappingsQuery;
@@ -128,10 +129,6 @@ async fn publish_changes(State(admin): State<Admin>, request: Request, next: Nex
         }
     }
     response
-}
-
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }
 
 async fn status(State(a): State<Admin>) -> Answer {

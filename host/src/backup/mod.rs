@@ -5,8 +5,10 @@
 //! a new one) nor caches that rebuild themselves (logos, compiled plugins).
 //!
 //! `write` makes the archive (its manifest, last, lists every entry with a
-//! SHA-256), `verify` checks one without touching anything, and `restore`
-//! verifies, extracts beside the target and renames into place.
+//! SHA-256), `verify` checks one without touching anything (a key file the
+//! manifest does not announce, or more bytes than [`RestoreLimits`] allow,
+//! refuse it), and `restore` verifies, extracts beside the target and
+//! renames into place.
 
 mod hashing;
 mod manifest;
@@ -16,7 +18,7 @@ mod write;
 
 pub use manifest::{Entry, Manifest, FORMAT, VERSION};
 pub use restore::{restore, RestoreReport};
-pub use verify::verify;
+pub use verify::{verify, RestoreLimits};
 pub use write::{write_archive, write_to_temp};
 
 /// Name of the database dump inside an archive.

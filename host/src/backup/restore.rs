@@ -5,7 +5,7 @@
 
 use super::hashing::Hashing;
 use super::manifest::Manifest;
-use super::verify::{entry_path, verify};
+use super::verify::{entry_path, verify_within, RestoreLimits};
 use super::{DB_DUMP, MANIFEST};
 use anyhow::{anyhow, bail, Context};
 use std::path::Path;
@@ -20,10 +20,10 @@ pub struct RestoreReport {
 }
 
 /// Restores the archive `file` into the data dir `target`, which must be
-/// missing or empty.
-pub fn restore(file: &Path, target: &Path) -> anyhow::Result<RestoreReport> {
+/// missing or empty, if it expands within `limits`.
+pub fn restore(file: &Path, target: &Path, limits: RestoreLimits) -> anyhow::Result<RestoreReport> {
     check_target(target)?;
-    let manifest = verify(file)?;
+    let manifest = verify_within(file, limits)?;
     let parent = match target.parent() {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => std::path::PathBuf::from("."),
@@ -106,7 +106,8 @@ fn extract(
             .iter()
             .find(|e| e.path == path)
             .ok_or_else(|| anyhow!("{shown} changed while it was restored"))?;
-        let mut hashing = Hashing::new(entry);
+        // Never more than the manifest listed (it was checked within the limits).
+        let mut hashing = Hashing::new(std::io::Read::take(entry, expected.size));
         if path == DB_DUMP {
             loaded = Some(
                 crate::store::load_dump(&into.join("db"), &mut hashing)

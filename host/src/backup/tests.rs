@@ -51,7 +51,7 @@ fn an_archive_restores_into_a_new_data_dir() {
     assert_eq!(verify(&file).unwrap(), manifest);
 
     let target = tmp.path().join("new");
-    let report = restore(&file, &target).unwrap();
+    let report = restore(&file, &target, RestoreLimits::default()).unwrap();
     assert!(report.accounts.is_empty());
     assert_eq!(files(&target), ["db", "guides", "plugins"]);
     assert_eq!(
@@ -72,7 +72,7 @@ fn an_archive_restores_into_a_new_data_dir() {
     assert!(archive(&data, &store, true, &with_key).includes_key);
     let target = tmp.path().join("keyed");
     std::fs::create_dir(&target).unwrap();
-    restore(&with_key, &target).unwrap();
+    restore(&with_key, &target, RestoreLimits::default()).unwrap();
     assert!(files(&target).contains(&"secret.key".to_string()));
     assert!(files(&target).contains(&"jwt.key".to_string()));
     assert!(!files(&target).contains(&"admin.token".to_string()));
@@ -118,7 +118,10 @@ fn bad_archives_and_full_targets_are_refused_untouched() {
     for (name, bytes, expected) in cases {
         let path = tmp.path().join(name);
         std::fs::write(&path, bytes).unwrap();
-        let err = format!("{:#}", restore(&path, &target).unwrap_err());
+        let err = format!(
+            "{:#}",
+            restore(&path, &target, RestoreLimits::default()).unwrap_err()
+        );
         assert!(err.contains(expected), "{name}: {err}");
         assert!(!err.contains('\n'), "{name}: one line: {err}");
         assert!(!target.exists(), "{name}: the target was touched");
@@ -131,7 +134,9 @@ fn bad_archives_and_full_targets_are_refused_untouched() {
 
     std::fs::create_dir(&target).unwrap();
     std::fs::write(target.join("mine.txt"), "keep").unwrap();
-    let err = restore(&file, &target).unwrap_err().to_string();
+    let err = restore(&file, &target, RestoreLimits::default())
+        .unwrap_err()
+        .to_string();
     assert!(err.contains("is not empty"), "{err}");
     assert_eq!(files(&target), ["mine.txt"]);
 }
@@ -146,4 +151,120 @@ fn foreign_archive() -> Vec<u8> {
     tar.append_data(&mut header, "notes.txt", &b"hello"[..])
         .unwrap();
     tar.into_inner().unwrap().finish().unwrap()
+}
+
+/// The entries of an archive (manifest left out), in order.
+fn entries_of(file: &Path) -> Vec<(String, Vec<u8>)> {
+    use std::io::Read;
+    let gz = flate2::read::GzDecoder::new(std::fs::File::open(file).unwrap());
+    let mut tar = tar::Archive::new(gz);
+    let mut out = Vec::new();
+    for entry in tar.entries().unwrap() {
+        let mut entry = entry.unwrap();
+        let path = entry.path().unwrap().to_string_lossy().into_owned();
+        let mut bytes = Vec::new();
+        entry.read_to_end(&mut bytes).unwrap();
+        if path != MANIFEST {
+            out.push((path, bytes));
+        }
+    }
+    out
+}
+
+/// An archive of `entries` with a manifest that lists each one correctly
+/// (what someone who altered a backup would write) and says `includes_key`.
+fn forged_archive(entries: &[(String, Vec<u8>)], includes_key: bool) -> Vec<u8> {
+    use sha2::Digest;
+    let listed: Vec<Entry> = entries
+        .iter()
+        .map(|(path, bytes)| Entry {
+            path: path.clone(),
+            size: bytes.len() as u64,
+            sha256: hex::encode(sha2::Sha256::digest(bytes)),
+        })
+        .collect();
+    let manifest = Manifest {
+        format: FORMAT.into(),
+        version: VERSION,
+        streamforge: "forged".into(),
+        schema: crate::store::SCHEMA,
+        created: 0,
+        includes_key,
+        entries: listed,
+    };
+    let gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    let mut tar = tar::Builder::new(gz);
+    let json = serde_json::to_vec(&manifest).unwrap();
+    for (path, bytes) in entries
+        .iter()
+        .chain(std::iter::once(&(MANIFEST.to_string(), json)))
+    {
+        let mut header = tar::Header::new_gnu();
+        header.set_size(bytes.len() as u64);
+        header.set_mode(0o600);
+        tar.append_data(&mut header, path, &bytes[..]).unwrap();
+    }
+    tar.into_inner().unwrap().finish().unwrap()
+}
+
+/// A key the manifest does not announce is refused, and nothing is written:
+/// with it, whoever altered the archive could sign camera tokens.
+#[test]
+fn a_planted_key_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (data, store) = data_dir(&tmp.path().join("old"));
+    let file = tmp.path().join("backup.tar.gz");
+    archive(&data, &store, false, &file);
+    let mut entries = entries_of(&file);
+    entries.push(("jwt.key".into(), vec![b'0'; 64]));
+    let planted = tmp.path().join("planted.tar.gz");
+    std::fs::write(&planted, forged_archive(&entries, false)).unwrap();
+    let target = tmp.path().join("new");
+    let err = format!(
+        "{:#}",
+        restore(&planted, &target, RestoreLimits::default()).unwrap_err()
+    );
+    assert!(
+        err.contains("holds `jwt.key` although its manifest says it has no keys"),
+        "{err}"
+    );
+    assert!(!target.exists());
+    // The same archive announcing its keys is a backup made with --include-key.
+    let announced = tmp.path().join("announced.tar.gz");
+    std::fs::write(&announced, forged_archive(&entries, true)).unwrap();
+    restore(&announced, &target, RestoreLimits::default()).unwrap();
+    assert!(target.join("jwt.key").exists());
+}
+
+/// An archive that expands past the limits is refused before anything is
+/// written, however small it is.
+#[test]
+fn an_archive_that_expands_too_far_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (data, store) = data_dir(&tmp.path().join("old"));
+    let file = tmp.path().join("backup.tar.gz");
+    archive(&data, &store, false, &file);
+    let mut entries = entries_of(&file);
+    entries.push(("guides/huge.xml".into(), vec![b' '; 8 << 20]));
+    let bomb = tmp.path().join("bomb.tar.gz");
+    let bytes = forged_archive(&entries, false);
+    assert!(bytes.len() < 64 << 10, "compresses well: {}", bytes.len());
+    std::fs::write(&bomb, bytes).unwrap();
+    let target = tmp.path().join("new");
+    let small = RestoreLimits {
+        total: 64 << 20,
+        entry: 4 << 20,
+    };
+    let err = format!("{:#}", restore(&bomb, &target, small).unwrap_err());
+    assert!(err.contains("expands to more than restore allows"), "{err}");
+    assert!(err.contains("guides/huge.xml"), "{err}");
+    assert!(!target.exists());
+    let total = RestoreLimits {
+        total: 4 << 20,
+        entry: 64 << 20,
+    };
+    assert!(restore(&bomb, &target, total).is_err());
+    assert!(!target.exists());
+    // Within the limits, it restores.
+    restore(&bomb, &target, RestoreLimits::default()).unwrap();
 }

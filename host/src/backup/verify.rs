@@ -10,10 +10,39 @@ use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::Path;
 
-/// The manifest of the archive at `file`, once every entry checks out;
-/// else one line saying what is wrong with it.
+/// How large an archive may expand: a small archive that unpacks to
+/// gigabytes (a compression bomb) is refused before it fills the disk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RestoreLimits {
+    /// Bytes all entries may hold together.
+    pub total: u64,
+    /// Bytes one entry may hold.
+    pub entry: u64,
+}
+
+impl Default for RestoreLimits {
+    /// 4 GiB in all, 2 GiB per entry.
+    fn default() -> Self {
+        RestoreLimits {
+            total: 4 << 30,
+            entry: 2 << 30,
+        }
+    }
+}
+
+/// The manifest of the archive at `file`, once every entry checks out
+/// within the default [`RestoreLimits`]; else one line saying what is wrong.
 pub fn verify(file: &Path) -> anyhow::Result<Manifest> {
+    verify_within(file, RestoreLimits::default())
+}
+
+/// [`verify`] with these limits.
+pub fn verify_within(file: &Path, limits: RestoreLimits) -> anyhow::Result<Manifest> {
     let shown = file.display();
+    let gib = |n: u64| match n {
+        n if n >= 1 << 30 => format!("{:.1} GiB", n as f64 / f64::from(1u32 << 30)),
+        n => format!("{:.1} MiB", n as f64 / f64::from(1u32 << 20)),
+    };
     let damaged = |e: std::io::Error| {
         anyhow!(
             "the backup {shown} is damaged or incomplete ({}); nothing was changed",
@@ -29,6 +58,7 @@ pub fn verify(file: &Path) -> anyhow::Result<Manifest> {
     }
     let mut seen: BTreeMap<String, (u64, String)> = BTreeMap::new();
     let mut manifest_bytes = None;
+    let mut total = 0u64;
     {
         let mut archive = tar::Archive::new(&mut gz);
         for entry in archive.entries().map_err(damaged)? {
@@ -53,7 +83,18 @@ pub fn verify(file: &Path) -> anyhow::Result<Manifest> {
                 manifest_bytes = Some(bytes);
                 continue;
             }
-            let mut hashing = Hashing::new(entry);
+            let size = entry.header().size().map_err(damaged)?;
+            total = total.saturating_add(size);
+            if size > limits.entry || total > limits.total {
+                bail!(
+                    "{shown} expands to more than restore allows ({} per file, {} in all; `{path}` alone is {}); nothing was changed",
+                    gib(limits.entry),
+                    gib(limits.total),
+                    gib(size)
+                );
+            }
+            // Never more than the header said, whatever the stream holds.
+            let mut hashing = Hashing::new(entry.take(size));
             std::io::copy(&mut hashing, &mut std::io::sink()).map_err(damaged)?;
             if seen.insert(path.clone(), hashing.finish()).is_some() {
                 bail!("{shown} is damaged: it holds `{path}` twice; nothing was changed");
@@ -92,6 +133,15 @@ pub fn verify(file: &Path) -> anyhow::Result<Manifest> {
     }
     check_entries(&manifest.entries, &seen)
         .map_err(|what| anyhow!("the backup {shown} is damaged: {what}; nothing was changed"))?;
+    // A key the manifest does not announce was put there by someone else:
+    // restoring it would let them sign camera tokens or read passwords.
+    if !manifest.includes_key {
+        if let Some(key) = super::KEY_FILES.iter().find(|k| seen.contains_key(**k)) {
+            bail!(
+                "{shown} holds `{key}` although its manifest says it has no keys; it was altered, nothing was changed"
+            );
+        }
+    }
     Ok(manifest)
 }
 

@@ -2,7 +2,11 @@
 //! over WebSocket and as MJPEG, snapshots, the live page; and adding or
 //! removing a camera with the admin token. Every route checks the caller's
 //! token first (401), then that the camera exists (404), then the token's
-//! scope (403); the streaming limit answers 503 before any upgrade.
+//! scope (403); the streaming limit answers 503 before any upgrade. A
+//! WebSocket without a token is upgraded whether the camera exists or not
+//! (nothing is told before auth). A stream lives as long as its token: it
+//! is checked again every second, and a WebSocket closes with 1008, an
+//! MJPEG body ends, once it has expired or the key was rotated.
 
 use super::book::{CameraBook, NewCamera};
 use super::controllers::{CameraControllers, NewController};
@@ -22,6 +26,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::broadcast::error::RecvError;
 use tokio::sync::watch;
+use zeroize::Zeroizing;
 
 /// How long a WebSocket client may take to send its auth message.
 const AUTH_WAIT: Duration = Duration::from_secs(5);
@@ -29,6 +34,8 @@ const AUTH_WAIT: Duration = Duration::from_secs(5);
 const PING_EVERY: Duration = Duration::from_secs(15);
 /// A client that answers no ping for this long is let go.
 const PONG_WAIT: Duration = Duration::from_secs(45);
+/// How often a streaming viewer's token is checked again.
+const RECHECK_EVERY: Duration = Duration::from_secs(1);
 
 /// What the camera routes share.
 #[derive(Clone)]
@@ -60,6 +67,10 @@ pub fn router(state: CameraRoutes) -> Router {
         .route("/api/v1/cameras/{id}/stream.mjpeg", get(mjpeg))
         .route("/api/v1/cameras/{id}/stream/snapshot", get(snapshot))
         .route("/cameras/{id}", get(page))
+        .route("/cameras/assets/live.js", get(live_js))
+        .route("/cameras/assets/live.css", get(live_css))
+        // CSP without inline script, no framing, no sniffing, no Referer.
+        .layer(axum::middleware::from_fn(crate::auth::page_headers::add))
         .with_state(state)
 }
 
@@ -280,6 +291,9 @@ async fn mjpeg(
         Ok(l) => l,
         Err(r) => return r.into_response(),
     };
+    let Some(held) = presented_token(&headers, uri.query()) else {
+        return AccessError::from(crate::tokens::TokenError::Missing).into_response();
+    };
     let viewer = match s.cameras.watch(&id, level) {
         Ok(v) => v,
         Err(e) => return e.into_response(),
@@ -287,10 +301,11 @@ async fn mjpeg(
     let first = viewer.latest();
     let frames = viewer.frames();
     let stopping = Box::pin(until_true(s.stopping.clone()));
+    let expired = Box::pin(until_invalid(s.access.clone(), held));
     let cameras = s.cameras.clone();
     let parts = futures_util::stream::unfold(
-        (viewer, frames, first, stopping, cameras),
-        |(viewer, mut frames, first, mut stopping, cameras)| async move {
+        (viewer, frames, first, stopping, expired, cameras),
+        |(viewer, mut frames, first, mut stopping, mut expired, cameras)| async move {
             let jpeg = match first {
                 Some(f) => f,
                 None => loop {
@@ -301,6 +316,7 @@ async fn mjpeg(
                             Err(RecvError::Closed) => return None,
                         },
                         () = &mut stopping => return None,
+                        _ = &mut expired => return None,
                     }
                 },
             };
@@ -311,7 +327,7 @@ async fn mjpeg(
                 .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             Some((
                 Ok::<Bytes, std::io::Error>(part),
-                (viewer, frames, None, stopping, cameras),
+                (viewer, frames, None, stopping, expired, cameras),
             ))
         },
     );
@@ -354,22 +370,34 @@ async fn stream_ws(
         Err(e) => return error(StatusCode::BAD_REQUEST, e),
     };
     // With a token in the request, everything is decided before the upgrade;
-    // without one, the client has 5 s to send it as its first message.
-    let viewer = if presented_token(&headers, uri.query()).is_some() {
-        if let Err(r) = admit(&s, &headers, &uri, &id) {
-            return r.into_response();
+    // without one, the client has 5 s to send it as its first message (and
+    // learns nothing before, not even whether the camera exists).
+    let admitted = match presented_token(&headers, uri.query()) {
+        Some(token) => {
+            if let Err(r) = admit(&s, &headers, &uri, &id) {
+                return r.into_response();
+            }
+            match s.cameras.watch(&id, level) {
+                Ok(v) => Some((v, token)),
+                Err(e) => return e.into_response(),
+            }
         }
-        match s.cameras.watch(&id, level) {
-            Ok(v) => Some(v),
-            Err(e) => return e.into_response(),
-        }
-    } else {
-        if !s.cameras.exists(&id) {
-            return CameraError::Unknown(id).into_response();
-        }
-        None
+        None => None,
     };
-    upgrade.on_upgrade(move |socket| serve_ws(s, id, level, viewer, socket))
+    upgrade.on_upgrade(move |socket| serve_ws(s, id, level, admitted, socket))
+}
+
+/// Resolves once `token` no longer opens what it opened (expired, or the
+/// key was rotated), with the reason; checked every [`RECHECK_EVERY`].
+async fn until_invalid(access: Arc<CameraAccess>, token: Zeroizing<String>) -> AccessError {
+    let mut every = tokio::time::interval(RECHECK_EVERY);
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        every.tick().await;
+        if let Err(e) = access.check_token(&token) {
+            return e;
+        }
+    }
 }
 
 /// Resolves once `flag` is true (never if its sender is gone while false).
@@ -398,10 +426,10 @@ async fn serve_ws(
     s: CameraRoutes,
     id: String,
     level: usize,
-    viewer: Option<Viewer>,
+    admitted: Option<(Viewer, Zeroizing<String>)>,
     mut socket: WebSocket,
 ) {
-    let mut viewer = match viewer {
+    let (mut viewer, held) = match admitted {
         Some(v) => v,
         None => match ws_auth(&s, &id, level, &mut socket).await {
             Some(v) => v,
@@ -410,6 +438,8 @@ async fn serve_ws(
     };
     let stopping = until_true(s.stopping.clone());
     tokio::pin!(stopping);
+    let expired = until_invalid(s.access.clone(), held);
+    tokio::pin!(expired);
     let mut frames = viewer.frames();
     let mut online = viewer.online();
     if let Some(f) = viewer.latest() {
@@ -479,6 +509,10 @@ async fn serve_ws(
                 close(&mut socket, 1001, "the server is stopping").await;
                 return;
             }
+            why = &mut expired => {
+                close(&mut socket, 1008, why.reason()).await;
+                return;
+            }
         }
     }
 }
@@ -489,10 +523,15 @@ async fn ws_auth(
     id: &str,
     level: usize,
     socket: &mut WebSocket,
-) -> Option<Viewer> {
+) -> Option<(Viewer, Zeroizing<String>)> {
     let first = tokio::time::timeout(AUTH_WAIT, socket.recv()).await;
+    let mut held = None;
     let decision: Result<Access, AccessError> = match first {
-        Ok(Some(Ok(Message::Text(t)))) => s.access.check_ws_message(&t),
+        Ok(Some(Ok(Message::Text(t)))) => crate::tokens::ws_auth_token(&t).and_then(|token| {
+            let access = s.access.check_token(&token);
+            held = Some(token);
+            access
+        }),
         _ => {
             close(
                 socket,
@@ -510,8 +549,13 @@ async fn ws_auth(
             return None;
         }
     }
+    if !s.cameras.exists(id) {
+        close(socket, 1008, "no such camera").await;
+        return None;
+    }
+    let held = held?;
     match s.cameras.watch(id, level) {
-        Ok(v) => Some(v),
+        Ok(v) => Some((v, held)),
         Err(e) => {
             close(socket, 1013, &e.to_string()).await;
             None
@@ -554,4 +598,26 @@ async fn page(
     }
     let levels = &s.cameras.levels();
     Html(super::page::live_page(&id, levels)).into_response()
+}
+
+async fn live_js() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "max-age=300"),
+        ],
+        super::page::SCRIPT,
+    )
+        .into_response()
+}
+
+async fn live_css() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "max-age=300"),
+        ],
+        super::page::STYLE,
+    )
+        .into_response()
 }

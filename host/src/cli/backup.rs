@@ -21,6 +21,38 @@ pub struct BackupArgs {
 pub struct RestoreArgs {
     /// The archive `streamforge backup` wrote; restored into --data-dir, which must be new or empty.
     pub file: PathBuf,
+    /// Most bytes the archive may expand to, in all (a larger one is refused before anything is written).
+    #[arg(long, default_value = "4GiB", value_parser = byte_size)]
+    pub max_size: u64,
+    /// Most bytes one file of the archive may hold.
+    #[arg(long, default_value = "2GiB", value_parser = byte_size)]
+    pub max_file_size: u64,
+}
+
+/// A size such as `4GiB`, `512MiB`, `100MB` or a number of bytes.
+fn byte_size(text: &str) -> Result<u64, String> {
+    let t = text.trim();
+    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let (digits, unit) = t.split_at(split);
+    let n: u64 = digits
+        .parse()
+        .map_err(|_| format!("`{text}` is not a size (e.g. 4GiB, 512MiB, 1000000)"))?;
+    let factor: u64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "k" | "kb" => 1_000,
+        "kib" => 1 << 10,
+        "m" | "mb" => 1_000_000,
+        "mib" => 1 << 20,
+        "g" | "gb" => 1_000_000_000,
+        "gib" => 1 << 30,
+        _ => {
+            return Err(format!(
+                "`{text}`: unknown unit (use B, KiB, MiB, GiB, KB, MB, GB)"
+            ))
+        }
+    };
+    n.checked_mul(factor)
+        .ok_or_else(|| format!("`{text}` is too large"))
 }
 
 /// Writes the archive beside its final name (owner-only), then moves it
@@ -78,7 +110,12 @@ pub async fn backup(data: &DataDir, args: BackupArgs) -> anyhow::Result<()> {
 /// Restores into the data dir, which must be missing or empty.
 pub async fn restore(data: &DataDir, args: RestoreArgs) -> anyhow::Result<()> {
     let (file, target) = (args.file.clone(), data.root().to_path_buf());
-    let report = crate::blocking::run(move || crate::backup::restore(&file, &target)).await?;
+    let limits = crate::backup::RestoreLimits {
+        total: args.max_size,
+        entry: args.max_file_size,
+    };
+    let report =
+        crate::blocking::run(move || crate::backup::restore(&file, &target, limits)).await?;
     println!(
         "restored {} into {} (made by StreamForge {}; {} files)",
         args.file.display(),

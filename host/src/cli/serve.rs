@@ -40,6 +40,24 @@ pub struct ServeArgs {
     /// Do not answer or send UDP/SSDP discovery (add the tuner by address instead).
     #[arg(long)]
     pub no_discovery: bool,
+    /// Connections open at once, at most (default: the open-file limit less 256).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(16..=1_000_000))]
+    pub max_open_connections: Option<u32>,
+    /// Reverse proxies whose X-Forwarded-For / Forwarded name the client (comma-separated addresses or networks).
+    #[arg(long, default_value = "")]
+    pub trusted_proxies: String,
+    /// Serve /metrics without the admin token.
+    #[arg(long)]
+    pub metrics_public: bool,
+    /// Seconds a client may take to send a whole request head.
+    #[arg(long, default_value = "10", value_parser = seconds)]
+    pub head_timeout: f64,
+    /// Seconds an idle kept-alive connection stays open between requests.
+    #[arg(long, default_value = "60", value_parser = seconds)]
+    pub idle_timeout: f64,
+    /// Seconds a request body may pause before the connection is closed.
+    #[arg(long, default_value = "30", value_parser = seconds)]
+    pub body_timeout: f64,
     /// Seconds to wait for a source's first video before trying the next one.
     #[arg(long, default_value = "5", value_parser = seconds)]
     pub stream_timeout: f64,
@@ -150,6 +168,16 @@ impl ServeArgs {
         }
     }
 
+    /// The connection timeouts these options give (each at least 1 s).
+    pub fn timeouts(&self) -> crate::server::connections::Timeouts {
+        let secs = |s: f64| std::time::Duration::from_secs_f64(s.max(1.0));
+        crate::server::connections::Timeouts {
+            head: secs(self.head_timeout),
+            idle: secs(self.idle_timeout),
+            body: secs(self.body_timeout),
+        }
+    }
+
     /// The tuner settings these options give.
     pub fn tuner_options(&self) -> TunerOptions {
         TunerOptions {
@@ -190,10 +218,25 @@ pub async fn serve_app(
     banner: impl FnOnce(&str),
 ) -> anyhow::Result<()> {
     let token = api::load_or_create_token(&data.admin_token())?;
+    let open_files = crate::server::open_files::raise_limit();
+    let max_open = args
+        .max_open_connections
+        .map(|n| n as usize)
+        .unwrap_or_else(|| crate::server::open_files::default_cap(open_files));
+    let trusted = crate::auth::TrustedProxies::parse(
+        &args
+            .trusted_proxies
+            .split(',')
+            .filter(|e| !e.trim().is_empty())
+            .collect::<Vec<_>>(),
+    )
+    .map_err(anyhow::Error::msg)?;
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
         .with_context(|| format!("cannot listen on {}", args.listen))?;
     let addr = listener.local_addr()?;
+    // No URL from provider or guide data may lead the server to itself.
+    crate::fetch::guard::register_own_listener(addr);
     let admin_host = if addr.ip().is_unspecified() {
         "127.0.0.1".to_string()
     } else {
@@ -214,7 +257,7 @@ pub async fn serve_app(
     let logo_dir = data.root().join("logos");
     let logos =
         blocking(move || crate::logos::LogoCache::open(logo_dir, Default::default())).await?;
-    crate::logos::spawn_watcher(logos.clone(), routing.clone());
+    crate::logos::spawn_watcher(logos.clone(), routing.clone(), app.events.clone());
     let tuner_state = TunerState::new(app.clone(), shared.clone(), routing.clone(), logos);
     // The byte path gets a thread of its own; the rest stays on this one.
     let relay_thread = crate::relay::RelayThread::start().context("starting the relay thread")?;
@@ -236,30 +279,46 @@ pub async fn serve_app(
         relay: relay.clone(),
         admin_token: token.clone(),
         sessions: Default::default(),
+        signin: Default::default(),
         device: shared.clone(),
         camera_keys: cameras.routes.access.keys().clone(),
         stopping: console_stopping,
         jobs: Default::default(),
     });
+    let metrics_public = Arc::new(std::sync::atomic::AtomicBool::new(args.metrics_public));
+    let connections = crate::server::connections::Registry::new(max_open, args.timeouts());
     if let Some((sources, running)) = config {
         let live = Live {
             device: shared.clone(),
             routing: routing.clone(),
             relay: relay.clone(),
             cameras: cameras.routes.cameras.clone(),
+            metrics_public: metrics_public.clone(),
         };
         let apply = Box::new(move |r: &Resolved| live.apply(r));
         let reloader = Reloader::new(sources, running, app.events.clone(), apply);
         crate::config::reload_on_sighup(Arc::new(reloader));
     }
+    let metrics = api::metrics::router(api::metrics::MetricsRoute {
+        relay: relay.clone(),
+        token: Arc::new(token.clone()),
+        public: metrics_public,
+        connections: Some(connections.clone()),
+    });
     let router = tuner::http::router(tuner_state)
         .merge(crate::relay::router(relay.clone()))
+        .merge(metrics)
         .merge(crate::camera::http::router(cameras.routes.clone()))
         .merge(console)
         .nest(
             "/api/v1",
             api::router(app.clone(), token, Some(relay.clone())),
-        );
+        )
+        // Every handler may ask who the client is (sign-in limits).
+        .layer(axum::middleware::from_fn_with_state(
+            Arc::new(trusted),
+            crate::auth::client_addr::layer,
+        ));
     let server_file = ServerFile {
         url: format!("http://{admin_host}:{}", addr.port()),
         pid: std::process::id(),
@@ -296,20 +355,28 @@ pub async fn serve_app(
         start_discovery(&shared, &stopped)
     };
     let closing = relay.clone();
+    println!(
+        "  connections: at most {max_open} open at once (open-file limit {})",
+        open_files.map_or("unknown".to_string(), |n| n.to_string())
+    );
+    tracing::info!(
+        "open-file limit {}, at most {max_open} connections",
+        open_files.map_or("unknown".to_string(), |n| n.to_string())
+    );
+    let _watchdog = connections.spawn_watchdog();
     // Channel requests are played on their sockets by the relay; the rest
     // goes to the router.
-    let listener = crate::relay::Front::new(listener, relay.clone())?;
+    let listener = crate::relay::Front::new(listener, relay.clone(), connections.clone())?;
     // Start-up work (opening the database, compiling plugins) is not lag.
     crate::relay::lag::RuntimeLag::global().reset();
-    let result = axum::serve(listener, router)
-        .with_graceful_shutdown(async move {
-            shutdown_signal().await;
-            // Streams never finish on their own: end them so the server can.
-            closing.close_all();
-            // Camera viewers get a WebSocket close (1001, going away).
-            let _ = camera_stop.send(true);
-        })
-        .await;
+    crate::server::http::serve(listener, router, connections, async move {
+        shutdown_signal().await;
+        // Streams never finish on their own: end them so the server can.
+        closing.close_all();
+        // Camera viewers get a WebSocket close (1001, going away).
+        let _ = camera_stop.send(true);
+    })
+    .await;
     let _ = stop.send(true);
     for task in discovery {
         // Lets SSDP say byebye; bounded so a stuck socket cannot hold the exit.
@@ -319,7 +386,7 @@ pub async fn serve_app(
     relay_thread.stop().await;
     let _ = std::fs::remove_file(data.server_file());
     app.store.flush()?;
-    result.context("the server stopped with an error")
+    Ok(())
 }
 
 async fn shutdown_signal() {

@@ -49,6 +49,12 @@ impl ServeArgs {
         self.tuner_count = r.count("tuner_count");
         self.friendly_name = r.text("friendly_name");
         self.no_discovery = r.switch("discovery") == Some(false);
+        self.max_open_connections = r.count("max_open_connections");
+        self.trusted_proxies = r.text("trusted_proxies").unwrap_or_default();
+        self.metrics_public = r.switch("metrics_public") == Some(true);
+        self.head_timeout = secs("head_timeout");
+        self.idle_timeout = secs("idle_timeout");
+        self.body_timeout = secs("body_timeout");
         self.stream_timeout = secs("relay.stream_timeout");
         self.stall_timeout = secs("relay.stall_timeout");
         self.slow_timeout = secs("relay.slow_timeout");
@@ -92,6 +98,8 @@ pub struct Live {
     pub relay: Arc<Relay>,
     /// The cameras (default quality, grace time).
     pub cameras: Arc<Cameras>,
+    /// Whether `/metrics` is served without the admin token.
+    pub metrics_public: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl Live {
@@ -107,6 +115,8 @@ impl Live {
         }
         self.routing.set_tuners(args.tuner_count);
         self.relay.set_config(args.relay_config());
+        self.metrics_public
+            .store(args.metrics_public, std::sync::atomic::Ordering::Relaxed);
         let grace = std::time::Duration::from_secs_f64(args.camera_grace);
         if let Err(e) = self.cameras.set_live(&args.camera_default_quality, grace) {
             // The schema admits only known qualities; kept as a log line.

@@ -32,6 +32,9 @@ pub enum Kind {
     Quality,
     /// What silent audio does: `off`, `event` or `failover`.
     AudioPolicy,
+    /// Addresses and networks, comma-separated (`10.0.0.2, 192.168.0.0/16`);
+    /// empty for none.
+    Networks,
 }
 
 /// The `relay.audio_missing` choices.
@@ -46,7 +49,7 @@ pub enum Value {
     /// [`Kind::Addr`].
     Addr(SocketAddr),
     /// [`Kind::Url`], [`Kind::DeviceId`], [`Kind::Name`], [`Kind::Quality`],
-    /// [`Kind::AudioPolicy`].
+    /// [`Kind::AudioPolicy`], [`Kind::Networks`].
     Text(String),
     /// [`Kind::Count`].
     Count(u32),
@@ -203,6 +206,24 @@ pub fn keys() -> &'static [Key] {
                 "friendly_name",
             )),
             flag(key("discovery", Kind::Switch, Some("true")), "no_discovery"),
+            unset(
+                flag(
+                    key("max_open_connections", count(16, 1_000_000), None),
+                    "max_open_connections",
+                ),
+                "the open-file limit less 256 (at least 64)",
+            ),
+            flag(key("head_timeout", SECS, Some("10")), "head_timeout"),
+            flag(key("idle_timeout", SECS, Some("60")), "idle_timeout"),
+            flag(key("body_timeout", SECS, Some("30")), "body_timeout"),
+            flag(
+                key("trusted_proxies", Kind::Networks, Some("")),
+                "trusted_proxies",
+            ),
+            live(flag(
+                key("metrics_public", Kind::Switch, Some("false")),
+                "metrics_public",
+            )),
             live(flag(
                 key("relay.stream_timeout", SECS, Some("5")),
                 "stream_timeout",
@@ -325,6 +346,20 @@ pub fn parse_string(key: &Key, text: &str) -> Result<Value, String> {
             .contains(&text)
             .then(|| Value::Text(text.to_string()))
             .ok_or_else(|| wanted(key, &shown)),
+        Kind::Networks => {
+            let entries: Vec<&str> = text.split(',').filter(|e| !e.trim().is_empty()).collect();
+            crate::auth::TrustedProxies::parse(&entries)
+                .map(|_| {
+                    Value::Text(
+                        entries
+                            .iter()
+                            .map(|e| e.trim())
+                            .collect::<Vec<_>>()
+                            .join(", "),
+                    )
+                })
+                .map_err(|reason| format!("`{}`: {reason}", key.path))
+        }
         _ => Err(wanted(key, &shown)),
     }
 }
@@ -366,6 +401,9 @@ pub fn wanted(key: &Key, got: &str) -> String {
             "one of {}",
             AUDIO_POLICIES.map(|q| format!("\"{q}\"")).join(", ")
         ),
+        Kind::Networks => {
+            "addresses or networks, comma-separated, like \"10.0.0.2, 192.168.0.0/16\"".to_string()
+        }
     };
     format!("`{}` must be {what}, not {got}", key.path)
 }

@@ -1,13 +1,17 @@
 //! Sign-in with the admin token or the console password, and sign-out.
-//! Failed attempts are counted; past the limit the form answers 429.
+//! The admin token is checked first and never limited; a password attempt
+//! is counted per client address before it is verified, two at a time at
+//! most (`crate::auth::signin`); past the limit the form answers 429.
 
 use super::{layout, password, session, Console, SessionId};
+use crate::auth::{constant_time_eq, ClientAddr};
 use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::{Extension, Form};
 use maud::{html, DOCTYPE};
 use serde::Deserialize;
+use std::net::IpAddr;
 use zeroize::Zeroizing;
 
 /// The sign-in form's fields (either one).
@@ -58,41 +62,40 @@ pub async fn form() -> Response {
 
 /// `POST /ui/login`: a session and 303 to `/ui/` when the token or password
 /// is right.
-pub async fn sign_in(State(console): State<Console>, Form(form): Form<SignIn>) -> Response {
-    if !console.sessions.may_try() {
-        return login_page(
-            StatusCode::TOO_MANY_REQUESTS,
-            Some("too many failed sign-ins; wait a minute and try again"),
-        );
-    }
+pub async fn sign_in(
+    State(console): State<Console>,
+    client: Option<Extension<ClientAddr>>,
+    Form(form): Form<SignIn>,
+) -> Response {
     let (typed_token, typed_password) = (Zeroizing::new(form.token), Zeroizing::new(form.password));
     let secret = if typed_token.is_empty() {
         typed_password
     } else {
         typed_token
     };
-    let admin = console.admin_token.as_bytes();
-    let is_token = !secret.is_empty()
-        && secret.len() == admin.len()
-        && secret
-            .as_bytes()
-            .iter()
-            .zip(admin)
-            .fold(0u8, |acc, (a, b)| acc | (a ^ b))
-            == 0;
-    let ok = is_token || {
+    let is_token =
+        !secret.is_empty() && constant_time_eq(secret.as_bytes(), console.admin_token.as_bytes());
+    if !is_token {
+        let client = client.map_or(IpAddr::from([0, 0, 0, 0]), |c| c.0 .0);
+        let ticket = match console.signin.begin(client).await {
+            Ok(ticket) => ticket,
+            Err(limited) => {
+                return login_page(StatusCode::TOO_MANY_REQUESTS, Some(&limited.to_string()))
+            }
+        };
         let root = console.app.data.root().to_path_buf();
         // argon2 takes tens of milliseconds: not on the async thread.
-        tokio::task::spawn_blocking(move || password::verify(&root, &secret))
+        let ok = tokio::task::spawn_blocking(move || password::verify(&root, &secret))
             .await
-            .unwrap_or(false)
-    };
-    if !ok {
-        console.sessions.failed();
-        return login_page(
-            StatusCode::UNAUTHORIZED,
-            Some("wrong token or password; the admin token is in admin.token in the data dir"),
-        );
+            .unwrap_or(false);
+        if !ok {
+            drop(ticket); // counted as a failure
+            return login_page(
+                StatusCode::UNAUTHORIZED,
+                Some("wrong token or password; the admin token is in admin.token in the data dir"),
+            );
+        }
+        ticket.succeeded();
     }
     let id = console.sessions.create();
     (

@@ -44,6 +44,8 @@ pub struct ConsoleState {
     pub admin_token: String,
     /// Signed-in browsers.
     pub sessions: Sessions,
+    /// Sign-in limits per client address (shared with other doors).
+    pub signin: Arc<crate::auth::SignInLimiter>,
     /// The tuner's identity and base URL (for the setup addresses).
     pub device: SharedDevice,
     /// Signs the short-lived camera tokens the cameras page hands its pictures.
@@ -106,6 +108,10 @@ pub fn router(state: ConsoleState) -> Router {
         .route_layer(axum::middleware::from_fn_with_state(
             state.clone(),
             guard::check,
+        ))
+        // CSP without inline script, no framing, no sniffing, Referer to itself only.
+        .route_layer(axum::middleware::from_fn(
+            crate::auth::page_headers::add_for_forms,
         ))
         .with_state(state)
 }

@@ -1,8 +1,8 @@
 //! Console sessions: a random id in a cookie (`HttpOnly`, `SameSite=Strict`,
 //! expiring), kept in memory (a restart signs everyone out), with a one-shot
-//! message for the next page; and the sign-in rate limit.
+//! message for the next page. (Sign-in limits: `crate::auth::signin`.)
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::HashMap;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -11,12 +11,6 @@ pub const COOKIE: &str = "sf_console";
 
 /// How long a session lasts after sign-in.
 pub const LIFETIME: Duration = Duration::from_secs(12 * 60 * 60);
-
-/// Failed sign-ins allowed per window before the form answers 429.
-pub const MAX_FAILURES: usize = 10;
-
-/// The rate limit's window.
-pub const FAILURE_WINDOW: Duration = Duration::from_secs(60);
 
 /// A message shown once on the next page (what an action did, or why not).
 #[derive(Debug, Clone, PartialEq)]
@@ -32,11 +26,10 @@ struct Session {
     flash: Option<Flash>,
 }
 
-/// Every signed-in browser, and recent failed sign-ins.
+/// Every signed-in browser.
 #[derive(Default)]
 pub struct Sessions {
     live: Mutex<HashMap<String, Session>>,
-    failures: Mutex<VecDeque<Instant>>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -84,25 +77,6 @@ impl Sessions {
     /// The kept message, once.
     pub fn take_flash(&self, id: &str) -> Option<Flash> {
         lock(&self.live).get_mut(id).and_then(|s| s.flash.take())
-    }
-
-    /// Whether another sign-in may be tried now (fewer than
-    /// [`MAX_FAILURES`] failures in the last [`FAILURE_WINDOW`]).
-    pub fn may_try(&self) -> bool {
-        let mut failures = lock(&self.failures);
-        let now = Instant::now();
-        while failures
-            .front()
-            .is_some_and(|t| now.duration_since(*t) > FAILURE_WINDOW)
-        {
-            failures.pop_front();
-        }
-        failures.len() < MAX_FAILURES
-    }
-
-    /// Counts a failed sign-in.
-    pub fn failed(&self) {
-        lock(&self.failures).push_back(Instant::now());
     }
 }
 
@@ -153,16 +127,6 @@ mod tests {
         assert!(sessions.take_flash(&id).is_none(), "shown once");
         sessions.end(&id);
         assert!(!sessions.valid(&id));
-    }
-
-    #[test]
-    fn sign_in_failures_are_limited() {
-        let sessions = Sessions::default();
-        for _ in 0..MAX_FAILURES {
-            assert!(sessions.may_try());
-            sessions.failed();
-        }
-        assert!(!sessions.may_try());
     }
 
     #[test]

@@ -77,6 +77,7 @@ impl Event {
                     | "plugin-trap"
                     | "plugin-output-too-large"
                     | "plugin-instantiate"
+                    | "logos-refused"
             )
     }
 

@@ -7,6 +7,7 @@ use reqwest::{Method, StatusCode};
 use url::Url;
 
 use super::classify::{classify, host_port};
+use super::guard::AddressGuard;
 use super::headers::{self, RequestHeader};
 use super::{AccountAccess, ClientsByCa, CookieJar, FetchConfig, FetchError, Scrubber};
 use crate::model::{HttpMethod, HttpRequest, HttpResponse};
@@ -67,7 +68,8 @@ impl Fetcher {
             let builder = reqwest::Client::builder()
                 .redirect(reqwest::redirect::Policy::none())
                 .connect_timeout(connect_timeout)
-                .user_agent(USER_AGENT);
+                .user_agent(USER_AGENT)
+                .dns_resolver(super::guard::resolver());
             if system_proxy {
                 builder
             } else {
@@ -93,7 +95,20 @@ impl Fetcher {
         request: &HttpRequest,
         account: &AccountAccess<'_>,
     ) -> Result<HttpResponse, FetchError> {
-        self.send(request, account, &mut None).await
+        let guard = AddressGuard::for_source(account.url).await;
+        self.send(request, account, &guard, &mut None).await
+    }
+
+    /// Like [`Fetcher::fetch`], for a URL that came from provider or guide
+    /// data: every hop may only reach what `guard` (the source that named
+    /// the URL) allows.
+    pub async fn fetch_guarded(
+        &self,
+        request: &HttpRequest,
+        account: &AccountAccess<'_>,
+        guard: &AddressGuard,
+    ) -> Result<HttpResponse, FetchError> {
+        self.send(request, account, guard, &mut None).await
     }
 
     /// Like [`Fetcher::fetch`], as one request of a run that shares
@@ -107,7 +122,8 @@ impl Fetcher {
         cookies: &mut CookieJar,
     ) -> Result<HttpResponse, FetchError> {
         let mut jar = Some(std::mem::take(cookies));
-        let result = self.send(request, account, &mut jar).await;
+        let guard = AddressGuard::for_source(account.url).await;
+        let result = self.send(request, account, &guard, &mut jar).await;
         *cookies = jar.unwrap_or_default();
         result
     }
@@ -116,6 +132,7 @@ impl Fetcher {
         &self,
         request: &HttpRequest,
         account: &AccountAccess<'_>,
+        guard: &AddressGuard,
         cookies: &mut Option<CookieJar>,
     ) -> Result<HttpResponse, FetchError> {
         let template = request.url_template.as_str();
@@ -144,14 +161,16 @@ impl Fetcher {
             scrubber: Scrubber::new(account.username, account.password.expose()),
         };
         let at = host_port(&url);
-        let (status, headers, body) =
-            tokio::time::timeout(self.config.timeout, self.run(&job, url, cookies))
-                .await
-                .map_err(|_| FetchError::Timeout {
-                    template: template.to_string(),
-                    at,
-                    secs: self.config.timeout.as_secs_f64(),
-                })??;
+        let (status, headers, body) = tokio::time::timeout(
+            self.config.timeout,
+            guard.scope(self.run(&job, url, guard, cookies)),
+        )
+        .await
+        .map_err(|_| FetchError::Timeout {
+            template: template.to_string(),
+            at,
+            secs: self.config.timeout.as_secs_f64(),
+        })??;
         let body = if body.len() <= SCRUB_INLINE_MAX {
             job.scrubber.scrub_vec(body)
         } else {
@@ -173,6 +192,7 @@ impl Fetcher {
         &self,
         job: &Job<'_>,
         first: Url,
+        guard: &AddressGuard,
         cookies: &mut Option<CookieJar>,
     ) -> Result<(u16, Vec<(String, String)>, Vec<u8>), FetchError> {
         let origin = first.origin();
@@ -186,6 +206,17 @@ impl Fetcher {
                 let connect = self.config.connect_timeout.as_secs_f64();
                 classify(e, job.template, &at, connect, &job.scrubber, job.account)
             };
+            // Checked on the addresses the name gives now; the client's
+            // resolver checks them again when it connects.
+            if let Err(why) = guard.resolve(&url).await {
+                if why != super::guard::Refusal::Unresolved {
+                    return Err(FetchError::Forbidden {
+                        template: job.template.to_string(),
+                        at,
+                        why,
+                    });
+                }
+            }
             let same_origin = url.origin() == origin;
             let mut req = job.client.request(method.clone(), url.clone());
             let mut own_cookie = None;

@@ -29,6 +29,16 @@ pub enum FetchError {
         /// The `host:port` that refused.
         at: String,
     },
+    /// The address is one this fetch may not reach (see `fetch::guard`).
+    #[error("request `{template}`: not fetched from {at}: {why}")]
+    Forbidden {
+        /// The request's URL template (never the filled URL).
+        template: String,
+        /// The `host:port` it would have gone to.
+        at: String,
+        /// Why that address is refused.
+        why: super::guard::Refusal,
+    },
     /// The host name does not resolve.
     #[error("request `{template}`: cannot resolve {at}")]
     Dns {

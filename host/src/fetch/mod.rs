@@ -9,6 +9,9 @@
 //! `{password}`. Plugins never see a secret or a filled URL, and no error or
 //! Debug output carries one. Requests may carry a method and a body template
 //! (contract 0.2.0); a run of several requests may share a [`CookieJar`].
+//! Every hop of every fetch goes only where [`guard`] allows: a redirect
+//! (or a URL from guide data, such as a logo) may not lead the server to
+//! loopback or LAN addresses its source is not served from.
 
 mod access;
 mod account_http;
@@ -17,6 +20,7 @@ mod client;
 mod config;
 mod cookies;
 mod error;
+pub mod guard;
 pub(crate) mod headers;
 mod scrub;
 
@@ -28,4 +32,5 @@ pub use client::Fetcher;
 pub use config::FetchConfig;
 pub use cookies::CookieJar;
 pub use error::FetchError;
+pub use guard::AddressGuard;
 pub use scrub::Scrubber;

@@ -3,6 +3,7 @@
 
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
@@ -10,7 +11,8 @@ use sha2::{Digest, Sha256};
 use tokio::sync::Semaphore;
 
 use super::index::Index;
-use crate::fetch::{AccountAccess, FetchConfig, Fetcher};
+use super::sniff::{sniff, ImageKind};
+use crate::fetch::{AccountAccess, AddressGuard, FetchConfig, Fetcher};
 use crate::model::HttpRequest;
 use crate::secrets::Secret;
 
@@ -42,8 +44,9 @@ impl Default for LogoLimits {
 /// A cached logo as served.
 #[derive(Debug, Clone)]
 pub struct Logo {
-    /// The `Content-Type` the origin gave (always `image/...`).
-    pub content_type: String,
+    /// The `Content-Type` its bytes showed (PNG, JPEG, GIF or WebP), never
+    /// the one the logo host sent.
+    pub content_type: &'static str,
     /// The image.
     pub bytes: Vec<u8>,
     /// A strong validator of the bytes.
@@ -55,6 +58,14 @@ pub struct Logo {
 /// credentials) is never handed to a client.
 pub fn logo_id(url: &str) -> String {
     hex::encode(&Sha256::digest(url.as_bytes())[..16])
+}
+
+/// A cache file's image kind and where its bytes start: a first line
+/// naming the type, then the image, which must sniff as that type.
+fn parse_file(file: &[u8]) -> Option<(ImageKind, usize)> {
+    let cut = file.iter().position(|&b| b == b'\n')?;
+    let kind = sniff(&file[cut + 1..]).ok()?;
+    (file[..cut] == *kind.content_type().as_bytes()).then_some((kind, cut + 1))
 }
 
 fn valid_id(id: &str) -> bool {
@@ -74,6 +85,8 @@ pub struct LogoCache {
     /// Ids being downloaded now.
     busy: Mutex<HashSet<String>>,
     permits: Arc<Semaphore>,
+    /// Downloads refused by the address guard since the last report.
+    refused: AtomicUsize,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -94,6 +107,18 @@ impl LogoCache {
                 let _ = std::fs::remove_file(entry.path()); // an interrupted write
                 continue;
             }
+            // Kept by an earlier version that trusted the logo host's
+            // Content-Type: whatever is not a raster image goes.
+            if meta.len() > limits.max_logo + 64
+                || std::fs::read(entry.path())
+                    .ok()
+                    .and_then(|file| parse_file(&file).map(|_| ()))
+                    .is_none()
+            {
+                tracing::info!("logo {name} dropped from the cache: not a PNG, JPEG, GIF or WebP");
+                let _ = std::fs::remove_file(entry.path());
+                continue;
+            }
             found.push((meta.modified().ok(), name, meta.len()));
         }
         found.sort();
@@ -108,7 +133,8 @@ impl LogoCache {
             timeout: limits.timeout,
             max_body_bytes: limits.max_logo,
             max_redirects: 5,
-            system_proxy: true,
+            // Through a proxy, the address checks would see the proxy's.
+            system_proxy: false,
         })?;
         Ok(Arc::new(LogoCache {
             permits: Arc::new(Semaphore::new(limits.concurrency.max(1))),
@@ -118,6 +144,7 @@ impl LogoCache {
             index: Mutex::new(index),
             failed: Mutex::default(),
             busy: Mutex::default(),
+            refused: AtomicUsize::new(0),
         }))
     }
 
@@ -137,26 +164,32 @@ impl LogoCache {
             return None;
         }
         let file = std::fs::read(self.dir.join(id)).ok()?;
-        let cut = file.iter().position(|&b| b == b'\n')?;
-        let content_type = String::from_utf8(file[..cut].to_vec()).ok()?;
-        let bytes = file[cut + 1..].to_vec();
+        let (kind, at) = parse_file(&file)?;
+        let bytes = file[at..].to_vec();
         lock(&self.index).touch(id);
         let etag = format!("\"{id}-{:08x}\"", crc32fast::hash(&bytes));
         Some(Logo {
-            content_type,
+            content_type: kind.content_type(),
             bytes,
             etag,
         })
     }
 
-    /// Downloads, in the background, every logo of `urls` not cached yet
-    /// and not failed since the last refresh; with `refresh`, forgets the
-    /// failures and downloads the cached ones again too (a sync).
-    pub fn want(self: &Arc<Self>, urls: impl IntoIterator<Item = String>, refresh: bool) {
+    /// Downloads, in the background, every logo of `logos` (its URL and
+    /// the URL of the guide or playlist that named it) not cached yet and
+    /// not failed since the last refresh; with `refresh`, forgets the
+    /// failures and downloads the cached ones again too (a sync). Returns
+    /// the downloads started.
+    pub fn want(
+        self: &Arc<Self>,
+        logos: impl IntoIterator<Item = (String, Option<String>)>,
+        refresh: bool,
+    ) -> Vec<tokio::task::JoinHandle<()>> {
         if refresh {
             lock(&self.failed).clear();
         }
-        for url in urls {
+        let mut started = Vec::new();
+        for (url, source) in logos {
             let id = logo_id(&url);
             let skip = lock(&self.failed).contains(&id)
                 || (!refresh && lock(&self.index).contains(&id))
@@ -165,16 +198,16 @@ impl LogoCache {
                 continue;
             }
             let cache = self.clone();
-            tokio::spawn(async move {
+            started.push(tokio::spawn(async move {
                 let Ok(_permit) = cache.permits.clone().acquire_owned().await else {
                     return;
                 };
-                let result = cache.download(&url).await;
+                let result = cache.download(&url, source.as_deref()).await;
                 let cache2 = cache.clone();
                 let id2 = id.clone();
                 let stored = match result {
                     Ok((kind, bytes)) => {
-                        crate::blocking::run(move || cache2.store(&id2, &kind, &bytes)).await
+                        crate::blocking::run(move || cache2.store(&id2, kind, &bytes)).await
                     }
                     Err(why) => Err(anyhow::anyhow!(why)),
                 };
@@ -184,52 +217,61 @@ impl LogoCache {
                     lock(&cache.failed).insert(id.clone());
                 }
                 lock(&cache.busy).remove(&id);
-            });
+            }));
         }
+        started
     }
 
-    /// Fetches one logo; its content type and bytes, or why not (without the URL).
-    async fn download(&self, url: &str) -> Result<(String, Vec<u8>), String> {
+    /// Logo downloads refused since the last call, by where they pointed
+    /// (see [`crate::fetch::guard`]), and starts the count again.
+    pub fn take_refused(&self) -> usize {
+        self.refused.swap(0, Ordering::Relaxed)
+    }
+
+    /// Fetches one logo named by `source`; its kind and bytes, or why not
+    /// (without the URL).
+    async fn download(
+        &self,
+        url: &str,
+        source: Option<&str>,
+    ) -> Result<(ImageKind, Vec<u8>), String> {
         let parsed = url::Url::parse(url).map_err(|_| "not a URL".to_string())?;
         let origin = parsed.origin().ascii_serialization();
         let none = Secret::new(String::new());
         let access = AccountAccess::new(&origin, "", &none);
         let request = HttpRequest::get("logo", url, Vec::new());
+        let guard = match source {
+            Some(source) => AddressGuard::for_source(source).await,
+            None => AddressGuard::public_only(),
+        };
         let answer = self
             .fetcher
-            .fetch(&request, &access)
+            .fetch_guarded(&request, &access, &guard)
             .await
             .map_err(|e| match e {
                 crate::fetch::FetchError::Timeout { .. } => "timed out".to_string(),
                 crate::fetch::FetchError::TooLarge { limit, .. } => {
                     format!("larger than {limit} bytes")
                 }
+                crate::fetch::FetchError::Forbidden { why, .. } => {
+                    self.refused.fetch_add(1, Ordering::Relaxed);
+                    format!("refused: {why}")
+                }
                 _ => "the download failed".to_string(),
             })?;
         if answer.status != 200 {
             return Err(format!("HTTP {}", answer.status));
         }
-        let kind = answer
-            .headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case("content-type"))
-            .map(|(_, v)| v.trim().to_ascii_lowercase())
-            .unwrap_or_default();
-        let image = kind.strip_prefix("image/").is_some_and(|r| !r.is_empty())
-            && kind.bytes().all(|b| (0x20..0x7f).contains(&b));
-        if !image {
-            return Err(format!("not an image (Content-Type {kind:?})"));
-        }
-        if answer.body.is_empty() {
-            return Err("empty".into());
-        }
+        // The bytes say what the logo is; the host's Content-Type is not asked.
+        let kind = sniff(&answer.body).map_err(|e| e.to_string())?;
         Ok((kind, answer.body))
     }
 
     /// Writes a logo (content type line, then the bytes) and evicts the
     /// least recently used over the cap.
-    fn store(&self, id: &str, kind: &str, bytes: &[u8]) -> anyhow::Result<()> {
+    fn store(&self, id: &str, kind: ImageKind, bytes: &[u8]) -> anyhow::Result<()> {
         use std::io::Write;
+        let kind = kind.content_type();
         let mut tmp = tempfile::Builder::new()
             .prefix(".logo-")
             .tempfile_in(&self.dir)?;
@@ -264,6 +306,13 @@ mod tests {
         assert!(!valid_id("../etc/passwd") && !valid_id(&id.to_uppercase()));
     }
 
+    /// A PNG header (all the sniffer reads) padded to `size` bytes.
+    fn png(size: usize) -> Vec<u8> {
+        let mut v = b"\x89PNG\r\n\x1a\n\0\0\0\x0dIHDR\0\0\0\x10\0\0\0\x10\x08\x06\0\0\0".to_vec();
+        v.resize(size, 0);
+        v
+    }
+
     #[test]
     fn store_get_and_evict_over_the_cap() {
         let dir = tempfile::tempdir().unwrap();
@@ -273,14 +322,11 @@ mod tests {
         };
         let cache = LogoCache::open(dir.path().join("logos"), limits.clone()).unwrap();
         let (a, b, c) = (logo_id("a"), logo_id("b"), logo_id("c"));
-        cache.store(&a, "image/png", &[1; 1000]).unwrap();
-        cache.store(&b, "image/png", &[2; 1000]).unwrap();
+        cache.store(&a, ImageKind::Png, &png(1000)).unwrap();
+        cache.store(&b, ImageKind::Png, &png(1000)).unwrap();
         let logo = cache.get(&a).unwrap();
-        assert_eq!(
-            (logo.content_type.as_str(), logo.bytes.len()),
-            ("image/png", 1000)
-        );
-        cache.store(&c, "image/gif", &[3; 1000]).unwrap();
+        assert_eq!((logo.content_type, logo.bytes.len()), ("image/png", 1000));
+        cache.store(&c, ImageKind::Png, &png(1000)).unwrap();
         assert!(cache.get(&b).is_none(), "b was the least recently used");
         assert!(!dir.path().join("logos").join(&b).exists());
         assert!(cache.get(&a).is_some() && cache.get(&c).is_some());
@@ -289,5 +335,28 @@ mod tests {
         let again = LogoCache::open(dir.path().join("logos"), limits).unwrap();
         assert!(again.get(&a).is_some() && again.get(&c).is_some() && again.get(&b).is_none());
         assert!(again.total_bytes() <= 2500);
+    }
+
+    #[test]
+    fn files_an_older_version_kept_that_are_not_images_are_dropped_at_start() {
+        let dir = tempfile::tempdir().unwrap();
+        let logos = dir.path().join("logos");
+        std::fs::create_dir_all(&logos).unwrap();
+        let (svg, lying, good) = (logo_id("svg"), logo_id("lying"), logo_id("good"));
+        std::fs::write(
+            logos.join(&svg),
+            b"image/svg+xml\n<svg><script>alert(1)</script></svg>",
+        )
+        .unwrap();
+        let mut lie = b"image/png\n<html><script>x()</script>".to_vec();
+        lie.extend_from_slice(&png(40));
+        std::fs::write(logos.join(&lying), lie).unwrap();
+        let mut ok = b"image/png\n".to_vec();
+        ok.extend_from_slice(&png(40));
+        std::fs::write(logos.join(&good), ok).unwrap();
+        let cache = LogoCache::open(logos.clone(), LogoLimits::default()).unwrap();
+        assert!(cache.get(&svg).is_none() && !logos.join(&svg).exists());
+        assert!(cache.get(&lying).is_none() && !logos.join(&lying).exists());
+        assert_eq!(cache.get(&good).unwrap().content_type, "image/png");
     }
 }

@@ -148,6 +148,9 @@ async fn open_stream(
         tier: stream.quality,
         metrics: relay.metrics.clone(),
     };
+    // URLs from the account's playlist (and its redirects) may reach a
+    // private address only when the account itself is served from it.
+    let guard = crate::fetch::AddressGuard::for_source(access.url).await;
     // An HLS answer is followed as one session (see `super::hls`).
     for candidate in candidates.iter() {
         let url = fill(&candidate.url_template, &access)?;
@@ -156,7 +159,7 @@ async fn open_stream(
         let headers = headers::prepare(&request, &access)
             .map_err(|e| ConnectError::Template(e.to_string()))?;
         let headers = access.http.apply(headers);
-        match Upstream::open(&client, url, &headers, &relay.config(), &hls).await {
+        match Upstream::open(&client, url, &headers, &relay.config(), &hls, &guard).await {
             Ok(upstream) => return Ok(upstream),
             Err(ConnectError::Untrusted { at, problem, .. }) => {
                 let account = access.account.to_string();

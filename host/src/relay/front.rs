@@ -8,10 +8,14 @@
 //!
 //! The listener runs on the relay's thread (see [`super::thread`]); a
 //! connection for the router is moved to the runtime of the HTTP server,
-//! so writing a 20 MB guide never delays a channel's bytes.
+//! so writing a 20 MB guide never delays a channel's bytes. Every accepted
+//! connection is admitted by the server's connection registry first (see
+//! `crate::server::connections`): past the cap it is refused at once, and
+//! one told to make room while it still sends its first head is let go.
 
 use super::hub::ViewerInfo;
 use super::Relay;
+use crate::server::connections::{Connection, Registry};
 use std::io;
 use std::net::SocketAddr;
 use std::pin::Pin;
@@ -30,10 +34,11 @@ const HEAD_TIMEOUT: Duration = Duration::from_secs(10);
 const STREAM_PREFIXES: [&[u8]; 2] = [b"GET /stream/", b"GET /auto/v"];
 
 /// A connection for the router, between the two runtimes: the bytes read
-/// while deciding and the socket, not yet registered with either.
-type Handover = (Vec<u8>, std::net::TcpStream, SocketAddr);
+/// while deciding and the socket, not yet registered with either, and its
+/// place in the connection registry.
+type Handover = (Vec<u8>, std::net::TcpStream, SocketAddr, Arc<Connection>);
 
-/// The connections left for the axum router: an [`axum::serve::Listener`].
+/// The connections left for the HTTP server (`crate::server::http`).
 pub struct Front {
     rx: mpsc::Receiver<Handover>,
     local: SocketAddr,
@@ -50,13 +55,17 @@ impl Front {
     /// Accepts on `listener` on the relay's runtime; stream requests go to
     /// `relay`, the rest to the returned listener (on the runtime it is
     /// used from).
-    pub fn new(listener: TcpListener, relay: Arc<Relay>) -> io::Result<Front> {
+    pub fn new(
+        listener: TcpListener,
+        relay: Arc<Relay>,
+        registry: Arc<Registry>,
+    ) -> io::Result<Front> {
         let local = listener.local_addr()?;
         let listener = listener.into_std()?;
         let (tx, rx) = mpsc::channel(64);
         let accepting = relay.runtime.clone().spawn(async move {
             match TcpListener::from_std(listener) {
-                Ok(listener) => accept_loop(listener, relay, tx).await,
+                Ok(listener) => accept_loop(listener, relay, registry, tx).await,
                 Err(e) => tracing::error!("the relay cannot listen: {e}"),
             }
         });
@@ -66,31 +75,33 @@ impl Front {
             accepting,
         })
     }
-}
 
-impl axum::serve::Listener for Front {
-    type Io = Prefixed;
-    type Addr = SocketAddr;
-
-    async fn accept(&mut self) -> (Prefixed, SocketAddr) {
+    /// The next connection for the HTTP server: the bytes already read put
+    /// back in front, the client's address and its registry entry; `None`
+    /// once the listener stopped.
+    pub async fn accept(&mut self) -> Option<(Prefixed, SocketAddr, Arc<Connection>)> {
         loop {
-            // The accept loop only ends when this listener is dropped.
-            let Some((head, socket, addr)) = self.rx.recv().await else {
-                return std::future::pending().await;
-            };
+            let (head, socket, addr, conn) = self.rx.recv().await?;
             match TcpStream::from_std(socket) {
-                Ok(socket) => return (Prefixed::new(head, socket), addr),
+                Ok(socket) => return Some((Prefixed::new(head, socket), addr, conn)),
                 Err(e) => tracing::warn!("taking a connection from {addr} failed: {e}"),
             }
         }
     }
 
-    fn local_addr(&self) -> io::Result<SocketAddr> {
-        Ok(self.local)
+    /// The address it listens on.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.local
     }
 }
 
-async fn accept_loop(listener: TcpListener, relay: Arc<Relay>, tx: mpsc::Sender<Handover>) {
+async fn accept_loop(
+    listener: TcpListener,
+    relay: Arc<Relay>,
+    registry: Arc<Registry>,
+    tx: mpsc::Sender<Handover>,
+) {
+    let mut warned_full = false;
     loop {
         let (socket, addr) = match listener.accept().await {
             Ok(conn) => conn,
@@ -101,9 +112,22 @@ async fn accept_loop(listener: TcpListener, relay: Arc<Relay>, tx: mpsc::Sender<
                 continue;
             }
         };
+        let Some(conn) = registry.admit() else {
+            // Every slot is busy: refused at once (closing frees the descriptor).
+            if !warned_full {
+                tracing::warn!(
+                    "{} connections are open, all busy: refusing new ones until some close (max_open_connections)",
+                    registry.max_open()
+                );
+                warned_full = true;
+            }
+            drop(socket);
+            continue;
+        };
+        warned_full = false;
         // Video goes out as it comes: no Nagle delay on viewers' sockets.
         let _ = socket.set_nodelay(true);
-        tokio::spawn(route(socket, addr, relay.clone(), tx.clone()));
+        tokio::spawn(route(socket, addr, conn, relay.clone(), tx.clone()));
     }
 }
 
@@ -111,11 +135,12 @@ async fn accept_loop(listener: TcpListener, relay: Arc<Relay>, tx: mpsc::Sender<
 async fn route(
     mut socket: TcpStream,
     addr: SocketAddr,
+    conn: Arc<Connection>,
     relay: Arc<Relay>,
     tx: mpsc::Sender<Handover>,
 ) {
     let mut head = Vec::with_capacity(1024);
-    let decided = tokio::time::timeout(HEAD_TIMEOUT, async {
+    let deciding = tokio::time::timeout(HEAD_TIMEOUT, async {
         loop {
             match classify(&head) {
                 Kind::Undecided if head.len() < MAX_HEAD => {}
@@ -128,17 +153,22 @@ async fn route(
                 Ok(n) => head.extend_from_slice(&buf[..n]),
             }
         }
-    })
-    .await;
+    });
+    // Told to make room for a newer connection: let go at once.
+    let decided = tokio::select! {
+        decided = deciding => decided,
+        () = conn.closed() => return,
+    };
     match decided {
         Ok(Some(Ok((number, agent)))) => {
-            let viewer = ViewerInfo::new(Some(addr), agent.as_deref());
+            conn.set_streaming();
+            let viewer = ViewerInfo::new(Some(addr), agent.as_deref()).holding(conn);
             relay.tune_socket(&number, viewer, socket).await
         }
         Ok(Some(Err(()))) => {
             // Unregistered here, registered by the router's runtime.
             if let Ok(socket) = socket.into_std() {
-                let _ = tx.send((head, socket, addr)).await;
+                let _ = tx.send((head, socket, addr, conn)).await;
             }
         }
         // Closed, broken, or silent for too long.

@@ -1,5 +1,5 @@
-//! The relay's HTTP face: `/stream/{n}`, `/auto/v{n}` (HDHomeRun's form) and
-//! `/metrics`. Query strings (`?transcode=`, `?duration=`) are ignored. Error
+//! The relay's HTTP face: `/stream/{n}` and `/auto/v{n}` (HDHomeRun's form;
+//! `/metrics` is `crate::api::metrics`). Query strings (`?transcode=`, `?duration=`) are ignored. Error
 //! bodies are empty or one opaque line: no URL, host or credential.
 
 use super::error::TuneError;
@@ -14,12 +14,11 @@ use std::sync::Arc;
 /// The header HDHomeRun clients read on a refused tune.
 pub const HDHOMERUN_ERROR: &str = "x-hdhomerun-error";
 
-/// Routes for the stream endpoints and `/metrics`.
+/// Routes for the stream endpoints.
 pub fn router(relay: Arc<Relay>) -> Router {
     Router::new()
         .route("/stream/{channel}", get(stream))
         .route("/auto/{channel}", get(auto))
-        .route("/metrics", get(metrics))
         .with_state(relay)
 }
 
@@ -50,14 +49,6 @@ async fn auto(
         Some(number) => answer(relay.tune(number, viewer(&headers)).await),
         None => answer(Err(TuneError::Malformed)),
     }
-}
-
-async fn metrics(State(relay): State<Arc<Relay>>) -> Response {
-    (
-        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
-        relay.metrics_text().await,
-    )
-        .into_response()
 }
 
 /// The response head of a stream played on its own connection (see

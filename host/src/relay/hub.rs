@@ -65,6 +65,9 @@ pub struct ViewerInfo {
     pub(crate) address: Option<std::net::SocketAddr>,
     /// Its `User-Agent`, cut to 200 characters.
     pub(crate) user_agent: Option<String>,
+    /// The viewer's place among the server's open connections, held as
+    /// long as it watches (so the connection cap counts it).
+    pub(crate) connection: Option<Arc<crate::server::connections::Connection>>,
 }
 
 impl ViewerInfo {
@@ -76,7 +79,17 @@ impl ViewerInfo {
         ViewerInfo {
             address,
             user_agent,
+            connection: None,
         }
+    }
+
+    /// The same viewer, holding its connection's registry entry.
+    pub(crate) fn holding(
+        mut self,
+        connection: Arc<crate::server::connections::Connection>,
+    ) -> Self {
+        self.connection = Some(connection);
+        self
     }
 }
 

@@ -104,6 +104,8 @@ impl Relay {
                 .tcp_nodelay(true)
                 .no_proxy()
                 .user_agent(USER_AGENT)
+                // Stream URLs from playlists go only where the playlist may send us.
+                .dns_resolver(crate::fetch::guard::resolver())
         })?;
         Ok(Arc::new(Relay {
             routing,

@@ -151,18 +151,19 @@ pub(crate) fn describe(e: &io::Error) -> String {
     }
 }
 
-/// Sends `GET url` with `headers` (name, value) and reads the response head.
+/// Sends `GET url` to one of `addrs` (what its host resolved to, already
+/// checked by the address guard) with `headers` (name, value) and reads
+/// the response head.
 pub(crate) async fn get(
     url: &Url,
+    addrs: &[std::net::SocketAddr],
     headers: &[&RequestHeader],
     user_agent: &str,
 ) -> io::Result<Response> {
     let host = url
         .host_str()
         .ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "no host"))?;
-    let port = url.port_or_known_default().unwrap_or(80);
-    let connect_host = host.trim_start_matches('[').trim_end_matches(']');
-    let mut socket = TcpStream::connect((connect_host, port)).await?;
+    let mut socket = TcpStream::connect(addrs).await?;
     socket.set_nodelay(true)?;
     let mut target = url.path().to_string();
     if let Some(q) = url.query() {
@@ -473,6 +474,11 @@ mod tests {
         Ok(serve(answer, piece).await?.1)
     }
 
+    /// The address of a test server's URL.
+    fn listener_addr(url: &Url) -> std::net::SocketAddr {
+        url.socket_addrs(|| None).unwrap()[0]
+    }
+
     /// Serves `answer` to one request in pieces of `piece` bytes; the status
     /// and the body as the reader handed it out.
     async fn serve(answer: &'static [u8], piece: usize) -> io::Result<(u16, Vec<Vec<u8>>)> {
@@ -493,7 +499,8 @@ mod tests {
                 s.flush().await.unwrap();
             }
         });
-        let mut response = get(&url, &[], "test").await?;
+        let addr = [listener_addr(&url)];
+        let mut response = get(&url, &addr, &[], "test").await?;
         let mut body = Vec::new();
         let result = async {
             while let Some(data) = response.body.chunk().await? {
@@ -523,7 +530,8 @@ mod tests {
             // Held open until the reader is done.
             let _ = s.read(&mut req).await;
         });
-        let mut response = get(&url, &[], "test").await.unwrap();
+        let addr = [listener_addr(&url)];
+        let mut response = get(&url, &addr, &[], "test").await.unwrap();
         response.body.wake_at(64 * 1024);
         go.send(()).unwrap();
         let early = tokio::time::timeout(Duration::from_millis(300), response.body.chunk()).await;
@@ -577,7 +585,8 @@ mod tests {
                 s.write_all(&vec![0x47; bytes]).await.unwrap();
             }
         });
-        let mut response = get(&url, &[], "test").await.unwrap();
+        let addr = [listener_addr(&url)];
+        let mut response = get(&url, &addr, &[], "test").await.unwrap();
         let body = &mut response.body;
         // Short reads (the socket never holds the room left) leave 16 688
         // bytes of a fresh read buffer.

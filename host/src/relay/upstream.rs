@@ -8,6 +8,7 @@ use super::config::RelayConfig;
 use super::health::Failure;
 use super::hls;
 use super::plain_http;
+use crate::fetch::guard::{AddressGuard, Refusal};
 use crate::fetch::headers::RequestHeader;
 use crate::plugins::template::origin;
 use bytes::Bytes;
@@ -72,6 +73,7 @@ impl Source {
         }
         let context = hls::Context {
             fetch: hls::Fetcher {
+                guard: hls.guard.clone(),
                 client: hls.client.clone(),
                 headers: hls.headers.to_vec(),
                 home: hls.home.clone(),
@@ -105,6 +107,8 @@ pub(crate) struct HlsInfo {
 /// [`HlsInfo`] with the request's own parts, while a connect is under way.
 struct HlsStart<'a> {
     info: &'a HlsInfo,
+    /// Where the session's playlists and segments may come from.
+    guard: &'a AddressGuard,
     client: &'a reqwest::Client,
     headers: &'a [RequestHeader],
     /// The account's origin (the first URL's): sensitive headers stay there.
@@ -190,6 +194,9 @@ pub enum ConnectError {
     #[error("the provider redirected to an unusable address")]
     /// A redirect without a usable `Location`.
     BadRedirect,
+    #[error("not connected: {0}")]
+    /// The URL (or a redirect) points where a playlist may not send us.
+    Forbidden(crate::fetch::guard::Refusal),
 }
 
 impl ConnectError {
@@ -209,9 +216,11 @@ impl Upstream {
         headers: &[RequestHeader],
         config: &RelayConfig,
         hls: &HlsInfo,
+        guard: &AddressGuard,
     ) -> Result<Upstream, ConnectError> {
         let limit = config.first_byte_timeout;
-        match tokio::time::timeout(limit, open(client, url, headers, config, hls)).await {
+        let opening = guard.scope(open(client, url, headers, config, hls, guard));
+        match tokio::time::timeout(limit, opening).await {
             Ok(result) => result,
             Err(_) => Err(ConnectError::Timeout(limit)),
         }
@@ -348,11 +357,13 @@ async fn open(
     headers: &[RequestHeader],
     config: &RelayConfig,
     info: &HlsInfo,
+    guard: &AddressGuard,
 ) -> Result<Upstream, ConnectError> {
     let max_redirects = config.max_redirects;
     let first_origin = origin(&url);
     let hls = |url: &Url| HlsStart {
         info,
+        guard,
         client,
         headers,
         home: first_origin.clone(),
@@ -361,12 +372,21 @@ async fn open(
     };
     for _ in 0..=max_redirects {
         let same_origin = origin(&url) == first_origin;
+        let addrs = match guard.resolve(&url).await {
+            Ok(addrs) => addrs,
+            Err(Refusal::Unresolved) => {
+                return Err(ConnectError::Connect(
+                    "the host name does not resolve".into(),
+                ))
+            }
+            Err(why) => return Err(ConnectError::Forbidden(why)),
+        };
         if url.scheme() == "http" {
             let sent: Vec<&RequestHeader> = headers
                 .iter()
                 .filter(|h| same_origin || !h.sensitive)
                 .collect();
-            let response = plain_http::get(&url, &sent, super::USER_AGENT)
+            let response = plain_http::get(&url, &addrs, &sent, super::USER_AGENT)
                 .await
                 .map_err(|e| ConnectError::Connect(plain_http::describe(&e)))?;
             if (300..400).contains(&response.status) {

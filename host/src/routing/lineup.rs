@@ -21,6 +21,10 @@ pub struct LineupEntry {
     pub name: String,
     /// Logo URL: the guide's icon, else a mapped stream's logo.
     pub logo: Option<String>,
+    /// Where the logo URL came from: the guide's or the account's URL (a
+    /// path for a guide read from a file). The logo may be fetched from a
+    /// private address only when this source is served from it.
+    pub logo_source: Option<String>,
     /// The provider group of a mapped stream, for M3U `group-title`.
     pub group: Option<String>,
     /// Best mapped quality is HD or better.
@@ -53,8 +57,9 @@ pub fn plex_limit_warning(channels: usize) -> Option<String> {
     })
 }
 
-/// What the lineup needs of a mapped stream: quality, group, logo.
-type StreamFacts = (Quality, Option<String>, Option<String>);
+/// What the lineup needs of a mapped stream: quality, group, logo (with the
+/// URL of the account that named it).
+type StreamFacts = (Quality, Option<String>, Option<(String, String)>);
 
 /// Builds the lineup from the store: guide channels with a mapped stream,
 /// less the ones the user disabled or filtered out by group, plus (when
@@ -68,13 +73,22 @@ pub fn build(store: &Store) -> crate::store::Result<Lineup> {
         .into_iter()
         .map(|n| (n.guide_id, n.number))
         .collect();
+    let account_urls: HashMap<String, String> = store
+        .accounts()?
+        .into_iter()
+        .map(|a| (a.name, a.url))
+        .collect();
     let mut catalogs: HashMap<String, HashMap<String, StreamFacts>> = HashMap::new();
     for m in &mappings {
         if !catalogs.contains_key(&m.account) {
+            let source = account_urls.get(&m.account).cloned().unwrap_or_default();
             let map = store
                 .catalog(&m.account)?
                 .into_iter()
-                .map(|c| (c.key, (c.quality, c.group, c.logo)))
+                .map(|c| {
+                    let logo = c.logo.map(|l| (l, source.clone()));
+                    (c.key, (c.quality, c.group, logo))
+                })
                 .collect();
             catalogs.insert(m.account.clone(), map);
         }
@@ -113,10 +127,13 @@ pub fn build(store: &Store) -> crate::store::Result<Lineup> {
             }
             let hd = streams.iter().any(|(q, _, _)| q.is_hd());
             let group = passing.iter().find_map(|(_, g, _)| g.clone());
-            let logo = c
-                .icon
-                .clone()
-                .or_else(|| streams.iter().find_map(|(_, _, l)| l.clone()));
+            let (logo, logo_source) = match c.icon.clone() {
+                Some(icon) => (Some(icon), Some(guide.source.clone())),
+                None => streams
+                    .iter()
+                    .find_map(|(_, _, l)| l.clone())
+                    .map_or((None, None), |(l, from)| (Some(l), Some(from))),
+            };
             let xmltv_id = unique(xmltv_id(&c.id), &mut used_ids);
             entries.push(LineupEntry {
                 number,
@@ -124,6 +141,7 @@ pub fn build(store: &Store) -> crate::store::Result<Lineup> {
                 guide_id: c.id,
                 xmltv_id,
                 logo,
+                logo_source,
                 group,
                 hd,
                 guide: guide.name.clone(),
@@ -139,6 +157,7 @@ pub fn build(store: &Store) -> crate::store::Result<Lineup> {
             .collect();
         let mut unmapped = Vec::new();
         for account in store.accounts()?.into_iter().filter(|a| a.enabled) {
+            let account_url = account.url.clone();
             for c in store.catalog(&account.name)? {
                 if linked.contains(&(account.name.as_str(), c.key.as_str()))
                     || !group_passes(&rules.groups, c.group.as_deref())
@@ -146,15 +165,15 @@ pub fn build(store: &Store) -> crate::store::Result<Lineup> {
                 {
                     continue;
                 }
-                unmapped.push((account.name.clone(), c));
+                unmapped.push((account.name.clone(), account_url.clone(), c));
             }
         }
         let keys: Vec<(String, String)> = unmapped
             .iter()
-            .map(|(a, c)| (a.clone(), c.key.clone()))
+            .map(|(a, _, c)| (a.clone(), c.key.clone()))
             .collect();
         let numbers = store.unmapped_numbers(&keys)?;
-        for ((account, c), number) in unmapped.into_iter().zip(numbers) {
+        for ((account, account_url, c), number) in unmapped.into_iter().zip(numbers) {
             if taken.contains(&number) {
                 continue; // a guide channel holds it; never two channels on one number
             }
@@ -164,6 +183,7 @@ pub fn build(store: &Store) -> crate::store::Result<Lineup> {
                 number,
                 name: c.name,
                 xmltv_id,
+                logo_source: c.logo.as_ref().map(|_| account_url),
                 logo: c.logo,
                 group: c.group,
                 hd: c.quality.is_hd(),

@@ -13,6 +13,7 @@ use zeroize::Zeroizing;
 
 use super::{Scope, TokenError, TokenKeys};
 use crate::api::ApiError;
+use crate::auth::constant_time_eq;
 
 /// What a request may see.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -134,12 +135,26 @@ impl CameraAccess {
     }
 
     /// What a request may see, from its `Authorization: Bearer` header or
-    /// else its `?token=` (`query` is the URI's query string).
+    /// else its `?token=` (`query` is the URI's query string). A query
+    /// string takes camera tokens only: the admin token there would end up
+    /// in browser history, `Referer`s and proxy logs.
     pub fn check(&self, headers: &HeaderMap, query: Option<&str>) -> Result<Access, AccessError> {
-        match presented_token(headers, query) {
-            Some(token) => self.check_token(&token),
+        if let Some(token) = bearer_token(headers) {
+            return self.check_token(&token);
+        }
+        match query_token(query) {
+            Some(token) if self.is_admin_token(&token) => Err(AccessError {
+                status: StatusCode::UNAUTHORIZED,
+                reason: "the admin token is not accepted in a URL; send it as Authorization: Bearer, or use a camera token (streamforge token issue)",
+            }),
+            Some(token) => Ok(self.keys.verify(&token)?.cameras.into()),
             None => Err(TokenError::Missing.into()),
         }
+    }
+
+    fn is_admin_token(&self, token: &str) -> bool {
+        !self.admin_token.is_empty()
+            && constant_time_eq(token.as_bytes(), self.admin_token.as_bytes())
     }
 
     /// [`Self::check`], then [`Access::require`] for `camera_id`: 401 when
@@ -160,9 +175,7 @@ impl CameraAccess {
         if token.is_empty() {
             return Err(TokenError::Missing.into());
         }
-        if !self.admin_token.is_empty()
-            && constant_time_eq(token.as_bytes(), self.admin_token.as_bytes())
-        {
+        if self.is_admin_token(token) {
             return Ok(Access::All);
         }
         Ok(self.keys.verify(token)?.cameras.into())
@@ -171,11 +184,7 @@ impl CameraAccess {
     /// Whether the request bears the admin token itself (adding and removing
     /// cameras needs it; a camera token for `*` only watches).
     pub fn is_admin(&self, headers: &HeaderMap) -> bool {
-        let Some(token) = presented_token(headers, None) else {
-            return false;
-        };
-        !self.admin_token.is_empty()
-            && constant_time_eq(token.as_bytes(), self.admin_token.as_bytes())
+        bearer_token(headers).is_some_and(|token| self.is_admin_token(&token))
     }
 
     /// What a WebSocket's first text message (`{"type":"auth","token":"..."}`)
@@ -189,16 +198,23 @@ impl CameraAccess {
 /// the `token` query parameter. `None` when neither is there (a WebSocket
 /// then waits for an auth message).
 pub fn presented_token(headers: &HeaderMap, query: Option<&str>) -> Option<Zeroizing<String>> {
-    let bearer = headers
+    bearer_token(headers).or_else(|| query_token(query))
+}
+
+/// The token of an `Authorization: Bearer <t>` header.
+fn bearer_token(headers: &HeaderMap) -> Option<Zeroizing<String>> {
+    headers
         .get(header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.trim().split_once(' '))
         .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
         .map(|(_, token)| token.trim())
-        .filter(|token| !token.is_empty());
-    if let Some(token) = bearer {
-        return Some(Zeroizing::new(token.to_string()));
-    }
+        .filter(|token| !token.is_empty())
+        .map(|token| Zeroizing::new(token.to_string()))
+}
+
+/// The `token` parameter of a query string.
+fn query_token(query: Option<&str>) -> Option<Zeroizing<String>> {
     url::form_urlencoded::parse(query?.as_bytes())
         .find(|(name, value)| name == "token" && !value.is_empty())
         .map(|(_, value)| Zeroizing::new(value.into_owned()))
@@ -227,8 +243,4 @@ fn bad_auth_message() -> AccessError {
         status: StatusCode::UNAUTHORIZED,
         reason: r#"send {"type":"auth","token":"..."} first"#,
     }
-}
-
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
-    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
 }

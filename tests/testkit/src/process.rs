@@ -153,3 +153,20 @@ pub fn yield_cpu_to_others() {
         std::io::Error::last_os_error()
     );
 }
+
+/// Raises this test process's open-file soft limit to its hard limit (for
+/// tests that hold many sockets); the limit in force afterwards.
+pub fn raise_open_files() -> u64 {
+    let mut rl = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit and setrlimit only read and write `rl`.
+    unsafe {
+        assert_eq!(libc::getrlimit(libc::RLIMIT_NOFILE, &mut rl), 0);
+        rl.rlim_cur = rl.rlim_max;
+        libc::setrlimit(libc::RLIMIT_NOFILE, &rl);
+        libc::getrlimit(libc::RLIMIT_NOFILE, &mut rl);
+    }
+    rl.rlim_cur
+}

@@ -33,17 +33,35 @@ impl Server {
     pub fn start_with(data: &Path, extra: &[&str], log_level: Option<&str>) -> Server {
         let mut args = vec!["serve", "--listen", "127.0.0.1:0", "--no-discovery"];
         args.extend_from_slice(extra);
-        Server::spawn(data, &args, log_level)
+        Server::spawn(data, &args, log_level, None)
+    }
+
+    /// [`Server::start`] in a process whose open-file limit (soft and hard)
+    /// is `open_files`, as under `ulimit -n` on a small system.
+    pub fn start_with_open_files(data: &Path, extra: &[&str], open_files: u64) -> Server {
+        let mut args = vec!["serve", "--listen", "127.0.0.1:0", "--no-discovery"];
+        args.extend_from_slice(extra);
+        Server::spawn(data, &args, None, Some(open_files))
     }
 
     /// Runs `streamforge ARGS` (which must start a server, e.g. `--config
     /// FILE serve`) with nothing added: the caller keeps it on loopback and
     /// discovery off.
     pub fn start_exactly(data: &Path, args: &[&str]) -> Server {
-        Server::spawn(data, args, None)
+        Server::spawn(data, args, None, None)
     }
 
-    fn spawn(data: &Path, args: &[&str], log_level: Option<&str>) -> Server {
+    /// [`Server::start_exactly`] with `STREAMFORGE_LOG` set to `log_level`.
+    pub fn start_exactly_with(data: &Path, args: &[&str], log_level: &str) -> Server {
+        Server::spawn(data, args, Some(log_level), None)
+    }
+
+    fn spawn(
+        data: &Path,
+        args: &[&str],
+        log_level: Option<&str>,
+        open_files: Option<u64>,
+    ) -> Server {
         let _ = std::fs::remove_file(data.join("server.json"));
         let log_dir = tempfile::tempdir().expect("a temp dir for the server log");
         let log = log_dir.path().join("serve.log");
@@ -57,6 +75,22 @@ impl Server {
             .stderr(log_file);
         if let Some(level) = log_level {
             cmd.env("STREAMFORGE_LOG", level);
+        }
+        if let Some(limit) = open_files {
+            use std::os::unix::process::CommandExt;
+            // SAFETY: only setrlimit, async-signal-safe, runs between fork and exec.
+            unsafe {
+                cmd.pre_exec(move || {
+                    let rl = libc::rlimit {
+                        rlim_cur: limit as libc::rlim_t,
+                        rlim_max: limit as libc::rlim_t,
+                    };
+                    if libc::setrlimit(libc::RLIMIT_NOFILE, &rl) != 0 {
+                        return Err(std::io::Error::last_os_error());
+                    }
+                    Ok(())
+                });
+            }
         }
         let child = cmd.spawn().expect("streamforge serve starts");
         // Owned by the guard at once: killed on every path from here.
@@ -151,10 +185,11 @@ impl Server {
         self.api("/api/v1/status")
     }
 
-    /// `/metrics` as text.
+    /// `/metrics` as text (with the admin token, which it needs).
     pub fn metrics(&self) -> String {
         crate::http::client()
             .get(format!("{}/metrics", self.base))
+            .bearer_auth(&self.token)
             .send()
             .and_then(|r| r.text())
             .unwrap_or_else(|e| panic!("/metrics: {e}"))

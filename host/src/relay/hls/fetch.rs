@@ -19,6 +19,8 @@ pub(crate) const MAX_SEGMENT: usize = 64 * 1024 * 1024;
 /// What a session's requests share.
 #[derive(Clone)]
 pub(crate) struct Fetcher {
+    /// Where the playlist's URLs may lead (see `crate::fetch::guard`).
+    pub(crate) guard: crate::fetch::AddressGuard,
     pub(crate) client: reqwest::Client,
     pub(crate) headers: Vec<RequestHeader>,
     /// The account's origin: sensitive headers go there only.
@@ -35,7 +37,8 @@ impl Fetcher {
         limit: usize,
         timeout: Duration,
     ) -> Result<(Url, Bytes), String> {
-        match tokio::time::timeout(timeout, self.get_unbounded(url, limit)).await {
+        let fetching = self.guard.scope(self.get_unbounded(url, limit));
+        match tokio::time::timeout(timeout, fetching).await {
             Ok(result) => result,
             Err(_) => Err(format!("no answer within {:.0} s", timeout.as_secs_f64())),
         }
@@ -43,6 +46,10 @@ impl Fetcher {
 
     async fn get_unbounded(&self, mut url: Url, limit: usize) -> Result<(Url, Bytes), String> {
         for _ in 0..=self.max_redirects {
+            match self.guard.resolve(&url).await {
+                Ok(_) | Err(crate::fetch::guard::Refusal::Unresolved) => {}
+                Err(why) => return Err(format!("not fetched: {why}")),
+            }
             let home = origin(&url) == self.home;
             let mut request = self
                 .client
