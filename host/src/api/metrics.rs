@@ -2,15 +2,14 @@
 //! Prometheus text. It names accounts and channels, so it wants the admin
 //! token (`Authorization: Bearer`) unless `metrics_public = true`.
 
-use super::ApiError;
-use crate::auth::constant_time_eq;
+use crate::auth::AdminToken;
 use crate::relay::Relay;
 use crate::server::connections::Registry;
 use axum::extract::State;
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::{Json, Router};
+use axum::Router;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
@@ -20,7 +19,7 @@ pub struct MetricsRoute {
     /// The relay (and through it the cameras) whose counters are shown.
     pub relay: Arc<Relay>,
     /// The admin token scrapers send.
-    pub token: Arc<String>,
+    pub token: AdminToken,
     /// `metrics_public` (live: a reload may change it).
     pub public: Arc<AtomicBool>,
     /// The open connections, when the server tracks them.
@@ -35,17 +34,11 @@ pub fn router(state: MetricsRoute) -> Router {
 }
 
 async fn metrics(State(s): State<MetricsRoute>, headers: HeaderMap) -> Response {
-    if !s.public.load(Ordering::Relaxed) {
-        let presented = headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer "));
-        if !presented.is_some_and(|t| constant_time_eq(t.as_bytes(), s.token.as_bytes())) {
-            let body = ApiError {
-                error: "/metrics needs the admin token (Authorization: Bearer, from admin.token), or metrics_public = true in the config".into(),
-            };
-            return (StatusCode::UNAUTHORIZED, Json(body)).into_response();
-        }
+    if !s.public.load(Ordering::Relaxed) && s.token.check(&headers).is_err() {
+        return crate::auth::Refusal::Unauthenticated(
+            "/metrics needs the admin token (Authorization: Bearer, from admin.token), or metrics_public = true in the config",
+        )
+        .into_response();
     }
     let mut text = s.relay.metrics_text().await;
     if let Some(c) = &s.connections {

@@ -3,7 +3,7 @@
 
 use super::{AddGuide, ApiError, GuideSettings, MapRequest, MatchRequest, SyncRequest};
 use crate::app::App;
-use crate::auth::constant_time_eq;
+use crate::auth::AdminToken;
 use crate::catalog::{NewAccount, SilentProgress};
 use crate::lineup_control::{AccountToggle, ChannelToggle, GroupAction, UnmappedToggle};
 use crate::matching::MappingsQuery;
@@ -21,7 +21,6 @@ use tokio::runtime::Handle;
 #[derive(Clone)]
 struct Admin {
     app: Arc<App>,
-    token: Arc<String>,
     /// The running relay (absent in tests that serve only the API).
     relay: Option<Arc<crate::relay::Relay>>,
 }
@@ -64,12 +63,8 @@ impl IntoResponse for Failure {
 type Answer = Result<Response, Failure>;
 
 /// The admin API for `app`, answering only requests bearing `token`.
-pub fn router(app: Arc<App>, token: String, relay: Option<Arc<crate::relay::Relay>>) -> Router {
-    let state = Admin {
-        app,
-        token: Arc::new(token),
-        relay,
-    };
+pub fn router(app: Arc<App>, token: AdminToken, relay: Option<Arc<crate::relay::Relay>>) -> Router {
+    let state = Admin { app, relay };
     Router::new()
         .route("/accounts", get(list_accounts).post(add_account))
         .route("/accounts/{name}", axum::routing::delete(remove_account))
@@ -95,24 +90,11 @@ pub fn router(app: Arc<App>, token: String, relay: Option<Arc<crate::relay::Rela
             state.clone(),
             publish_changes,
         ))
-        .layer(middleware::from_fn_with_state(state.clone(), require_token))
+        .layer(middleware::from_fn_with_state(
+            token,
+            crate::auth::admin::require,
+        ))
         .with_state(state)
-}
-
-async fn require_token(State(admin): State<Admin>, request: Request, next: Next) -> Response {
-    let presented = request
-        .headers()
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.strip_prefix("Bearer "));
-    let ok = presented.is_some_and(|t| constant_time_eq(t.as_bytes(), admin.token.as_bytes()));
-    if !ok {
-        let body = ApiError {
-            error: "missing or wrong admin token".into(),
-        };
-        return (StatusCode::UNAUTHORIZED, Json(body)).into_response();
-    }
-    next.run(request).await
 }
 
 /// After a request that may have changed the lineup, answers only once the

@@ -1,8 +1,8 @@
 //! The admin token: random, created once in the data dir, readable by its
 //! owner only.
 
+use crate::data_dir::private::{self, Existing, Written};
 use anyhow::{bail, Context};
-use std::io::Write;
 use std::path::Path;
 
 /// The token in `path`, created (0600) if missing.
@@ -20,17 +20,11 @@ pub fn load_or_create_token(path: &Path) -> anyhow::Result<String> {
     getrandom::fill(&mut bytes)
         .map_err(|e| anyhow::anyhow!("no randomness for the admin token: {e}"))?;
     let token = hex::encode(bytes);
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    match options.open(path) {
-        Ok(mut file) => {
-            file.write_all(token.as_bytes())?;
-            Ok(token)
-        }
+    match private::write(path, token.as_bytes(), Existing::Keep)
+        .with_context(|| format!("creating {}", path.display()))?
+    {
+        Written::New(_) => Ok(token),
         // Another process made it first: use theirs.
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => load_or_create_token(path),
-        Err(e) => Err(e).with_context(|| format!("creating {}", path.display())),
+        Written::Kept => load_or_create_token(path),
     }
 }

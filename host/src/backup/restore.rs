@@ -133,12 +133,6 @@ fn extract(
 
 /// A new file readable by its owner only (keys are refused otherwise).
 fn owner_only(path: &Path) -> anyhow::Result<std::fs::File> {
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    let file = options
-        .open(path)
-        .with_context(|| format!("cannot write {}", path.display()))?;
-    Ok(file)
+    crate::data_dir::private::create(path)
+        .with_context(|| format!("cannot write {}", path.display()))
 }

@@ -18,7 +18,7 @@ use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
 use axum::extract::{Path, Query, State};
 use axum::http::{header, HeaderMap, StatusCode, Uri};
 use axum::response::{Html, IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{delete, get, post, MethodRouter};
 use axum::{Json, Router};
 use bytes::Bytes;
 use serde::Deserialize;
@@ -53,14 +53,22 @@ pub struct CameraRoutes {
 }
 
 /// The camera routes, with full paths (they sit beside the admin API, not
-/// behind its token check).
+/// behind its token check: camera tokens watch). Adding and removing
+/// cameras and controllers sits behind the admin middleware.
 pub fn router(state: CameraRoutes) -> Router {
+    let admin = state.access.admin().clone();
+    let admin_only = |m: MethodRouter<CameraRoutes>| {
+        m.route_layer(axum::middleware::from_fn_with_state(
+            admin.clone(),
+            crate::auth::admin::require,
+        ))
+    };
     Router::new()
-        .route("/api/v1/cameras", get(list).post(add))
-        .route("/api/v1/cameras/{id}", axum::routing::delete(remove))
+        .route("/api/v1/cameras", get(list).merge(admin_only(post(add))))
+        .route("/api/v1/cameras/{id}", admin_only(delete(remove)))
         .route(
             "/api/v1/camera-controllers",
-            get(list_controllers).post(add_controller),
+            admin_only(get(list_controllers).post(add_controller)),
         )
         .route("/api/v1/cameras/{id}/stream/info", get(info))
         .route("/api/v1/cameras/{id}/stream", get(stream_ws))
@@ -155,17 +163,7 @@ async fn list(State(s): State<CameraRoutes>, headers: HeaderMap, uri: Uri) -> Re
     Json(cameras).into_response()
 }
 
-async fn add(
-    State(s): State<CameraRoutes>,
-    headers: HeaderMap,
-    Json(new): Json<NewCamera>,
-) -> Response {
-    if !s.access.is_admin(&headers) {
-        return error(
-            StatusCode::UNAUTHORIZED,
-            "adding a camera needs the admin token",
-        );
-    }
+async fn add(State(s): State<CameraRoutes>, Json(new): Json<NewCamera>) -> Response {
     let book = s.book.clone();
     match crate::blocking::run(move || book.add(new)).await {
         Ok(info) => Json(info).into_response(),
@@ -173,17 +171,7 @@ async fn add(
     }
 }
 
-async fn remove(
-    State(s): State<CameraRoutes>,
-    headers: HeaderMap,
-    Path(id): Path<String>,
-) -> Response {
-    if !s.access.is_admin(&headers) {
-        return error(
-            StatusCode::UNAUTHORIZED,
-            "removing a camera needs the admin token",
-        );
-    }
+async fn remove(State(s): State<CameraRoutes>, Path(id): Path<String>) -> Response {
     let (book, controllers) = (s.book.clone(), s.controllers.clone());
     let removed = crate::blocking::run(move || {
         if controllers.exists(&id)? {
@@ -199,30 +187,14 @@ async fn remove(
     }
 }
 
-async fn add_controller(
-    State(s): State<CameraRoutes>,
-    headers: HeaderMap,
-    Json(new): Json<NewController>,
-) -> Response {
-    if !s.access.is_admin(&headers) {
-        return error(
-            StatusCode::UNAUTHORIZED,
-            "adding a camera controller needs the admin token",
-        );
-    }
+async fn add_controller(State(s): State<CameraRoutes>, Json(new): Json<NewController>) -> Response {
     match s.controllers.add(new).await {
         Ok(info) => Json(info).into_response(),
         Err(e) => error(StatusCode::BAD_REQUEST, format!("{e:#}")),
     }
 }
 
-async fn list_controllers(State(s): State<CameraRoutes>, headers: HeaderMap) -> Response {
-    if !s.access.is_admin(&headers) {
-        return error(
-            StatusCode::UNAUTHORIZED,
-            "listing camera controllers needs the admin token",
-        );
-    }
+async fn list_controllers(State(s): State<CameraRoutes>) -> Response {
     let controllers = s.controllers.clone();
     match crate::blocking::run(move || controllers.controllers()).await {
         Ok(list) => Json(list).into_response(),

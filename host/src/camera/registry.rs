@@ -28,7 +28,7 @@ pub struct CameraDef {
 }
 
 /// Settings for every camera (flags, environment, config).
-#[derive(Clone)]
+#[derive(Debug, Clone)]
 pub struct Settings {
     /// The levels offered and the default.
     pub levels: Levels,

@@ -27,13 +27,16 @@ pub struct Running {
 pub async fn start(
     app: &Arc<App>,
     data: &DataDir,
-    admin_token: &str,
+    admin_token: &crate::auth::AdminToken,
     settings: Settings,
     stopping: watch::Receiver<bool>,
 ) -> anyhow::Result<Running> {
     let owned = data.clone();
     let keys = crate::blocking::run(move || Ok(TokenKeys::open(&owned)?)).await?;
-    let access = Arc::new(CameraAccess::new(Arc::new(keys), admin_token.to_string()));
+    let access = Arc::new(CameraAccess::with_admin(
+        Arc::new(keys),
+        admin_token.clone(),
+    ));
     let events = app.events.clone();
     let cameras = Cameras::new(
         settings,

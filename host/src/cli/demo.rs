@@ -3,10 +3,10 @@
 //! fresh machine, with nothing to configure.
 
 use super::progress::TermProgress;
-use super::serve::{serve_app, ServeArgs};
 use crate::app::App;
 use crate::catalog::NewAccount;
 use crate::data_dir::DataDir;
+use crate::server::Settings;
 use anyhow::Context;
 use clap::Args;
 use std::net::SocketAddr;
@@ -76,16 +76,11 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
         }
         println!("  Ctrl-C stops the demo and removes its data");
     };
-    let args = ServeArgs {
-        listen: args.listen,
-        base_url: None,
-        device_id: None,
-        tuner_count: None,
-        friendly_name: Some("StreamForge demo".into()),
-        no_discovery: true,
-        ..ServeArgs::defaults()
-    };
-    let result = serve_app(Arc::new(app), &data, args, None, banner).await;
+    let mut settings = Settings::defaults();
+    settings.listen = args.listen;
+    settings.tuner.friendly_name = Some("StreamForge demo".into());
+    settings.discovery = false;
+    let result = crate::server::run(Arc::new(app), &data, settings, None, banner).await;
     drop(sim);
     result
 }

@@ -5,15 +5,9 @@ use crate::tuner::DeviceInfo;
 
 /// Prints the tuner address, guide and playlist URLs.
 pub fn print(device: &DeviceInfo) {
-    let base = &device.base_url;
-    println!("  tuner (HDHomeRun) address: {base}");
-    println!("  guide (XMLTV):             {base}/xmltv.xml");
-    println!("  playlist (M3U):            {base}/playlist.m3u");
-    println!(
-        "  DeviceID {}, {} tuner(s)",
-        crate::tuner::device_id::format(device.device_id),
-        device.tuner_count
-    );
+    for line in device.setup_lines() {
+        println!("{line}");
+    }
 }
 
 /// The line `urls` adds when Plex will not show the whole lineup.

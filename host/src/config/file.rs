@@ -117,8 +117,9 @@ impl Walk<'_> {
     }
 }
 
-/// "unknown key `x`; did you mean `y`?" — among the keys of the same table,
-/// or anywhere when the name belongs to another table.
+/// "unknown key `x`; did you mean `y`?" — a key of that very name in
+/// another table first (the likelier slip), else the closest among the keys
+/// of the same table.
 fn unknown(prefix: &str, path: &str) -> String {
     let name = &path[prefix.len()..];
     let siblings: Vec<&str> = schema::keys()
@@ -131,11 +132,11 @@ fn unknown(prefix: &str, path: &str) -> String {
         .find(|k| k.name() == name)
         .map(|k| k.path);
     let hint = match (closest(name, siblings.iter().copied()), elsewhere) {
-        (Some(near), _) => format!("; did you mean `{near}`?"),
-        (None, Some(full)) => match full.rsplit_once('.') {
+        (_, Some(full)) => match full.rsplit_once('.') {
             Some((table, _)) => format!("; it belongs in the [{table}] table"),
             None => "; it belongs at the top of the file, before any [table]".to_string(),
         },
+        (Some(near), None) => format!("; did you mean `{near}`?"),
         (None, None) => {
             let table = prefix.trim_end_matches('.');
             let within = if table.is_empty() {

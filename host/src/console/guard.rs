@@ -28,6 +28,9 @@ pub async fn check(State(console): State<Console>, mut request: Request, next: N
     let api = path.starts_with("/ui/api/") || path == "/ui/live";
     match session::from_headers(request.headers()) {
         Some(id) if console.sessions.valid(&id) => {
+            request
+                .extensions_mut()
+                .insert(crate::auth::Principal::Console(id.clone()));
             request.extensions_mut().insert(SessionId(id));
             next.run(request).await
         }

@@ -4,7 +4,7 @@
 //! most (`crate::auth::signin`); past the limit the form answers 429.
 
 use super::{layout, password, session, Console, SessionId};
-use crate::auth::{constant_time_eq, ClientAddr};
+use crate::auth::ClientAddr;
 use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
@@ -73,8 +73,7 @@ pub async fn sign_in(
     } else {
         typed_token
     };
-    let is_token =
-        !secret.is_empty() && constant_time_eq(secret.as_bytes(), console.admin_token.as_bytes());
+    let is_token = console.admin_token.matches(&secret);
     if !is_token {
         let client = client.map_or(IpAddr::from([0, 0, 0, 0]), |c| c.0 .0);
         let ticket = match console.signin.begin(client).await {

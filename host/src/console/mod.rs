@@ -41,7 +41,7 @@ pub struct ConsoleState {
     /// The running relay: status, tuners, sessions.
     pub relay: Arc<Relay>,
     /// The admin token, accepted at sign-in.
-    pub admin_token: String,
+    pub admin_token: crate::auth::AdminToken,
     /// Signed-in browsers.
     pub sessions: Sessions,
     /// Sign-in limits per client address (shared with other doors).

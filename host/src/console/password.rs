@@ -28,20 +28,13 @@ pub fn set(data_root: &Path, password: &str) -> anyhow::Result<()> {
         .hash_password(password.as_bytes(), &salt)
         .map_err(|e| anyhow::anyhow!("cannot hash the password: {e}"))?
         .to_string();
-    std::fs::create_dir_all(data_root)
-        .with_context(|| format!("cannot create the data dir {}", data_root.display()))?;
     let target = path(data_root);
-    let mut file = tempfile::NamedTempFile::new_in(data_root)
-        .with_context(|| format!("cannot write in the data dir {}", data_root.display()))?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        file.as_file()
-            .set_permissions(std::fs::Permissions::from_mode(0o600))?;
-    }
-    std::io::Write::write_all(&mut file, hash.as_bytes())?;
-    file.persist(&target)
-        .with_context(|| format!("cannot replace {}", target.display()))?;
+    crate::data_dir::private::write(
+        &target,
+        hash.as_bytes(),
+        crate::data_dir::private::Existing::Replace,
+    )
+    .with_context(|| format!("cannot write {}", target.display()))?;
     Ok(())
 }
 

@@ -1,8 +1,8 @@
 //! Where the key comes from: `STREAMFORGE_KEY`, else `<data dir>/secret.key`,
 //! created on first use with owner-only permissions.
 
+use crate::data_dir::private::{self, Existing, Written};
 use std::fmt;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use aes_gcm::aead::{Generate, KeyInit};
@@ -135,71 +135,30 @@ fn read_key_file(path: &Path) -> Result<Option<KeyBytes>, SecretError> {
         .ok_or_else(|| SecretError::BadKeyFile(path.to_path_buf()))
 }
 
-#[cfg(unix)]
 fn check_mode(path: &Path, meta: &std::fs::Metadata) -> Result<(), SecretError> {
-    use std::os::unix::fs::PermissionsExt;
-    let mode = meta.permissions().mode() & 0o777;
-    if mode & 0o077 != 0 {
-        return Err(SecretError::KeyFileMode {
+    match crate::data_dir::private::too_open(meta) {
+        Some(mode) => Err(SecretError::KeyFileMode {
             path: path.to_path_buf(),
             mode,
-        });
+        }),
+        None => Ok(()),
     }
-    Ok(())
 }
 
-#[cfg(not(unix))]
-fn check_mode(_path: &Path, _meta: &std::fs::Metadata) -> Result<(), SecretError> {
-    Ok(())
-}
-
-/// Writes a fresh key to a private temporary file, then moves it into place
-/// only if no key file exists yet (no-clobber rename: the same guarantee as
-/// `create_new`, and nobody ever reads a half-written key). When another
-/// process won the race, its key is used.
+/// Writes a fresh key, owner-only and whole, only if no key file exists yet
+/// (the same guarantee as `create_new`, and nobody ever reads a
+/// half-written key). When another process won the race, its key is used.
 fn create_key_file(dir: &Path, path: &Path) -> Result<KeyBytes, SecretError> {
     std::fs::create_dir_all(dir).map_err(io_error(dir))?;
     let key: KeyBytes = Zeroizing::new(
         <[u8; 32]>::try_generate()
             .map_err(|e| io_error(path)(std::io::Error::other(e.to_string())))?,
     );
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".secret.key.")
-        .tempfile_in(dir)
-        .map_err(io_error(dir))?;
-    restrict(tmp.as_file()).map_err(io_error(path))?;
     let text = Zeroizing::new(format!("{}\n", hex::encode(&key[..])));
-    tmp.write_all(text.as_bytes()).map_err(io_error(path))?;
-    tmp.as_file().sync_all().map_err(io_error(path))?;
-    match tmp.persist_noclobber(path) {
-        Ok(_) => {
-            sync_dir(dir);
-            Ok(key)
-        }
-        Err(e) if e.error.kind() == std::io::ErrorKind::AlreadyExists => {
+    match private::write(path, text.as_bytes(), Existing::Keep).map_err(io_error(path))? {
+        Written::New(_) => Ok(key),
+        Written::Kept => {
             read_key_file(path)?.ok_or_else(|| SecretError::BadKeyFile(path.to_path_buf()))
         }
-        Err(e) => Err(io_error(path)(e.error)),
     }
-}
-
-#[cfg(unix)]
-fn restrict(file: &std::fs::File) -> std::io::Result<()> {
-    use std::os::unix::fs::PermissionsExt;
-    file.set_permissions(std::fs::Permissions::from_mode(0o600))
-}
-
-#[cfg(not(unix))]
-fn restrict(_file: &std::fs::File) -> std::io::Result<()> {
-    Ok(())
-}
-
-/// Makes the new directory entry durable; best effort.
-fn sync_dir(dir: &Path) {
-    #[cfg(unix)]
-    if let Ok(d) = std::fs::File::open(dir) {
-        let _ = d.sync_all();
-    }
-    #[cfg(not(unix))]
-    let _ = dir;
 }

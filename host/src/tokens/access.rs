@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use serde::Deserialize;
@@ -13,7 +13,7 @@ use zeroize::Zeroizing;
 
 use super::{Scope, TokenError, TokenKeys};
 use crate::api::ApiError;
-use crate::auth::constant_time_eq;
+use crate::auth::AdminToken;
 
 /// What a request may see.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -96,12 +96,24 @@ impl From<TokenError> for AccessError {
     }
 }
 
+impl From<AccessError> for crate::auth::Refusal {
+    fn from(e: AccessError) -> Self {
+        match e.status {
+            StatusCode::FORBIDDEN => crate::auth::Refusal::Forbidden(e.reason),
+            _ => crate::auth::Refusal::Unauthenticated(e.reason),
+        }
+    }
+}
+
 impl IntoResponse for AccessError {
     fn into_response(self) -> Response {
-        let body = ApiError {
-            error: self.reason.to_string(),
-        };
-        (self.status, Json(body)).into_response()
+        if self.status == StatusCode::INTERNAL_SERVER_ERROR {
+            let body = ApiError {
+                error: self.reason.to_string(),
+            };
+            return (self.status, Json(body)).into_response();
+        }
+        crate::auth::Refusal::from(self).into_response()
     }
 }
 
@@ -109,7 +121,7 @@ impl IntoResponse for AccessError {
 /// token (which sees every camera, as on the admin API).
 pub struct CameraAccess {
     keys: Arc<TokenKeys>,
-    admin_token: Zeroizing<String>,
+    admin: AdminToken,
 }
 
 impl std::fmt::Debug for CameraAccess {
@@ -125,8 +137,18 @@ impl CameraAccess {
     pub fn new(keys: Arc<TokenKeys>, admin_token: String) -> Self {
         CameraAccess {
             keys,
-            admin_token: Zeroizing::new(admin_token),
+            admin: AdminToken::new(admin_token),
         }
+    }
+
+    /// Accepts tokens signed by `keys`, and `admin` for every camera.
+    pub fn with_admin(keys: Arc<TokenKeys>, admin: AdminToken) -> Self {
+        CameraAccess { keys, admin }
+    }
+
+    /// The admin token it accepts (for the camera admin routes' middleware).
+    pub fn admin(&self) -> &AdminToken {
+        &self.admin
     }
 
     /// The keys tokens are checked against.
@@ -153,8 +175,7 @@ impl CameraAccess {
     }
 
     fn is_admin_token(&self, token: &str) -> bool {
-        !self.admin_token.is_empty()
-            && constant_time_eq(token.as_bytes(), self.admin_token.as_bytes())
+        self.admin.matches(token)
     }
 
     /// [`Self::check`], then [`Access::require`] for `camera_id`: 401 when
@@ -184,7 +205,7 @@ impl CameraAccess {
     /// Whether the request bears the admin token itself (adding and removing
     /// cameras needs it; a camera token for `*` only watches).
     pub fn is_admin(&self, headers: &HeaderMap) -> bool {
-        bearer_token(headers).is_some_and(|token| self.is_admin_token(&token))
+        self.admin.check(headers).is_ok()
     }
 
     /// What a WebSocket's first text message (`{"type":"auth","token":"..."}`)
@@ -203,14 +224,7 @@ pub fn presented_token(headers: &HeaderMap, query: Option<&str>) -> Option<Zeroi
 
 /// The token of an `Authorization: Bearer <t>` header.
 fn bearer_token(headers: &HeaderMap) -> Option<Zeroizing<String>> {
-    headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.trim().split_once(' '))
-        .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
-        .map(|(_, token)| token.trim())
-        .filter(|token| !token.is_empty())
-        .map(|token| Zeroizing::new(token.to_string()))
+    crate::auth::admin::bearer(headers).map(|token| Zeroizing::new(token.to_string()))
 }
 
 /// The `token` parameter of a query string.

@@ -2,8 +2,9 @@
 //! hex, owner-only (0600). It is only ever replaced whole (a private
 //! temporary file renamed over it), so no reader sees half a key.
 
-use std::io::{Read, Write};
-use std::path::{Path, PathBuf};
+use crate::data_dir::private::{self, Existing, Written};
+use std::io::Read;
+use std::path::Path;
 
 use zeroize::Zeroizing;
 
@@ -90,34 +91,17 @@ pub(super) fn read(path: &Path) -> Result<Option<(KeyBytes, Stamp)>, KeyError> {
 /// else only if there is none (when another process made one first, its
 /// key is used).
 pub(super) fn write_new(path: &Path, replace: bool) -> Result<(KeyBytes, Stamp), KeyError> {
-    let dir = parent(path);
-    std::fs::create_dir_all(&dir).map_err(io_error(&dir))?;
     let mut key = Zeroizing::new(vec![0u8; KEY_LEN]);
     getrandom::fill(&mut key).map_err(|e| KeyError::Random(e.to_string()))?;
-    let mut tmp = tempfile::Builder::new()
-        .prefix(".jwt.key.")
-        .tempfile_in(&dir)
-        .map_err(io_error(&dir))?;
-    restrict(tmp.as_file()).map_err(io_error(path))?;
     let text = Zeroizing::new(format!("{}\n", hex::encode(&key[..])));
-    tmp.write_all(text.as_bytes()).map_err(io_error(path))?;
-    tmp.as_file().sync_all().map_err(io_error(path))?;
-    // Renaming keeps the inode, mtime and length: this is the new file's stamp.
-    let stamp = Stamp::of(&tmp.as_file().metadata().map_err(io_error(path))?);
-    let persisted = if replace {
-        tmp.persist(path).map(drop)
+    let existing = if replace {
+        Existing::Replace
     } else {
-        tmp.persist_noclobber(path).map(drop)
+        Existing::Keep
     };
-    match persisted {
-        Ok(()) => {
-            sync_dir(&dir);
-            Ok((key, stamp))
-        }
-        Err(e) if !replace && e.error.kind() == std::io::ErrorKind::AlreadyExists => {
-            read(path)?.ok_or_else(|| damaged(path))
-        }
-        Err(e) => Err(io_error(path)(e.error)),
+    match private::write(path, text.as_bytes(), existing).map_err(io_error(path))? {
+        Written::New(meta) => Ok((key, Stamp::of(&meta))),
+        Written::Kept => read(path)?.ok_or_else(|| damaged(path)),
     }
 }
 
@@ -127,48 +111,12 @@ fn damaged(path: &Path) -> KeyError {
     }
 }
 
-fn parent(path: &Path) -> PathBuf {
-    match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    }
-}
-
-#[cfg(unix)]
 fn check_mode(path: &Path, meta: &std::fs::Metadata) -> Result<(), KeyError> {
-    use std::os::unix::fs::PermissionsExt;
-    let mode = meta.permissions().mode() & 0o777;
-    if mode & 0o077 != 0 {
-        return Err(KeyError::Mode {
+    match private::too_open(meta) {
+        Some(mode) => Err(KeyError::Mode {
             path: path.to_path_buf(),
             mode,
-        });
+        }),
+        None => Ok(()),
     }
-    Ok(())
-}
-
-#[cfg(not(unix))]
-fn check_mode(_path: &Path, _meta: &std::fs::Metadata) -> Result<(), KeyError> {
-    Ok(())
-}
-
-#[cfg(unix)]
-fn restrict(file: &std::fs::File) -> std::io::Result<()> {
-    use std::os::unix::fs::PermissionsExt;
-    file.set_permissions(std::fs::Permissions::from_mode(0o600))
-}
-
-#[cfg(not(unix))]
-fn restrict(_file: &std::fs::File) -> std::io::Result<()> {
-    Ok(())
-}
-
-/// Makes the renamed entry durable; best effort.
-fn sync_dir(dir: &Path) {
-    #[cfg(unix)]
-    if let Ok(d) = std::fs::File::open(dir) {
-        let _ = d.sync_all();
-    }
-    #[cfg(not(unix))]
-    let _ = dir;
 }

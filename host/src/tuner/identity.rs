@@ -31,6 +31,23 @@ impl DeviceInfo {
         format!("{}/lineup.json", self.base_url)
     }
 
+    /// What to paste into Plex, Jellyfin, Emby or Channels DVR: the tuner
+    /// address, guide and playlist URLs, the DeviceID and tuner count, one
+    /// line each (`serve` prints them at start, `urls` on request).
+    pub fn setup_lines(&self) -> [String; 4] {
+        let base = &self.base_url;
+        [
+            format!("  tuner (HDHomeRun) address: {base}"),
+            format!("  guide (XMLTV):             {base}/xmltv.xml"),
+            format!("  playlist (M3U):            {base}/playlist.m3u"),
+            format!(
+                "  DeviceID {}, {} tuner(s)",
+                crate::tuner::device_id::format(self.device_id),
+                self.tuner_count
+            ),
+        ]
+    }
+
     /// The UPnP UDN: `uuid:` and a stable UUID derived from the DeviceID.
     pub fn udn(&self) -> String {
         format!(

@@ -3,6 +3,10 @@
 //! The data dir comes from `--data-dir`, else `STREAMFORGE_DATA`, else
 //! `./streamforge-data`. Everything StreamForge writes lives under it, except
 //! the precompiled-plugin cache when `STREAMFORGE_CACHE` points elsewhere.
+//! Files only their owner may read (keys, tokens, the console password) are
+//! written by [`private`], and only there.
+
+pub mod private;
 
 use std::path::{Path, PathBuf};
 
