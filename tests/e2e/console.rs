@@ -37,15 +37,6 @@ fn plain() -> Client {
 }
 
 /// `text` as a form value.
-fn form_encode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
 /// Navigates to `url` and waits for the page to be the one titled `title`.
 fn visit(browser: &Browser, url: &str, title: &str) {
     browser.open(url);
@@ -283,7 +274,7 @@ fn the_console_refuses_strangers_and_cross_site_requests() {
         http.post(at("/ui/login"))
             .header("origin", &origin)
             .header("content-type", "application/x-www-form-urlencoded")
-            .body(format!("{field}={}", form_encode(secret)))
+            .body(format!("{field}={}", common::http::form_encode(secret)))
             .send()
             .unwrap()
     };

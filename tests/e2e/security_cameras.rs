@@ -145,16 +145,7 @@ fn camera_streams_end_with_their_token_and_say_nothing_before_auth() {
         .send()
         .unwrap();
     assert_eq!(page.status(), 200);
-    let h = page.headers().clone();
-    let csp = h["content-security-policy"].to_str().unwrap().to_string();
-    assert!(
-        csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"),
-        "{csp}"
-    );
-    assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
-    assert_eq!(h["x-frame-options"], "DENY");
-    assert_eq!(h["x-content-type-options"], "nosniff");
-    assert_eq!(h["referrer-policy"], "no-referrer");
+    common::http::assert_strict_page(page.headers(), "no-referrer");
     let html = page.text().unwrap();
     assert!(
         !html.contains("<script>") && html.contains("src=\"/cameras/assets/live.js\""),

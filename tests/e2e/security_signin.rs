@@ -18,15 +18,6 @@ fn rss(pid: u32) -> u64 {
         .expect("VmRSS in /proc")
 }
 
-fn form_encode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
 fn client() -> reqwest::blocking::Client {
     reqwest::blocking::Client::builder()
         .no_proxy()
@@ -47,7 +38,7 @@ fn sign_in(
         .post(format!("{}/ui/login", server.url))
         .header("origin", &server.url)
         .header("content-type", "application/x-www-form-urlencoded")
-        .body(format!("password={}", form_encode(password)));
+        .body(format!("password={}", common::http::form_encode(password)));
     if let Some(addr) = from {
         request = request.header("x-forwarded-for", format!("{addr}, 127.0.0.1"));
     }
@@ -64,16 +55,7 @@ fn failures_count_per_client_and_never_lock_out_others_or_the_admin_token() {
     // The sign-in page: no inline script allowed, never framed, no sniffing,
     // no Referer to other sites.
     let page = http.get(format!("{}/ui/login", server.url)).send().unwrap();
-    let h = page.headers();
-    let csp = h["content-security-policy"].to_str().unwrap();
-    assert!(
-        csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"),
-        "{csp}"
-    );
-    assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
-    assert_eq!(h["x-frame-options"], "DENY");
-    assert_eq!(h["x-content-type-options"], "nosniff");
-    assert_eq!(h["referrer-policy"], "same-origin");
+    common::http::assert_strict_page(page.headers(), "same-origin");
     let (attacker, neighbour) = (Some("198.51.100.7"), Some("203.0.113.9"));
     let statuses: Vec<u16> = (0..12)
         .map(|_| sign_in(&http, &server, attacker, "guess"))

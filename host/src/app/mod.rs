@@ -122,3 +122,46 @@ pub struct SyncReport {
     /// One line per guide.
     pub guides: Vec<crate::guide::GuideSync>,
 }
+
+impl SyncReport {
+    /// One line per source, as the CLI prints them: channels (and
+    /// programmes), or the failure and what was kept.
+    pub fn lines(&self) -> Vec<String> {
+        let accounts = self.accounts.iter().map(|a| match &a.error {
+            None => format!("account {}: {} channels", a.account, a.channels),
+            Some(e) => format!(
+                "account {}: FAILED, kept {} channels: {e}",
+                a.account, a.channels
+            ),
+        });
+        let guides = self.guides.iter().map(|g| match &g.error {
+            None => format!(
+                "guide {}: {} channels, {} programmes",
+                g.guide, g.channels, g.programmes
+            ),
+            Some(e) => format!("guide {}: FAILED, kept the previous guide: {e}", g.guide),
+        });
+        accounts.chain(guides).collect()
+    }
+
+    /// Sources whose sync failed (their previous data kept).
+    pub fn failed(&self) -> usize {
+        self.accounts.iter().filter(|a| a.error.is_some()).count()
+            + self.guides.iter().filter(|g| g.error.is_some()).count()
+    }
+
+    /// The whole sync in one line (the console's job result).
+    pub fn total(&self) -> String {
+        let channels: usize = self.accounts.iter().map(|a| a.channels).sum();
+        let mut line = format!(
+            "synced {} account(s) ({channels} streams) and {} guide(s)",
+            self.accounts.len(),
+            self.guides.len()
+        );
+        let failed = self.failed();
+        if failed > 0 {
+            line.push_str(&format!("; {failed} failed, their previous data kept"));
+        }
+        line
+    }
+}

@@ -347,6 +347,50 @@ impl Backend {
         }
     }
 
+    /// Adds a camera by hand.
+    pub async fn add_camera(
+        &self,
+        new: crate::camera::book::NewCamera,
+    ) -> anyhow::Result<crate::camera::book::CameraInfo> {
+        match self {
+            Backend::Local(app) => {
+                let book = app.cameras.clone();
+                crate::blocking::run(move || book.add(new)).await
+            }
+            Backend::Remote(api) => api.post("cameras", &new).await,
+        }
+    }
+
+    /// Adds a camera controller (its cameras are listed at once).
+    pub async fn add_camera_controller(
+        &self,
+        new: crate::camera::controllers::NewController,
+    ) -> anyhow::Result<crate::camera::controllers::ControllerInfo> {
+        match self {
+            Backend::Local(app) => app.controllers.add(new).await,
+            Backend::Remote(api) => api.post("camera-controllers", &new).await,
+        }
+    }
+
+    /// Removes a camera, or a controller and its cameras; what was removed.
+    pub async fn remove_camera(&self, name: &str) -> anyhow::Result<serde_json::Value> {
+        match self {
+            Backend::Local(app) => {
+                let (book, controllers) = (app.cameras.clone(), app.controllers.clone());
+                let name = name.to_string();
+                crate::blocking::run(move || {
+                    if controllers.exists(&name)? {
+                        Ok(serde_json::to_value(controllers.remove(&name)?)?)
+                    } else {
+                        Ok(serde_json::to_value(book.remove(&name)?)?)
+                    }
+                })
+                .await
+            }
+            Backend::Remote(api) => api.delete(&format!("cameras/{name}")).await,
+        }
+    }
+
     pub async fn list_plugins(&self) -> anyhow::Result<Vec<Manifest>> {
         match self {
             Backend::Local(app) => app.plugins.list(),

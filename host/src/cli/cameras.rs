@@ -72,29 +72,14 @@ pub async fn run(data: &DataDir, cmd: CameraCommand) -> anyhow::Result<()> {
             username,
             password_stdin,
         } => {
-            let password = if password_stdin {
-                Some(read_password()?)
-            } else {
-                None
-            };
+            let password = password_stdin.then(read_password).transpose()?;
             let new = NewCamera {
                 name,
                 url,
                 username,
                 password,
             };
-            let info: CameraInfo = match &backend {
-                Backend::Local(app) => {
-                    let book = app.cameras.clone();
-                    crate::blocking::run(move || book.add(new)).await?
-                }
-                Backend::Remote(api) => api.post("cameras", &new).await?,
-            };
-            println!("added camera {} ({})", info.id, info.url);
-            println!(
-                "  watch it: /cameras/{} (a token: streamforge token issue --camera {})",
-                info.id, info.id
-            );
+            add(&backend, new).await
         }
         CameraCommand::AddController {
             name,
@@ -107,112 +92,123 @@ pub async fn run(data: &DataDir, cmd: CameraCommand) -> anyhow::Result<()> {
             if !password_stdin {
                 bail!("give the controller's password on standard input with --password-stdin");
             }
-            let password = read_password()?;
-            let options = options
-                .iter()
-                .map(|o| {
-                    o.split_once('=')
-                        .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
-                        .with_context(|| format!("option {o:?} must be KEY=VALUE"))
-                })
-                .collect::<anyhow::Result<Vec<_>>>()?;
             let new = NewController {
                 name,
                 provider,
                 url,
                 username,
-                password,
-                options,
+                password: read_password()?,
+                options: parse_options(&options)?,
             };
-            let info: ControllerInfo = match &backend {
-                Backend::Local(app) => app.controllers.add(new).await?,
-                Backend::Remote(api) => api.post("camera-controllers", &new).await?,
-            };
-            println!(
-                "added camera controller {} ({} via {}): {} camera(s)",
-                info.name,
-                info.url,
-                info.provider,
-                info.cameras.len()
-            );
-            for c in &info.cameras {
-                println!("  {:<24} {}", c.id, c.name);
-            }
+            add_controller(&backend, new).await
         }
-        CameraCommand::List { json } => match &backend {
-            Backend::Local(app) => {
-                let mut list = app.cameras.list()?;
-                // Without a server the controllers' cameras are listed now.
-                app.controllers.refresh(true).await;
-                let controllers = app.controllers.controllers()?;
-                list.extend(controllers.iter().flat_map(|c| c.cameras.iter().cloned()));
-                if json {
-                    println!("{}", serde_json::to_string_pretty(&list)?);
-                } else if list.is_empty() && controllers.is_empty() {
-                    println!(
-                        "no cameras; add one with `streamforge camera add NAME --url rtsp://…`"
-                    );
-                } else {
-                    for c in list {
-                        let from = match &c.controller {
-                            Some(name) => format!(" ({}, from controller {name})", c.name),
-                            None if c.has_password => " (with password)".to_string(),
-                            None => String::new(),
-                        };
-                        println!("{:<20} {}{from}", c.id, c.url);
-                    }
-                    print_controllers(&controllers);
-                }
-            }
-            Backend::Remote(api) => {
-                let list: Vec<CameraView> = api.get("cameras", &[]).await?;
-                if json {
-                    println!("{}", serde_json::to_string_pretty(&list)?);
-                } else if list.is_empty() {
-                    println!(
-                        "no cameras; add one with `streamforge camera add NAME --url rtsp://…`"
-                    );
-                } else {
-                    for c in list {
-                        let state = match (c.streaming, c.online) {
-                            (false, _) => "idle".to_string(),
-                            (true, true) => "streaming".to_string(),
-                            (true, false) => format!(
-                                "offline ({})",
-                                c.reason.unwrap_or_else(|| "connecting".into())
-                            ),
-                        };
-                        println!("{:<20} {:<10} {} viewer(s)", c.id, state, c.viewers);
-                    }
-                    let controllers: Vec<ControllerInfo> =
-                        api.get("camera-controllers", &[]).await?;
-                    print_controllers(&controllers);
-                }
-            }
-        },
-        CameraCommand::Remove { name } => {
-            let gone: serde_json::Value = match &backend {
-                Backend::Local(app) => {
-                    let (book, controllers) = (app.cameras.clone(), app.controllers.clone());
-                    crate::blocking::run(move || {
-                        if controllers.exists(&name)? {
-                            Ok(serde_json::to_value(controllers.remove(&name)?)?)
-                        } else {
-                            Ok(serde_json::to_value(book.remove(&name)?)?)
-                        }
-                    })
-                    .await?
-                }
-                Backend::Remote(api) => api.delete(&format!("cameras/{name}")).await?,
-            };
-            if gone.get("provider").is_some() {
-                let info: ControllerInfo = serde_json::from_value(gone)?;
-                println!("removed camera controller {} and its cameras", info.name);
+        CameraCommand::List { json } => list(&backend, json).await,
+        CameraCommand::Remove { name } => remove(&backend, &name).await,
+    }
+}
+
+/// `KEY=VALUE` options as pairs; the error names the one that is not.
+fn parse_options(options: &[String]) -> anyhow::Result<Vec<(String, String)>> {
+    options
+        .iter()
+        .map(|o| {
+            o.split_once('=')
+                .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
+                .with_context(|| format!("option {o:?} must be KEY=VALUE"))
+        })
+        .collect()
+}
+
+/// `camera add`.
+async fn add(backend: &Backend, new: NewCamera) -> anyhow::Result<()> {
+    let info = backend.add_camera(new).await?;
+    println!("added camera {} ({})", info.id, info.url);
+    println!(
+        "  watch it: /cameras/{} (a token: streamforge token issue --camera {})",
+        info.id, info.id
+    );
+    Ok(())
+}
+
+/// `camera add-controller`.
+async fn add_controller(backend: &Backend, new: NewController) -> anyhow::Result<()> {
+    let info = backend.add_camera_controller(new).await?;
+    println!(
+        "added camera controller {} ({} via {}): {} camera(s)",
+        info.name,
+        info.url,
+        info.provider,
+        info.cameras.len()
+    );
+    for c in &info.cameras {
+        println!("  {:<24} {}", c.id, c.name);
+    }
+    Ok(())
+}
+
+/// What `camera list` prints when there is nothing.
+const NO_CAMERAS: &str = "no cameras; add one with `streamforge camera add NAME --url rtsp://…`";
+
+/// `camera list`: what is stored without a server, their state with one.
+async fn list(backend: &Backend, json: bool) -> anyhow::Result<()> {
+    match backend {
+        Backend::Local(app) => {
+            let mut list = app.cameras.list()?;
+            // Without a server the controllers' cameras are listed now.
+            app.controllers.refresh(true).await;
+            let controllers = app.controllers.controllers()?;
+            list.extend(controllers.iter().flat_map(|c| c.cameras.iter().cloned()));
+            if json {
+                println!("{}", serde_json::to_string_pretty(&list)?);
+            } else if list.is_empty() && controllers.is_empty() {
+                println!("{NO_CAMERAS}");
             } else {
-                let info: CameraInfo = serde_json::from_value(gone)?;
-                println!("removed camera {}", info.id);
+                for c in list {
+                    let from = match &c.controller {
+                        Some(name) => format!(" ({}, from controller {name})", c.name),
+                        None if c.has_password => " (with password)".to_string(),
+                        None => String::new(),
+                    };
+                    println!("{:<20} {}{from}", c.id, c.url);
+                }
+                print_controllers(&controllers);
             }
         }
+        Backend::Remote(api) => {
+            let list: Vec<CameraView> = api.get("cameras", &[]).await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&list)?);
+            } else if list.is_empty() {
+                println!("{NO_CAMERAS}");
+            } else {
+                for c in list {
+                    let state = match (c.streaming, c.online) {
+                        (false, _) => "idle".to_string(),
+                        (true, true) => "streaming".to_string(),
+                        (true, false) => format!(
+                            "offline ({})",
+                            c.reason.unwrap_or_else(|| "connecting".into())
+                        ),
+                    };
+                    println!("{:<20} {:<10} {} viewer(s)", c.id, state, c.viewers);
+                }
+                let controllers: Vec<ControllerInfo> = api.get("camera-controllers", &[]).await?;
+                print_controllers(&controllers);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// `camera remove`: a camera, or a controller and its cameras.
+async fn remove(backend: &Backend, name: &str) -> anyhow::Result<()> {
+    let gone = backend.remove_camera(name).await?;
+    if gone.get("provider").is_some() {
+        let info: ControllerInfo = serde_json::from_value(gone)?;
+        println!("removed camera controller {} and its cameras", info.name);
+    } else {
+        let info: CameraInfo = serde_json::from_value(gone)?;
+        println!("removed camera {}", info.id);
     }
     Ok(())
 }

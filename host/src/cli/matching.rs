@@ -50,10 +50,7 @@ pub struct UnmapArgs {
 pub async fn run_match(data: &DataDir, dry_run: bool) -> anyhow::Result<()> {
     let s = Backend::connect(data)?.run_match(dry_run).await?;
     let verb = if s.dry_run { "would match" } else { "matched" };
-    println!(
-        "{verb} {} of {} guide channels against {} streams ({} mappings, {} manual kept)",
-        s.matched, s.guide_channels, s.streams, s.mappings, s.manual_kept
-    );
+    println!("{verb} {} {}", s.counts(), s.details());
     println!(
         "  unmatched: {}   low confidence (< {LOW_CONFIDENCE}): {}",
         s.unmatched, s.low_confidence

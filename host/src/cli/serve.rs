@@ -1,7 +1,7 @@
-//! `serve`: parses its flags, resolves the settings from every source (flags
-//! > environment > config file > defaults) and hands them to
-//! `crate::server::run`, which builds and runs the server. `urls` prints the
-//! addresses such a server has (or would have).
+//! `serve`: parses its flags, resolves the settings from every source
+//! (flags, then the environment, the config file and the defaults) and
+//! hands them to `crate::server::run`, which builds and runs the server.
+//! `urls` prints the addresses such a server has (or would have).
 
 use crate::api::ServerFile;
 use crate::app::App;

@@ -382,21 +382,7 @@ pub async fn sync(
         &headers,
         BACK,
         "sync",
-        |app, rt, job| {
-            let r = rt.block_on(app.sync(None, job))?;
-            let channels: usize = r.accounts.iter().map(|a| a.channels).sum();
-            let failed = r.accounts.iter().filter(|a| a.error.is_some()).count()
-                + r.guides.iter().filter(|g| g.error.is_some()).count();
-            let mut line = format!(
-                "synced {} account(s) ({channels} streams) and {} guide(s)",
-                r.accounts.len(),
-                r.guides.len()
-            );
-            if failed > 0 {
-                line.push_str(&format!("; {failed} failed, their previous data kept"));
-            }
-            Ok(line)
-        },
+        |app, rt, job| Ok(rt.block_on(app.sync(None, job))?.total()),
     )
     .await
 }
@@ -419,10 +405,7 @@ pub async fn run_match(
             let what = "matching guide channels to streams";
             job.step(what);
             let s = rt.block_on(app.matching.run_match(false))?;
-            let line = format!(
-                "{} of {} guide channels matched ({} low confidence), {} manual pins kept",
-                s.matched, s.guide_channels, s.low_confidence, s.manual_kept
-            );
+            let line = format!("{} matched {}", s.counts(), s.details());
             job.done(what, &line);
             Ok(line)
         },

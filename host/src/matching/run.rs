@@ -33,6 +33,22 @@ pub struct MatchSummary {
     pub dry_run: bool,
 }
 
+impl MatchSummary {
+    /// "5 of 7 guide channels": the part every wording of a match starts from.
+    pub fn counts(&self) -> String {
+        format!("{} of {} guide channels", self.matched, self.guide_channels)
+    }
+
+    /// "against 40 streams (12 automatic mappings, 2 low confidence, 1
+    /// manual kept)": what follows the verb.
+    pub fn details(&self) -> String {
+        format!(
+            "against {} streams ({} automatic mappings, {} low confidence, {} manual kept)",
+            self.streams, self.mappings, self.low_confidence, self.manual_kept
+        )
+    }
+}
+
 impl Matching {
     /// Runs the matcher; with `dry_run` nothing is stored.
     pub async fn run_match(&self, dry_run: bool) -> anyhow::Result<MatchSummary> {
@@ -162,10 +178,7 @@ impl Matching {
             self.store.assign_numbers(&numbered)?;
             self.events.record(Event::new(
                 "match",
-                format!(
-                    "{} of {} guide channels matched ({} low confidence), {} automatic mappings, {} manual kept",
-                    summary.matched, summary.guide_channels, summary.low_confidence, summary.mappings, summary.manual_kept
-                ),
+                format!("{} matched {}", summary.counts(), summary.details()),
             ));
         }
         Ok(summary)

@@ -1,7 +1,8 @@
-//! What a server runs with, resolved from every source (flags > environment
-//! > config file > defaults, see `crate::config`) into plain values: no
-//! command-line type crosses into the server. `serve`, `demo`, `urls` and a
-//! SIGHUP reload all build one of these from a [`Resolved`].
+//! What a server runs with, resolved from every source (flags, then the
+//! environment, the config file and the defaults; see `crate::config`)
+//! into plain values: no command-line type crosses into the server.
+//! `serve`, `demo`, `urls` and a SIGHUP reload all build one of these from
+//! a [`Resolved`].
 
 use super::connections::Timeouts;
 use crate::auth::TrustedProxies;

@@ -32,3 +32,28 @@ pub fn number_of(base: &str, name: &str) -> String {
         .unwrap_or_else(|| panic!("{name} is not in the lineup: {lineup}"))
         .to_string()
 }
+
+/// `text` percent-encoded for an `application/x-www-form-urlencoded` body.
+pub fn form_encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' => (b as char).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
+/// Checks the headers every page the server renders for a browser carries:
+/// a CSP without inline script that forbids framing, `X-Frame-Options:
+/// DENY`, `nosniff`, and `referrer` as the `Referrer-Policy`.
+pub fn assert_strict_page(headers: &reqwest::header::HeaderMap, referrer: &str) {
+    let csp = headers["content-security-policy"].to_str().unwrap();
+    assert!(
+        csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"),
+        "{csp}"
+    );
+    assert!(csp.contains("frame-ancestors 'none'"), "{csp}");
+    assert_eq!(headers["x-frame-options"], "DENY");
+    assert_eq!(headers["x-content-type-options"], "nosniff");
+    assert_eq!(headers["referrer-policy"], referrer);
+}
