@@ -104,7 +104,8 @@ fn main() {
     let matcher_plugin = registry.get("matcher").unwrap();
     let matcher = matcher_plugin.matcher().unwrap();
     let start = Instant::now();
-    let matches = matcher.match_channels(&guide, &streams, &[]).unwrap();
+    let run = matcher.match_channels(guide, streams, &[]).unwrap();
+    let (guide, matches) = (run.guide, run.matches);
     let match_time = start.elapsed();
     let matched: std::collections::HashSet<&str> =
         matches.iter().map(|m| m.guide_id.as_str()).collect();

@@ -26,6 +26,7 @@ pub mod guide;
 pub mod lineup_control;
 pub mod logos;
 pub mod matching;
+pub mod memory;
 pub mod model;
 pub mod plugins;
 pub mod relay;

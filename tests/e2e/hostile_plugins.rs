@@ -5,17 +5,22 @@ use crate::common;
 
 use std::time::{Duration, Instant};
 use streamforge::model::{ProviderChannel, Quality};
-use streamforge::plugins::{CallError, CallLimits, Limits};
+use streamforge::plugins::{BulkBudget, CallError, CallLimits, Limits};
 
 fn limits() -> Limits {
     Limits {
         quick: CallLimits {
             deadline: Duration::from_millis(200),
             memory: 32 << 20,
+            answer: 8 << 20,
         },
-        bulk: CallLimits {
-            deadline: Duration::from_millis(500),
-            memory: 64 << 20,
+        bulk: BulkBudget {
+            base: CallLimits {
+                deadline: Duration::from_millis(500),
+                memory: 64 << 20,
+                answer: 64 << 20,
+            },
+            ..BulkBudget::DEFAULT
         },
     }
 }
@@ -135,7 +140,11 @@ fn bulk_calls_have_their_own_deadline() {
     let (_dir, registry, _events) = hostile();
     let plugin = registry.get("hostile").unwrap();
     let start = Instant::now();
-    let err = plugin.provider().unwrap().parse_catalog(&[]).unwrap_err();
+    let err = plugin
+        .provider()
+        .unwrap()
+        .parse_catalog(Vec::new())
+        .unwrap_err();
     assert!(
         matches!(
             err,

@@ -13,6 +13,7 @@ mod camera_fixture;
 mod camera_page;
 mod cameras;
 mod catalog_cli;
+mod catalog_large;
 mod config_file;
 mod console;
 mod demo;

@@ -6,6 +6,7 @@ mod accounts;
 pub mod redact;
 mod status;
 mod sync;
+mod too_large;
 
 pub use accounts::{AccountChange, AccountView, NewAccount};
 

@@ -3,11 +3,13 @@
 //! its previous catalogue, and an event says why.
 
 use super::access::Unsealed;
+use super::too_large;
 use super::Catalog;
 use crate::blocking::run as blocking;
 use crate::clock::now_unix as now_secs;
 use crate::events::Event;
 use crate::model::{HttpResponse, ProviderChannel};
+use crate::plugins::budget::responses_size;
 use anyhow::{anyhow, bail};
 use serde::{Deserialize, Serialize};
 
@@ -101,6 +103,7 @@ impl Catalog {
                 }
             };
             results.push(result);
+            crate::memory::give_back();
         }
         Ok(results)
     }
@@ -126,9 +129,13 @@ impl Catalog {
                 .map_err(|e| anyhow!("fetching {}: {e}", request.purpose))?;
             responses.push(response);
         }
+        let bytes = responses_size(&responses);
+        let name = account.name.clone();
         let channels = blocking(move || {
             let provider = plugin.provider().ok_or_else(|| anyhow!("not a provider"))?;
-            let parsed = provider.parse_catalog(&responses)?;
+            let parsed = provider
+                .parse_catalog(responses)
+                .map_err(|e| too_large::worded(e, &name, bytes))?;
             parsed.map_err(|msg| anyhow!("the provider's catalogue could not be read: {msg}"))
         })
         .await?;
@@ -136,7 +143,14 @@ impl Catalog {
         let store = self.store.clone();
         let name = account.name.clone();
         let n = channels.len();
-        blocking(move || Ok(store.replace_catalog(&name, &channels, now_secs())?)).await?;
+        blocking(move || {
+            let started = std::time::Instant::now();
+            store.replace_catalog(&name, &channels, now_secs())?;
+            let ms = started.elapsed().as_millis() as u64;
+            tracing::debug!(account = name, channels = n, ms, "catalogue stored");
+            Ok(())
+        })
+        .await?;
         Ok(n)
     }
 }

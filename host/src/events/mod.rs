@@ -76,6 +76,7 @@ impl Event {
                     | "plugin-out-of-memory"
                     | "plugin-trap"
                     | "plugin-output-too-large"
+                    | "plugin-input-too-large"
                     | "plugin-instantiate"
                     | "logos-refused"
             )

@@ -5,6 +5,7 @@
 pub mod rank;
 mod run;
 mod suggest;
+mod too_large;
 mod views;
 
 pub use run::MatchSummary;

@@ -3,10 +3,11 @@
 
 use super::rank::{self, RankKey};
 use super::Matching;
-use super::{DEFAULT_MATCHER, LOW_CONFIDENCE};
+use super::{too_large, DEFAULT_MATCHER, LOW_CONFIDENCE};
 use crate::blocking::run as blocking;
 use crate::events::Event;
 use crate::model::{AccountChannel, GuideChannel, ProviderChannel};
+use crate::plugins::budget::match_input_size;
 use crate::store::MappingRecord;
 use anyhow::anyhow;
 use serde::{Deserialize, Serialize};
@@ -52,6 +53,13 @@ impl MatchSummary {
 impl Matching {
     /// Runs the matcher; with `dry_run` nothing is stored.
     pub async fn run_match(&self, dry_run: bool) -> anyhow::Result<MatchSummary> {
+        let summary = self.match_all(dry_run).await;
+        // Every stream and match read for the run is dropped by now.
+        crate::memory::give_back();
+        summary
+    }
+
+    async fn match_all(&self, dry_run: bool) -> anyhow::Result<MatchSummary> {
         let store = self.store.clone();
         let (guide, streams, priorities) = blocking(move || {
             let mut guide: BTreeMap<String, GuideChannel> = BTreeMap::new();
@@ -85,8 +93,11 @@ impl Matching {
             let matcher = plugin
                 .matcher()
                 .ok_or_else(|| anyhow!("plugin `{}` is not a channel matcher", plugin.name()))?;
-            let found = matcher.match_channels(&guide, &streams, &[])?;
-            Ok((guide, streams, found))
+            let bytes = match_input_size(&guide, &streams);
+            let run = matcher
+                .match_channels(guide, streams, &[])
+                .map_err(|e| too_large::worded(e, bytes))?;
+            Ok((run.guide, run.streams, run.matches))
         })
         .await?;
 

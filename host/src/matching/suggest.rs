@@ -4,6 +4,7 @@
 
 use super::{Matching, DEFAULT_MATCHER};
 use crate::model::{AccountChannel, GuideChannel, Quality};
+use crate::plugins::budget::match_input_size;
 use anyhow::anyhow;
 use serde::{Deserialize, Serialize};
 
@@ -50,10 +51,17 @@ impl Matching {
             .matcher()
             .ok_or_else(|| anyhow!("plugin `{}` is not a channel matcher", plugin.name()))?;
         let options = [("min-confidence".to_string(), SUGGESTION_FLOOR.to_string())];
-        let found = matcher.match_channels(std::slice::from_ref(&guide), &streams, &options)?;
-        let mut out: Vec<Suggestion> = found
+        let guide_id = guide.id.clone();
+        let guides = vec![guide];
+        let bytes = match_input_size(&guides, &streams);
+        let run = matcher
+            .match_channels(guides, streams, &options)
+            .map_err(|e| super::too_large::worded(e, bytes))?;
+        let streams = run.streams;
+        let mut out: Vec<Suggestion> = run
+            .matches
             .into_iter()
-            .filter(|m| m.guide_id == guide.id && m.confidence.is_finite())
+            .filter(|m| m.guide_id == guide_id && m.confidence.is_finite())
             .filter_map(|m| {
                 let s = streams
                     .iter()

@@ -6,7 +6,9 @@ use crate::events::{Event, EventLog};
 use wasmtime::{Store, Trap};
 
 /// Runs `f` (instantiate + call) in a fresh store under `limits`; a trap,
-/// timeout or exhausted memory becomes a [`CallError`] and an event.
+/// timeout, exhausted memory or an answer over its size becomes a
+/// [`CallError`] and an event. The store, and with it the plugin's linear
+/// memory, is gone before the answer is handed on.
 pub(crate) fn bounded<R>(
     plugin: &str,
     call: &'static str,
@@ -15,9 +17,22 @@ pub(crate) fn bounded<R>(
     f: impl FnOnce(&mut Store<Sandbox>) -> wasmtime::Result<R>,
 ) -> Result<R, CallError> {
     let _clock = super::engine::running();
+    let started = std::time::Instant::now();
     let mut store = Sandbox::store(limits);
     match f(&mut store) {
-        Ok(value) => Ok(value),
+        Ok(value) => {
+            let grew_to = store.data().cap.peak;
+            drop(store);
+            tracing::debug!(
+                plugin,
+                call,
+                ms = started.elapsed().as_millis() as u64,
+                memory_mib = grew_to >> 20,
+                limit_mib = limits.memory >> 20,
+                "plugin call done"
+            );
+            Ok(value)
+        }
         Err(err) => {
             let error = classify(plugin, call, limits, &store, &err);
             events.record(Event::new(error.kind(), error.to_string()).plugin(plugin));
@@ -25,6 +40,11 @@ pub(crate) fn bounded<R>(
         }
     }
 }
+
+/// What wasmtime (48) says when an answer spends more than the hostcall fuel
+/// ([`CallLimits::answer`]). Its error type is private, so it is told by its
+/// text; `an_answer_over_its_limit_is_named_as_such` fails if that changes.
+const ANSWER_OVER_FUEL: &str = "fuel allocated for hostcalls has been exhausted";
 
 fn classify(
     plugin: &str,
@@ -39,6 +59,19 @@ fn classify(
             plugin,
             call,
             limit: limits.memory,
+        };
+    }
+    if err
+        .chain()
+        .any(|cause| cause.to_string().contains(ANSWER_OVER_FUEL))
+    {
+        return CallError::OutputTooLarge {
+            plugin,
+            call,
+            detail: format!(
+                "an answer larger than its {} MiB limit",
+                limits.answer >> 20
+            ),
         };
     }
     match err.downcast_ref::<Trap>() {

@@ -2,6 +2,7 @@
 //! rounds of requests between calls are run by [`crate::camera_source`].
 
 use super::bindings::CameraSource as Linked;
+use super::budget::responses_size;
 use super::call::{bounded, check_size};
 use super::error::CallError;
 use super::loaded::Plugin;
@@ -48,13 +49,10 @@ impl<'a> CameraSource<'a> {
         answers: &[HttpResponse],
     ) -> Result<Result<CameraStep, String>, CallError> {
         let p = self.plugin;
-        let step = bounded(
-            p.name(),
-            "list-cameras",
-            p.limits.bulk,
-            &p.events,
-            |store| self.source.list_cameras(store, options, round, answers),
-        )?;
+        let limits = p.bulk_limits("list-cameras", responses_size(answers))?;
+        let step = bounded(p.name(), "list-cameras", limits, &p.events, |store| {
+            self.source.list_cameras(store, options, round, answers)
+        })?;
         match &step {
             Ok(CameraStep::Requests(list)) => {
                 self.check("requests", list.len(), MAX_REQUESTS)?;

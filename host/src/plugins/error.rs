@@ -123,6 +123,23 @@ pub enum CallError {
         /// How much it answered and how much is allowed.
         detail: String,
     },
+    /// The call's input is larger than any bulk budget allows; the plugin
+    /// was not called.
+    #[error(
+        "plugin `{plugin}` was not asked to `{call}`: its input ({}) is larger than it may handle ({} limit)",
+        crate::text::size(*size as u64),
+        crate::text::size(*limit as u64)
+    )]
+    InputTooLarge {
+        /// The plugin's name.
+        plugin: String,
+        /// The contract function that was not called (`parse-catalog`, ...).
+        call: &'static str,
+        /// The input's size in bytes.
+        size: usize,
+        /// The largest input allowed, in bytes.
+        limit: usize,
+    },
     /// The plugin could not be instantiated for a call.
     #[error("plugin `{plugin}` could not be started: {detail}")]
     Instantiate {
@@ -141,6 +158,7 @@ impl CallError {
             CallError::OutOfMemory { .. } => "plugin-out-of-memory",
             CallError::Trap { .. } => "plugin-trap",
             CallError::OutputTooLarge { .. } => "plugin-output-too-large",
+            CallError::InputTooLarge { .. } => "plugin-input-too-large",
             CallError::Instantiate { .. } => "plugin-instantiate",
         }
     }

@@ -1,11 +1,12 @@
 //! A plugin ready to call: its manifest and a reusable `InstancePre`.
 
 use super::bindings::{self, Linked};
+use super::budget::BulkBudget;
 use super::error::{CallError, InstallError};
 use super::manifest::Manifest;
 use super::sandbox::{CallLimits, Sandbox};
 use super::{call, camera::CameraSource, matcher::Matcher, provider::Provider};
-use crate::events::EventLog;
+use crate::events::{Event, EventLog};
 use crate::model::PluginInfo;
 use std::sync::{Arc, OnceLock};
 use wasmtime::component::{Component, Linker};
@@ -15,15 +16,15 @@ use wasmtime::component::{Component, Linker};
 pub struct Limits {
     /// Names, candidates, info: small and frequent.
     pub quick: CallLimits,
-    /// Catalogues and matching: large and rare.
-    pub bulk: CallLimits,
+    /// Catalogues and matching: large and rare, limits grown with the input.
+    pub bulk: BulkBudget,
 }
 
 impl Default for Limits {
     fn default() -> Self {
         Limits {
             quick: CallLimits::QUICK,
-            bulk: CallLimits::BULK,
+            bulk: BulkBudget::DEFAULT,
         }
     }
 }
@@ -73,6 +74,26 @@ impl Plugin {
     /// The plugin's name.
     pub fn name(&self) -> &str {
         &self.manifest.name
+    }
+
+    /// The limits of a bulk call `call` given `input` bytes, or the error
+    /// (and its event) saying the input is larger than this plugin may take.
+    pub(crate) fn bulk_limits(
+        &self,
+        call: &'static str,
+        input: usize,
+    ) -> Result<CallLimits, CallError> {
+        self.limits.bulk.for_input(input).ok_or_else(|| {
+            let error = CallError::InputTooLarge {
+                plugin: self.name().to_string(),
+                call,
+                size: input,
+                limit: self.limits.bulk.max_input,
+            };
+            self.events
+                .record(Event::new(error.kind(), error.to_string()).plugin(self.name()));
+            error
+        })
     }
 
     /// Replaces the call limits (tests and configuration).

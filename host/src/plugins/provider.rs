@@ -1,6 +1,7 @@
 //! Typed, bounded calls into a provider-adapter plugin.
 
 use super::bindings::ProviderAdapter;
+use super::budget::responses_size;
 use super::call::{bounded, check_size};
 use super::error::CallError;
 use super::loaded::Plugin;
@@ -100,7 +101,10 @@ impl<'a> Provider<'a> {
         &self,
         responses: &[HttpResponse],
     ) -> Result<Result<AccountStatus, String>, CallError> {
-        let result = self.call("parse-account", self.plugin.limits.bulk, |g, s| {
+        let limits = self
+            .plugin
+            .bulk_limits("parse-account", responses_size(responses))?;
+        let result = self.call("parse-account", limits, |g, s| {
             g.parse_account(s, responses)
         })?;
         Ok(result.map_err(|e| plugin_message(&e)))
@@ -115,12 +119,19 @@ impl<'a> Provider<'a> {
         Ok(list)
     }
 
-    /// Reads a catalogue; the inner error is the plugin's own message.
+    /// Reads a catalogue; the inner error is the plugin's own message. The
+    /// answers are taken, not borrowed: their bodies move into the call
+    /// instead of being copied (a catalogue can be tens of megabytes).
+    /// An input larger than the bulk budget allows is refused with
+    /// [`CallError::InputTooLarge`] before the plugin runs.
     pub fn parse_catalog(
         &self,
-        responses: &[HttpResponse],
+        responses: Vec<HttpResponse>,
     ) -> Result<Result<Vec<ProviderChannel>, String>, CallError> {
-        let result = self.call("parse-catalog", self.plugin.limits.bulk, |g, s| {
+        let limits = self
+            .plugin
+            .bulk_limits("parse-catalog", responses_size(&responses))?;
+        let result = self.call("parse-catalog", limits, |g, s| {
             g.parse_catalog(s, responses)
         })?;
         if let Ok(channels) = &result {

@@ -14,13 +14,21 @@ use wasmtime_wasi::{WasiCtx, WasiCtxView, WasiView};
 /// Bytes of a plugin's stderr kept for error messages (a panic message).
 const STDERR_CAPACITY: usize = 16 * 1024;
 
-/// How much a call may use.
-#[derive(Debug, Clone, Copy)]
+/// How much a call may use. It exists so that no plugin, however broken or
+/// hostile, can hold a thread, the host's memory or its own sandbox's
+/// memory past what its call is worth.
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct CallLimits {
     /// Wall time before the call is interrupted.
     pub deadline: Duration,
     /// Linear memory the plugin may grow to, in bytes.
     pub memory: usize,
+    /// Host memory the plugin's answer may take, in bytes: wasmtime's
+    /// per-call hostcall fuel, spent while the answer is copied out of the
+    /// sandbox (each string's bytes, each list's elements at their size on
+    /// the host). It bounds what a plugin can make the host allocate, even
+    /// with an answer that points at the same bytes over and over.
+    pub answer: usize,
 }
 
 impl CallLimits {
@@ -28,19 +36,17 @@ impl CallLimits {
     pub const QUICK: CallLimits = CallLimits {
         deadline: Duration::from_millis(250),
         memory: 32 << 20,
-    };
-    /// Whole catalogues and guides.
-    pub const BULK: CallLimits = CallLimits {
-        deadline: Duration::from_secs(60),
-        memory: 1 << 30,
+        answer: 8 << 20,
     };
 }
 
 /// Memory cap that remembers whether it was hit, so a failed allocation
-/// inside the plugin is reported as "out of memory" rather than a bare trap.
+/// inside the plugin is reported as "out of memory" rather than a bare trap,
+/// and how far the plugin's memory grew (logged, to size the limits by).
 pub struct MemoryCap {
     max: usize,
     pub(crate) hit: bool,
+    pub(crate) peak: usize,
 }
 
 impl ResourceLimiter for MemoryCap {
@@ -54,6 +60,7 @@ impl ResourceLimiter for MemoryCap {
             self.hit = true;
             return Ok(false);
         }
+        self.peak = self.peak.max(desired);
         Ok(true)
     }
 
@@ -101,11 +108,13 @@ impl Sandbox {
             cap: MemoryCap {
                 max: limits.memory,
                 hit: false,
+                peak: 0,
             },
             stderr,
         };
         let mut store = Store::new(super::engine::engine(), sandbox);
         store.limiter(|s| &mut s.cap);
+        store.set_hostcall_fuel(limits.answer);
         store.set_epoch_deadline(super::engine::ticks_for(limits.deadline));
         store.epoch_deadline_trap();
         store

@@ -1,7 +1,7 @@
 //! Each account's catalogue (its provider channels), replaced whole at
 //! every sync.
 
-use super::{decode, encode, Result, Store};
+use super::{by_key, decode, encode, Result, Store};
 use crate::model::ProviderChannel;
 use serde::{Deserialize, Serialize};
 
@@ -32,7 +32,9 @@ impl Store {
     ) -> Result<()> {
         self.replace_generation(
             &slot(account),
-            channels.iter().map(|c| (c.key.clone(), encode(c))),
+            by_key(channels, |c| &c.key)
+                .into_iter()
+                .map(|c| (c.key.as_bytes(), encode(c))),
         )?;
         let info = CatalogInfo {
             channels: channels.len(),

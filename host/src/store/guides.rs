@@ -2,7 +2,7 @@
 //! Programmes live in a prepared file beside the database (see `guide`);
 //! the record names the current one.
 
-use super::{decode, encode, Result, Store};
+use super::{by_key, decode, encode, Result, Store};
 use serde::{Deserialize, Serialize};
 
 /// A guide channel as the matcher and the lineup need it.
@@ -84,7 +84,9 @@ impl Store {
     ) -> Result<()> {
         self.replace_generation(
             &slot(&guide.name),
-            channels.iter().map(|c| (c.id.clone(), encode(c))),
+            by_key(channels, |c| &c.id)
+                .into_iter()
+                .map(|c| (c.id.as_bytes(), encode(c))),
         )?;
         self.put_guide(guide)
     }

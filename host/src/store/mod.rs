@@ -182,6 +182,15 @@ impl Store {
     /// Writes `items` into a fresh generation tree, then points `slot` at it
     /// in one step and drops the old generation. Readers see the old set
     /// or the new one, never a mix; a crash before the switch leaves the old.
+    ///
+    /// Nothing reads the fresh tree before the switch, so it is written one
+    /// record at a time rather than in one sled batch: a batch buys no
+    /// atomicity here, and sled keeps everything a batch touches until it
+    /// ends (300 000 channels in one batch grew the server by 1.4 GB; one
+    /// at a time, ~40 MB). Give `items` in key order (see [`by_key`]): sled
+    /// then only ever splits the last leaf, and one record at a time costs
+    /// no more than the batch did (300 000 records: 2.3-2.8 s of CPU in key
+    /// order, 2.9-3.9 s in random order, 3.4-3.7 s as one batch).
     fn replace_generation<I, K, V>(&self, slot: &str, items: I) -> Result<()>
     where
         I: IntoIterator<Item = (K, V)>,
@@ -190,11 +199,9 @@ impl Store {
     {
         let gen_name = format!("gen/{slot}/{}", self.db.generate_id()?);
         let tree = self.db.open_tree(&gen_name)?;
-        let mut batch = sled::Batch::default();
         for (k, v) in items {
-            batch.insert(k.as_ref(), v);
+            tree.insert(k.as_ref(), v)?;
         }
-        tree.apply_batch(batch)?;
         tree.flush()?;
         let pointer = format!("{GEN_PREFIX_STR}{slot}");
         let old = self.meta.insert(pointer.as_bytes(), gen_name.as_bytes())?;
@@ -251,6 +258,14 @@ fn open_db(dir: &Path) -> Result<sled::Db> {
 
 fn is_lock_error(e: &std::io::Error) -> bool {
     e.kind() == std::io::ErrorKind::WouldBlock || e.to_string().contains("lock")
+}
+
+/// `items` in the order of their `key` (for [`Store::replace_generation`]);
+/// items with the same key keep their order, so the last one still wins.
+fn by_key<T>(items: &[T], key: impl Fn(&T) -> &str) -> Vec<&T> {
+    let mut sorted: Vec<&T> = items.iter().collect();
+    sorted.sort_by(|a, b| key(a).cmp(key(b)));
+    sorted
 }
 
 /// Serializes a record for storage.

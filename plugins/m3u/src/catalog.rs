@@ -1,8 +1,8 @@
 //! Turns playlist entries into channels.
 
-use crate::key::url_key;
+use crate::key::{key_text, url_hash};
 use crate::model::{Catalog, Channel, Response};
-use crate::playlist::{read_entries, Entry};
+use crate::playlist::{walk_entries, Entry};
 use crate::problem::check_status;
 use std::collections::HashSet;
 use std::hash::{BuildHasherDefault, DefaultHasher};
@@ -20,6 +20,18 @@ pub const PLAYLIST: &str = "playlist";
 /// with no usable channel at all is an error, so the host keeps the previous
 /// catalogue instead of emptying it.
 pub fn parse_catalog(responses: &[Response<'_>]) -> Result<Catalog, String> {
+    let (channels, skipped) = parse_catalog_into(responses, |c| c)?;
+    Ok(Catalog { channels, skipped })
+}
+
+/// [`parse_catalog`], each channel made into what the caller keeps (the
+/// plugin's WIT record) as it is read, with the count of entries skipped.
+/// Entries are read one at a time and repeats are told by a number, so a
+/// large playlist costs the plugin little more than the channels it answers.
+pub fn parse_catalog_into<T>(
+    responses: &[Response<'_>],
+    mut make: impl FnMut(Channel) -> T,
+) -> Result<(Vec<T>, usize), String> {
     let response = responses
         .iter()
         .find(|r| r.purpose == PLAYLIST)
@@ -27,29 +39,40 @@ pub fn parse_catalog(responses: &[Response<'_>]) -> Result<Catalog, String> {
         .ok_or("the host passed no answer to the playlist request")?;
     check_status(response.status)?;
     let text = String::from_utf8_lossy(response.body);
-    let entries = read_entries(&text)?;
-    let mut catalog = Catalog {
-        channels: Vec::with_capacity(entries.entries.len()),
-        skipped: entries.skipped,
-    };
-    let mut seen = HashSet::with_capacity_and_hasher(entries.entries.len(), Fixed::default());
-    for entry in entries.entries {
-        match channel(entry) {
-            Some(ch) if seen.insert(ch.key.clone()) => catalog.channels.push(ch),
-            _ => catalog.skipped += 1,
+    let mut entries = walk_entries(&text)?;
+    let expected = entry_count_hint(response.body);
+    let mut channels = Vec::with_capacity(expected);
+    let mut seen = HashSet::with_capacity_and_hasher(expected, Fixed::default());
+    let mut skipped = 0;
+    for entry in entries.by_ref() {
+        let hash = url_hash(entry.url);
+        match channel(entry, hash) {
+            Some(ch) if seen.insert(hash) => channels.push(make(ch)),
+            _ => skipped += 1,
         }
     }
-    if catalog.channels.is_empty() {
-        return Err(match catalog.skipped {
+    skipped += entries.skipped();
+    if channels.is_empty() {
+        return Err(match skipped {
             0 => "the playlist lists no channels".to_string(),
             n => format!("none of the playlist's {n} entries has both a name and a stream URL"),
         });
     }
-    Ok(catalog)
+    Ok((channels, skipped))
 }
 
-/// One entry as a channel; `None` without a name.
-fn channel(entry: Entry<'_>) -> Option<Channel> {
+/// About how many entries `body` holds (its `#EXTINF` tags), to size the
+/// answer once instead of growing it by doubling; never more than a real
+/// entry's smallest size (`#EXTINF:-1,X` and a URL, 24 bytes) allows, so
+/// junk cannot make it reserve more than a real playlist would.
+fn entry_count_hint(body: &[u8]) -> usize {
+    const TAG: &[u8] = b"#EXTINF";
+    let tags = body.windows(TAG.len()).filter(|w| *w == TAG).count();
+    tags.min(body.len() / 24)
+}
+
+/// One entry (its URL's hash already taken) as a channel; `None` without a name.
+fn channel(entry: Entry<'_>, hash: u64) -> Option<Channel> {
     let info = &entry.info;
     let name = Some(info.title)
         .filter(|t| !t.is_empty())
@@ -66,7 +89,7 @@ fn channel(entry: Entry<'_>) -> Option<Channel> {
                 .attr("tvg-chno")
                 .or_else(|| info.attr("channel-number"))
                 .and_then(number),
-            ..kit::Channel::named(url_key(entry.url), name.to_string())
+            ..kit::Channel::named(key_text(hash), name.to_string())
         },
         url: entry.url.to_string(),
     })

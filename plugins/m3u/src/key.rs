@@ -4,11 +4,22 @@
 /// thing that stays the same for a channel across re-syncs (names and ids
 /// collide or change), and its credentials are already placeholders.
 pub fn url_key(url: &str) -> String {
+    key_text(url_hash(url))
+}
+
+/// FNV-1a 64 of `url`: the number [`url_key`] writes out, kept as a number
+/// where only equality matters (telling repeated URLs apart).
+pub fn url_hash(url: &str) -> u64 {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
     for byte in url.bytes() {
         hash ^= u64::from(byte);
         hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
     }
+    hash
+}
+
+/// A [`url_hash`] as the key [`url_key`] gives.
+pub fn key_text(hash: u64) -> String {
     format!("{hash:016x}")
 }
 

@@ -60,12 +60,10 @@ impl Guest for M3u {
     }
 
     fn parse_catalog(responses: Vec<HttpResponse>) -> Result<Vec<ProviderChannel>, String> {
-        let catalog = catalog::parse_catalog(&borrow(&responses))?;
-        Ok(catalog
-            .channels
-            .into_iter()
-            .map(|c| provider_channel(c.channel, vec![(candidates::URL.to_string(), c.url)]))
-            .collect())
+        let (channels, _skipped) = catalog::parse_catalog_into(&borrow(&responses), |c| {
+            provider_channel(c.channel, vec![(candidates::URL.to_string(), c.url)])
+        })?;
+        Ok(channels)
     }
 
     fn parse_name(name: String) -> ParsedName {

@@ -59,39 +59,85 @@ fn is_url(line: &str) -> bool {
 
 /// Reads the entries of a playlist, or a one-line error when it is not one.
 pub fn read_entries(text: &str) -> Result<Entries<'_>, String> {
+    let mut walk = walk_entries(text)?;
+    let entries = walk.by_ref().collect();
+    Ok(Entries {
+        entries,
+        skipped: walk.skipped(),
+    })
+}
+
+/// The entries of a playlist one at a time, or a one-line error when it is
+/// not one. A catalogue of 300 000 entries is read without holding them all
+/// at once: the plugin's memory is what a large playlist costs.
+pub fn walk_entries(text: &str) -> Result<EntryWalk<'_>, String> {
     if !looks_like_m3u(text) {
         return Err(not_a_playlist(text.trim_start_matches('\u{feff}')));
     }
-    let mut out = Entries::default();
-    let mut pending: Option<(Extinf<'_>, Option<&str>)> = None;
-    let mut next_group: Option<&str> = None;
-    for line in lines(text) {
-        if let Some(rest) = strip_tag(line, "#EXTINF:") {
-            if pending.is_some() {
-                out.skipped += 1;
-            }
-            pending = Some((parse_extinf(rest), next_group.take()));
-        } else if let Some(group) = strip_tag(line, "#EXTGRP:") {
-            let group = Some(group.trim()).filter(|g| !g.is_empty());
-            match pending.as_mut() {
-                Some((_, g)) => *g = g.or(group),
-                None => next_group = group,
-            }
-        } else if line.starts_with('#') {
-            continue; // #EXTM3U, #EXTVLCOPT, #KODIPROP, comments
-        } else if is_url(line) {
-            match pending.take() {
-                Some((info, extgrp)) => out.entries.push(Entry {
-                    info,
-                    extgrp,
-                    url: line,
-                }),
-                None => out.skipped += 1,
+    Ok(EntryWalk {
+        lines: Box::new(lines(text)),
+        pending: None,
+        next_group: None,
+        skipped: 0,
+        done: false,
+    })
+}
+
+/// Walks a playlist's lines into entries (see [`walk_entries`]), counting
+/// what it cannot use.
+pub struct EntryWalk<'a> {
+    lines: Box<dyn Iterator<Item = &'a str> + 'a>,
+    pending: Option<(Extinf<'a>, Option<&'a str>)>,
+    next_group: Option<&'a str>,
+    skipped: usize,
+    done: bool,
+}
+
+impl EntryWalk<'_> {
+    /// `#EXTINF` lines without a URL and URLs without an `#EXTINF` met so far
+    /// (all of them once the walk has ended).
+    pub fn skipped(&self) -> usize {
+        self.skipped
+    }
+}
+
+impl<'a> Iterator for EntryWalk<'a> {
+    type Item = Entry<'a>;
+
+    fn next(&mut self) -> Option<Entry<'a>> {
+        for line in self.lines.by_ref() {
+            if let Some(rest) = strip_tag(line, "#EXTINF:") {
+                if self.pending.is_some() {
+                    self.skipped += 1;
+                }
+                self.pending = Some((parse_extinf(rest), self.next_group.take()));
+            } else if let Some(group) = strip_tag(line, "#EXTGRP:") {
+                let group = Some(group.trim()).filter(|g| !g.is_empty());
+                match self.pending.as_mut() {
+                    Some((_, g)) => *g = g.or(group),
+                    None => self.next_group = group,
+                }
+            } else if line.starts_with('#') {
+                continue; // #EXTM3U, #EXTVLCOPT, #KODIPROP, comments
+            } else if is_url(line) {
+                match self.pending.take() {
+                    Some((info, extgrp)) => {
+                        return Some(Entry {
+                            info,
+                            extgrp,
+                            url: line,
+                        })
+                    }
+                    None => self.skipped += 1,
+                }
             }
         }
+        if !self.done {
+            self.done = true;
+            if self.pending.take().is_some() {
+                self.skipped += 1;
+            }
+        }
+        None
     }
-    if pending.is_some() {
-        out.skipped += 1;
-    }
-    Ok(out)
 }

@@ -106,6 +106,14 @@ pub(crate) fn link(
 
 type Options<'o> = &'o [(String, String)];
 
+/// A matcher's answer and the guide channels and streams it was given, handed
+/// back: they are moved into the call, not copied.
+pub(crate) type MatchAnswer = (
+    Vec<model::ChannelMatch>,
+    Vec<model::GuideChannel>,
+    Vec<model::AccountChannel>,
+);
+
 impl ProviderAdapter {
     pub(crate) fn info(&self, store: &mut Store<Sandbox>) -> wasmtime::Result<model::PluginInfo> {
         each_version!(self, ProviderAdapter, p => p.info(store))
@@ -155,7 +163,7 @@ impl ProviderAdapter {
     pub(crate) fn parse_catalog(
         &self,
         store: &mut Store<Sandbox>,
-        answers: &[model::HttpResponse],
+        answers: Vec<model::HttpResponse>,
     ) -> wasmtime::Result<Result<Vec<model::ProviderChannel>, String>> {
         each_version!(self, ProviderAdapter, p => p.parse_catalog(store, answers))
     }
@@ -172,10 +180,10 @@ impl ChannelMatcher {
     pub(crate) fn match_channels(
         &self,
         store: &mut Store<Sandbox>,
-        guide: &[model::GuideChannel],
-        streams: &[model::AccountChannel],
+        guide: Vec<model::GuideChannel>,
+        streams: Vec<model::AccountChannel>,
         options: Options<'_>,
-    ) -> wasmtime::Result<Vec<model::ChannelMatch>> {
+    ) -> wasmtime::Result<MatchAnswer> {
         match self {
             ChannelMatcher::V0_1_0(m) => m.match_channels(store, guide, streams, options),
             ChannelMatcher::V0_2_0(m) => m.match_channels(store, guide, streams, options),

@@ -123,8 +123,8 @@ fn a_newer_contract_plugin_serves_beside_a_0_1_0_one() {
     let (old, new) = (old.provider().unwrap(), new.provider().unwrap());
     assert_eq!(new.info().unwrap().name, "m3u-next");
 
-    let from_old = old.parse_catalog(&playlist(PLAYLIST)).unwrap().unwrap();
-    let from_new = new.parse_catalog(&playlist(PLAYLIST)).unwrap().unwrap();
+    let from_old = old.parse_catalog(playlist(PLAYLIST)).unwrap().unwrap();
+    let from_new = new.parse_catalog(playlist(PLAYLIST)).unwrap().unwrap();
     let facts = |list: &[crate::model::ProviderChannel]| -> Vec<_> {
         list.iter()
             .map(|c| {
@@ -139,7 +139,7 @@ fn a_newer_contract_plugin_serves_beside_a_0_1_0_one() {
 
     // The newer contract's `uhd8k` tier arrives as the host's best tier.
     let eight_k = new
-        .parse_catalog(&playlist(
+        .parse_catalog(playlist(
             "#EXTM3U\n#EXTINF:-1,Nature 8K\nhttp://panel.example/{username}/{password}/9.ts\n",
         ))
         .unwrap()
@@ -235,7 +235,7 @@ fn a_0_2_0_provider_asks_for_a_post_with_a_body_template() {
         ))
     );
     let channels = provider
-        .parse_catalog(&playlist("One\nTwo\n"))
+        .parse_catalog(playlist("One\nTwo\n"))
         .unwrap()
         .unwrap();
     assert_eq!(channels.len(), 2);

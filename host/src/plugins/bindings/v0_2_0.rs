@@ -103,6 +103,18 @@ impl From<wit::BodyTemplate> for model::BodyTemplate {
     }
 }
 
+/// Moves the body in: a catalogue's is tens of megabytes.
+impl From<model::HttpResponse> for wit::HttpResponse {
+    fn from(r: model::HttpResponse) -> Self {
+        wit::HttpResponse {
+            purpose: r.purpose,
+            status: r.status,
+            headers: r.headers,
+            body: r.body,
+        }
+    }
+}
+
 impl From<&model::HttpResponse> for wit::HttpResponse {
     fn from(r: &model::HttpResponse) -> Self {
         wit::HttpResponse {
@@ -190,22 +202,61 @@ impl From<wit::PluginInfo> for model::PluginInfo {
     }
 }
 
-impl From<&model::GuideChannel> for m::GuideChannel {
-    fn from(g: &model::GuideChannel) -> Self {
-        m::GuideChannel {
-            id: g.id.clone(),
-            names: g.names.clone(),
-            number: g.number.clone(),
-            icon: g.icon.clone(),
+/// Moved in for a match and back out after it, never copied: a match can
+/// be asked about hundreds of thousands of streams.
+impl From<model::ProviderChannel> for wit::ProviderChannel {
+    fn from(c: model::ProviderChannel) -> Self {
+        wit::ProviderChannel {
+            key: c.key,
+            name: c.name,
+            base_name: c.base_name,
+            quality: c.quality.into(),
+            tags: c.tags,
+            group: c.group,
+            logo: c.logo,
+            guide_id: c.guide_id,
+            number: c.number,
+            extra: c.extra,
         }
     }
 }
 
-impl From<&model::AccountChannel> for m::AccountChannel {
-    fn from(a: &model::AccountChannel) -> Self {
+impl From<model::GuideChannel> for m::GuideChannel {
+    fn from(g: model::GuideChannel) -> Self {
+        m::GuideChannel {
+            id: g.id,
+            names: g.names,
+            number: g.number,
+            icon: g.icon,
+        }
+    }
+}
+
+impl From<m::GuideChannel> for model::GuideChannel {
+    fn from(g: m::GuideChannel) -> Self {
+        model::GuideChannel {
+            id: g.id,
+            names: g.names,
+            number: g.number,
+            icon: g.icon,
+        }
+    }
+}
+
+impl From<model::AccountChannel> for m::AccountChannel {
+    fn from(a: model::AccountChannel) -> Self {
         m::AccountChannel {
-            account: a.account.clone(),
-            channel: (&a.channel).into(),
+            account: a.account,
+            channel: a.channel.into(),
+        }
+    }
+}
+
+impl From<m::AccountChannel> for model::AccountChannel {
+    fn from(a: m::AccountChannel) -> Self {
+        model::AccountChannel {
+            account: a.account,
+            channel: a.channel.into(),
         }
     }
 }
@@ -340,13 +391,15 @@ impl Provider {
     pub(crate) fn parse_catalog(
         &self,
         store: &mut Store<Sandbox>,
-        answers: &[model::HttpResponse],
+        answers: Vec<model::HttpResponse>,
     ) -> wasmtime::Result<Result<Vec<model::ProviderChannel>, String>> {
         let g = self.guest(store)?;
-        let answers = responses(answers);
-        Ok(g.streamforge_plugin_provider()
-            .call_parse_catalog(store, &answers)?
-            .map(all))
+        let answers = all::<_, wit::HttpResponse>(answers);
+        let channels = g
+            .streamforge_plugin_provider()
+            .call_parse_catalog(store, &answers)?;
+        drop(answers);
+        Ok(channels.map(all))
     }
 }
 
@@ -367,16 +420,17 @@ impl Matcher {
     pub(crate) fn match_channels(
         &self,
         store: &mut Store<Sandbox>,
-        guide: &[model::GuideChannel],
-        streams: &[model::AccountChannel],
+        guide: Vec<model::GuideChannel>,
+        streams: Vec<model::AccountChannel>,
         options: &[(String, String)],
-    ) -> wasmtime::Result<Vec<model::ChannelMatch>> {
+    ) -> wasmtime::Result<super::MatchAnswer> {
         let g = self.0.instantiate(&mut *store)?;
-        let guide: Vec<m::GuideChannel> = guide.iter().map(Into::into).collect();
-        let streams: Vec<m::AccountChannel> = streams.iter().map(Into::into).collect();
-        Ok(all(g
+        let guide: Vec<m::GuideChannel> = all(guide);
+        let streams: Vec<m::AccountChannel> = all(streams);
+        let found = g
             .streamforge_plugin_matcher()
-            .call_match_channels(store, &guide, &streams, options)?))
+            .call_match_channels(store, &guide, &streams, options)?;
+        Ok((all(found), all(guide), all(streams)))
     }
 }
 

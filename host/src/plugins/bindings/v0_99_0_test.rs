@@ -206,12 +206,12 @@ impl Provider {
     pub(crate) fn parse_catalog(
         &self,
         store: &mut Store<Sandbox>,
-        answers: &[model::HttpResponse],
+        answers: Vec<model::HttpResponse>,
     ) -> wasmtime::Result<Result<Vec<model::ProviderChannel>, String>> {
         let g = self.guest(store)?;
         let answer = g
             .streamforge_plugin_provider()
-            .call_parse_catalog(store, &responses(answers))?;
+            .call_parse_catalog(store, &responses(&answers))?;
         Ok(answer.map(|catalog| catalog.channels.into_iter().map(Into::into).collect()))
     }
 }
