@@ -8,7 +8,7 @@ use quick_xml::events::Event;
 use quick_xml::Reader;
 
 use super::attrs::{element_name, read_attributes};
-use super::channel::ChannelBuilder;
+use super::channel::{Channel, ChannelBuilder};
 use super::error::{IngestError, PipelineFault};
 use super::escape::{resolve_entity, EntityStats, Resolved};
 use super::guard::Guard;
@@ -17,7 +17,6 @@ use super::prepared::PREPARED_HEADER;
 use super::programme::ProgrammeBuilder;
 use super::source;
 use super::summary::{IngestSummary, SkipReason};
-use crate::store::GuideChannelRecord;
 
 /// Deepest element nesting accepted (XMLTV needs 4); deeper is refused so the
 /// parser's stack of open names stays small.
@@ -27,7 +26,7 @@ const MAX_DEPTH: usize = 64;
 #[derive(Debug, Clone, Default)]
 pub struct IngestedGuide {
     /// The guide's channels, in document order.
-    pub channels: Vec<GuideChannelRecord>,
+    pub channels: Vec<Channel>,
     /// Counts of what was kept and skipped.
     pub summary: IngestSummary,
 }
@@ -43,7 +42,7 @@ enum Item {
 
 /// Reads an XMLTV document from `input` (plain or gzip, detected by magic bytes)
 /// as a stream, writes its programmes to `programmes` in the prepared format
-/// (see [`super::prepared`]) and returns its channels and a summary.
+/// (see [`crate::prepared`]) and returns its channels and a summary.
 ///
 /// Memory stays bounded by `limits` whatever the input size. On `Err` the
 /// programme output is incomplete: the caller writes it to a temporary file and
@@ -274,7 +273,7 @@ fn feed_text(item: &mut Item, prog: &mut ProgrammeBuilder, piece: &str, cut: boo
 /// The channels read so far, and the categories of their programmes.
 #[derive(Default)]
 struct Found {
-    channels: Vec<GuideChannelRecord>,
+    channels: Vec<Channel>,
     ids: HashSet<String>,
     /// Per programme channel id (a programme may come before its channel),
     /// at most [`MAX_CHANNEL_CATEGORIES`] each, for at most
@@ -363,7 +362,7 @@ where
         // quick-xml quotes the offending tag, which may hold line breaks and
         // run long: the error stays one bounded line.
         other => IngestError::Malformed {
-            what: crate::text::one_line(&other.to_string(), 200),
+            what: super::error::one_line(&other.to_string(), 200),
             at: guard.position(reader.error_position()),
         },
     }
@@ -415,16 +414,16 @@ mod tests {
         let mut prepared = Vec::new();
         let first = ingest(xml.as_bytes(), &mut prepared, &limits).unwrap();
         let mut doc = Vec::new();
-        crate::guide::write_header(&mut doc).unwrap();
+        crate::write_header(&mut doc).unwrap();
         for c in &first.channels {
-            crate::guide::write_channel(&mut doc, &c.id, &c.names, c.icon.as_deref()).unwrap();
+            crate::write_channel(&mut doc, &c.id, &c.names, c.icon.as_deref()).unwrap();
         }
-        let selection = crate::guide::ChannelSelection::identity(["a"]);
-        crate::guide::ProgrammeReader::new(&prepared[..])
+        let selection = crate::ChannelSelection::identity(["a"]);
+        crate::ProgrammeReader::new(&prepared[..])
             .unwrap()
             .copy_selected(&selection, &mut doc)
             .unwrap();
-        crate::guide::write_footer(&mut doc).unwrap();
+        crate::write_footer(&mut doc).unwrap();
         let again = ingest(&doc[..], Vec::new(), &limits).unwrap();
         assert_eq!(
             first.channels[0].categories,
