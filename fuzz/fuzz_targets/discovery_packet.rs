@@ -3,7 +3,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use streamforge::tuner::discovery::{message, Packet};
+use streamforge_hdhomerun::discovery::{message, Packet};
 
 fuzz_target!(|data: &[u8]| {
     if let Ok(packet) = Packet::parse(data) {

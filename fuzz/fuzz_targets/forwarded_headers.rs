@@ -1,12 +1,11 @@
 //! Fuzzes the reading of `X-Forwarded-For` and `Forwarded` values
-//! (`auth::client_addr`): any text gives a list of addresses, never a panic,
+//! (`streamforge_httpsafe::forwarded`): any text gives a list of addresses, never a panic,
 //! each one written somewhere in the text; and whatever the headers say, a
 //! client that is not a trusted proxy is always its own peer address.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use streamforge::auth::client_addr::{forwarded_for, x_forwarded_for};
-use streamforge::auth::TrustedProxies;
+use streamforge_httpsafe::forwarded::{forwarded_for, x_forwarded_for, TrustedProxies};
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {
@@ -15,8 +14,8 @@ fuzz_target!(|data: &[u8]| {
     for list in [x_forwarded_for(text), forwarded_for(text)] {
         assert!(list.len() <= text.len(), "more addresses than bytes");
     }
-    let mut headers = axum::http::HeaderMap::new();
-    if let Ok(value) = axum::http::HeaderValue::from_str(text) {
+    let mut headers = http::HeaderMap::new();
+    if let Ok(value) = http::HeaderValue::from_str(text) {
         headers.insert("x-forwarded-for", value.clone());
         headers.insert("forwarded", value);
     }

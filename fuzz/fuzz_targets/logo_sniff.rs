@@ -1,11 +1,11 @@
-//! Fuzzes the logo check (`logos::sniff`): any bytes are a PNG, JPEG, GIF or
+//! Fuzzes the logo check (`streamforge_httpsafe::image::sniff`): any bytes are a PNG, JPEG, GIF or
 //! WebP with a sane size, or refused; never a panic. What it accepts starts
 //! with that format's magic number, so a script or page is never kept as a
 //! logo whatever its Content-Type said.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use streamforge::logos::{sniff, ImageKind};
+use streamforge_httpsafe::image::{sniff, ImageKind};
 
 fuzz_target!(|data: &[u8]| {
     let Ok(kind) = sniff(data) else {

@@ -1,4 +1,4 @@
-//! Fuzzes the SSDP `M-SEARCH` parser (`tuner::ssdp::message::parse_search`):
+//! Fuzzes the SSDP `M-SEARCH` parser (`streamforge_hdhomerun::ssdp::parse_search`):
 //! any datagram gives a request or `None`, never a panic. A parsed request has
 //! a non-empty, trimmed `ST`, fields no longer than the datagram, re-encodes to
 //! a canonical `M-SEARCH` that parses back equal (also with lower-case header
@@ -7,11 +7,11 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use streamforge::tuner::ssdp::message::{
+use streamforge_hdhomerun::ssdp::{
     advertised_targets, matching_targets, parse_search, search_response, SearchRequest,
     MAX_DATAGRAM,
 };
-use streamforge::tuner::DeviceInfo;
+use streamforge_hdhomerun::DeviceInfo;
 
 fn device() -> DeviceInfo {
     DeviceInfo {

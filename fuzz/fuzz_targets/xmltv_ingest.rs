@@ -1,4 +1,4 @@
-//! Fuzzes the host's streaming XMLTV reader (`streamforge::guide::ingest`) with
+//! Fuzzes the streaming XMLTV reader (`streamforge_xmltv::ingest`) with
 //! small limits: any bytes give a guide or a typed one-line `IngestError`, never
 //! a panic. A guide keeps at most `max_channels` distinct, trimmed channel ids
 //! that XML output writes unchanged (programme records carry them as written);
@@ -13,9 +13,9 @@ use flate2::Compression;
 use libfuzzer_sys::fuzz_target;
 use std::collections::{BTreeSet, HashSet};
 use std::io::Write;
-use streamforge::guide::{
-    ingest, is_channel_number, write_channel, write_footer, write_header, ChannelSelection,
-    GuideChannelRecord, IngestError, IngestLimits, IngestedGuide, ProgrammeReader,
+use streamforge_xmltv::{
+    ingest, is_channel_number, write_channel, write_footer, write_header, Channel,
+    ChannelSelection, IngestError, IngestLimits, IngestedGuide, ProgrammeReader,
     CATEGORY_IDS_PER_CHANNEL, PREPARED_HEADER,
 };
 
@@ -43,7 +43,7 @@ fn kept(s: &str) -> String {
     chars.trim().to_string()
 }
 
-fn expected_channels(channels: &[GuideChannelRecord]) -> Vec<GuideChannelRecord> {
+fn expected_channels(channels: &[Channel]) -> Vec<Channel> {
     let mut ids = HashSet::new();
     let mut out = Vec::new();
     for ch in channels {
@@ -72,7 +72,7 @@ fn expected_channels(channels: &[GuideChannelRecord]) -> Vec<GuideChannelRecord>
             .map(kept)
             .filter(|i| !i.is_empty());
         let number = names.iter().find(|n| is_channel_number(n)).cloned();
-        out.push(GuideChannelRecord {
+        out.push(Channel {
             id,
             names,
             icon,

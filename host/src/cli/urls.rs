@@ -5,7 +5,7 @@ use crate::tuner::DeviceInfo;
 
 /// Prints the tuner address, guide and playlist URLs.
 pub fn print(device: &DeviceInfo) {
-    for line in device.setup_lines() {
+    for line in crate::tuner::setup_lines(device) {
         println!("{line}");
     }
 }

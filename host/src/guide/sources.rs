@@ -3,7 +3,6 @@
 //! prepared programme file beside it. A failed ingest keeps the previous
 //! guide whole.
 
-use super::shift::shift_file;
 use super::{ingest, GuideShift, IngestLimits};
 use crate::blocking::run as blocking;
 use crate::catalog::redact;
@@ -11,12 +10,13 @@ use crate::catalog::Progress;
 use crate::clock::now_unix as now_secs;
 use crate::events::Event;
 use crate::events::EventLog;
-use crate::store::GuideRecord;
 use crate::store::Store;
+use crate::store::{GuideChannelRecord, GuideRecord};
 use anyhow::{anyhow, bail, Context};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use streamforge_xmltv::shift_file;
 
 /// Largest guide download accepted.
 const MAX_DOWNLOAD: u64 = 4 << 30;
@@ -329,7 +329,9 @@ impl Guides {
         record.programmes = guide.summary.programmes as usize;
         let store = self.store.clone();
         let to_store = record.clone();
-        blocking(move || Ok(store.replace_guide(&to_store, &guide.channels)?)).await?;
+        let channels: Vec<GuideChannelRecord> =
+            guide.channels.into_iter().map(Into::into).collect();
+        blocking(move || Ok(store.replace_guide(&to_store, &channels)?)).await?;
         if let Some(old) = old_file {
             let _ = std::fs::remove_file(dir.join(old));
         }

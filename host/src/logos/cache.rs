@@ -11,7 +11,7 @@ use sha2::{Digest, Sha256};
 use tokio::sync::Semaphore;
 
 use super::index::Index;
-use super::sniff::{sniff, ImageKind};
+use super::{sniff, ImageKind};
 use crate::fetch::{AccountAccess, AddressGuard, FetchConfig, Fetcher};
 use crate::model::HttpRequest;
 use crate::secrets::Secret;

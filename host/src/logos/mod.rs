@@ -5,18 +5,18 @@
 //! never slows a lineup, a playlist or a tune.
 //!
 //! `cache` keeps the files and fetches through [`crate::fetch`] (time, size
-//! and redirect bounds, no secrets in errors); `sniff` keeps only what the
-//! bytes show to be a PNG, JPEG, GIF or WebP (a provider's SVG or HTML would
-//! run as a page on the console's origin); `index` decides what to evict; [`spawn_watcher`] asks for the lineup's logos at every new lineup.
+//! and redirect bounds, no secrets in errors); [`sniff`] (the
+//! `streamforge-httpsafe` crate's) keeps only what the bytes show to be a
+//! PNG, JPEG, GIF or WebP (a provider's SVG or HTML would run as a page on
+//! the console's origin); `index` decides what to evict; [`spawn_watcher`] asks for the lineup's logos at every new lineup.
 //! Lists always point at `/logos/{id}`: it answers 404 until the logo is
 //! fetched (or when it could not be), which players show as no logo.
 
 mod cache;
 mod index;
-mod sniff;
 
 pub use cache::{logo_id, Logo, LogoCache, LogoLimits};
-pub use sniff::{sniff, ImageKind, NotAnImage};
+pub use streamforge_httpsafe::image::{sniff, ImageKind, NotAnImage};
 
 use crate::routing::Routing;
 use std::sync::Arc;

@@ -186,7 +186,7 @@ fn print_started(
         "StreamForge {} listening on {addr}",
         env!("CARGO_PKG_VERSION")
     );
-    for line in device.setup_lines() {
+    for line in crate::tuner::setup_lines(device) {
         println!("{line}");
     }
     if let Some(warning) = warning {

@@ -22,6 +22,18 @@ pub struct GuideChannelRecord {
     pub categories: Vec<String>,
 }
 
+impl From<streamforge_xmltv::Channel> for GuideChannelRecord {
+    fn from(c: streamforge_xmltv::Channel) -> Self {
+        GuideChannelRecord {
+            id: c.id,
+            names: c.names,
+            icon: c.icon,
+            number: c.number,
+            categories: c.categories,
+        }
+    }
+}
+
 /// One guide source as stored.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct GuideRecord {

@@ -1,61 +1,26 @@
 //! What the tuner says about itself on every face: the HTTP API
-//! (`/discover.json`, `/device.xml`), SiliconDust UDP discovery and SSDP.
+//! (`/discover.json`, `/device.xml`), SiliconDust UDP discovery and SSDP;
+//! one [`DeviceInfo`] (the `streamforge-hdhomerun` crate's) shared by all.
 
-use serde::Serialize;
 use std::sync::{Arc, RwLock};
 
-/// The emulated device.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct DeviceInfo {
-    /// 8-hex-digit id with a valid checksum (see `device_id`).
-    pub device_id: u32,
-    /// The name media servers show for the tuner.
-    pub friendly_name: String,
-    /// The HDHomeRun model it presents as.
-    pub model_number: String,
-    /// The firmware name it presents.
-    pub firmware_name: String,
-    /// The firmware version it presents.
-    pub firmware_version: String,
-    /// `DeviceAuth`, which some clients expect to be present.
-    pub device_auth: String,
-    /// Where clients reach the HTTP API, e.g. `http://192.168.1.20:5004`; no trailing slash.
-    pub base_url: String,
-    /// Tuners advertised (the sum of enabled accounts' connection limits unless configured).
-    pub tuner_count: u32,
-}
+pub use streamforge_hdhomerun::DeviceInfo;
 
-impl DeviceInfo {
-    /// `{BaseURL}/lineup.json`.
-    pub fn lineup_url(&self) -> String {
-        format!("{}/lineup.json", self.base_url)
-    }
-
-    /// What to paste into Plex, Jellyfin, Emby or Channels DVR: the tuner
-    /// address, guide and playlist URLs, the DeviceID and tuner count, one
-    /// line each (`serve` prints them at start, `urls` on request).
-    pub fn setup_lines(&self) -> [String; 4] {
-        let base = &self.base_url;
-        [
-            format!("  tuner (HDHomeRun) address: {base}"),
-            format!("  guide (XMLTV):             {base}/xmltv.xml"),
-            format!("  playlist (M3U):            {base}/playlist.m3u"),
-            format!(
-                "  DeviceID {}, {} tuner(s)",
-                crate::tuner::device_id::format(self.device_id),
-                self.tuner_count
-            ),
-        ]
-    }
-
-    /// The UPnP UDN: `uuid:` and a stable UUID derived from the DeviceID.
-    pub fn udn(&self) -> String {
+/// What to paste into Plex, Jellyfin, Emby or Channels DVR: the tuner
+/// address, guide and playlist URLs, the DeviceID and tuner count, one
+/// line each (`serve` prints them at start, `urls` on request).
+pub fn setup_lines(device: &DeviceInfo) -> [String; 4] {
+    let base = &device.base_url;
+    [
+        format!("  tuner (HDHomeRun) address: {base}"),
+        format!("  guide (XMLTV):             {base}/xmltv.xml"),
+        format!("  playlist (M3U):            {base}/playlist.m3u"),
         format!(
-            "uuid:{:08x}-5f0c-4e00-8000-{:012x}",
-            self.device_id,
-            u64::from(self.device_id)
-        )
-    }
+            "  DeviceID {}, {} tuner(s)",
+            crate::tuner::device_id::format(device.device_id),
+            device.tuner_count
+        ),
+    ]
 }
 
 /// The device info shared by every face; updated when accounts change.

@@ -3,7 +3,6 @@
 //! discovery).
 
 pub mod base_url;
-pub mod device_id;
 pub mod discovery;
 pub mod http;
 pub mod identity;
@@ -14,7 +13,8 @@ pub mod settings;
 pub mod ssdp;
 mod xmltv;
 
-pub use identity::{current, DeviceInfo, SharedDevice};
+pub use identity::{current, setup_lines, DeviceInfo, SharedDevice};
+pub use streamforge_hdhomerun::device_id;
 
 use crate::app::App;
 use crate::logos::LogoCache;

@@ -1,14 +1,14 @@
 //! SiliconDust UDP discovery (port 65001): how `hdhomerun_config discover`,
 //! Plex and Jellyfin find the tuner on the local network.
 //!
-//! [`packet`] is the generic wire format (also the fuzz target),
-//! [`message`] decides what a request asks and what a tuner answers,
-//! [`responder`] runs the socket.
+//! [`packet`] (the wire format) and [`message`] (what a request asks and
+//! what a tuner answers) are the `streamforge-hdhomerun` crate's; here
+//! [`responder`] runs the socket, with a reply rate limit.
 
-pub mod message;
-pub mod packet;
 mod ratelimit;
 pub mod responder;
 
-pub use packet::{Kind, Packet, PacketError, DISCOVER_PORT};
 pub use responder::{bind, run, Stats};
+pub use streamforge_hdhomerun::discovery::{
+    message, packet, Kind, Packet, PacketError, DISCOVER_PORT,
+};

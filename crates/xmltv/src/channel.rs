@@ -1,8 +1,24 @@
-//! Collecting one `<channel>` into a [`GuideChannelRecord`].
+//! Collecting one `<channel>` into a [`Channel`].
 
 use super::escape::keep_xml_chars;
 use super::summary::SkipReason;
-use crate::store::GuideChannelRecord;
+
+/// A guide channel as ingest found it: what the matcher and the lineup need
+/// of a `<channel>` (the host keeps it in its store as a record of its own).
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Channel {
+    /// The XMLTV channel id programmes refer to.
+    pub id: String,
+    /// All display names, in document order (the most canonical first).
+    pub names: Vec<String>,
+    /// The first icon's URL.
+    pub icon: Option<String>,
+    /// The channel number, from `<lcn>` or a purely numeric display name.
+    pub number: Option<String>,
+    /// The `<category>` texts of its programmes, sorted (for `lineup
+    /// include-group --category`).
+    pub categories: Vec<String>,
+}
 
 /// Which text the builder is collecting.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -14,7 +30,7 @@ enum Field {
 /// Accumulates a channel's children as events arrive.
 #[derive(Debug, Default)]
 pub(crate) struct ChannelBuilder {
-    record: GuideChannelRecord,
+    record: Channel,
     has_id: bool,
     lcn: Option<String>,
     depth: usize,
@@ -88,7 +104,7 @@ impl ChannelBuilder {
     }
 
     /// The finished record, or why it is skipped.
-    pub(crate) fn finish(mut self) -> Result<GuideChannelRecord, SkipReason> {
+    pub(crate) fn finish(mut self) -> Result<Channel, SkipReason> {
         if !self.has_id {
             return Err(SkipReason::ChannelMissingId);
         }

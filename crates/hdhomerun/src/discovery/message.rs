@@ -5,7 +5,7 @@
 use super::packet::{
     tag, Kind, Packet, DEVICE_ID_WILDCARD, DEVICE_TYPE_TUNER, DEVICE_TYPE_WILDCARD,
 };
-use crate::tuner::DeviceInfo;
+use crate::DeviceInfo;
 
 /// Longest string value put in a reply; a longer one is left out rather than
 /// cut (a cut URL is worse than none), which keeps every reply small.

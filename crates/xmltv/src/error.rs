@@ -128,3 +128,18 @@ impl PipelineFault {
             .cloned()
     }
 }
+
+/// `text` on one line: control characters become spaces, at most
+/// `max_chars` characters (an ellipsis marks a cut), trimmed; the host's
+/// `text::one_line`, for parser messages that quote the input.
+pub(crate) fn one_line(text: &str, max_chars: usize) -> String {
+    let mut line: String = text
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .take(max_chars)
+        .collect();
+    if text.chars().nth(max_chars).is_some() {
+        line.push('…');
+    }
+    line.trim().to_string()
+}

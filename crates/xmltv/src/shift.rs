@@ -7,7 +7,6 @@
 use std::fmt;
 use std::io::{self, BufRead, Write};
 
-use serde::{Deserialize, Serialize};
 use time::{Date, Duration, Month, PrimitiveDateTime, Time};
 
 use super::prepared::{PREPARED_HEADER, RECORD_PREFIX};
@@ -16,8 +15,7 @@ use super::prepared::{PREPARED_HEADER, RECORD_PREFIX};
 const MAX_MINUTES: i32 = 24 * 60;
 
 /// A whole number of minutes, at most 24 hours either way.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(transparent)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct GuideShift(i32);
 
 impl GuideShift {
@@ -175,8 +173,10 @@ pub(crate) fn shift_record(line: &[u8], minutes: i32, out: &mut Vec<u8>) -> Resu
     }
 }
 
-/// Copies a prepared programme file with every programme moved by `minutes`.
-pub(crate) fn shift_file<R: BufRead, W: Write>(
+/// Copies a prepared programme file with every programme moved by `minutes`
+/// (a sync applies a guide's shift this way; changing a shift applies the
+/// difference to the kept file, with no download).
+pub fn shift_file<R: BufRead, W: Write>(
     mut input: R,
     mut output: W,
     minutes: i32,

@@ -40,6 +40,13 @@ enum State {
     },
 }
 
+/// A declaration just started: outside quotes, the subset and comments.
+const DECLARATION: State = State::Decl {
+    quote: 0,
+    subset: false,
+    comment: false,
+};
+
 /// Bytes removed at one place of the filtered stream.
 #[derive(Debug, Clone, Copy)]
 struct DropMark {
@@ -280,163 +287,207 @@ impl Core {
         self.fault(FaultKind::TooLarge, what, chunk, idx)
     }
 
-    /// Runs the state machine over one input chunk, appending to `out`.
+    /// Runs the state machine over one input chunk, appending to `out`: the
+    /// current state's method takes what it can of the rest of the chunk
+    /// and says how many bytes it used (none when it only changed state).
     fn process(&mut self, chunk: &[u8]) -> Result<(), PipelineFault> {
         if self.check_utf8 {
             self.validate(chunk)?;
         }
         let max_text = self.limits.max_text_bytes;
-        let max_el = self.limits.max_element_bytes;
         let mut i = 0;
         while i < chunk.len() {
-            match self.state {
-                State::Text => {
-                    let rest = &chunk[i..];
-                    let n = rest.iter().position(|&b| b == b'<').unwrap_or(rest.len());
-                    let kept = self.emit_run(&rest[..n], max_text.saturating_sub(self.run));
-                    self.run += kept;
-                    i += n;
-                    if i < chunk.len() {
-                        self.push(b"<");
-                        i += 1;
-                        self.begin(State::Lt);
-                        self.tag_len = 1;
-                    }
-                }
-                State::Lt => match chunk[i] {
-                    b'!' => {
-                        self.push(b"!");
-                        i += 1;
-                        self.state = State::Bang;
-                    }
-                    b'?' => {
-                        self.push(b"?");
-                        i += 1;
-                        self.begin(State::Pi);
-                    }
-                    _ => self.state = State::Tag,
-                },
-                State::Bang => match chunk[i] {
-                    b'-' => {
-                        self.push(b"-");
-                        i += 1;
-                        self.state = State::BangDash;
-                    }
-                    b'[' => {
-                        self.push(b"[");
-                        i += 1;
-                        self.begin(State::CData);
-                    }
-                    _ => self.begin(State::Decl {
-                        quote: 0,
-                        subset: false,
-                        comment: false,
-                    }),
-                },
-                State::BangDash => match chunk[i] {
-                    b'-' => {
-                        self.push(b"-");
-                        i += 1;
-                        self.begin(State::Comment);
-                    }
-                    _ => self.begin(State::Decl {
-                        quote: 0,
-                        subset: false,
-                        comment: false,
-                    }),
-                },
-                State::Tag => {
-                    let rest = &chunk[i..];
-                    let n = rest
-                        .iter()
-                        .position(|&b| matches!(b, b'"' | b'\'' | b'>'))
-                        .unwrap_or(rest.len());
-                    self.push(&rest[..n]);
-                    self.tag_len += n;
-                    if self.tag_len > max_el + max_text {
-                        return Err(self.too_large("a tag", chunk, i));
-                    }
-                    i += n;
-                    if i < chunk.len() {
-                        let b = chunk[i];
-                        self.push(&[b]);
-                        self.tag_len += 1;
-                        i += 1;
-                        if b == b'>' {
-                            self.begin(State::Text);
-                        } else {
-                            let len = self.tag_len;
-                            self.begin(State::Quote(b));
-                            self.tag_len = len;
-                        }
-                    }
-                }
-                State::Quote(q) => {
-                    let rest = &chunk[i..];
-                    let n = rest.iter().position(|&b| b == q).unwrap_or(rest.len());
-                    let budget = max_text
-                        .saturating_sub(self.run)
-                        .min(max_el.saturating_sub(self.tag_len));
-                    let kept = self.emit_run(&rest[..n], budget);
-                    self.run += kept;
-                    self.tag_len += kept;
-                    i += n;
-                    if i < chunk.len() {
-                        self.push(&[q]);
-                        self.tag_len += 1;
-                        i += 1;
-                        self.state = State::Tag;
-                    }
-                }
-                State::Comment => i += self.terminated(&chunk[i..], b"-->", max_text),
-                State::CData => i += self.terminated(&chunk[i..], b"]]>", max_text),
-                State::Pi => i += self.terminated(&chunk[i..], b"?>", max_text),
+            i += match self.state {
+                State::Text => self.text(&chunk[i..]),
+                State::Lt => self.after_lt(chunk[i]),
+                State::Bang => self.after_bang(chunk[i]),
+                State::BangDash => self.after_bang_dash(chunk[i]),
+                State::Tag => self.tag(chunk, i)?,
+                State::Quote(q) => self.quoted(&chunk[i..], q),
+                State::Comment => self.terminated(&chunk[i..], b"-->", max_text),
+                State::CData => self.terminated(&chunk[i..], b"]]>", max_text),
+                State::Pi => self.terminated(&chunk[i..], b"?>", max_text),
                 State::Decl {
-                    mut quote,
-                    mut subset,
-                    mut comment,
-                } => {
-                    let b = chunk[i];
-                    self.push(&[b]);
-                    self.tag_len += 1;
-                    if self.tag_len > max_el + max_text {
-                        return Err(self.too_large("a DOCTYPE or other declaration", chunk, i));
-                    }
-                    let r = self.recent;
-                    let mut done = false;
-                    if comment {
-                        comment = !(b == b'>' && r[1] == b'-' && r[2] == b'-');
-                    } else if quote != 0 {
-                        if b == quote {
-                            quote = 0;
-                        }
-                    } else {
-                        match b {
-                            b'"' | b'\'' => quote = b,
-                            b'[' if !subset => subset = true,
-                            b']' if subset => subset = false,
-                            b'-' if subset && r == *b"<!-" => comment = true,
-                            b'>' if !subset => done = true,
-                            _ => {}
-                        }
-                    }
-                    self.recent = [r[1], r[2], b];
-                    i += 1;
-                    if done {
-                        self.begin(State::Text);
-                    } else {
-                        self.state = State::Decl {
-                            quote,
-                            subset,
-                            comment,
-                        };
-                    }
-                }
-            }
+                    quote,
+                    subset,
+                    comment,
+                } => self.declaration(chunk, i, quote, subset, comment)?,
+            };
         }
         self.in_off += chunk.len() as u64;
         self.in_lines += count_lines(chunk);
         Ok(())
+    }
+
+    /// Text up to the next `<`, kept up to the text cap.
+    fn text(&mut self, rest: &[u8]) -> usize {
+        let n = rest.iter().position(|&b| b == b'<').unwrap_or(rest.len());
+        let budget = self.limits.max_text_bytes.saturating_sub(self.run);
+        let kept = self.emit_run(&rest[..n], budget);
+        self.run += kept;
+        if n == rest.len() {
+            return n;
+        }
+        self.push(b"<");
+        self.begin(State::Lt);
+        self.tag_len = 1;
+        n + 1
+    }
+
+    /// The byte after `<`: a declaration or comment, a processing
+    /// instruction, or a tag.
+    fn after_lt(&mut self, b: u8) -> usize {
+        match b {
+            b'!' => {
+                self.push(b"!");
+                self.state = State::Bang;
+                1
+            }
+            b'?' => {
+                self.push(b"?");
+                self.begin(State::Pi);
+                1
+            }
+            _ => {
+                self.state = State::Tag;
+                0
+            }
+        }
+    }
+
+    /// The byte after `<!`: a comment, a CDATA section, or a declaration.
+    fn after_bang(&mut self, b: u8) -> usize {
+        match b {
+            b'-' => {
+                self.push(b"-");
+                self.state = State::BangDash;
+                1
+            }
+            b'[' => {
+                self.push(b"[");
+                self.begin(State::CData);
+                1
+            }
+            _ => {
+                self.begin(DECLARATION);
+                0
+            }
+        }
+    }
+
+    /// The byte after `<!-`: a comment, or (oddly) a declaration.
+    fn after_bang_dash(&mut self, b: u8) -> usize {
+        match b {
+            b'-' => {
+                self.push(b"-");
+                self.begin(State::Comment);
+                1
+            }
+            _ => {
+                self.begin(DECLARATION);
+                0
+            }
+        }
+    }
+
+    /// Inside a tag, outside quotes: up to a quote or the closing `>`; the
+    /// whole tag is bounded.
+    fn tag(&mut self, chunk: &[u8], i: usize) -> Result<usize, PipelineFault> {
+        let limits = self.limits;
+        let rest = &chunk[i..];
+        let n = rest
+            .iter()
+            .position(|&b| matches!(b, b'"' | b'\'' | b'>'))
+            .unwrap_or(rest.len());
+        self.push(&rest[..n]);
+        self.tag_len += n;
+        if self.tag_len > limits.max_element_bytes + limits.max_text_bytes {
+            return Err(self.too_large("a tag", chunk, i));
+        }
+        if n == rest.len() {
+            return Ok(n);
+        }
+        let b = rest[n];
+        self.push(&[b]);
+        self.tag_len += 1;
+        if b == b'>' {
+            self.begin(State::Text);
+        } else {
+            let len = self.tag_len;
+            self.begin(State::Quote(b));
+            self.tag_len = len;
+        }
+        Ok(n + 1)
+    }
+
+    /// Inside a quoted attribute value: kept up to the text cap and what
+    /// is left of the tag's.
+    fn quoted(&mut self, rest: &[u8], q: u8) -> usize {
+        let limits = self.limits;
+        let n = rest.iter().position(|&b| b == q).unwrap_or(rest.len());
+        let budget = limits
+            .max_text_bytes
+            .saturating_sub(self.run)
+            .min(limits.max_element_bytes.saturating_sub(self.tag_len));
+        let kept = self.emit_run(&rest[..n], budget);
+        self.run += kept;
+        self.tag_len += kept;
+        if n == rest.len() {
+            return n;
+        }
+        self.push(&[q]);
+        self.tag_len += 1;
+        self.state = State::Tag;
+        n + 1
+    }
+
+    /// One byte of a DOCTYPE or other declaration, which ends at a `>`
+    /// outside quotes, the internal subset and comments in it; the whole
+    /// declaration is bounded.
+    fn declaration(
+        &mut self,
+        chunk: &[u8],
+        i: usize,
+        mut quote: u8,
+        mut subset: bool,
+        mut comment: bool,
+    ) -> Result<usize, PipelineFault> {
+        let limits = self.limits;
+        let b = chunk[i];
+        self.push(&[b]);
+        self.tag_len += 1;
+        if self.tag_len > limits.max_element_bytes + limits.max_text_bytes {
+            return Err(self.too_large("a DOCTYPE or other declaration", chunk, i));
+        }
+        let r = self.recent;
+        let mut done = false;
+        if comment {
+            comment = !(b == b'>' && r[1] == b'-' && r[2] == b'-');
+        } else if quote != 0 {
+            if b == quote {
+                quote = 0;
+            }
+        } else {
+            match b {
+                b'"' | b'\'' => quote = b,
+                b'[' if !subset => subset = true,
+                b']' if subset => subset = false,
+                b'-' if subset && r == *b"<!-" => comment = true,
+                b'>' if !subset => done = true,
+                _ => {}
+            }
+        }
+        self.recent = [r[1], r[2], b];
+        if done {
+            self.begin(State::Text);
+        } else {
+            self.state = State::Decl {
+                quote,
+                subset,
+                comment,
+            };
+        }
+        Ok(1)
     }
 
     /// Processes a run that ends with `term` (comment, CDATA, PI); returns the

@@ -29,6 +29,18 @@ impl ImageKind {
             ImageKind::Webp => "image/webp",
         }
     }
+
+    /// What a file of this kind starts with (one of these). `imagesize`
+    /// looks at fewer bytes (`GIF8`, `\x89PNG`), so a `GIF88a` would pass it.
+    fn magic(self) -> &'static [&'static [u8]] {
+        match self {
+            ImageKind::Png => &[b"\x89PNG\r\n\x1a\n"],
+            ImageKind::Jpeg => &[b"\xff\xd8\xff"],
+            ImageKind::Gif => &[b"GIF87a", b"GIF89a"],
+            // `imagesize` checks `WEBP` at offset 8 too.
+            ImageKind::Webp => &[b"RIFF"],
+        }
+    }
 }
 
 /// Why bytes are not kept as a logo (no byte of them is quoted).
@@ -60,6 +72,9 @@ pub fn sniff(bytes: &[u8]) -> Result<ImageKind, NotAnImage> {
         Ok(imagesize::ImageType::Webp) => ImageKind::Webp,
         _ => return Err(NotAnImage::UnknownFormat),
     };
+    if !kind.magic().iter().any(|m| bytes.starts_with(m)) {
+        return Err(NotAnImage::UnknownFormat);
+    }
     let size =
         imagesize::blob_size(bytes).map_err(|_| NotAnImage::BrokenHeader(kind.content_type()))?;
     let sane = |side: usize| (1..=MAX_SIDE).contains(&side);
@@ -116,6 +131,15 @@ mod tests {
             sniff(&png(100_000, 5)),
             Err(NotAnImage::BadSize { .. })
         ));
+        // Only the magic numbers of the formats themselves (found by the
+        // logo_sniff fuzz target: `imagesize` takes any `GIF8`).
+        assert_eq!(
+            sniff(b"GIF88a\x02\x00\x01\x00\xb3\x00\x00"),
+            Err(NotAnImage::UnknownFormat)
+        );
+        let mut png_bad_magic = png(2, 1);
+        png_bad_magic[4] = b'x';
+        assert_eq!(sniff(&png_bad_magic), Err(NotAnImage::UnknownFormat));
         // BMP and ICO are real images, but not kept.
         assert_eq!(
             sniff(b"BM\x3a\0\0\0\0\0\0\0\x36\0\0\0\x28\0\0\0\x01\0\0\0\x01\0\0\0"),

@@ -8,7 +8,7 @@
 //! specific device type is advertised because no public capture of a real
 //! device shows one.
 
-use crate::tuner::DeviceInfo;
+use crate::DeviceInfo;
 use std::net::{Ipv4Addr, SocketAddr, SocketAddrV4};
 
 /// The SSDP multicast group, where searches arrive and announcements go.
@@ -135,7 +135,8 @@ pub fn location(device: &DeviceInfo) -> String {
     format!("{}/device.xml", device.base_url.trim_end_matches('/'))
 }
 
-/// The `SERVER` header: `OS/version UPnP/1.0 product/version`, as UPnP asks.
+/// The `SERVER` header: `OS/version UPnP/1.0 product/version`, as UPnP asks
+/// (the version is the workspace's, which the `streamforge` binary shares).
 pub fn server_header() -> String {
     format!(
         "{}/1.0 UPnP/1.0 StreamForge/{}",
