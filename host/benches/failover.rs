@@ -15,6 +15,10 @@
 //!   bytes around the switch, on the client's clock;
 //! - detection → backup bytes at the viewer (the end of that pause, on the
 //!   client's clock, minus the detection time);
+//! - what a player shows: mpv (`--vo=null --ao=null`) watches each round
+//!   beside the viewer; the longest time its picture stood still, printed
+//!   beside the detection time (the issue 27 promise: no longer than the
+//!   detection time plus 300 ms), and the warnings and errors it printed;
 //!
 //! and fails loudly when the viewer's stream ends, when its bytes are not
 //! whole packets or have unmarked continuity-counter jumps, or when a round
@@ -31,7 +35,7 @@ mod viewer;
 use std::path::Path;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 use streamforge_sim::{Endpoint, Fault, SimProvider};
-use streamforge_testkit::{cli, number_of, prepared, test_panel, wait_until, Server};
+use streamforge_testkit::{cli, number_of, prepared, test_panel, wait_until, Player, Server};
 use viewer::{Recording, Viewer};
 
 /// Das Erste's streams in the tests' panel.
@@ -43,6 +47,8 @@ const WARM: Duration = Duration::from_millis(1500);
 const AFTER: Duration = Duration::from_millis(500);
 /// Status polling interval.
 const POLL: Duration = Duration::from_millis(10);
+/// Pictures mpv shows before the fault, and after it (1 s at 25 fps).
+const PLAYER_PICTURES: usize = 25;
 
 fn main() {
     let sets_wanted = env_sets();
@@ -134,6 +140,9 @@ struct Round {
     status_switch: Duration,
     /// Viewer gone → session closed.
     close: Duration,
+    /// mpv's longest still picture (ms) and the lines it complained with.
+    player_freeze: f64,
+    player_lines: usize,
 }
 
 /// One round with the relay's numbers, in ms.
@@ -142,6 +151,7 @@ struct Measured {
     relay_gap: f64,
     viewer_gap: f64,
     detect_to_viewer: f64,
+    player_freeze: f64,
     reason: String,
 }
 
@@ -266,6 +276,7 @@ fn run_set(
                 relay_gap: *gap,
                 viewer_gap: r.pause.1.duration_since(r.pause.0).as_secs_f64() * 1000.0,
                 detect_to_viewer: seen - detection,
+                player_freeze: r.player_freeze,
                 reason: reason_of(detail),
             }
         })
@@ -338,6 +349,7 @@ fn run_round(
         panic!("{e}");
     }
     let viewer = Viewer::start(host.to_string(), port, path.to_string());
+    let mpv = Player::Mpv.watch(&format!("http://{host}:{port}{path}"));
     let alive = |v: &Viewer| {
         assert!(
             !v.is_finished(),
@@ -363,6 +375,10 @@ fn run_round(
         Some(PRIMARY),
         "the channel should play FHD ({PRIMARY}) before the fault"
     );
+    wait_until("mpv showing pictures", Duration::from_secs(10), || {
+        mpv.shown().len() >= PLAYER_PICTURES
+    });
+    let before_fault = mpv.shown().len();
 
     let fault_unix_us = unix_us();
     let fault_at = Instant::now();
@@ -410,6 +426,11 @@ fn run_round(
     );
     std::thread::sleep(AFTER);
     alive(&viewer);
+    // mpv plays a second of the backup (it waits for its cache to refill first).
+    wait_until("mpv showing the backup", Duration::from_secs(10), || {
+        mpv.shown().len() >= before_fault + PLAYER_PICTURES
+    });
+    let watched = mpv.finish();
     let end_unix_us = unix_us();
     let rec = viewer
         .finish()
@@ -433,6 +454,8 @@ fn run_round(
         discontinuities: report.discontinuities,
         status_switch: switched.duration_since(fault_at),
         close: closed.duration_since(left),
+        player_freeze: watched.longest_freeze().0 * 1000.0,
+        player_lines: watched.complaints.len(),
     })
 }
 
@@ -532,6 +555,16 @@ fn print_table(sets: &[Set]) {
                 col(|m| m.detect_to_viewer),
                 "≤ 1000 ms".to_string(),
             ),
+            (
+                "mpv: longest still picture (beside detection above)",
+                col(|m| m.player_freeze),
+                "≤ detection + 300 ms".to_string(),
+            ),
+            (
+                "mpv: still picture − detection, per round",
+                col(|m| m.player_freeze - m.detection),
+                "≤ 300 ms".to_string(),
+            ),
         ];
         for (i, (what, stats, target)) in rows.iter().enumerate() {
             let (l, n) = if i == 0 {
@@ -564,6 +597,7 @@ fn print_table(sets: &[Set]) {
                 .collect(),
         ));
         let mb: f64 = set.rounds.iter().map(|r| r.bytes as f64).sum::<f64>() / 1e6;
+        let lines: usize = set.rounds.iter().map(|r| r.player_lines).sum();
         println!(
             "{}: {} of {} rounds switched, {} undetected, in {:.0} s; reasons reported: {}; failover-failed events: {};",
             set.label,
@@ -576,6 +610,7 @@ fn print_table(sets: &[Set]) {
         );
         println!(
             "    {mb:.1} MB checked (whole packets, no unmarked CC jumps), discontinuity-marked packets per round {}..{}; \
+             mpv printed {lines} warning/error line(s) over all rounds; \
              status showed HD {} (median; max {}) after the fault; the session closed {} (median; max {}) after the viewer left",
             disc.iter().min().unwrap_or(&0),
             disc.iter().max().unwrap_or(&0),

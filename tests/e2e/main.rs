@@ -30,6 +30,7 @@ mod plugin_cli;
 mod relay_content;
 mod relay_failover;
 mod relay_hls;
+mod relay_players;
 mod relay_put_back;
 mod relay_stream;
 mod secrets_and_fetch;

@@ -4,14 +4,16 @@
 //! restart, raised by `account set --max-connections` and after the quiet
 //! time; `account test` shows the provider's count beside StreamForge's; a
 //! channel change by the same client on a one-connection account plays the
-//! new channel instead of answering 805, and never takes another client's.
+//! new channel instead of answering 805, and never takes another client's;
+//! zapping like a remote control (20 tunes 0.3 s apart, cycling channels, on
+//! a 3-connection account) is never refused for tuners held by nobody.
 
 use crate::common::{
     self, cli, client, get_json, number_of, prepared, viewer, wait_until_explained,
 };
 use std::io::Read;
 use std::path::Path;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use streamforge_sim::{Endpoint, Fault, SimProvider};
 
 /// Long enough for a connect, a sync or a store write to show.
@@ -278,5 +280,50 @@ fn a_limit_answer_below_the_limit_lowers_it_too() {
         "{list}"
     );
     drop(playing);
+    server.wait_released();
+}
+
+#[test]
+fn zapping_like_a_remote_never_meets_a_tuner_held_by_nobody() {
+    let sim = SimProvider::start_blocking(common::test_panel());
+    let data = prepared(&sim, 3);
+    // The default idle grace (3 s): every channel left behind holds its
+    // tuner long after the next tune.
+    let server = common::Server::start(data.path(), &[]);
+    assert_eq!(tuner_count(&server), 3);
+    let channels: Vec<String> = ["BBC One", "ITV1", "Sky News", "Das Erste", "ZDF"]
+        .iter()
+        .map(|name| number_of(&server.base, name))
+        .collect();
+    let mut refused = Vec::new();
+    let mut watching: Option<reqwest::blocking::Response> = None;
+    let start = Instant::now();
+    for i in 0..20u32 {
+        // The remote control's pace: a tune every 0.3 s (a schedule, not a wait).
+        let due = start + Duration::from_millis(300 * u64::from(i));
+        std::thread::sleep(due.saturating_duration_since(Instant::now()));
+        // The old channel closes as the next one is asked for.
+        drop(watching.take());
+        let n = &channels[i as usize % channels.len()];
+        let mut resp = client()
+            .get(format!("{}/stream/{n}", server.base))
+            .send()
+            .unwrap();
+        if resp.status() != 200 {
+            let why = resp.headers().get("x-hdhomerun-error").cloned();
+            refused.push(format!("tune {i} (channel {n}): {} {why:?}", resp.status()));
+            continue;
+        }
+        let mut first = [0u8; 188];
+        resp.read_exact(&mut first).unwrap();
+        assert_eq!(first[0], 0x47);
+        watching = Some(resp);
+    }
+    let events = cli(data.path(), &["events"]);
+    assert!(refused.is_empty(), "{refused:#?}\n{events}");
+    assert!(events.contains("idle-session-ended"), "{events}");
+    let s = server.status();
+    assert!(s["tuners_in_use"].as_u64().unwrap() <= 3, "{s}");
+    drop(watching);
     server.wait_released();
 }

@@ -35,6 +35,22 @@ impl VideoCodec {
     }
 }
 
+/// Whether `es` carries the parameter sets a decoder needs to start: H.264
+/// SPS (7), HEVC VPS or SPS (32, 33), an MPEG-2 sequence header. A picture
+/// that brings them is a place a splice can start a new source at.
+pub(crate) fn contains_parameter_sets(codec: VideoCodec, es: &[u8]) -> bool {
+    es.windows(4).any(|w| {
+        w[0] == 0
+            && w[1] == 0
+            && w[2] == 1
+            && match codec {
+                VideoCodec::H264 => w[3] & 0x1F == 7,
+                VideoCodec::Hevc => matches!((w[3] >> 1) & 0x3F, 32 | 33),
+                VideoCodec::Mpeg2 => w[3] == 0xB3,
+            }
+    })
+}
+
 /// Whether `es` (elementary-stream bytes after the PES header) contains a start
 /// code that begins a keyframe for `codec`.
 pub(crate) fn contains_keyframe(codec: VideoCodec, es: &[u8]) -> bool {
@@ -61,6 +77,27 @@ mod tests {
         // A start code cut off at the end is not a match.
         assert!(!contains_keyframe(c, &[0x41, 0, 0, 1]));
         assert!(!contains_keyframe(c, &[]));
+    }
+
+    #[test]
+    fn parameter_sets() {
+        assert!(contains_parameter_sets(
+            VideoCodec::H264,
+            &[0, 0, 1, 0x67, 1]
+        ));
+        assert!(!contains_parameter_sets(
+            VideoCodec::H264,
+            &[0, 0, 1, 0x65, 1]
+        ));
+        assert!(contains_parameter_sets(
+            VideoCodec::Hevc,
+            &[0, 0, 1, 0x40, 1]
+        ));
+        assert!(!contains_parameter_sets(
+            VideoCodec::Hevc,
+            &[0, 0, 1, 0x26, 1]
+        ));
+        assert!(contains_parameter_sets(VideoCodec::Mpeg2, &[0, 0, 1, 0xB3]));
     }
 
     #[test]

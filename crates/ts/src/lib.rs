@@ -4,30 +4,35 @@
 //! Everything here works on whole 188-byte packets and never panics on hostile
 //! bytes: [`Aligner`] turns arbitrary upstream chunks into aligned packets,
 //! [`Packet`] reads one packet's header fields, [`Tracker`] learns PAT/PMT and
-//! keyframe positions for clean joins, the functions in `rewrite` edit packets in
-//! place for loops and splices, and [`check`] judges continuity the way ffmpeg's
-//! demuxer does (for tests and benchmarks).
+//! keyframe positions for clean joins (and where the stream's [`Clock`] stands),
+//! [`Splicer`] makes one continuous programme out of successive sources, the
+//! functions in `rewrite` edit packets in place for loops, and [`check`] judges
+//! continuity the way ffmpeg's demuxer does (for tests and benchmarks).
 
 #![deny(missing_docs)]
 
 mod align;
 mod check;
+mod clock;
 mod crc;
 mod keyframe;
 mod packet;
 mod pes;
 mod psi;
 mod rewrite;
+mod splice;
 mod track;
 
 pub use align::Aligner;
 pub use check::{check, CheckReport};
+pub use clock::{clock_add, clock_diff, Clock, DEFAULT_FRAME};
 pub use keyframe::VideoCodec;
 pub use packet::Packet;
 pub use rewrite::{
     discontinuity_marker, fit_copies, mark_discontinuity, pes_pts, set_continuity_counter,
     shift_timestamps,
 };
+pub use splice::Splicer;
 pub use track::{Content, Tracker};
 
 /// Size of one transport stream packet in bytes.

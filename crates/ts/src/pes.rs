@@ -57,6 +57,15 @@ pub(crate) fn parse(payload: &[u8]) -> Option<PesHeader> {
     })
 }
 
+/// The bytes a PES starting at `payload` announces after its length field
+/// (PES_packet_length), 0 when unbounded or not a PES.
+pub(crate) fn announced_len(payload: &[u8]) -> usize {
+    match payload {
+        [0, 0, 1, _, hi, lo, ..] => usize::from(*hi) << 8 | usize::from(*lo),
+        _ => 0,
+    }
+}
+
 /// Reads a 33-bit PTS/DTS from its 5-byte field.
 pub(crate) fn read_timestamp(b: &[u8]) -> Option<u64> {
     match b {

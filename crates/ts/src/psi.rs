@@ -22,9 +22,9 @@ pub(crate) struct VideoStream {
     pub codec: VideoCodec,
 }
 
-/// The body (after the 8-byte long-form header, before the CRC) of a checked
-/// section with `table_id` that starts in `payload` (a PUSI packet's payload).
-fn section_body(payload: &[u8], table_id: u8) -> Option<&[u8]> {
+/// A checked long-form section with `table_id` that starts and ends in
+/// `payload` (a PUSI packet's payload), header to CRC included.
+pub(crate) fn whole_section(payload: &[u8], table_id: u8) -> Option<&[u8]> {
     let pointer = usize::from(*payload.first()?);
     let s = payload.get(1 + pointer..)?;
     let head = s.get(..3)?;
@@ -41,14 +41,21 @@ fn section_body(payload: &[u8], table_id: u8) -> Option<&[u8]> {
     if crc32_mpeg(s) != 0 {
         return None;
     }
+    Some(s)
+}
+
+/// The body (after the 8-byte long-form header, before the CRC) of a checked
+/// section with `table_id` that starts in `payload` (a PUSI packet's payload).
+fn section_body(payload: &[u8], table_id: u8) -> Option<&[u8]> {
+    let s = whole_section(payload, table_id)?;
     s.get(8..s.len() - 4)
 }
 
-fn pid_at(b: &[u8]) -> u16 {
+pub(crate) fn pid_at(b: &[u8]) -> u16 {
     u16::from(b[0] & 0x1F) << 8 | u16::from(b[1])
 }
 
-fn len12_at(b: &[u8]) -> usize {
+pub(crate) fn len12_at(b: &[u8]) -> usize {
     usize::from(b[0] & 0x0F) << 8 | usize::from(b[1])
 }
 
@@ -71,14 +78,16 @@ pub(crate) fn pmt_video(payload: &[u8]) -> Option<Option<VideoStream>> {
     pmt_streams(payload).map(|s| s.video)
 }
 
-/// What a PMT announces that the tracker follows: the first video stream and
-/// every audio stream.
+/// What a PMT announces that the tracker follows: the first video stream,
+/// every audio stream and the PCR PID.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub(crate) struct PmtStreams {
     /// The first video stream, if any.
     pub video: Option<VideoStream>,
     /// PIDs of the audio streams, in PMT order.
     pub audio: Vec<u16>,
+    /// The PID whose adaptation fields carry the programme's clock.
+    pub pcr_pid: u16,
 }
 
 /// The streams of a PMT starting in this payload, `None` when there is no
@@ -88,7 +97,10 @@ pub(crate) fn pmt_streams(payload: &[u8]) -> Option<PmtStreams> {
     let fixed = body.get(..4)?;
     let info_len = len12_at(&fixed[2..]);
     let mut es = body.get(4 + info_len..)?;
-    let mut found = PmtStreams::default();
+    let mut found = PmtStreams {
+        pcr_pid: pid_at(fixed),
+        ..PmtStreams::default()
+    };
     while es.len() >= 5 {
         let stream_type = es[0];
         let pid = pid_at(&es[1..]);
@@ -109,7 +121,7 @@ pub(crate) fn pmt_streams(payload: &[u8]) -> Option<PmtStreams> {
 /// Audio by stream_type (MPEG-1/2 audio, AAC ADTS and LATM, ATSC AC-3 and
 /// E-AC-3), or DVB private data (0x06) carrying an AC-3, E-AC-3, DTS or AAC
 /// descriptor.
-fn is_audio(stream_type: u8, descriptors: &[u8]) -> bool {
+pub(crate) fn is_audio(stream_type: u8, descriptors: &[u8]) -> bool {
     match stream_type {
         0x03 | 0x04 | 0x0F | 0x11 | 0x81 | 0x87 => true,
         0x06 => {

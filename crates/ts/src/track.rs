@@ -3,6 +3,7 @@
 
 use bytes::{Bytes, BytesMut};
 
+use super::clock::{Clock, ClockWatch};
 use super::keyframe::{contains_keyframe, VideoCodec};
 use super::packet::Packet;
 use super::pes::PesHeader;
@@ -16,6 +17,8 @@ const UNSEEN: u8 = 0xFF;
 /// A video PTS moving further than this (10 s of the 90 kHz clock), either
 /// way, without a discontinuity_indicator counts as a jump.
 const PTS_JUMP: u64 = 10 * 90_000;
+/// PID of the DVB service description table.
+pub(crate) const SDT_PID: u16 = 0x11;
 
 /// What the stream carried so far, counted as it passed: the relay compares
 /// two readings to notice a picture that froze while the rest flows, or audio
@@ -55,7 +58,21 @@ pub struct Tracker {
     /// PTS of the latest video PES that had one.
     last_video_pts: Option<u64>,
     content: Content,
+    /// The PCR PID of the PMT that announced the video ([`NULL_PID`]: none).
+    pcr_pid: u16,
+    /// Where the clock stands (see [`Clock`]).
+    clock: ClockWatch,
+    /// Latest SDT packet that starts a section.
+    sdt: Option<[u8; PACKET_SIZE]>,
+    /// The ES bytes of the latest PES on the first audio PID (at most
+    /// [`MAX_AUDIO_PES`]), so the sound's end is timed by its frames.
+    audio_es: Vec<u8>,
+    /// Whether `audio_es` is still being filled (its PES fits).
+    audio_filling: bool,
 }
+
+/// Largest audio PES kept whole for timing its end.
+const MAX_AUDIO_PES: usize = 16 * 1024;
 
 impl Default for Tracker {
     fn default() -> Tracker {
@@ -69,6 +86,11 @@ impl Default for Tracker {
             audio: Vec::new(),
             last_video_pts: None,
             content: Content::default(),
+            pcr_pid: NULL_PID,
+            clock: ClockWatch::default(),
+            sdt: None,
+            audio_es: Vec::new(),
+            audio_filling: false,
         }
     }
 }
@@ -92,6 +114,11 @@ impl Tracker {
             };
             let pid = p.pid();
             self.count(pid, p.continuity_counter());
+            if pid == self.pcr_pid {
+                if let Some(pcr) = p.pcr() {
+                    self.clock.pcr(pcr);
+                }
+            }
             if pid == 0 {
                 if p.pusi() {
                     self.on_pat(&p);
@@ -107,9 +134,16 @@ impl Tracker {
             } else if p.pusi() {
                 if self.pmt_pids.contains(&pid) {
                     self.on_pmt(&p);
-                } else if self.audio.iter().any(|&(a, _)| a == pid) {
+                } else if let Some(i) = self.audio.iter().position(|&(a, _)| a == pid) {
                     self.content.audio_frames += 1;
+                    if i == 0 {
+                        self.on_audio(&p);
+                    }
+                } else if pid == SDT_PID {
+                    self.sdt = Some(packet_copy(&p));
                 }
+            } else if self.audio_filling && self.audio.first().is_some_and(|&(a, _)| a == pid) {
+                self.audio_more(p.payload());
             }
         }
         keyframe
@@ -143,6 +177,16 @@ impl Tracker {
         self.audio.iter().map(|&(pid, _)| pid).collect()
     }
 
+    /// PID of the first audio stream the PMTs seen announce.
+    pub fn first_audio_pid(&self) -> Option<u16> {
+        self.audio.first().map(|&(pid, _)| pid)
+    }
+
+    /// The PCR PID of the programme followed, once its PMT was seen.
+    pub fn pcr_pid(&self) -> Option<u16> {
+        (self.pcr_pid != NULL_PID).then_some(self.pcr_pid)
+    }
+
     /// Whether the PMTs seen announce an audio stream.
     pub fn has_audio(&self) -> bool {
         !self.audio.is_empty()
@@ -164,6 +208,17 @@ impl Tracker {
             .get(usize::from(pid))
             .copied()
             .filter(|&cc| cc != UNSEEN)
+    }
+
+    /// Where the clock of the stream observed stands: what a splice goes on from.
+    pub fn clock(&self) -> Clock {
+        let es = (!self.audio_es.is_empty()).then_some(&self.audio_es[..]);
+        self.clock.clock(es)
+    }
+
+    /// The latest SDT packet that starts a section (the service's name), if any.
+    pub fn sdt(&self) -> Option<[u8; PACKET_SIZE]> {
+        self.sdt
     }
 
     /// Every PID seen so far (null packets excepted), in first-seen order, with
@@ -210,6 +265,9 @@ impl Tracker {
         };
         let video = streams.video;
         let pmt_pid = p.pid();
+        if video.is_none() && self.video.is_none() {
+            self.pcr_pid = streams.pcr_pid;
+        }
         self.audio.retain(|&(_, owner)| owner != pmt_pid);
         for pid in streams.audio {
             if pid != 0 && pid != NULL_PID && !self.audio.iter().any(|&(a, _)| a == pid) {
@@ -224,6 +282,7 @@ impl Tracker {
         match video {
             Some(v) if v.pid != 0 && v.pid != NULL_PID && (self.video.is_none() || owned) => {
                 self.video = Some((v.pid, v.codec, pmt_pid));
+                self.pcr_pid = streams.pcr_pid;
             }
             None if owned => self.video = None,
             _ => {}
@@ -241,6 +300,10 @@ impl Tracker {
             self.content.pictures += 1;
             return;
         };
+        let dts = header
+            .and_then(|h| h.dts_at)
+            .and_then(|at| pes::read_timestamp(payload.get(at..)?));
+        self.clock.video(pts, dts);
         if let Some(last) = self.last_video_pts {
             if pts == last {
                 return;
@@ -253,6 +316,34 @@ impl Tracker {
         }
         self.last_video_pts = Some(pts);
         self.content.pictures += 1;
+    }
+
+    /// Notes the PTS of a PES start on the first audio stream.
+    fn on_audio(&mut self, p: &Packet<'_>) {
+        let payload = p.payload();
+        let pts = pes::parse(payload)
+            .and_then(|h| h.pts_at)
+            .and_then(|at| pes::read_timestamp(payload.get(at..)?));
+        let Some(pts) = pts else {
+            self.audio_filling = false;
+            return;
+        };
+        self.clock.audio(pts, pes::announced_len(payload));
+        self.audio_es.clear();
+        self.audio_filling = true;
+        if let Some(data) = pes::parse(payload).and_then(|h| payload.get(h.data_at..)) {
+            self.audio_more(data);
+        }
+    }
+
+    /// More ES bytes of the latest audio PES.
+    fn audio_more(&mut self, data: &[u8]) {
+        if self.audio_es.len() + data.len() > MAX_AUDIO_PES {
+            self.audio_filling = false;
+            self.audio_es.clear();
+            return;
+        }
+        self.audio_es.extend_from_slice(data);
     }
 
     fn starts_keyframe(&self, p: &Packet<'_>, header: Option<PesHeader>) -> bool {

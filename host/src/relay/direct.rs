@@ -12,7 +12,7 @@
 use super::config::RING_CHUNKS;
 use super::hub::Chunk;
 use super::metrics::{add, Metrics};
-use super::splice::SkipMarks;
+use super::skip::SkipMarks;
 use super::viewer::ViewerGuard;
 use bytes::Bytes;
 use std::collections::VecDeque;

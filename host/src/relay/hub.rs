@@ -483,11 +483,6 @@ impl Hub {
         });
     }
 
-    /// `account/key (quality)` of the source playing.
-    pub(crate) fn source_label(&self) -> Option<String> {
-        lock(&self.source).as_ref().map(|s| s.stream.label())
-    }
-
     /// Bytes held for joiners.
     pub(crate) fn buffered(&self) -> usize {
         lock(&self.recent).bytes()

@@ -6,7 +6,9 @@
 //! Flow, one file each: the routing snapshot (`crate::routing`) →
 //! [`tune`] (join or start a channel) → `connect` (connect-time failover
 //! over the channel's streams; `upstream` is one provider connection) →
-//! `pump` (the upstream task) → `hub` (fan-out ring, `recent` for joiners) →
+//! `pump` (the upstream task; its `streamforge_ts::Splicer` makes one
+//! continuous programme of the sources it switches between) → `hub`
+//! (fan-out ring, `recent` for joiners, `skip` for viewers that fell behind) →
 //! `direct` (viewers whose sockets the pump writes to, handed over by
 //! `front`, the listener) or `viewer` (one HTTP body, for a channel asked
 //! for on a connection that served something else first). [`limits`] holds the slots,
@@ -33,7 +35,7 @@ mod plain_http;
 mod pump;
 mod recent;
 mod session_manager;
-mod splice;
+mod skip;
 pub mod status;
 mod switch;
 mod thread;

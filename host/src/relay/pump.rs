@@ -14,14 +14,13 @@ use super::health::{ContentWatch, Failure, RateWatch, Verdict};
 use super::hub::{Chunk, Health, Hub, Ready};
 use super::limits::TunerSlot;
 use super::metrics::add;
-use super::splice::Splice;
 use super::Relay;
 use crate::events::Event;
 use crate::routing::table::{ChannelRoute, RouteStream};
 use futures_util::StreamExt;
 use std::sync::Arc;
 use std::time::Instant;
-use streamforge_ts::Tracker;
+use streamforge_ts::{Splicer, Tracker};
 use tokio::sync::broadcast::Sender;
 use tokio::sync::mpsc::UnboundedReceiver;
 use tokio::time::{sleep_until, Duration};
@@ -47,18 +46,17 @@ impl Drop for Registered {
     }
 }
 
-/// A switch in progress: reported once the new source's first bytes went out.
+/// A switch in progress: reported (and shown as the channel's source) once
+/// the new source's first bytes went out.
 struct Switch {
     detected: Instant,
     failure: Failure,
     from: String,
-    splice: Splice,
+    to: Arc<RouteStream>,
     connected: Instant,
     /// How long to hold its packets waiting for a keyframe (the relay's
     /// setting when the switch began).
     keyframe_wait: Duration,
-    /// The new source's first bytes went out (the gap was reported).
-    sent: bool,
     /// The new source was connected ahead, while the old one was silent.
     ahead: bool,
 }
@@ -150,6 +148,8 @@ pub(crate) async fn run(relay: Arc<Relay>, hub: Arc<Hub>, tuner: TunerSlot) {
         direct: DirectViewers::new(relay.metrics.clone()),
         joiners,
         tracker: Tracker::new(),
+        splicer: Splicer::new(true, relay.config().channel_buffer / 4),
+        pieces: Vec::new(),
         switch: None,
         last_out: tokio::time::Instant::now(),
     };
@@ -193,12 +193,9 @@ pub(crate) async fn run(relay: Arc<Relay>, hub: Arc<Hub>, tuner: TunerSlot) {
             format!("failed mid-stream ({})", failure.kind()),
         );
         let from = source.stream.clone();
-        let old_pids: Vec<u16> = out
-            .tracker
-            .last_counters()
-            .into_iter()
-            .map(|(pid, _)| pid)
-            .collect();
+        // What the failed source left unfinished is never sent; the sound
+        // of its last pictures is.
+        out.end_source(&hub);
         drop(source); // frees its account connection for the next one
         let connecting = next_source(&relay, &route, &from, standby.take());
         tokio::pin!(connecting);
@@ -214,17 +211,13 @@ pub(crate) async fn run(relay: Arc<Relay>, hub: Arc<Hub>, tuner: TunerSlot) {
         match next {
             Ok(next) => {
                 source = next;
-                out.tracker = Tracker::new();
-                hub.set_source(source.stream.clone());
-                let config = relay.config();
                 out.switch = Some(Switch {
                     detected,
                     failure,
                     from: from.label(),
-                    splice: Splice::new(old_pids, config.channel_buffer / 4),
+                    to: source.stream.clone(),
                     connected: Instant::now(),
-                    keyframe_wait: config.keyframe_wait,
-                    sent: false,
+                    keyframe_wait: relay.config().keyframe_wait,
                     ahead,
                 });
                 let first = std::mem::take(&mut source.upstream.first);
@@ -302,8 +295,9 @@ fn record(relay: &Relay, hub: &Hub, source: &Connected, kind: &str, what: String
 }
 
 /// What goes out to the channel's viewers: the hub's sender, the tracker of
-/// the stream as sent, the splice of a switch in progress, and when viewers
-/// last got something (for [`KEEPALIVE`]).
+/// the stream as sent, the splicer that makes one programme of the sources
+/// (and holds back each source's unfinished end), the switch in progress,
+/// and when viewers last got something (for [`KEEPALIVE`]).
 struct Output {
     sender: Sender<Chunk>,
     /// Viewers whose sockets the pump writes to itself.
@@ -311,6 +305,9 @@ struct Output {
     /// Viewers on their way to `direct`.
     joiners: UnboundedReceiver<Joiner>,
     tracker: Tracker,
+    splicer: Splicer,
+    /// What the splicer lets go, reused from read to read.
+    pieces: Vec<bytes::Bytes>,
     switch: Option<Switch>,
     last_out: tokio::time::Instant,
 }
@@ -319,6 +316,25 @@ impl Output {
     /// When viewers will have gone [`KEEPALIVE`] without a byte.
     fn keepalive_at(&self) -> tokio::time::Instant {
         self.last_out + KEEPALIVE
+    }
+
+    /// The source is cut off: the splicer drops what it left unfinished and
+    /// hands out the sound of its last pictures; the next one's packets are
+    /// held until their start.
+    fn end_source(&mut self, hub: &Hub) {
+        let mut pieces = std::mem::take(&mut self.pieces);
+        self.splicer.end_source(&self.tracker, &mut pieces);
+        for piece in pieces.drain(..) {
+            hub.deliver(
+                &self.sender,
+                &mut self.direct,
+                piece,
+                &mut self.tracker,
+                false,
+            );
+        }
+        self.pieces = pieces;
+        self.splicer.begin_source(&self.tracker);
     }
 
     /// Adds a viewer the pump writes to itself: it starts with what a
@@ -335,35 +351,40 @@ impl Output {
         self.last_out = tokio::time::Instant::now();
     }
 
-    /// Hands packets to the hub, through the splice while a switch is on
-    /// (which may hold them back until the new source's keyframe). `hold`:
-    /// more packets are already read, the pump's own viewers get them all in
-    /// one write.
+    /// Hands packets to the hub through the splicer (which holds back the
+    /// unfinished end of the stream, and a new source until its keyframe).
+    /// `hold`: more packets are already read, the pump's own viewers get
+    /// them all in one write.
     fn feed(&mut self, relay: &Relay, hub: &Hub, packets: bytes::Bytes, hold: bool) {
-        let (sender, tracker, direct) = (&self.sender, &mut self.tracker, &mut self.direct);
-        let Some(s) = &mut self.switch else {
-            hub.deliver(sender, direct, packets, tracker, hold);
-            self.last_out = tokio::time::Instant::now();
+        let mut pieces = std::mem::take(&mut self.pieces);
+        self.splicer.push(packets, &self.tracker, &mut pieces);
+        if let Some(s) = &self.switch {
+            if self.splicer.waiting() && s.connected.elapsed() >= s.keyframe_wait {
+                self.splicer.start_anyway(&self.tracker, &mut pieces);
+            }
+        }
+        let count = pieces.len();
+        for (i, piece) in pieces.drain(..).enumerate() {
+            let more = hold || i + 1 < count;
+            hub.deliver(
+                &self.sender,
+                &mut self.direct,
+                piece,
+                &mut self.tracker,
+                more,
+            );
+        }
+        self.pieces = pieces;
+        if count == 0 {
             return;
-        };
-        let keyframe = tracker.observe(&packets);
-        let waited_enough = s.connected.elapsed() >= s.keyframe_wait;
-        let out = match s.splice.feed(&packets, keyframe, tracker) {
-            Some(out) => Some(out),
-            None if waited_enough => s.splice.flush(tracker),
-            None => None,
-        };
-        let Some(out) = out else { return };
-        let first_out = !std::mem::replace(&mut s.sent, true);
-        hub.deliver(sender, direct, out, tracker, hold);
+        }
         self.last_out = tokio::time::Instant::now();
-        if first_out {
+        if let Some(s) = self.switch.take() {
             hub.failovers
                 .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-            hub.set_health(Health::Ok);
             let gap = s.detected.elapsed();
             relay.metrics.count_switch(gap);
-            let to = hub.source_label().unwrap_or_default();
+            let to = s.to.label();
             relay.app.events.record(
                 Event::new(
                     "failover",
@@ -378,11 +399,11 @@ impl Output {
                     ),
                 )
                 .channel(&hub.route.guide_id)
-        .session(&hub.id),
+                .session(&hub.id),
             );
-        }
-        if s.splice.done() {
-            self.switch = None;
+            // Shown last: whoever sees the new source sees the switch counted.
+            hub.set_health(Health::Ok);
+            hub.set_source(s.to);
         }
     }
 }

@@ -1,9 +1,18 @@
+//! Channel changes that never meet an 805 for a tuner nobody uses.
+//!
 //! A channel change on a single-connection account: a client that watches
 //! channel A alone (or just left it: A waits out its idle grace) and tunes
 //! channel B, whose account has no free connection
 //! (or no tuner is free), gets B rather than an 805. A's session ends first,
 //! giving back its tuner and provider connection. Only the same client (its
 //! address) may do this: another household member's channel is never taken.
+//!
+//! A tuner held by nobody: a tune that finds every tuner (or every
+//! connection of the accounts it could use) taken ends the oldest session
+//! that has no viewer left (one waiting out its idle grace) and takes its
+//! place. A session with a viewer is never ended this way: the check and the
+//! removal happen under the session map's entry lock, so a viewer joining
+//! at that moment keeps it.
 
 use super::hub::ViewerInfo;
 use super::Relay;
@@ -25,9 +34,6 @@ pub(super) async fn make_room(
     route: &ChannelRoute,
     viewer: &ViewerInfo,
 ) {
-    let Some(ip) = viewer.address.map(|a| a.ip()) else {
-        return;
-    };
     let hubs = relay.sessions.all();
     if hubs.iter().any(|h| h.route.number == number) {
         return; // joining a running channel takes no connection
@@ -36,11 +42,17 @@ pub(super) async fn make_room(
     let account_full = |account: &crate::routing::table::RouteAccount| {
         relay.limits.account_in_use(&account.name) >= relay.account_limit(account)
     };
-    let refused = relay.limits.tuners_in_use() >= tuners
-        || route.streams.iter().all(|s| account_full(&s.account));
-    if !refused {
+    let no_tuner = relay.limits.tuners_in_use() >= tuners;
+    let no_account = route.streams.iter().all(|s| account_full(&s.account));
+    if !no_tuner && !no_account {
         return;
     }
+    if take_idle(relay, number, route, &hubs, no_tuner, no_account).await {
+        return;
+    }
+    let Some(ip) = viewer.address.map(|a| a.ip()) else {
+        return;
+    };
     let old = hubs.into_iter().find(|h| {
         let Some(account) = h.source_account() else {
             return false;
@@ -70,4 +82,56 @@ pub(super) async fn make_room(
     let mut ended = old.ended.subscribe();
     old.close();
     let _ = tokio::time::timeout(RELEASE_WAIT, ended.wait_for(|e| *e)).await;
+}
+
+/// Ends the oldest session without a viewer whose end lets the tune of
+/// `route` (channel `number`) through: any one when no tuner is free, one
+/// on an account `route` streams from when none of those has a connection
+/// free. Waits until its slots are back; whether it ended one.
+async fn take_idle(
+    relay: &Arc<Relay>,
+    number: &str,
+    route: &ChannelRoute,
+    hubs: &[Arc<super::hub::Hub>],
+    no_tuner: bool,
+    no_account: bool,
+) -> bool {
+    let helps = |h: &super::hub::Hub| {
+        !no_account
+            || h.source_account()
+                .is_some_and(|a| route.streams.iter().any(|s| s.account.name == a))
+    };
+    let mut idle: Vec<&Arc<super::hub::Hub>> = hubs
+        .iter()
+        .filter(|h| h.viewer_count() == 0 && helps(h))
+        .collect();
+    idle.sort_by_key(|h| h.started);
+    for old in idle {
+        // Out of the map only if still without a viewer (checked under the
+        // entry's lock): a viewer joining now keeps the session.
+        if !relay.sessions.remove_if_idle(old) {
+            continue;
+        }
+        let why = if no_tuner {
+            "tuner"
+        } else {
+            "account connection"
+        };
+        relay.app.events.record(
+            Event::new(
+                "idle-session-ended",
+                format!(
+                    "channel {} ({}) ends: it had no viewer left, and channel {number} ({}) needed its {why}",
+                    old.route.number, old.route.name, route.name
+                ),
+            )
+            .channel(&old.route.guide_id)
+            .session(&old.id),
+        );
+        let mut ended = old.ended.subscribe();
+        old.close();
+        let _ = tokio::time::timeout(RELEASE_WAIT, ended.wait_for(|e| *e)).await;
+        return true;
+    }
+    false
 }

@@ -7,7 +7,7 @@
 
 use super::hub::{Chunk, Hub, Lease};
 use super::metrics::{add, Metrics};
-use super::splice::SkipMarks;
+use super::skip::SkipMarks;
 use axum::body::Body;
 use bytes::Bytes;
 use std::collections::VecDeque;

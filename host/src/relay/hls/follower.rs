@@ -1,7 +1,8 @@
 //! The task behind one HLS session: polls the media playlist (every target
 //! duration after a change, half of it otherwise, as RFC 8216 section 6.3.4
 //! asks), fetches the new segments in order, decrypts them, cuts them to
-//! whole packets, marks a discontinuity like a splice, and queues them for
+//! whole packets, splices across a discontinuity (one clock, one set of
+//! PIDs and counters: `streamforge_ts::Splicer`), and queues them for
 //! the pacer (the queue's bound keeps it at most a couple of segments
 //! ahead). It gives up with a reason the relay fails over on: the playlist
 //! stale for three target durations, the playlist failing three times in a
@@ -10,16 +11,14 @@
 use super::decrypt;
 use super::fetch::{Fetcher, MAX_PLAYLIST, MAX_SEGMENT};
 use super::playlist::{self, Encryption, Media, Parsed, Segment};
-use super::restamp::Restamp;
 use crate::relay::health::Failure;
 use crate::relay::metrics::{add, Metrics};
-use crate::relay::splice::mark_first;
-use bytes::Bytes;
-use std::collections::{HashMap, HashSet};
+use bytes::{Bytes, BytesMut};
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
-use streamforge_ts::{Aligner, PACKET_SIZE};
+use streamforge_ts::{Aligner, Splicer, Tracker};
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 use url::Url;
@@ -84,12 +83,13 @@ pub(crate) struct Follower {
     /// Longest wait for a playlist, key or segment.
     pub(crate) timeout: Duration,
     keys: HashMap<Url, [u8; 16]>,
-    /// PIDs of the last segment sent: marked at a discontinuity.
-    pids: HashSet<u16>,
     /// A segment was skipped or the window moved past us: the next one is a seam.
     gap: bool,
-    /// Keeps time going forward across discontinuities.
-    restamp: Restamp,
+    /// One programme across discontinuities (segments are whole: nothing
+    /// is held back at their ends).
+    splicer: Splicer,
+    /// What was sent so far, for the splicer.
+    sent: Tracker,
     /// Shared with the body.
     pub(crate) progress: Arc<Progress>,
 }
@@ -113,9 +113,9 @@ impl Follower {
             metrics,
             timeout,
             keys: HashMap::new(),
-            pids: HashSet::new(),
             gap: false,
-            restamp: Restamp::default(),
+            splicer: Splicer::new(false, MAX_SEGMENT),
+            sent: Tracker::new(),
             progress: Arc::new(Progress::new(target)),
         }
     }
@@ -225,16 +225,25 @@ impl Follower {
         if packets.is_empty() {
             return Err("the segment is not MPEG-TS".into());
         }
-        let packets = self.restamp.apply(packets, segment.discontinuity);
         let seam = std::mem::take(&mut self.gap) || segment.discontinuity;
-        let pids = pids_of(&packets);
-        let data = if seam && !self.pids.is_empty() {
-            mark_first(&mut self.pids, &packets)
-        } else {
-            packets
-        };
-        self.pids = pids;
-        Ok(data)
+        if seam && self.sent.psi().is_some() {
+            self.splicer.begin_source(&self.sent);
+        }
+        let mut pieces = Vec::new();
+        self.splicer.push(packets, &self.sent, &mut pieces);
+        if self.splicer.waiting() {
+            // A segment is a whole source: it starts within it or at its end.
+            self.splicer.start_anyway(&self.sent, &mut pieces);
+        }
+        let mut data = BytesMut::new();
+        for piece in &pieces {
+            self.sent.observe(piece);
+            data.extend_from_slice(piece);
+        }
+        Ok(match pieces.len() {
+            1 => pieces.pop().expect("one piece"),
+            _ => data.freeze(),
+        })
     }
 
     /// An AES-128 key, fetched once per session.
@@ -254,13 +263,4 @@ impl Follower {
         self.keys.insert(url.clone(), key);
         Ok(key)
     }
-}
-
-/// The PIDs in `packets` (null packets left out).
-fn pids_of(packets: &[u8]) -> HashSet<u16> {
-    packets
-        .chunks_exact(PACKET_SIZE)
-        .map(|p| (u16::from(p[1] & 0x1F) << 8) | u16::from(p[2]))
-        .filter(|pid| *pid != 0x1FFF)
-        .collect()
 }

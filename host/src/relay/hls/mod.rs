@@ -17,7 +17,6 @@ mod decrypt;
 mod fetch;
 mod follower;
 pub(crate) mod playlist;
-mod restamp;
 
 use super::health::Failure;
 use super::metrics::Metrics;
