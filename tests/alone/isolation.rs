@@ -3,7 +3,7 @@
 //! mappings, status, events and account list are asked for over and over
 //! for 20 s. The viewer's longest pause between reads and the relay thread's
 //! lag (its longest stretch of work, from the server's own histogram) stay
-//! within 50 ms of a quiet window's.
+//! near a quiet window's (one read batch, and 50 ms).
 //!
 //! It runs alone (see `main.rs`), and its load generators yield the CPU to
 //! everything else, so what competes with the viewer is the server's admin
@@ -46,6 +46,18 @@ fn lag_max_ms(before: &[(f64, u64)], after: &[(f64, u64)]) -> f64 {
         .fold(0.0, f64::max)
 }
 
+/// How long the quiet window and the loaded one each last.
+const WINDOW: Duration = Duration::from_secs(20);
+
+/// How much longer than the quiet window's longest the loaded window's
+/// longest pause may be: one of the relay's read batches (about 100 ms of
+/// the stream, `SO_RCVLOWAT` in `relay/plain_http.rs`). The longest gap of either window is one
+/// of a few steps of whole batches (200 or 300 ms with these clips, as the
+/// pictures wait for their sound), so a window that happened not to meet
+/// the longest step is one batch shorter. Admin work holding the bytes, as
+/// before the relay had its own thread, paused the viewer 466 ms.
+const PAUSE_ALLOWANCE: Duration = Duration::from_millis(100);
+
 #[test]
 fn admin_requests_never_stall_a_viewer() {
     let _alone = crate::alone();
@@ -69,11 +81,16 @@ fn admin_requests_never_stall_a_viewer() {
         viewer.received() > 0
     });
 
-    // A quiet window: the baseline.
+    // A quiet window as long as the loaded one: the baseline. The output
+    // comes in steps of whole pictures held for their sound (the splicer's
+    // edge, `streamforge_ts::Splicer`), so the gap between two reads varies
+    // with the stream (100-300 ms with these clips); the longest gap of a
+    // window depends on its length, and a shorter quiet window would
+    // compare a smaller sample's longest with a larger one's.
     let lag_quiet_from = lag_buckets(&server);
     let quiet_from = Instant::now();
-    common::wait_until("a quiet window", Duration::from_secs(8), || {
-        quiet_from.elapsed() >= Duration::from_secs(6)
+    common::wait_until("a quiet window", Duration::from_secs(25), || {
+        quiet_from.elapsed() >= WINDOW
     });
     let quiet_to = Instant::now();
     let (quiet_pause, reads) = viewer.longest_pause(quiet_from, quiet_to);
@@ -93,7 +110,7 @@ fn admin_requests_never_stall_a_viewer() {
     ];
     let requests = Arc::new(AtomicU64::new(0));
     let load_from = Instant::now();
-    let until = load_from + Duration::from_secs(20);
+    let until = load_from + WINDOW;
     let clients: Vec<_> = (0..2)
         .map(|worker| {
             let (paths, token, requests) = (paths.clone(), server.token.clone(), requests.clone());
@@ -137,7 +154,7 @@ fn admin_requests_never_stall_a_viewer() {
         "every path was asked for at least twice: {done} requests"
     );
     assert!(
-        load_pause <= quiet_pause + Duration::from_millis(50),
+        load_pause <= quiet_pause + PAUSE_ALLOWANCE,
         "the viewer paused {load_pause:?} under load against {quiet_pause:?} when quiet"
     );
     assert!(
