@@ -10,9 +10,9 @@ use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Router;
+use streamforge::fetch::template::{self, TemplateError};
 use streamforge::fetch::{AccountAccess, FetchConfig, FetchError, Fetcher};
 use streamforge::model::{BodyTemplate, HttpMethod, HttpRequest};
-use streamforge::plugins::template::{self, TemplateError};
 use streamforge::secrets::Secret;
 
 const USER: &str = "streamer7";

@@ -23,8 +23,6 @@
 //! counters, redirect tokens), `listener`/`shutdown` (connection tracking and
 //! teardown), [`controller`] (the camera controller).
 
-#![deny(missing_docs)]
-
 mod clip;
 mod clock;
 pub mod config;

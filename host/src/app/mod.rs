@@ -4,6 +4,8 @@
 //! services directly when no server runs, and the admin API calls the very
 //! same methods when one does.
 
+mod handles;
+
 use crate::catalog::{Catalog, Progress};
 use crate::data_dir::DataDir;
 use crate::events::{EventLog, DEFAULT_CAPACITY};

@@ -11,9 +11,9 @@
 use std::collections::HashSet;
 use std::sync::Arc;
 
+use crate::fetch::template::{self, TemplateError};
 use crate::fetch::{AccountAccess, CookieJar, FetchError, Fetcher};
 use crate::model::{CameraSpec, CameraStep, HttpResponse};
-use crate::plugins::template::{self, TemplateError};
 use crate::plugins::{CallError, Plugin};
 use crate::text::one_line;
 

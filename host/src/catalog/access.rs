@@ -1,8 +1,8 @@
 //! Turning a stored account into what the fetcher needs, with the
 //! password unsealed only for as long as the requests take.
 
+use crate::fetch::template::{self, Fill};
 use crate::fetch::{AccountAccess, AccountHttp};
-use crate::plugins::template::{self, Fill};
 use crate::secrets::KeyRing;
 use crate::secrets::Secret;
 use crate::store::AccountRecord;

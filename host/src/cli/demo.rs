@@ -52,7 +52,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
         summary.matched, summary.guide_channels
     );
     // Suggest a channel with a backup source, so a forced stall shows a failover.
-    let snapshot = crate::routing::Snapshot::build(&app, None)?;
+    let snapshot = crate::routing::Snapshot::build(&app.routing_sources(), None)?;
     let routes = &snapshot.table;
     let mut numbered: Vec<_> = routes.channels.values().collect();
     numbered.sort_by_key(|c| {

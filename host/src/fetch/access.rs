@@ -3,7 +3,7 @@
 use std::fmt;
 
 use super::AccountHttp;
-use crate::plugins::template::Fill;
+use crate::fetch::template::Fill;
 use crate::secrets::Secret;
 
 /// The account values a request template may use. It exists so the fetcher
@@ -42,7 +42,7 @@ impl<'a> AccountAccess<'a> {
         }
     }
 
-    /// The values in the form [`crate::plugins::template::fill`] takes.
+    /// The values in the form [`crate::fetch::template::fill`] takes.
     pub fn fill(&self) -> Fill<'a> {
         Fill {
             server: self.server,

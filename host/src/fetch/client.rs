@@ -10,8 +10,8 @@ use super::classify::{classify, host_port};
 use super::guard::AddressGuard;
 use super::headers::{self, RequestHeader};
 use super::{AccountAccess, ClientsByCa, CookieJar, FetchConfig, FetchError, Scrubber};
+use crate::fetch::template;
 use crate::model::{HttpMethod, HttpRequest, HttpResponse};
-use crate::plugins::template;
 
 /// Sent unless a plugin sets its own `User-Agent`.
 const USER_AGENT: &str = concat!("StreamForge/", env!("CARGO_PKG_VERSION"));

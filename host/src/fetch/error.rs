@@ -1,7 +1,7 @@
 //! Why a fetch failed, in one line naming the request's template and the
 //! `host:port` involved, never a filled URL or a credential.
 
-use crate::plugins::template::TemplateError;
+use crate::fetch::template::TemplateError;
 
 /// Why the host could not get an answer for a plugin's request. An HTTP
 /// status is not an error (the plugin reads it); these are the cases where

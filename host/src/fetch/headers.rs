@@ -91,7 +91,7 @@ fn fill_value(template: &str, access: &AccountAccess<'_>) -> Result<(String, boo
         let end = after.find('}').ok_or("has an unclosed `{`")?;
         match &after[..end] {
             "server" => out.push_str(access.server.trim_end_matches('/')),
-            "host" => out.push_str(&crate::plugins::template::server_host(&access.fill())),
+            "host" => out.push_str(&crate::fetch::template::server_host(&access.fill())),
             "url" => out.push_str(access.url),
             "username" => {
                 has_secret = true;

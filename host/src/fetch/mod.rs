@@ -11,7 +11,8 @@
 //! (contract 0.2.0); a run of several requests may share a [`CookieJar`].
 //! Every hop of every fetch goes only where [`guard`] allows: a redirect
 //! (or a URL from guide data, such as a logo) may not lead the server to
-//! loopback or LAN addresses its source is not served from.
+//! loopback or LAN addresses its source is not served from. Plugins' URL
+//! templates are filled in [`template`], right before a request.
 
 mod access;
 mod account_http;
@@ -23,6 +24,7 @@ mod error;
 pub mod guard;
 pub(crate) mod headers;
 mod scrub;
+pub mod template;
 
 pub use access::AccountAccess;
 pub use account_http::{

@@ -25,7 +25,6 @@ pub mod matcher;
 pub mod provider;
 pub mod registry;
 pub mod sandbox;
-pub mod template;
 
 pub use budget::BulkBudget;
 pub use error::{CallError, InstallError};

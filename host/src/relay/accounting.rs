@@ -163,7 +163,7 @@ impl Relay {
             },
         );
         if limit < current {
-            self.app.events.record(
+            self.events.record(
                 Event::new(
                     "account-limit-lowered",
                     format!(
@@ -183,13 +183,11 @@ impl Relay {
         let (relay, name) = (self.clone(), name.to_string());
         tokio::spawn(async move {
             let _turn = relay.accounting.persisting.lock().await;
-            let (app, account) = (relay.app.clone(), name.clone());
+            let (limits, account) = (relay.provider_limits.clone(), name.clone());
             let decided = lowered.as_ref().map_or(u32::MAX, |(n, _)| *n);
             let written = blocking(move || {
                 let lowered = lowered.as_ref().map(|(n, why)| (*n, why.as_str()));
-                app.store
-                    .set_provider_limit(&account, lowered, now_unix())?;
-                Ok(app.store.version_in_memory())
+                Ok(limits.save(&account, lowered, now_unix())?)
             })
             .await;
             match written {
@@ -200,7 +198,7 @@ impl Relay {
                         }
                     }
                 }
-                Err(e) => relay.app.events.record(
+                Err(e) => relay.events.record(
                     Event::new(
                         "account-limit-save-failed",
                         format!("account {name}: the connection limit in force could not be saved ({e:#}); it holds until the server stops"),
@@ -245,7 +243,7 @@ impl Relay {
                     written: None,
                 },
             );
-            self.app.events.record(
+            self.events.record(
                 Event::new(
                     "account-limit-raised",
                     format!(

@@ -7,8 +7,8 @@ use super::limits::AccountSlot;
 use super::upstream::{ConnectError, HlsInfo, Upstream};
 use super::Relay;
 use crate::fetch::headers;
+use crate::fetch::template::{self, TemplateError};
 use crate::model::HttpRequest;
-use crate::plugins::template::{self, TemplateError};
 use crate::routing::table::{ChannelRoute, RouteStream};
 use std::sync::Arc;
 use url::Url;
@@ -135,7 +135,7 @@ async fn open_stream(
     stream: &Arc<RouteStream>,
 ) -> Result<Upstream, ConnectError> {
     let candidates = stream
-        .candidates(&relay.app)
+        .candidates(&relay.candidates)
         .await
         .map_err(ConnectError::NoCandidates)?;
     let access = stream.account.credentials.access();

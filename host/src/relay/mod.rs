@@ -58,7 +58,7 @@ pub use status::{AccountUse, RelayStatus, SessionView, ViewerView};
 pub use thread::RelayThread;
 pub use upstream::ConnectError;
 
-use crate::app::App;
+use crate::events::EventLog;
 use crate::routing::Routing;
 use limits::Limits;
 use metrics::Metrics;
@@ -68,9 +68,26 @@ use std::sync::Arc;
 /// Browsers and players accept this; some panels refuse unknown agents.
 pub(crate) const USER_AGENT: &str = concat!("StreamForge/", env!("CARGO_PKG_VERSION"));
 
+/// What the relay uses of the rest of the server: an event log, the one
+/// store write it makes and where streams' candidates come from. Narrow on
+/// purpose: the byte path reaches no plugin, and the database only there.
+pub struct Handles {
+    /// Where the relay's events (tunes, failovers, limits) go.
+    pub events: Arc<EventLog>,
+    /// Saves the account limits providers showed.
+    pub provider_limits: crate::store::ProviderLimits,
+    /// Asked once per stream for its ways to play.
+    pub candidates: Arc<dyn crate::routing::table::CandidateSource>,
+}
+
 /// The relay of one running server.
 pub struct Relay {
-    pub(crate) app: Arc<App>,
+    /// Where the relay's events go.
+    pub(crate) events: Arc<EventLog>,
+    /// The one store write (learned account limits).
+    pub(crate) provider_limits: crate::store::ProviderLimits,
+    /// Streams' candidates, asked once per stream.
+    pub(crate) candidates: Arc<dyn crate::routing::table::CandidateSource>,
     /// The settings in force: a config reload swaps them, a tune reads them
     /// once (a pointer load, never a lock).
     config: arc_swap::ArcSwap<RelayConfig>,
@@ -93,7 +110,7 @@ impl Relay {
     /// A relay playing the channels of `routing`'s snapshot, on the runtime
     /// current when it is made (a server makes it on its [`RelayThread`]).
     pub fn new(
-        app: Arc<App>,
+        handles: Handles,
         routing: Arc<Routing>,
         config: RelayConfig,
     ) -> anyhow::Result<Arc<Relay>> {
@@ -111,7 +128,9 @@ impl Relay {
         })?;
         Ok(Arc::new(Relay {
             routing,
-            app,
+            events: handles.events,
+            provider_limits: handles.provider_limits,
+            candidates: handles.candidates,
             limits: Arc::new(Limits::default()),
             accounting: Default::default(),
             sessions: SessionManager::new(config.failover_cooldown),

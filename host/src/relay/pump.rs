@@ -102,7 +102,8 @@ enum End {
     Failed(Failure),
 }
 
-/// Runs the channel until it ends.
+/// Runs the channel until it ends: its first source, then each source
+/// until the session ends or no source is left.
 pub(crate) async fn run(relay: Arc<Relay>, hub: Arc<Hub>, tuner: TunerSlot) {
     let _registered = Registered {
         relay: relay.clone(),
@@ -117,28 +118,7 @@ pub(crate) async fn run(relay: Arc<Relay>, hub: Arc<Hub>, tuner: TunerSlot) {
     };
     let mut source = match connected {
         Ok(source) => source,
-        Err(tried) => {
-            let (kind, answer) = if tried.attempted {
-                ("tune-failed", TuneError::NoVideo)
-            } else {
-                ("tuner-limit", TuneError::AllTunersInUse)
-            };
-            relay.app.events.record(
-                Event::new(
-                    kind,
-                    format!(
-                        "channel {} ({}): no source could be used: {}",
-                        route.number,
-                        route.name,
-                        tried.describe()
-                    ),
-                )
-                .channel(&route.guide_id)
-                .session(&hub.id),
-            );
-            hub.ready.send_replace(Ready::Failed(answer));
-            return;
-        }
+        Err(tried) => return start_failed(&relay, &hub, tried),
     };
     let (Some(sender), Some(joiners)) = (hub.sender(), hub.take_joiners()) else {
         return;
@@ -183,65 +163,120 @@ pub(crate) async fn run(relay: Arc<Relay>, hub: Arc<Hub>, tuner: TunerSlot) {
             }
             End::Failed(failure) => failure,
         };
-        // The source failed mid-stream: the viewers stay, the source changes.
-        let detected = Instant::now();
-        relay.check_eviction(&source, &failure, hub.health() == Health::Ok);
-        hub.set_health(Health::FailingOver);
-        relay.metrics.count_failure(&failure);
-        relay.sessions.source_failed(
-            &source.stream,
-            format!("failed mid-stream ({})", failure.kind()),
-        );
-        let from = source.stream.clone();
-        // What the failed source left unfinished is never sent; the sound
-        // of its last pictures is.
-        out.end_source(&hub);
-        drop(source); // frees its account connection for the next one
-        let connecting = next_source(&relay, &route, &from, standby.take());
-        tokio::pin!(connecting);
-        let (next, ahead) = loop {
-            tokio::select! {
-                c = &mut connecting => break c,
-                _ = sleep_until(out.keepalive_at()) => out.keepalive(&hub),
-                Some(joiner) = out.joiners.recv() => out.add_viewer(&hub, joiner),
-                () = out.direct.writable(), if out.direct.any_waiting() => out.direct.flush_waiting(),
-                _ = stop.wait_for(|s| *s) => return,
-            }
+        let Some(next) = fail_over(
+            &relay,
+            &hub,
+            source,
+            failure,
+            &mut out,
+            standby.take(),
+            &mut stop,
+        )
+        .await
+        else {
+            return;
         };
-        match next {
-            Ok(next) => {
-                source = next;
-                out.switch = Some(Switch {
-                    detected,
-                    failure,
-                    from: from.label(),
-                    to: source.stream.clone(),
-                    connected: Instant::now(),
-                    keyframe_wait: relay.config().keyframe_wait,
-                    ahead,
-                });
-                let first = std::mem::take(&mut source.upstream.first);
-                out.feed(&relay, &hub, first, false);
-            }
-            Err(tried) => {
-                add(&relay.metrics.failovers_failed, 1);
-                relay.app.events.record(
-                    Event::new(
-                        "failover-failed",
-                        format!(
-                            "channel {} ({}): {} failed ({failure}) and no other source works: {}",
-                            route.number,
-                            route.name,
-                            from.label(),
-                            tried.describe()
-                        ),
-                    )
-                    .channel(&route.guide_id)
-                    .session(&hub.id)
-                    .account(&from.account.name),
-                );
-                return;
-            }
+        source = next;
+    }
+}
+
+/// No source of the channel could be used at the start: the tune fails
+/// (all tuners in use, or no video), with an event saying what was tried.
+fn start_failed(relay: &Relay, hub: &Hub, tried: connect::Tried) {
+    let route = &hub.route;
+    let (kind, answer) = if tried.attempted {
+        ("tune-failed", TuneError::NoVideo)
+    } else {
+        ("tuner-limit", TuneError::AllTunersInUse)
+    };
+    relay.events.record(
+        Event::new(
+            kind,
+            format!(
+                "channel {} ({}): no source could be used: {}",
+                route.number,
+                route.name,
+                tried.describe()
+            ),
+        )
+        .channel(&route.guide_id)
+        .session(&hub.id),
+    );
+    hub.ready.send_replace(Ready::Failed(answer));
+}
+
+/// `source` failed mid-stream: the viewers stay, the source changes. Ends
+/// what it left unfinished, frees its account connection, and connects the
+/// next (the standby if it is ready) while viewers get keepalives; the new
+/// source, its first bytes fed through the splicer, or `None` when the
+/// session ends (stopped, or no other source works: an event says so).
+async fn fail_over(
+    relay: &Arc<Relay>,
+    hub: &Arc<Hub>,
+    source: Connected,
+    failure: Failure,
+    out: &mut Output,
+    standby: Option<Standby>,
+    stop: &mut tokio::sync::watch::Receiver<bool>,
+) -> Option<Connected> {
+    let detected = Instant::now();
+    relay.check_eviction(&source, &failure, hub.health() == Health::Ok);
+    hub.set_health(Health::FailingOver);
+    relay.metrics.count_failure(&failure);
+    relay.sessions.source_failed(
+        &source.stream,
+        format!("failed mid-stream ({})", failure.kind()),
+    );
+    let from = source.stream.clone();
+    // What the failed source left unfinished is never sent; the sound
+    // of its last pictures is.
+    out.end_source(hub);
+    drop(source); // frees its account connection for the next one
+    let route = &hub.route;
+    let connecting = next_source(relay, route, &from, standby);
+    tokio::pin!(connecting);
+    let (next, ahead) = loop {
+        tokio::select! {
+            c = &mut connecting => break c,
+            _ = sleep_until(out.keepalive_at()) => out.keepalive(hub),
+            Some(joiner) = out.joiners.recv() => out.add_viewer(hub, joiner),
+            () = out.direct.writable(), if out.direct.any_waiting() => out.direct.flush_waiting(),
+            _ = stop.wait_for(|s| *s) => return None,
+        }
+    };
+    match next {
+        Ok(mut next) => {
+            out.switch = Some(Switch {
+                detected,
+                failure,
+                from: from.label(),
+                to: next.stream.clone(),
+                connected: Instant::now(),
+                keyframe_wait: relay.config().keyframe_wait,
+                ahead,
+            });
+            let first = std::mem::take(&mut next.upstream.first);
+            out.feed(relay, hub, first, false);
+            Some(next)
+        }
+        Err(tried) => {
+            add(&relay.metrics.failovers_failed, 1);
+            relay.events.record(
+                Event::new(
+                    "failover-failed",
+                    format!(
+                        "channel {} ({}): {} failed ({failure}) and no other source works: {}",
+                        route.number,
+                        route.name,
+                        from.label(),
+                        tried.describe()
+                    ),
+                )
+                .channel(&route.guide_id)
+                .session(&hub.id)
+                .account(&from.account.name),
+            );
+            None
         }
     }
 }
@@ -283,7 +318,7 @@ fn put_back_note(source: &Connected) -> String {
 
 /// An event about the channel and its current source.
 fn record(relay: &Relay, hub: &Hub, source: &Connected, kind: &str, what: String) {
-    relay.app.events.record(
+    relay.events.record(
         Event::new(
             kind,
             format!("channel {} ({}) {what}", hub.route.number, hub.route.name),
@@ -385,7 +420,7 @@ impl Output {
             let gap = s.detected.elapsed();
             relay.metrics.count_switch(gap);
             let to = s.to.label();
-            relay.app.events.record(
+            relay.events.record(
                 Event::new(
                     "failover",
                     format!(
@@ -442,7 +477,7 @@ fn sweep_viewers(relay: &Arc<Relay>, hub: &Arc<Hub>, out: &mut Output) {
     out.direct.drop_released();
     if dropped > 0 {
         add(&relay.metrics.viewers_dropped, dropped as u64);
-        relay.app.events.record(
+        relay.events.record(
             Event::new(
                 "viewer-dropped",
                 format!(

@@ -67,7 +67,7 @@ pub(super) async fn make_room(
         return;
     };
     let account = old.source_account().unwrap_or_default();
-    relay.app.events.record(
+    relay.events.record(
         Event::new(
             "channel-change",
             format!(
@@ -117,7 +117,7 @@ async fn take_idle(
         } else {
             "account connection"
         };
-        relay.app.events.record(
+        relay.events.record(
             Event::new(
                 "idle-session-ended",
                 format!(

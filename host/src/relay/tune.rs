@@ -115,7 +115,7 @@ impl Relay {
             .ok_or(TuneError::Unknown)?;
         if route.streams.is_empty() {
             // Every stream of it is on a disabled account (see `routing::table`).
-            self.app.events.record(
+            self.events.record(
                 Event::new(
                     "channel-no-source",
                     format!(
@@ -142,7 +142,7 @@ impl Relay {
                 (hub, lease)
             }
             Err(()) => {
-                self.app.events.record(
+                self.events.record(
                     Event::new(
                         "tuner-limit",
                         format!(

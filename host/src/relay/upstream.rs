@@ -10,7 +10,7 @@ use super::hls;
 use super::plain_http;
 use crate::fetch::guard::{AddressGuard, Refusal};
 use crate::fetch::headers::RequestHeader;
-use crate::plugins::template::origin;
+use crate::fetch::template::origin;
 use bytes::Bytes;
 use futures_util::FutureExt;
 use reqwest::header::LOCATION;

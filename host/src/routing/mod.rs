@@ -11,9 +11,10 @@
 pub mod lineup;
 pub mod table;
 
-use crate::app::App;
 use crate::blocking::run as blocking;
-use crate::events::Event;
+use crate::events::{Event, EventLog};
+use crate::secrets::KeyRing;
+use crate::store::Store;
 use arc_swap::ArcSwap;
 use lineup::Lineup;
 use std::collections::BTreeMap;
@@ -22,6 +23,21 @@ use std::sync::Arc;
 use std::time::Duration;
 use table::RouteTable;
 use tokio::sync::watch;
+
+/// What a snapshot is built from: the store, the key that unseals account
+/// passwords, the event log (for what could not be built) and where guides'
+/// programme files are. Given by the server; routing reaches nothing else.
+#[derive(Clone)]
+pub struct Sources {
+    /// The database.
+    pub store: Store,
+    /// Unseals account passwords into the routing table.
+    pub keys: Arc<KeyRing>,
+    /// Where rebuild failures and warnings go.
+    pub events: Arc<EventLog>,
+    /// The folder of the guides' prepared programme files.
+    pub guides_dir: PathBuf,
+}
 
 /// Everything the tuner and the relay need, for one store version.
 pub struct Snapshot {
@@ -39,15 +55,15 @@ impl Snapshot {
     /// Builds the snapshot from the store (blocking: reads the database and
     /// unseals account passwords). `configured_tuners` overrides the tuner
     /// count (else the sum of enabled accounts' connection limits).
-    pub fn build(app: &App, configured_tuners: Option<u32>) -> anyhow::Result<Snapshot> {
-        let version = app.store.version_in_memory();
-        let lineup = lineup::build(&app.store)?;
-        let table = table::build(app, &lineup, version, configured_tuners)?;
-        let guides = app
+    pub fn build(sources: &Sources, configured_tuners: Option<u32>) -> anyhow::Result<Snapshot> {
+        let version = sources.store.version_in_memory();
+        let lineup = lineup::build(&sources.store)?;
+        let table = table::build(sources, &lineup, version, configured_tuners)?;
+        let guides = sources
             .store
             .guides()?
             .into_iter()
-            .filter_map(|g| Some((g.name, app.data.guides().join(g.programme_file?))))
+            .filter_map(|g| Some((g.name, sources.guides_dir.join(g.programme_file?))))
             .collect();
         Ok(Snapshot {
             version,
@@ -60,13 +76,13 @@ impl Snapshot {
 
 /// Records an event when the lineup has more channels than Plex shows,
 /// once per size (not at every rebuild of a lineup that stays as big).
-fn warn_past_plex_limit(app: &App, before: Option<&Snapshot>, next: &Snapshot) {
+fn warn_past_plex_limit(events: &EventLog, before: Option<&Snapshot>, next: &Snapshot) {
     let count = next.lineup.entries.len();
     if before.is_some_and(|b| b.lineup.entries.len() == count) {
         return;
     }
     if let Some(warning) = lineup::plex_limit_warning(count) {
-        app.events.record(Event::new("lineup-too-big", warning));
+        events.record(Event::new("lineup-too-big", warning));
     }
 }
 
@@ -83,9 +99,9 @@ pub struct Routing {
 
 impl Routing {
     /// Builds the first snapshot (blocking) and keeps it.
-    pub fn open(app: &App, configured_tuners: Option<u32>) -> anyhow::Result<Arc<Routing>> {
-        let first = Snapshot::build(app, configured_tuners)?;
-        warn_past_plex_limit(app, None, &first);
+    pub fn open(sources: &Sources, configured_tuners: Option<u32>) -> anyhow::Result<Arc<Routing>> {
+        let first = Snapshot::build(sources, configured_tuners)?;
+        warn_past_plex_limit(&sources.events, None, &first);
         Ok(Arc::new(Routing {
             published: watch::Sender::new(first.version),
             current: ArcSwap::from_pointee(first),
@@ -111,9 +127,9 @@ impl Routing {
     /// Rebuilds on the blocking pool whenever the store's version moves, until
     /// the runtime ends. A failed rebuild keeps the snapshot in force, says so
     /// in an event, and is tried again at the next change or after a pause.
-    pub fn spawn_refresher(self: &Arc<Self>, app: Arc<App>) -> tokio::task::JoinHandle<()> {
+    pub fn spawn_refresher(self: &Arc<Self>, sources: Sources) -> tokio::task::JoinHandle<()> {
         let routing = self.clone();
-        let mut versions = app.store.watch_version();
+        let mut versions = sources.store.watch_version();
         let mut configured = routing.configured_tuners.subscribe();
         let mut built_for = *configured.borrow_and_update();
         tokio::spawn(async move {
@@ -121,17 +137,17 @@ impl Routing {
                 let wanted = *versions.borrow_and_update();
                 let tuners = *configured.borrow_and_update();
                 if wanted != routing.load().version || tuners != built_for {
-                    let app2 = app.clone();
-                    match blocking(move || Snapshot::build(&app2, tuners)).await {
+                    let sources2 = sources.clone();
+                    match blocking(move || Snapshot::build(&sources2, tuners)).await {
                         Ok(next) => {
-                            warn_past_plex_limit(&app, Some(&routing.load()), &next);
+                            warn_past_plex_limit(&sources.events, Some(&routing.load()), &next);
                             let version = next.version;
                             built_for = tuners;
                             routing.current.store(Arc::new(next));
                             routing.published.send_replace(version);
                         }
                         Err(e) => {
-                            app.events.record(Event::new(
+                            sources.events.record(Event::new(
                                 "lineup-rebuild-failed",
                                 format!("{e:#}; the previous lineup stays in force"),
                             ));

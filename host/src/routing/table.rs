@@ -5,7 +5,6 @@
 //! per stream and kept.
 
 use super::lineup::Lineup;
-use crate::app::App;
 use crate::blocking::run as blocking;
 use crate::catalog::access::Unsealed;
 use crate::events::Event;
@@ -117,47 +116,55 @@ impl RouteStream {
         )
     }
 
-    /// The plugin's candidates for this stream (asked once, then kept).
+    /// The plugin's candidates for this stream (asked of `source` once,
+    /// on the blocking pool, then kept).
     pub async fn candidates(
         self: &Arc<Self>,
-        app: &Arc<App>,
+        source: &Arc<dyn CandidateSource>,
     ) -> Result<Arc<Vec<Candidate>>, String> {
         if let Some(known) = self.candidates.get() {
             return known.clone();
         }
-        let (stream, app) = (self.clone(), app.clone());
-        let asked = blocking(move || Ok(stream.ask_plugin(&app)))
-            .await
-            .unwrap_or_else(|e| Err(format!("{e:#}")));
+        let (stream, source) = (self.clone(), source.clone());
+        let asked = blocking(move || {
+            Ok(source
+                .stream_candidates(
+                    &stream.account.provider,
+                    &stream.channel,
+                    &stream.account.options,
+                )
+                .map(Arc::new))
+        })
+        .await
+        .unwrap_or_else(|e| Err(format!("{e:#}")));
         self.candidates.get_or_init(|| asked).clone()
     }
+}
 
-    fn ask_plugin(&self, app: &App) -> Result<Arc<Vec<Candidate>>, String> {
-        let plugin = app
-            .plugins
-            .get(&self.account.provider)
-            .map_err(|e| format!("{e:#}"))?;
-        let provider = plugin.provider().ok_or_else(|| {
-            format!(
-                "plugin `{}` is not a provider adapter",
-                self.account.provider
-            )
-        })?;
-        provider
-            .stream_candidates(&self.channel, &self.account.options)
-            .map(Arc::new)
-            .map_err(|e| e.to_string())
-    }
+/// Where a stream's ways to play come from: its provider plugin (the server
+/// implements this over its plugin registry). Routing and the relay hold
+/// this, not the plugins, so the byte path never reaches a plugin except
+/// through this one question, asked once per stream off the relay's thread.
+pub trait CandidateSource: Send + Sync {
+    /// Ways to play `channel` of an account of plugin `provider` (with the
+    /// account's `options`), best first, as URL templates; an error in plain
+    /// words (blocking: runs the plugin).
+    fn stream_candidates(
+        &self,
+        provider: &str,
+        channel: &ProviderChannel,
+        options: &[(String, String)],
+    ) -> Result<Vec<Candidate>, String>;
 }
 
 /// Builds the table for `lineup` from the store (blocking: reads the database).
 pub fn build(
-    app: &App,
+    sources: &super::Sources,
     lineup: &Lineup,
     version: u64,
     configured_tuners: Option<u32>,
 ) -> anyhow::Result<RouteTable> {
-    let store = &app.store;
+    let store = &sources.store;
     let mut accounts: HashMap<String, Arc<RouteAccount>> = HashMap::new();
     let mut limits = Vec::new();
     let mut full_limits = HashMap::new();
@@ -173,7 +180,7 @@ pub fn build(
                 lowered: record.provider_limit.clone(),
             },
         );
-        match Unsealed::of(&app.keys, &record) {
+        match Unsealed::of(&sources.keys, &record) {
             Ok(credentials) => {
                 accounts.insert(
                     record.name.clone(),
@@ -187,7 +194,7 @@ pub fn build(
                     }),
                 );
             }
-            Err(e) => app.events.record(
+            Err(e) => sources.events.record(
                 Event::new(
                     "relay-account-failed",
                     format!("{e:#}; its streams are skipped"),

@@ -43,9 +43,10 @@ pub async fn run(
     let (base_url, warning) = base_url::derive(options.base_url.as_deref(), addr);
     let device = settings::device_info(&app, &options, base_url)?;
     let shared: SharedDevice = Arc::new(RwLock::new(device.clone()));
-    let (opened, tuners) = (app.clone(), options.tuner_count);
-    let routing = blocking(move || Routing::open(&opened, tuners)).await?;
-    routing.spawn_refresher(app.clone());
+    let (sources, tuners) = (app.routing_sources(), options.tuner_count);
+    let opening = sources.clone();
+    let routing = blocking(move || Routing::open(&opening, tuners)).await?;
+    routing.spawn_refresher(sources);
     let logo_dir = data.root().join("logos");
     let logos =
         blocking(move || crate::logos::LogoCache::open(logo_dir, Default::default())).await?;
@@ -55,7 +56,7 @@ pub async fn run(
     let relay_thread = crate::relay::RelayThread::start().context("starting the relay thread")?;
     let relay = {
         let _on_relay_thread = relay_thread.handle().enter();
-        Relay::new(app.clone(), routing.clone(), settings.relay.clone())?
+        Relay::new(app.relay_handles(), routing.clone(), settings.relay.clone())?
     };
     // Lowered account limits come back up after their quiet time.
     let _accounting = relay.spawn_accounting();

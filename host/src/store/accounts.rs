@@ -68,6 +68,27 @@ impl AccountRecord {
     }
 }
 
+/// The one write the relay makes: an account's provider limit, learned
+/// from what the provider does. The relay holds this, not the whole
+/// [`Store`], so the byte path's reach into the database is this and no more.
+#[derive(Clone)]
+pub struct ProviderLimits(Store);
+
+impl ProviderLimits {
+    /// The handle on `store`.
+    pub fn new(store: Store) -> ProviderLimits {
+        ProviderLimits(store)
+    }
+
+    /// Saves (or, `None`, forgets) `name`'s provider limit, as
+    /// [`Store::set_provider_limit`] does; the store version that holds it
+    /// (blocking: writes the database).
+    pub fn save(&self, name: &str, lowered: Option<(u32, &str)>, now: u64) -> Result<u64> {
+        self.0.set_provider_limit(name, lowered, now)?;
+        Ok(self.0.version_in_memory())
+    }
+}
+
 impl Store {
     /// Every account, by name.
     pub fn accounts(&self) -> Result<Vec<AccountRecord>> {

@@ -15,7 +15,7 @@ mod lineup_rules;
 mod mappings;
 mod schema;
 
-pub use accounts::{AccountRecord, ProviderLimit};
+pub use accounts::{AccountRecord, ProviderLimit, ProviderLimits};
 pub use cameras::{CameraRecord, ControllerRecord};
 pub use catalog::CatalogInfo;
 pub use dump::load_dump;

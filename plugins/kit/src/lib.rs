@@ -8,8 +8,6 @@
 //! `#[cfg(target_arch = "wasm32")]`: a native build (for unit tests) cannot
 //! carry the component's export names.
 
-#![deny(missing_docs)]
-
 pub mod model;
 pub mod problem;
 

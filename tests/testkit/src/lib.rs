@@ -10,7 +10,6 @@
 //!
 //! It drives StreamForge as a user does, through its binary and its HTTP
 //! endpoints, so it does not depend on the `streamforge` library.
-#![deny(missing_docs)]
 
 pub mod browser;
 pub mod camera;

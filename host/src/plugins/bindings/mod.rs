@@ -6,6 +6,8 @@
 //! names a generated type. A new contract version adds a module and a variant; plugins built
 //! against older versions keep loading.
 
+#[macro_use]
+mod common;
 pub mod v0_1_0;
 pub mod v0_2_0;
 #[cfg(test)]

@@ -45,39 +45,7 @@ impl From<model::Quality> for wit::Quality {
     }
 }
 
-impl From<wit::ProviderChannel> for model::ProviderChannel {
-    fn from(c: wit::ProviderChannel) -> Self {
-        model::ProviderChannel {
-            key: c.key,
-            name: c.name,
-            base_name: c.base_name,
-            quality: c.quality.into(),
-            tags: c.tags,
-            group: c.group,
-            logo: c.logo,
-            guide_id: c.guide_id,
-            number: c.number,
-            extra: c.extra,
-        }
-    }
-}
-
-impl From<&model::ProviderChannel> for wit::ProviderChannel {
-    fn from(c: &model::ProviderChannel) -> Self {
-        wit::ProviderChannel {
-            key: c.key.clone(),
-            name: c.name.clone(),
-            base_name: c.base_name.clone(),
-            quality: c.quality.into(),
-            tags: c.tags.clone(),
-            group: c.group.clone(),
-            logo: c.logo.clone(),
-            guide_id: c.guide_id.clone(),
-            number: c.number,
-            extra: c.extra.clone(),
-        }
-    }
-}
+channel_conversions!();
 
 fn request(r: wit::HttpRequest) -> model::HttpRequest {
     model::HttpRequest {

@@ -5,7 +5,7 @@
 //! a URL.
 
 use crate::fetch::headers::RequestHeader;
-use crate::plugins::template::origin;
+use crate::fetch::template::origin;
 use crate::relay::upstream::{describe, redirect_target};
 use bytes::{Bytes, BytesMut};
 use std::time::Duration;

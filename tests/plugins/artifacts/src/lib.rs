@@ -3,7 +3,6 @@
 //! traps), that are built for the wrong world or a contract from the future,
 //! that ask for sockets, one that works against a newer test-only contract, and
 //! a scripted camera source and a provider built against contract 0.2.0.
-#![deny(missing_docs)]
 
 use std::path::PathBuf;
 
