@@ -114,7 +114,8 @@ impl Tracker {
             };
             let pid = p.pid();
             self.count(pid, p.continuity_counter());
-            if pid == self.pcr_pid {
+            // Most packets carry no adaptation field: test that first.
+            if p.has_adaptation() && pid == self.pcr_pid {
                 if let Some(pcr) = p.pcr() {
                     self.clock.pcr(pcr);
                 }
