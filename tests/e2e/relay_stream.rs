@@ -475,3 +475,46 @@ fn a_channel_plays_on_a_fresh_connection_and_after_another_request_on_one() {
     server.wait_released();
     assert_eq!(sim.open_streams(), 0);
 }
+
+/// The measured picture of the one session playing, as the admin API's
+/// status shows it (`measured.video`).
+fn measured_video(server: &common::Server) -> Option<String> {
+    server.status()["sessions"][0]["measured"]["video"]
+        .as_str()
+        .map(str::to_string)
+}
+
+#[test]
+fn status_shows_what_the_stream_playing_measured_to_be_and_follows_a_failover() {
+    let sim = SimProvider::start_blocking(common::test_panel());
+    let data = prepared(&sim, 4);
+    let server = common::Server::start(data.path(), &["--idle-grace", "0"]);
+    // Das Erste: FHD (12002) plays first, HD (12001) is the backup.
+    let erste = number_of(&server.base, "Das Erste");
+    let viewer = common::media::viewer(format!("{}/stream/{erste}", server.base));
+    wait_until("the FHD stream measured", Duration::from_secs(20), || {
+        let s = server.status();
+        let m = &s["sessions"][0]["measured"];
+        m["video"].is_string() && m["audio"].is_string()
+    });
+    let s = server.status();
+    let measured = &s["sessions"][0]["measured"];
+    assert_eq!(measured["video"], "1920x1080p25 H.264 High", "{s}");
+    assert_eq!(measured["tier"], "FHD", "{s}");
+    assert_eq!(measured["audio"], "AAC 2ch 48 kHz", "{s}");
+    let out = cli(data.path(), &["status"]);
+    assert!(
+        out.contains("measured: 1920x1080p25 H.264 High, AAC 2ch 48 kHz"),
+        "{out}"
+    );
+
+    // FHD closes: HD takes over, and what plays is measured anew.
+    sim.set_fault(Endpoint::LiveStream(12002), Fault::Close);
+    wait_until("the HD backup measured", Duration::from_secs(20), || {
+        measured_video(&server).is_some_and(|v| v.starts_with("1280x720"))
+    });
+    let s = server.status();
+    assert_eq!(s["sessions"][0]["measured"]["tier"], "HD", "{s}");
+    assert_eq!(s["sessions"][0]["quality"], "HD", "{s}");
+    drop(viewer);
+}

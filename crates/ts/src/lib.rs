@@ -7,7 +7,9 @@
 //! keyframe positions for clean joins (and where the stream's [`Clock`] stands),
 //! [`Splicer`] makes one continuous programme out of successive sources, the
 //! functions in `rewrite` edit packets in place for loops, and [`check`] judges
-//! continuity the way ffmpeg's demuxer does (for tests and benchmarks).
+//! continuity the way ffmpeg's demuxer does (for tests and benchmarks), and
+//! [`probe`] reads what a stream is (size, interlacing, frame rate, sound)
+//! from its parameter sets and frame headers.
 
 mod align;
 mod check;
@@ -16,6 +18,7 @@ mod crc;
 mod keyframe;
 mod packet;
 mod pes;
+pub mod probe;
 mod psi;
 mod rewrite;
 mod splice;

@@ -7,6 +7,7 @@ use super::clock::{Clock, ClockWatch};
 use super::keyframe::{contains_keyframe, VideoCodec};
 use super::packet::Packet;
 use super::pes::PesHeader;
+use super::probe::{self, Picture, Sound};
 use super::psi::{pat_pmt_pids, pmt_streams};
 use super::{pes, NULL_PID, PACKET_SIZE, TIMESTAMP_MASK};
 
@@ -50,7 +51,7 @@ pub struct Tracker {
     /// Video PID, its codec, and the PMT PID that announced it.
     video: Option<(u16, VideoCodec, u16)>,
     /// Last continuity counter per PID, [`UNSEEN`] if never seen.
-    counters: Box<[u8]>,
+    counters: Box<[u8; PID_COUNT]>,
     /// PIDs in the order first seen, for [`Tracker::last_counters`].
     seen: Vec<u16>,
     /// Audio PIDs and the PMT PID that announced each.
@@ -69,7 +70,22 @@ pub struct Tracker {
     audio_es: Vec<u8>,
     /// Whether `audio_es` is still being filled (its PES fits).
     audio_filling: bool,
+    /// What the video's latest SPS said (read at keyframes).
+    picture: Option<Box<Picture>>,
+    /// What the first audio stream's frame header said.
+    sound: Option<Box<Sound>>,
+    /// The sound is read again at the next audio PES (set when the picture is).
+    sound_due: bool,
+    /// Keyframes to pass before the picture is read again (0: at the next).
+    keyframes_until_read: u8,
+    /// Bumped when `picture` or `sound` changes.
+    format_version: u32,
 }
+
+/// Keyframes between two readings of the format (about half a minute at
+/// common GOP lengths): an encoder that changes mid-stream is seen then, a
+/// new source at its first keyframe (see [`Tracker::read_format_soon`]).
+const READ_EVERY: u8 = 31;
 
 /// Largest audio PES kept whole for timing its end.
 const MAX_AUDIO_PES: usize = 16 * 1024;
@@ -81,7 +97,7 @@ impl Default for Tracker {
             pat: None,
             pmts: Vec::new(),
             video: None,
-            counters: vec![UNSEEN; PID_COUNT].into_boxed_slice(),
+            counters: Box::new([UNSEEN; PID_COUNT]),
             seen: Vec::new(),
             audio: Vec::new(),
             last_video_pts: None,
@@ -91,6 +107,11 @@ impl Default for Tracker {
             sdt: None,
             audio_es: Vec::new(),
             audio_filling: false,
+            picture: None,
+            sound: None,
+            sound_due: true,
+            keyframes_until_read: 0,
+            format_version: 0,
         }
     }
 }
@@ -130,6 +151,11 @@ impl Tracker {
                     self.on_picture(&p, header);
                     if self.starts_keyframe(&p, header) {
                         keyframe = Some(i * PACKET_SIZE);
+                        if self.keyframes_until_read == 0 {
+                            self.read_picture(&p, header);
+                        } else {
+                            self.keyframes_until_read -= 1;
+                        }
                     }
                 }
             } else if p.pusi() {
@@ -235,7 +261,8 @@ impl Tracker {
         if pid == NULL_PID {
             return;
         }
-        let slot = &mut self.counters[usize::from(pid)];
+        // A PID is 13 bits: the mask lets the compiler drop the bounds check.
+        let slot = &mut self.counters[usize::from(pid) & (PID_COUNT - 1)];
         if *slot == UNSEEN {
             self.seen.push(pid);
         }
@@ -334,7 +361,66 @@ impl Tracker {
         self.audio_filling = true;
         if let Some(data) = pes::parse(payload).and_then(|h| payload.get(h.data_at..)) {
             self.audio_more(data);
+            if self.sound_due {
+                self.read_sound(data);
+            }
         }
+    }
+
+    /// Reads the SPS a keyframe's first packet brings, and asks for the
+    /// sound to be read again at the next audio PES: at the first keyframe,
+    /// then every [`READ_EVERY`] keyframes (or at the next one after
+    /// [`Tracker::read_format_soon`]).
+    #[cold]
+    #[inline(never)]
+    fn read_picture(&mut self, p: &Packet<'_>, header: Option<PesHeader>) {
+        self.sound_due = true;
+        self.keyframes_until_read = READ_EVERY;
+        let (Some((_, codec, _)), Some(h)) = (self.video, header) else {
+            return;
+        };
+        let Some(es) = p.payload().get(h.data_at..) else {
+            return;
+        };
+        let picture = probe::picture(codec, es);
+        if picture.is_some() && picture.as_ref() != self.picture.as_deref() {
+            self.picture = picture.map(Box::new);
+            self.format_version = self.format_version.wrapping_add(1);
+        }
+    }
+
+    /// Reads the audio frame header at the start of `data` (once a keyframe).
+    #[cold]
+    #[inline(never)]
+    fn read_sound(&mut self, data: &[u8]) {
+        self.sound_due = false;
+        let sound = probe::sound(data);
+        if sound.is_some() && sound.as_ref() != self.sound.as_deref() {
+            self.sound = sound.map(Box::new);
+            self.format_version = self.format_version.wrapping_add(1);
+        }
+    }
+
+    /// What the video's latest parameter set said: its real size,
+    /// interlacing, frame rate (none before the first keyframe, or when its
+    /// SPS does not fit the keyframe's first packet).
+    pub fn picture(&self) -> Option<&Picture> {
+        self.picture.as_deref()
+    }
+
+    /// What the first audio stream's latest frame header said.
+    pub fn sound(&self) -> Option<&Sound> {
+        self.sound.as_deref()
+    }
+
+    /// Reads the format again at the next keyframe (a new source took over).
+    pub fn read_format_soon(&mut self) {
+        self.keyframes_until_read = 0;
+    }
+
+    /// Changes whenever [`Tracker::picture`] or [`Tracker::sound`] does.
+    pub fn format_version(&self) -> u32 {
+        self.format_version
     }
 
     /// More ES bytes of the latest audio PES.

@@ -43,6 +43,14 @@ pub async fn run(data: &DataDir, json: bool) -> anyhow::Result<()> {
             s.id,
             s.health,
         );
+        if let Some(video) = &s.measured.video {
+            let audio = s.measured.audio.as_deref().unwrap_or("no sound read yet");
+            let claim = match (&s.quality, &s.measured.tier) {
+                (Some(q), Some(t)) if q != t => format!(" (named {q}, measured {t})"),
+                _ => String::new(),
+            };
+            println!("          measured: {video}, {audio}{claim}");
+        }
     }
     for a in &status.accounts {
         println!(

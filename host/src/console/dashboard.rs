@@ -41,7 +41,7 @@ pub fn live(status: &RelayStatus, accounts: &[AccountView]) -> Markup {
                 p.muted #nothing-playing { "Nothing is playing." }
             } @else {
                 div.scroll { table #playing {
-                    thead { tr { th { "Channel" } th { "Source" } th { "Viewers" } th { "Rate" } th { "Sent" } th { "For" } th { "Failovers" } } }
+                    thead { tr { th { "Channel" } th { "Source" } th { "Measured" } th { "Viewers" } th { "Rate" } th { "Sent" } th { "For" } th { "Failovers" } } }
                     tbody { @for s in &status.sessions {
                         tr data-channel=(s.channel) {
                             td { b { (s.channel) } " " (s.name) }
@@ -51,6 +51,16 @@ pub fn live(status: &RelayStatus, accounts: &[AccountView]) -> Markup {
                                     _ => { span.muted { "starting…" } }
                                 }
                                 @if !s.health.is_empty() && s.health != "ok" { " " span.tag.health { (s.health) } }
+                            }
+                            td.measured {
+                                @match &s.measured.video {
+                                    Some(video) => {
+                                        (video)
+                                        @if let Some(tier) = &s.measured.tier { " " span.tag { (tier) } }
+                                        @if let Some(audio) = &s.measured.audio { br; span.muted { (audio) } }
+                                    }
+                                    None => { span.muted { "–" } }
+                                }
                             }
                             td.viewers data-viewers=(s.viewers) { (s.viewers) }
                             td { (bytes(s.rate)) "/s" }
@@ -201,6 +211,11 @@ mod tests {
                 bytes_sent: 2_000_000,
                 rate: 500_000,
                 buffered: 0,
+                measured: crate::relay::Measured {
+                    video: Some("1280x720p50 H.264 High".into()),
+                    tier: Some("HD".into()),
+                    audio: Some("AAC 2ch 48 kHz".into()),
+                },
             }],
             accounts: vec![AccountUse {
                 name: "main".into(),
@@ -217,6 +232,9 @@ mod tests {
         assert!(html.contains("&lt;b&gt;News"), "{html}");
         assert!(html.contains("500.0 kB/s"), "{html}");
         assert!(html.contains("<td class=\"failovers\">2</td>"), "{html}");
+        // What the stream measured to be, beside what its name says.
+        assert!(html.contains("1280x720p50 H.264 High"), "{html}");
+        assert!(html.contains("AAC 2ch 48 kHz"), "{html}");
         // Each viewer, its agent escaped.
         assert!(html.contains("192.168.1.20:50312 &lt;Plex&gt;"), "{html}");
     }

@@ -137,6 +137,9 @@ pub struct Hub {
     pub(crate) rate: AtomicU64,
     rate_mark: Mutex<(Instant, u64)>,
     pub(crate) source: Mutex<Option<Source>>,
+    /// What the output measured to be (size, rate, codecs), set by the pump
+    /// when its tracker reads a new format.
+    pub(crate) measured: Mutex<super::Measured>,
     /// Ms on `clock` of the last bytes from the provider (`u64::MAX`: none yet).
     last_data_ms: AtomicU64,
     /// [`Health`] as a number.
@@ -210,6 +213,7 @@ impl Hub {
             rate: AtomicU64::new(0),
             rate_mark: Mutex::new((now, 0)),
             source: Mutex::new(None),
+            measured: Mutex::new(Default::default()),
             id: session_id(),
             last_data_ms: AtomicU64::new(u64::MAX),
             health: AtomicU8::new(Health::Ok as u8),
@@ -481,6 +485,16 @@ impl Hub {
             stream,
             since: SystemTime::now(),
         });
+    }
+
+    /// Records what the output measured to be.
+    pub(crate) fn set_measured(&self, measured: super::Measured) {
+        *lock(&self.measured) = measured;
+    }
+
+    /// What the output measured to be so far.
+    pub(crate) fn measured(&self) -> super::Measured {
+        lock(&self.measured).clone()
     }
 
     /// Bytes held for joiners.

@@ -130,6 +130,7 @@ pub(crate) async fn run(relay: Arc<Relay>, hub: Arc<Hub>, tuner: TunerSlot) {
         tracker: Tracker::new(),
         splicer: Splicer::new(true, relay.config().channel_buffer / 4),
         pieces: Vec::new(),
+        format_seen: 0,
         switch: None,
         last_out: tokio::time::Instant::now(),
     };
@@ -255,6 +256,8 @@ async fn fail_over(
                 keyframe_wait: relay.config().keyframe_wait,
                 ahead,
             });
+            // What the new source is gets read at its first keyframe.
+            out.tracker.read_format_soon();
             let first = std::mem::take(&mut next.upstream.first);
             out.feed(relay, hub, first, false);
             Some(next)
@@ -344,6 +347,8 @@ struct Output {
     /// What the splicer lets go, reused from read to read.
     pieces: Vec<bytes::Bytes>,
     switch: Option<Switch>,
+    /// The tracker's format version last published to the hub.
+    format_seen: u32,
     last_out: tokio::time::Instant,
 }
 
@@ -414,6 +419,10 @@ impl Output {
             return;
         }
         self.last_out = tokio::time::Instant::now();
+        if self.tracker.format_version() != self.format_seen {
+            self.format_seen = self.tracker.format_version();
+            hub.set_measured(super::Measured::of(&self.tracker));
+        }
         if let Some(s) = self.switch.take() {
             hub.failovers
                 .fetch_add(1, std::sync::atomic::Ordering::Relaxed);

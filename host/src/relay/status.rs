@@ -51,6 +51,10 @@ pub struct SessionView {
     pub rate: u64,
     /// Bytes held for joining viewers.
     pub buffered: usize,
+    /// What the stream playing measured to be (its size, rate and codecs
+    /// read from the bytes), beside the `quality` its name claims.
+    #[serde(default)]
+    pub measured: super::Measured,
 }
 
 /// One viewer of a session.
@@ -151,6 +155,7 @@ impl Relay {
                     bytes_sent: hub.bytes_out.load(Ordering::Relaxed),
                     rate: hub.rate.load(Ordering::Relaxed),
                     buffered: hub.buffered(),
+                    measured: hub.measured(),
                 }
             })
             .collect();
