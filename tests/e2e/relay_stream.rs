@@ -516,5 +516,46 @@ fn status_shows_what_the_stream_playing_measured_to_be_and_follows_a_failover() 
     let s = server.status();
     assert_eq!(s["sessions"][0]["measured"]["tier"], "HD", "{s}");
     assert_eq!(s["sessions"][0]["quality"], "HD", "{s}");
+    // Each source measured what its name said: nothing to report.
+    let events = cli(data.path(), &["events", "--kind", "quality-mismatch"]);
+    assert!(!events.contains("quality-mismatch"), "{events}");
+    drop(viewer);
+}
+
+#[test]
+fn a_stream_whose_name_claims_more_than_it_measures_is_reported_once() {
+    let mut config = common::test_panel();
+    // Das Erste "FHD" (12002) really plays the 720p clip.
+    config.clip_overrides.insert(
+        12002,
+        streamforge_sim::Clip::builtin(streamforge_sim::ClipKind::Hd),
+    );
+    let sim = SimProvider::start_blocking(config);
+    let data = prepared(&sim, 4);
+    let server = common::Server::start(data.path(), &["--idle-grace", "0"]);
+    let erste = number_of(&server.base, "Das Erste");
+    let viewer = common::media::viewer(format!("{}/stream/{erste}", server.base));
+    wait_until("the stream measured", Duration::from_secs(20), || {
+        measured_video(&server).is_some()
+    });
+    let s = server.status();
+    assert_eq!(s["sessions"][0]["quality"], "FHD", "{s}");
+    assert_eq!(s["sessions"][0]["measured"]["tier"], "HD", "{s}");
+    let out = cli(data.path(), &["status"]);
+    assert!(out.contains("(named FHD, measured HD)"), "{out}");
+    // Reported once, however many keyframes pass.
+    wait_until("a few more keyframes", Duration::from_secs(10), || {
+        viewer.received() > 1_000_000
+    });
+    let events = cli(data.path(), &["events", "--kind", "quality-mismatch"]);
+    assert_eq!(
+        events.matches("quality-mismatch").count(),
+        1,
+        "one event: {events}"
+    );
+    assert!(
+        events.contains("main/12002 (FHD) is named FHD but measures 1280x720p25 H.264 High (HD)"),
+        "{events}"
+    );
     drop(viewer);
 }

@@ -418,6 +418,12 @@ impl Tracker {
         self.keyframes_until_read = 0;
     }
 
+    /// Whether the format is to be read at the next keyframe (none read
+    /// since [`Tracker::read_format_soon`], or since the start).
+    pub fn format_pending(&self) -> bool {
+        self.keyframes_until_read == 0
+    }
+
     /// Changes whenever [`Tracker::picture`] or [`Tracker::sound`] does.
     pub fn format_version(&self) -> u32 {
         self.format_version

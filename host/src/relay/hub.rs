@@ -487,6 +487,11 @@ impl Hub {
         });
     }
 
+    /// The stream in use, if one plays.
+    pub(crate) fn source_stream(&self) -> Option<Arc<RouteStream>> {
+        lock(&self.source).as_ref().map(|s| s.stream.clone())
+    }
+
     /// Records what the output measured to be.
     pub(crate) fn set_measured(&self, measured: super::Measured) {
         *lock(&self.measured) = measured;

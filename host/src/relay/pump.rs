@@ -131,6 +131,7 @@ pub(crate) async fn run(relay: Arc<Relay>, hub: Arc<Hub>, tuner: TunerSlot) {
         splicer: Splicer::new(true, relay.config().channel_buffer / 4),
         pieces: Vec::new(),
         format_seen: 0,
+        mismatch_reported: None,
         switch: None,
         last_out: tokio::time::Instant::now(),
     };
@@ -349,6 +350,8 @@ struct Output {
     switch: Option<Switch>,
     /// The tracker's format version last published to the hub.
     format_seen: u32,
+    /// The source whose name and measure disagree, already reported.
+    mismatch_reported: Option<String>,
     last_out: tokio::time::Instant,
 }
 
@@ -375,6 +378,39 @@ impl Output {
         }
         self.pieces = pieces;
         self.splicer.begin_source(&self.tracker);
+    }
+
+    /// A stream whose picture measures another tier than its name claims
+    /// ("FHD" that is 1280x720): one `quality-mismatch` event per source and
+    /// session, from the first keyframe read.
+    fn report_mismatch(&mut self, relay: &Relay, hub: &Hub, measured: &super::Measured) {
+        let Some(stream) = hub.source_stream() else {
+            return;
+        };
+        let (Some(tier), Some(video)) = (&measured.tier, &measured.video) else {
+            return;
+        };
+        let named = stream.quality.label();
+        let label = stream.label();
+        if named == tier || stream.quality == crate::model::Quality::Unknown {
+            return;
+        }
+        if self.mismatch_reported.as_deref() == Some(label.as_str()) {
+            return;
+        }
+        relay.events.record(
+            Event::new(
+                "quality-mismatch",
+                format!(
+                    "channel {} ({}): {label} is named {named} but measures {video} ({tier})",
+                    hub.route.number, hub.route.name
+                ),
+            )
+            .channel(&hub.route.guide_id)
+            .session(&hub.id)
+            .account(&stream.account.name),
+        );
+        self.mismatch_reported = Some(label);
     }
 
     /// Adds a viewer the pump writes to itself: it starts with what a
@@ -419,10 +455,7 @@ impl Output {
             return;
         }
         self.last_out = tokio::time::Instant::now();
-        if self.tracker.format_version() != self.format_seen {
-            self.format_seen = self.tracker.format_version();
-            hub.set_measured(super::Measured::of(&self.tracker));
-        }
+        let switched = self.switch.is_some();
         if let Some(s) = self.switch.take() {
             hub.failovers
                 .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -448,6 +481,16 @@ impl Output {
             // Shown last: whoever sees the new source sees the switch counted.
             hub.set_health(Health::Ok);
             hub.set_source(s.to);
+        }
+        // After the switch is shown, so the format is the new source's (a
+        // new source that measures as the old one is checked against its
+        // own name too).
+        let new_source_read = switched && !self.tracker.format_pending();
+        if self.tracker.format_version() != self.format_seen || new_source_read {
+            self.format_seen = self.tracker.format_version();
+            let measured = super::Measured::of(&self.tracker);
+            self.report_mismatch(relay, hub, &measured);
+            hub.set_measured(measured);
         }
     }
 }

@@ -26,7 +26,7 @@ pub(crate) fn sps(nal: &[u8]) -> Option<Picture> {
         if chroma_format == 3 {
             b.skip(1)?; // separate_colour_plane_flag
         }
-        bit_depth = 8 + b.ue()?; // luma
+        bit_depth = b.ue()?.checked_add(8)?; // luma
         b.ue()?; // chroma bit depth
         b.skip(1)?; // qpprime_y_zero_transform_bypass_flag
         if b.bit()? {

@@ -38,9 +38,9 @@ pub(crate) fn sps(nal: &[u8]) -> Option<Picture> {
         2 => (2, 1),
         _ => (1, 1),
     };
-    let bit_depth = 8 + b.ue()?;
+    let bit_depth = b.ue()?.checked_add(8)?;
     b.ue()?; // chroma bit depth
-    let poc_lsb_bits = b.ue()? + 4;
+    let poc_lsb_bits = b.ue()?.checked_add(4)?;
     if poc_lsb_bits > 16 {
         return None;
     }
