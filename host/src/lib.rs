@@ -21,6 +21,7 @@ pub mod data_dir;
 pub mod events;
 pub mod fetch;
 pub mod guide;
+pub mod history;
 pub mod lineup_control;
 pub mod logos;
 pub mod matching;

@@ -25,6 +25,7 @@ impl App {
             events: self.events.clone(),
             provider_limits: crate::store::ProviderLimits::new(self.store.clone()),
             candidates: Arc::new(PluginCandidates(self.plugins.clone())),
+            history: self.history.clone(),
         }
     }
 }

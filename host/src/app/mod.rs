@@ -44,6 +44,8 @@ pub struct App {
     pub cameras: crate::camera::book::CameraBook,
     /// Camera controllers and their cameras.
     pub controllers: crate::camera::controllers::CameraControllers,
+    /// What each stream measured and did when it played.
+    pub history: Arc<crate::history::History>,
 }
 
 impl App {
@@ -69,7 +71,15 @@ impl App {
             events.clone(),
         );
         let guides = Guides::new(store.clone(), events.clone(), data.guides());
-        let matching = Matching::new(store.clone(), plugins.clone(), events.clone());
+        let history = Arc::new(crate::history::History::load(
+            crate::store::StreamHistoryStore::new(store.clone()),
+        )?);
+        let matching = Matching::new(
+            store.clone(),
+            plugins.clone(),
+            events.clone(),
+            history.clone(),
+        );
         let lineup = crate::lineup_control::LineupControl::new(store.clone(), events.clone());
         guides.clean_files()?;
         let cameras = crate::camera::book::CameraBook::new(
@@ -98,6 +108,7 @@ impl App {
             guides,
             matching,
             lineup,
+            history,
         })
     }
 

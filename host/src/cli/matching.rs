@@ -19,6 +19,10 @@ pub struct MappingsArgs {
     /// Print JSON.
     #[arg(long)]
     json: bool,
+    /// Also what each stream measured when it played (resolution, codecs,
+    /// bitrate) and its score with the reasons.
+    #[arg(long)]
+    stats: bool,
 }
 
 /// `map GUIDE_ID ACCOUNT KEY [--rank N]`.
@@ -78,12 +82,23 @@ pub async fn mappings(data: &DataDir, args: MappingsArgs) -> anyhow::Result<()> 
         if c.streams.is_empty() {
             println!("          (no stream)");
         }
-        for s in &c.streams {
+        // In the order the relay tries them now (what they measured counts).
+        for (i, s) in c.streams.iter().enumerate() {
             let pin = if s.manual { " pinned" } else { "" };
+            let measured = s.stats.as_ref().and_then(|m| m.measured);
+            let tier = match measured {
+                Some(m) if m != s.quality => format!("{} (measures {})", s.quality, m.label()),
+                _ => s.quality.to_string(),
+            };
             println!(
-                "          {}. {}/{}  {}  {:.2}{pin}  {}",
-                s.rank, s.account, s.key, s.quality, s.confidence, s.name
+                "          {i}. {}/{}  {tier}  {:.2}{pin}  {}",
+                s.account, s.key, s.confidence, s.name
             );
+            if args.stats {
+                if let Some(stats) = &s.stats {
+                    println!("             score {}: {}", stats.score, stats.explained);
+                }
+            }
         }
     }
     Ok(())

@@ -86,6 +86,10 @@ pub struct ServeArgs {
     /// lowered by the provider's behaviour comes back up.
     #[arg(long, default_value = "3600", value_parser = seconds)]
     pub limit_quiet_time: f64,
+    /// Seconds between returns of a channel to a better-ranked stream that is
+    /// healthy again (after a failover); 0: stay on the stream it failed over to.
+    #[arg(long, default_value = "600", value_parser = seconds)]
+    pub restore_period: f64,
     /// Cameras streaming at once, at most (one RTSP session each); one more is refused with 503.
     #[arg(long, env = "STREAM_MAX_CONCURRENT", default_value = "10", value_parser = clap::value_parser!(u32).range(1..=1000))]
     pub camera_max_streams: u32,

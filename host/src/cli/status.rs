@@ -51,6 +51,19 @@ pub async fn run(data: &DataDir, json: bool) -> anyhow::Result<()> {
             };
             println!("          measured: {video}, {audio}{claim}");
         }
+        // The channel's streams as ranked now, when there is a choice.
+        if s.streams.len() > 1 {
+            for (i, r) in s.streams.iter().enumerate() {
+                let mark = if r.playing { "▶" } else { " " };
+                println!(
+                    "        {mark} {}. {} score {}: {}",
+                    i + 1,
+                    r.label,
+                    r.stats.score,
+                    r.stats.explained
+                );
+            }
+        }
     }
     for a in &status.accounts {
         println!(

@@ -257,6 +257,10 @@ pub fn keys() -> &'static [Key] {
                 key("relay.limit_quiet_time", SECS, Some("3600")),
                 "limit_quiet_time",
             )),
+            live(flag(
+                key("relay.restore_period", SECS, Some("600")),
+                "restore_period",
+            )),
             alias(
                 flag(
                     key("camera.max_streams", count(1, 1000), Some("10")),

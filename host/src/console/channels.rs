@@ -1,7 +1,7 @@
 //! The channels page: the lineup with number, name, logo, group and each
-//! channel's streams in the order they are tried (quality, confidence,
-//! account); search and filters (unmatched, low confidence, group); pinning a
-//! stream, ordering the pins, unmapping; and, for an unmatched channel, the
+//! channel's streams in the order they are tried (measured quality, score,
+//! confidence, account) with what each measured and how it behaved; search
+//! and filters (unmatched, low confidence, group); pinning a stream, ordering the pins, unmapping; and, for an unmatched channel, the
 //! matcher's suggestions to map with one click. Every action is the CLI's
 //! `map`/`unmap` ([`crate::matching::Matching`]).
 
@@ -107,9 +107,17 @@ fn channel(c: &ChannelMappings, extra: &Extra, disabled: bool, back: &str) -> Ma
                         li data-account=(s.account) data-key=(s.key) .pinned[s.manual] {
                             span.sname { (if s.name.is_empty() { s.key.as_str() } else { s.name.as_str() }) }
                             " " span.tag { (s.quality.label()) }
+                            @if let Some(m) = s.stats.as_ref().and_then(|m| m.measured).filter(|m| *m != s.quality) {
+                                " " span.tag.mismatch title="what its picture measured" { "measures " (m.label()) }
+                            }
                             " " span.conf { (format!("{:.0} %", s.confidence * 100.0)) }
                             " " span.acct { (s.account) }
                             @if s.manual { " " span.tag.pin { "pinned" } }
+                            @if let Some(stats) = &s.stats {
+                                " " span.score title="how it behaved lately, 0 to 100" { "score " (stats.score) }
+                                br;
+                                span.muted.stats { (stats.explained) }
+                            }
                             span.actions {
                                 @if s.manual {
                                     @if i > 0 { (button("/ui/channels/move", "↑", &[fields[0], fields[1], fields[2], ("dir", "up")], back)) }

@@ -216,6 +216,7 @@ mod tests {
                     tier: Some("HD".into()),
                     audio: Some("AAC 2ch 48 kHz".into()),
                 },
+                streams: Vec::new(),
             }],
             accounts: vec![AccountUse {
                 name: "main".into(),

@@ -29,15 +29,23 @@ pub struct Matching {
     store: Store,
     plugins: Arc<PluginRegistry>,
     events: Arc<EventLog>,
+    /// What streams measured and did (ranks them, `mappings --stats`).
+    history: Arc<crate::history::History>,
 }
 
 impl Matching {
     /// The service over these parts (the app builds it once).
-    pub fn new(store: Store, plugins: Arc<PluginRegistry>, events: Arc<EventLog>) -> Self {
+    pub fn new(
+        store: Store,
+        plugins: Arc<PluginRegistry>,
+        events: Arc<EventLog>,
+        history: Arc<crate::history::History>,
+    ) -> Self {
         Matching {
             store,
             plugins,
             events,
+            history,
         }
     }
 }

@@ -1,8 +1,11 @@
 //! The order of a guide channel's streams, which the relay tries in turn:
 //! the streams the user pinned (`streamforge map ... --rank N`), lower rank
 //! first, before every automatic one; then the automatic ones by quality
-//! tier (4K > FHD > HD > SD; a name that says nothing about quality counts
-//! as SD), then confidence, then account priority.
+//! tier (4K > FHD > HD > SD) as measured when the stream played or was
+//! probed, the tier in its name only until then (a name that says nothing
+//! about quality counts as SD); then its score from how it behaved lately
+//! (`history::score`, in bands of twenty); then confidence, then account
+//! priority.
 
 use crate::model::Quality;
 
@@ -12,9 +15,13 @@ pub struct RankKey {
     /// The user's rank when the stream is pinned by hand; pinned streams
     /// come first, in this order, whatever their quality.
     pub pinned: Option<u32>,
-    /// The stream's quality tier, read from its name; ranks first among
-    /// automatic streams.
+    /// The stream's quality tier, read from its name.
     pub quality: Quality,
+    /// Its tier as measured from its picture, once it played or was
+    /// probed; ranks first among automatic streams (`quality` until then).
+    pub measured: Option<Quality>,
+    /// How it behaved lately, 0..=100 (`history::score`; 100 when unknown).
+    pub score: u8,
     /// The matcher's confidence, 0..1; higher ranks first among equal tiers.
     pub confidence: f32,
     /// The account's priority; lower ranks first after confidence.
@@ -44,9 +51,14 @@ pub fn tier(q: Quality) -> u8 {
 pub fn order(a: &RankKey, b: &RankKey) -> std::cmp::Ordering {
     // `None` (automatic) after every `Some` (pinned).
     let pin = |k: &RankKey| k.pinned.map_or((1, 0), |r| (0, r));
+    let ranked = |k: &RankKey| tier(k.measured.unwrap_or(k.quality));
+    // Bands of twenty: one failure (20 points) moves a stream down a band,
+    // a slow start or an unsteady bitrate (10) alone does not.
+    let band = |k: &RankKey| k.score.div_ceil(20);
     pin(a)
         .cmp(&pin(b))
-        .then(tier(a.quality).cmp(&tier(b.quality)))
+        .then(ranked(a).cmp(&ranked(b)))
+        .then(band(b).cmp(&band(a)))
         .then(b.confidence.total_cmp(&a.confidence))
         .then(a.priority.cmp(&b.priority))
         .then(a.account.cmp(&b.account))
@@ -61,6 +73,8 @@ mod tests {
         RankKey {
             pinned: None,
             quality: q,
+            measured: None,
+            score: 100,
             confidence: c,
             priority: p,
             account: acc.into(),
@@ -126,5 +140,44 @@ mod tests {
         sort(&mut v);
         assert_eq!(accounts(&v), ["hd", "unlabelled", "sd"]);
         assert_eq!(tier(Quality::Unknown), tier(Quality::Sd));
+    }
+
+    #[test]
+    fn the_measured_tier_goes_before_the_name_and_the_score_before_confidence() {
+        // "FHD" that measured 720p, "HD" that measured 1080p.
+        let lying_fhd = RankKey {
+            measured: Some(Quality::Hd),
+            ..k(Quality::Fhd, 1.0, 0, "lying-fhd")
+        };
+        let honest_hd = RankKey {
+            measured: Some(Quality::Fhd),
+            ..k(Quality::Hd, 0.6, 0, "modest-hd")
+        };
+        let mut v = vec![lying_fhd.clone(), honest_hd];
+        sort(&mut v);
+        assert_eq!(accounts(&v), ["modest-hd", "lying-fhd"]);
+        // Two freezes (score 60) put an equal stream behind one with none,
+        // whatever the confidence; a slow start alone (90) does not.
+        let frozen = RankKey {
+            score: 60,
+            ..k(Quality::Fhd, 1.0, 0, "frozen")
+        };
+        let slow = RankKey {
+            score: 90,
+            ..k(Quality::Fhd, 0.95, 0, "slow")
+        };
+        let mut v = vec![frozen, k(Quality::Fhd, 0.5, 0, "fine"), slow];
+        sort(&mut v);
+        assert_eq!(accounts(&v), ["slow", "fine", "frozen"]);
+        // A pin still beats everything.
+        let mut v = vec![
+            pinned(0, Quality::Sd, "pin"),
+            RankKey {
+                measured: Some(Quality::Uhd),
+                ..k(Quality::Uhd, 1.0, 0, "auto")
+            },
+        ];
+        sort(&mut v);
+        assert_eq!(accounts(&v), ["pin", "auto"]);
     }
 }

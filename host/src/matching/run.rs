@@ -122,6 +122,10 @@ impl Matching {
                 .push(RankKey {
                     pinned: None,
                     quality: channel.quality,
+                    // The stored order is the names'; the relay and
+                    // `mappings` put what streams measured on top of it.
+                    measured: None,
+                    score: 100,
                     confidence: m.confidence.clamp(0.0, 1.0),
                     priority: priorities.get(&m.account).copied().unwrap_or(0),
                     account: m.account.clone(),

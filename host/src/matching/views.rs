@@ -36,6 +36,9 @@ pub struct MappedStream {
     pub manual: bool,
     /// Order among the channel's streams, 0 first.
     pub rank: u32,
+    /// What it measured and how it behaved when it played (`--stats`).
+    #[serde(default)]
+    pub stats: Option<crate::history::StreamStats>,
 }
 
 /// A guide channel and its streams, best first.
@@ -110,20 +113,27 @@ impl Matching {
                     confidence: m.confidence,
                     manual: m.manual,
                     rank: m.rank,
+                    stats: None,
                 });
             }
             // The relay's order (see `matching::rank`), keys made once.
+            let now = crate::clock::now_unix();
             let mut keyed: Vec<(RankKey, MappedStream)> = streams
                 .into_iter()
-                .map(|s| {
+                .map(|mut s| {
+                    let id = crate::history::StreamId::new(&s.account, &s.key);
+                    let stats = self.history.stats(&id, s.quality, now);
                     let key = RankKey {
                         pinned: s.manual.then_some(s.rank),
                         quality: s.quality,
+                        measured: stats.measured,
+                        score: stats.score,
                         confidence: s.confidence,
                         priority: priorities.get(&s.account).copied().unwrap_or(0),
                         account: s.account.clone(),
                         key: s.key.clone(),
                     };
+                    s.stats = Some(stats);
                     (key, s)
                 })
                 .collect();

@@ -99,19 +99,19 @@ impl Relay {
 
     /// A source that ended (closed by the provider) while it played well,
     /// soon after another connect on its account began, was evicted: the
-    /// provider allows one connection fewer than were open.
+    /// provider allows one connection fewer than were open. Whether it was.
     pub(crate) fn check_eviction(
         self: &Arc<Self>,
         source: &Connected,
         failure: &Failure,
         healthy: bool,
-    ) {
+    ) -> bool {
         let name = source.slot.account();
         if !healthy || !matches!(failure, Failure::Ended | Failure::Broken(_)) {
-            return;
+            return false;
         }
         if !self.accounting.newer_attempt(name, source.opened) {
-            return;
+            return false;
         }
         // Open now, this one included.
         let open = self.limits.account_in_use(name);
@@ -119,6 +119,7 @@ impl Relay {
             let how = format!("it closed our oldest connection as connection {open} opened");
             self.lower(name, open - 1, "an eviction", how);
         }
+        true
     }
 
     /// A connect refused with a limit answer while fewer connections than

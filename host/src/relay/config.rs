@@ -44,6 +44,10 @@ pub struct RelayConfig {
     /// An account limit lowered because the provider evicted or refused a
     /// connection comes back up after this long without another one.
     pub limit_quiet_time: Duration,
+    /// A channel playing a lesser stream returns to a better-ranked one that
+    /// is healthy again at most once per this long (`super::restore`);
+    /// `None`: never.
+    pub restore_period: Option<Duration>,
 }
 
 impl Default for RelayConfig {
@@ -62,6 +66,7 @@ impl Default for RelayConfig {
             standby_after: Some(Duration::from_secs(1)),
             audio_missing: super::health::AudioPolicy::Event,
             limit_quiet_time: Duration::from_secs(3600),
+            restore_period: Some(Duration::from_secs(600)),
         }
     }
 }

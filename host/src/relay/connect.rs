@@ -1,5 +1,6 @@
-//! Connect-time failover: the channel's streams in order (quality tier,
-//! confidence, account priority) — those that failed within the cool-down
+//! Connect-time failover: the channel's streams in order (measured quality
+//! tier, score, confidence, account priority: `learn::ranked`) — those that
+//! failed within the cool-down
 //! put after the others — accounts at their limit skipped, each stream's URL
 //! forms from its plugin tried until one delivers MPEG-TS.
 
@@ -66,21 +67,13 @@ pub(crate) async fn first_working(
         attempts: Vec::new(),
         attempted: false,
     };
-    let cooling: Vec<Option<String>> = route
-        .streams
+    let streams = super::learn::ranked(relay, route);
+    let cooling: Vec<Option<String>> = streams
         .iter()
         .map(|s| relay.sessions.put_back_reason(s))
         .collect();
-    let fresh = route
-        .streams
-        .iter()
-        .zip(&cooling)
-        .filter(|(_, c)| c.is_none());
-    let failed = route
-        .streams
-        .iter()
-        .zip(&cooling)
-        .filter(|(_, c)| c.is_some());
+    let fresh = streams.iter().zip(&cooling).filter(|(_, c)| c.is_none());
+    let failed = streams.iter().zip(&cooling).filter(|(_, c)| c.is_some());
     for (stream, _) in fresh.chain(failed) {
         if let Some(reason) = skip(stream) {
             tried.attempts.push((stream.label(), reason));
@@ -98,11 +91,12 @@ pub(crate) async fn first_working(
         };
         tried.attempted = true;
         let opened = relay.accounting.attempt(&account.name);
+        let began = std::time::Instant::now();
         match open_stream(relay, stream).await {
             Ok(upstream) => {
                 super::metrics::add(&relay.metrics.upstream_connects, 1);
-                let put_back = route
-                    .streams
+                super::learn::connected(relay, stream, began.elapsed());
+                let put_back = streams
                     .iter()
                     .zip(cooling)
                     .take_while(|(s, _)| !Arc::ptr_eq(s, stream))
@@ -118,6 +112,7 @@ pub(crate) async fn first_working(
             }
             Err(e) => {
                 super::metrics::add(&relay.metrics.upstream_failures, 1);
+                super::learn::connect_failed(relay, stream, &e);
                 relay.check_refusal(account, &e);
                 relay
                     .sessions

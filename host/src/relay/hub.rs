@@ -321,6 +321,11 @@ impl Hub {
         lease
     }
 
+    /// When the newest viewer joined.
+    pub(crate) fn last_join(&self) -> Option<SystemTime> {
+        lock(&self.leases).iter().filter_map(|l| l.since).max()
+    }
+
     /// Uncounts a viewer once, whoever calls first (the viewer leaving or the sweep).
     pub(crate) fn release(&self, lease: &Lease) -> bool {
         if lease.released.swap(true, Ordering::AcqRel) {

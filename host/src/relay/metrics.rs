@@ -65,6 +65,8 @@ pub struct Metrics {
     pub switch_gap_ms_max: AtomicU64,
     /// Failures after which no source was left.
     pub failovers_failed: AtomicU64,
+    /// Sessions returned to a better-ranked stream healthy again.
+    pub sources_restored: AtomicU64,
     /// Backups connected while the source was silent, and those switched to.
     pub standby_opened: AtomicU64,
     /// ...and those the channel then switched to.
@@ -227,6 +229,11 @@ impl Metrics {
             "streamforge_failovers_exhausted_total",
             "Source failures after which no other source worked.",
             &[("", get(&self.failovers_failed))],
+        );
+        counter(
+            "streamforge_sources_restored_total",
+            "Returns to a better-ranked stream that was healthy again.",
+            &[("", get(&self.sources_restored))],
         );
         counter(
             "streamforge_standby_connects_total",

@@ -29,12 +29,14 @@ mod hls;
 mod http;
 mod hub;
 pub mod lag;
+mod learn;
 pub mod limits;
 mod measured;
 mod metrics;
 mod plain_http;
 mod pump;
 mod recent;
+mod restore;
 mod session_manager;
 mod skip;
 pub mod status;
@@ -80,6 +82,8 @@ pub struct Handles {
     pub provider_limits: crate::store::ProviderLimits,
     /// Asked once per stream for its ways to play.
     pub candidates: Arc<dyn crate::routing::table::CandidateSource>,
+    /// What streams measured and did: written as they play, read to rank them.
+    pub history: Arc<crate::history::History>,
 }
 
 /// The relay of one running server.
@@ -90,6 +94,8 @@ pub struct Relay {
     pub(crate) provider_limits: crate::store::ProviderLimits,
     /// Streams' candidates, asked once per stream.
     pub(crate) candidates: Arc<dyn crate::routing::table::CandidateSource>,
+    /// What streams measured and did (in memory; saved by its own task).
+    pub(crate) history: Arc<crate::history::History>,
     /// The settings in force: a config reload swaps them, a tune reads them
     /// once (a pointer load, never a lock).
     config: arc_swap::ArcSwap<RelayConfig>,
@@ -133,6 +139,7 @@ impl Relay {
             events: handles.events,
             provider_limits: handles.provider_limits,
             candidates: handles.candidates,
+            history: handles.history,
             limits: Arc::new(Limits::default()),
             accounting: Default::default(),
             sessions: SessionManager::new(config.failover_cooldown),

@@ -13,7 +13,9 @@ use super::error::TuneError;
 use super::health::{ContentWatch, Failure, RateWatch, Verdict};
 use super::hub::{Chunk, Health, Hub, Ready};
 use super::limits::TunerSlot;
+use super::learn::PlayClock;
 use super::metrics::add;
+use super::restore::{self, Attempt, Return};
 use super::Relay;
 use crate::events::Event;
 use crate::routing::table::{ChannelRoute, RouteStream};
@@ -50,7 +52,7 @@ impl Drop for Registered {
 /// the new source's first bytes went out.
 struct Switch {
     detected: Instant,
-    failure: Failure,
+    why: Why,
     from: String,
     to: Arc<RouteStream>,
     connected: Instant,
@@ -59,6 +61,14 @@ struct Switch {
     keyframe_wait: Duration,
     /// The new source was connected ahead, while the old one was silent.
     ahead: bool,
+}
+
+/// Why the source changes.
+enum Why {
+    /// It failed.
+    Failed(Failure),
+    /// A better-ranked stream is healthy again (`super::restore`).
+    Restored,
 }
 
 /// The next source, connected while the current one is silent (see
@@ -100,6 +110,8 @@ enum End {
     Quit(String),
     /// The source failed; the session goes on with the next one.
     Failed(Failure),
+    /// A better-ranked stream is healthy again: the session returns to it.
+    Return(Return),
 }
 
 /// Runs the channel until it ends: its first source, then each source
@@ -134,6 +146,9 @@ pub(crate) async fn run(relay: Arc<Relay>, hub: Arc<Hub>, tuner: TunerSlot) {
         mismatch_reported: None,
         switch: None,
         last_out: tokio::time::Instant::now(),
+        play: PlayClock::default(),
+        last_return: None,
+        last_switch: None,
     };
     hub.set_source(source.stream.clone());
     let first = std::mem::take(&mut source.upstream.first);
@@ -154,6 +169,7 @@ pub(crate) async fn run(relay: Arc<Relay>, hub: Arc<Hub>, tuner: TunerSlot) {
             &relay.metrics.junk_bytes,
             source.upstream.aligner.junk_bytes(),
         );
+        out.play.commit(&relay, &source.stream);
         let failure = match end {
             End::Quit(reason) => {
                 let detail = format!(
@@ -164,6 +180,14 @@ pub(crate) async fn run(relay: Arc<Relay>, hub: Arc<Hub>, tuner: TunerSlot) {
                 return;
             }
             End::Failed(failure) => failure,
+            End::Return(to) => {
+                let Some(next) = return_to(&relay, &hub, source, to, &mut out, &mut stop).await
+                else {
+                    return;
+                };
+                source = next;
+                continue;
+            }
         };
         let Some(next) = fail_over(
             &relay,
@@ -222,7 +246,9 @@ async fn fail_over(
     stop: &mut tokio::sync::watch::Receiver<bool>,
 ) -> Option<Connected> {
     let detected = Instant::now();
-    relay.check_eviction(&source, &failure, hub.health() == Health::Ok);
+    out.last_switch = Some(detected);
+    let evicted = relay.check_eviction(&source, &failure, hub.health() == Health::Ok);
+    super::learn::failed(relay, &source, &failure, evicted);
     hub.set_health(Health::FailingOver);
     relay.metrics.count_failure(&failure);
     relay.sessions.source_failed(
@@ -250,7 +276,7 @@ async fn fail_over(
         Ok(mut next) => {
             out.switch = Some(Switch {
                 detected,
-                failure,
+                why: Why::Failed(failure),
                 from: from.label(),
                 to: next.stream.clone(),
                 connected: Instant::now(),
@@ -283,6 +309,88 @@ async fn fail_over(
             None
         }
     }
+}
+
+/// Returns the session to a better-ranked stream (see [`restore`]): the
+/// current source ends as at a failover (what it left unfinished is never
+/// sent), the new one goes through the splicer from its keyframe. A swap
+/// that fails to connect falls back to the channel's streams in order.
+async fn return_to(
+    relay: &Arc<Relay>,
+    hub: &Arc<Hub>,
+    source: Connected,
+    to: Return,
+    out: &mut Output,
+    stop: &mut tokio::sync::watch::Receiver<bool>,
+) -> Option<Connected> {
+    let detected = Instant::now();
+    out.last_return = Some(detected);
+    out.last_switch = Some(detected);
+    let from = source.stream.clone();
+    out.end_source(hub);
+    drop(source);
+    let next = match to {
+        Return::Probed(next) => Ok(next),
+        Return::Swap(better) => {
+            let route = &hub.route;
+            let alone = ChannelRoute {
+                number: route.number.clone(),
+                guide_id: route.guide_id.clone(),
+                name: route.name.clone(),
+                streams: vec![better.clone()],
+            };
+            let connecting = async {
+                match connect::first_working(relay, &alone, AtLimit::Skip, |_| None).await {
+                    Ok(next) => restore::probe(relay, next).await.ok_or(better),
+                    Err(_) => Err(better),
+                }
+            };
+            tokio::pin!(connecting);
+            let swapped = loop {
+                tokio::select! {
+                    c = &mut connecting => break c,
+                    _ = sleep_until(out.keepalive_at()) => out.keepalive(hub),
+                    Some(joiner) = out.joiners.recv() => out.add_viewer(hub, joiner),
+                    () = out.direct.writable(), if out.direct.any_waiting() => out.direct.flush_waiting(),
+                    _ = stop.wait_for(|s| *s) => return None,
+                }
+            };
+            match swapped {
+                Ok(next) => Ok(next),
+                // The better one did not come back after all: the others, in order.
+                Err(better) => next_source(relay, &hub.route, &better, None).await.0,
+            }
+        }
+    };
+    let Ok(mut next) = next else {
+        relay.events.record(
+            Event::new(
+                "failover-failed",
+                format!(
+                    "channel {} ({}): returning from {} failed and no source works",
+                    hub.route.number,
+                    hub.route.name,
+                    from.label()
+                ),
+            )
+            .channel(&hub.route.guide_id)
+            .session(&hub.id),
+        );
+        return None;
+    };
+    out.switch = Some(Switch {
+        detected,
+        why: Why::Restored,
+        from: from.label(),
+        to: next.stream.clone(),
+        connected: Instant::now(),
+        keyframe_wait: relay.config().keyframe_wait,
+        ahead: false,
+    });
+    out.tracker.read_format_soon();
+    let first = std::mem::take(&mut next.upstream.first);
+    out.feed(relay, hub, first, false);
+    Some(next)
 }
 
 /// The source to switch to, and whether it was connected ahead: the standby
@@ -353,6 +461,12 @@ struct Output {
     /// The source whose name and measure disagree, already reported.
     mismatch_reported: Option<String>,
     last_out: tokio::time::Instant,
+    /// Seconds the current source played, for its history.
+    play: PlayClock,
+    /// When the session last returned to a better source.
+    last_return: Option<Instant>,
+    /// When the source last changed (a failover or a return).
+    last_switch: Option<Instant>,
 }
 
 impl Output {
@@ -457,23 +571,35 @@ impl Output {
         self.last_out = tokio::time::Instant::now();
         let switched = self.switch.is_some();
         if let Some(s) = self.switch.take() {
-            hub.failovers
-                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             let gap = s.detected.elapsed();
-            relay.metrics.count_switch(gap);
             let to = s.to.label();
-            relay.events.record(
-                Event::new(
-                    "failover",
-                    format!(
-                        "channel {} ({}): {} failed ({}); now playing {to}{}; new video {} ms after detection",
-                        hub.route.number,
-                        hub.route.name,
+            let (kind, what) = match &s.why {
+                Why::Failed(failure) => {
+                    hub.failovers
+                        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    relay.metrics.count_switch(gap);
+                    let what = format!(
+                        "{} failed ({failure}); now playing {to}{}; new video {} ms after detection",
                         s.from,
-                        s.failure,
                         if s.ahead { " (connected ahead)" } else { "" },
                         gap.as_millis()
-                    ),
+                    );
+                    ("failover", what)
+                }
+                Why::Restored => {
+                    add(&relay.metrics.sources_restored, 1);
+                    let what = format!(
+                        "back on {to}, ranked above {} and healthy again; new video {} ms after the switch began",
+                        s.from,
+                        gap.as_millis()
+                    );
+                    ("source-restored", what)
+                }
+            };
+            relay.events.record(
+                Event::new(
+                    kind,
+                    format!("channel {} ({}): {what}", hub.route.number, hub.route.name),
                 )
                 .channel(&hub.route.guide_id)
                 .session(&hub.id),
@@ -489,6 +615,9 @@ impl Output {
         if self.tracker.format_version() != self.format_seen || new_source_read {
             self.format_seen = self.tracker.format_version();
             let measured = super::Measured::of(&self.tracker);
+            if let Some(stream) = hub.source_stream() {
+                super::learn::measured(relay, &stream, &measured);
+            }
             self.report_mismatch(relay, hub, &measured);
             hub.set_measured(measured);
         }
@@ -640,6 +769,10 @@ async fn pump(
         idle_since,
     ));
     tokio::pin!(timer);
+    // A return to a better-ranked stream, being probed, and when the next
+    // may start.
+    let mut attempt: Option<Attempt> = None;
+    let mut next_attempt = Instant::now();
     loop {
         // Biased: a read is tried first, so a wake-up for data polls nothing
         // else before it.
@@ -688,6 +821,14 @@ async fn pump(
                     source.upstream.batch_reads(rate.last_second());
                     // Data came within half the stall time: a silence is the stall's.
                     let flowing = now < last_data + config.stall_timeout / 2;
+                    if flowing {
+                        out.play.second(relay, &source.stream, rate.last_second());
+                    }
+                    let settled = flowing && standby.is_none() && out.switch.is_none();
+                    if attempt.is_none() && settled && Instant::now() >= next_attempt {
+                        attempt = restore::better_stream(relay, hub, &source.stream, out.last_switch, out.last_return)
+                            .map(|better| Attempt::start(relay, &hub.route, &source.stream, better));
+                    }
                     if let Some(failure) = judge_content(relay, hub, source, out, &mut content, flowing) {
                         return End::Failed(failure);
                     }
@@ -696,6 +837,13 @@ async fn pump(
                 timer.as_mut().reset(due(last_data, out, standby.is_some(), next_sweep, idle_since));
             }
             Some(joiner) = out.joiners.recv() => out.add_viewer(hub, joiner),
+            back = async { attempt.as_mut().expect("polled only when set").done().await }, if attempt.is_some() => {
+                attempt = None;
+                match back {
+                    Some(back) => return End::Return(back),
+                    None => next_attempt = Instant::now() + restore::RETRY_AFTER,
+                }
+            }
             count = viewer_counts.next() => {
                 let Some(n) = count else {
                     return End::Quit("the channel was closed".into());

@@ -55,6 +55,21 @@ pub struct SessionView {
     /// read from the bytes), beside the `quality` its name claims.
     #[serde(default)]
     pub measured: super::Measured,
+    /// The channel's streams in the order a connect or a return tries them
+    /// now, with what each measured and its score.
+    #[serde(default)]
+    pub streams: Vec<RankedStream>,
+}
+
+/// One stream of a playing channel, as ranked now.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct RankedStream {
+    /// `account/key (FHD)`.
+    pub label: String,
+    /// It is the one playing.
+    pub playing: bool,
+    /// What it measured and how it behaved.
+    pub stats: crate::history::StreamStats,
 }
 
 /// One viewer of a session.
@@ -156,6 +171,7 @@ impl Relay {
                     rate: hub.rate.load(Ordering::Relaxed),
                     buffered: hub.buffered(),
                     measured: hub.measured(),
+                    streams: self.ranked_streams(&hub, source.as_ref().map(|s| &s.stream)),
                 }
             })
             .collect();
@@ -181,6 +197,26 @@ impl Relay {
                 .map(|(source, why)| PutBack { source, why })
                 .collect(),
         }
+    }
+
+    /// `hub`'s streams in the order they are tried now, `playing` marked.
+    fn ranked_streams(
+        &self,
+        hub: &super::hub::Hub,
+        playing: Option<&std::sync::Arc<crate::routing::table::RouteStream>>,
+    ) -> Vec<RankedStream> {
+        let now = crate::clock::now_unix();
+        super::learn::ranked(self, &hub.route)
+            .into_iter()
+            .map(|s| {
+                let id = crate::history::StreamId::new(&s.account.name, &s.channel.key);
+                RankedStream {
+                    label: s.label(),
+                    playing: playing.is_some_and(|p| std::sync::Arc::ptr_eq(p, &s)),
+                    stats: self.history.stats(&id, s.quality, now),
+                }
+            })
+            .collect()
     }
 
     /// `/metrics` text.

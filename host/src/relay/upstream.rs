@@ -200,6 +200,23 @@ pub enum ConnectError {
 }
 
 impl ConnectError {
+    /// A short word for the reason, kept in a stream's history.
+    pub fn reason(&self) -> String {
+        match self {
+            ConnectError::Template(_) => "bad URL template".into(),
+            ConnectError::NoCandidates(_) => "no way to play".into(),
+            ConnectError::Connect(_) => "unreachable".into(),
+            ConnectError::Timeout(_) => "no video in time".into(),
+            ConnectError::Status(code) => format!("HTTP {code}"),
+            ConnectError::NotTs => "not MPEG-TS".into(),
+            ConnectError::Ended => "closed at once".into(),
+            ConnectError::Untrusted { .. } => "certificate refused".into(),
+            ConnectError::Hls(_) => "unplayable HLS".into(),
+            ConnectError::Redirects(_) | ConnectError::BadRedirect => "bad redirects".into(),
+            ConnectError::Forbidden(_) => "forbidden address".into(),
+        }
+    }
+
     /// Whether another URL form of the same stream may work (the path was
     /// wrong); otherwise the next stream is tried.
     pub fn try_other_form(&self) -> bool {

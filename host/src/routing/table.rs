@@ -264,6 +264,10 @@ fn in_connect_order(streams: Vec<RouteStream>) -> Vec<Arc<RouteStream>> {
             let key = RankKey {
                 pinned: s.pinned,
                 quality: s.quality,
+                // What streams measured is put in at tune time
+                // (`relay::learn::ranked`): it changes without a rebuild.
+                measured: None,
+                score: 100,
                 confidence: s.confidence,
                 priority: s.account.priority,
                 account: s.account.name.clone(),

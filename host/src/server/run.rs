@@ -60,6 +60,8 @@ pub async fn run(
     };
     // Lowered account limits come back up after their quiet time.
     let _accounting = relay.spawn_accounting();
+    // What streams measured and did is saved now and then, and at the end.
+    let history_saver = app.history.spawn_saver(app.events.clone());
     let (camera_stop, camera_stopping) = tokio::sync::watch::channel(false);
     // Open console pages' live streams end with the cameras' (else they would hold the shutdown).
     let console_stopping = camera_stopping.clone();
@@ -154,6 +156,11 @@ pub async fn run(
     }
     cameras.stop().await;
     relay_thread.stop().await;
+    history_saver.abort();
+    let history = app.history.clone();
+    if let Err(e) = blocking(move || Ok(history.save()?)).await {
+        tracing::warn!("the streams' play history could not be saved at exit: {e:#}");
+    }
     let _ = std::fs::remove_file(data.server_file());
     app.store.flush()?;
     Ok(())

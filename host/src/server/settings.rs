@@ -66,6 +66,7 @@ impl Settings {
                 .and_then(|p| p.parse::<AudioPolicy>().ok())
                 .unwrap_or_default(),
             limit_quiet_time: secs("relay.limit_quiet_time"),
+            restore_period: Some(secs("relay.restore_period")).filter(|p| !p.is_zero()),
             ..RelayConfig::default()
         };
         let level = |name: &str| {

@@ -151,6 +151,7 @@ impl Store {
         self.drop_generation(&super::catalog::slot(name))?;
         self.meta.remove(super::catalog::info_key(name))?;
         self.remove_mappings_of_account(name)?;
+        self.remove_history_of_account(name)?;
         self.flush()?;
         Ok(Some(decode("account", &old)?))
     }

@@ -10,6 +10,7 @@ mod cameras;
 mod catalog;
 mod dump;
 mod guides;
+mod history;
 mod lineup;
 mod lineup_rules;
 mod mappings;
@@ -20,6 +21,7 @@ pub use cameras::{CameraRecord, ControllerRecord};
 pub use catalog::CatalogInfo;
 pub use dump::load_dump;
 pub use guides::{GuideChannelRecord, GuideRecord};
+pub use history::StreamHistoryStore;
 pub use lineup::LineupNumber;
 pub use lineup_rules::{GroupRule, LineupRules, FIRST_UNMAPPED};
 pub use mappings::MappingRecord;
@@ -82,6 +84,8 @@ pub struct Store {
     lineup_rules: sled::Tree,
     unmapped_numbers: sled::Tree,
     events: sled::Tree,
+    /// Each stream's play history (`crate::history`).
+    stream_history: sled::Tree,
     /// [`Store::version`] mirrored in memory, so the relay's request path can
     /// see a change without touching the database.
     live_version: std::sync::Arc<tokio::sync::watch::Sender<u64>>,
@@ -108,6 +112,7 @@ impl Store {
             lineup_rules: db.open_tree("lineup_rules")?,
             unmapped_numbers: db.open_tree("unmapped_numbers")?,
             events: db.open_tree("events")?,
+            stream_history: db.open_tree("stream_history")?,
             live_version: std::sync::Arc::new(tokio::sync::watch::Sender::new(0)),
             db,
         };
