@@ -32,6 +32,7 @@ mod relay_failover;
 mod relay_hls;
 mod relay_players;
 mod relay_put_back;
+mod relay_ranking;
 mod relay_stream;
 mod secrets_and_fetch;
 mod security_cameras;

@@ -83,6 +83,7 @@ pub fn router(app: Arc<App>, token: AdminToken, relay: Option<Arc<crate::relay::
         .route("/lineup/unmapped", post(set_expose_unmapped))
         .route("/events", get(events))
         .route("/status", get(status))
+        .route("/streams/probe", post(probe_streams))
         .route("/plugins", get(list_plugins).post(install_plugin))
         .route("/plugins/{name}", axum::routing::delete(remove_plugin))
         .route("/backup", get(backup))
@@ -116,6 +117,23 @@ async fn publish_changes(State(admin): State<Admin>, request: Request, next: Nex
 async fn status(State(a): State<Admin>) -> Answer {
     match &a.relay {
         Some(relay) => Ok(Json(relay.status().await).into_response()),
+        None => Err(Failure(anyhow::anyhow!(
+            "this server does not relay streams"
+        ))),
+    }
+}
+
+/// What `streams probe` asks for.
+#[derive(Debug, Default, Deserialize, serde::Serialize)]
+#[serde(default)]
+pub struct ProbeRequest {
+    /// Only this lineup channel's streams.
+    pub channel: Option<String>,
+}
+
+async fn probe_streams(State(a): State<Admin>, Json(request): Json<ProbeRequest>) -> Answer {
+    match &a.relay {
+        Some(relay) => Ok(Json(relay.probe_streams(request.channel).await?).into_response()),
         None => Err(Failure(anyhow::anyhow!(
             "this server does not relay streams"
         ))),

@@ -301,6 +301,23 @@ impl Backend {
         }
     }
 
+    /// Probes streams that never played (needs the running server: a probe
+    /// takes a tuner and an account connection like a tune).
+    pub async fn probe_streams(
+        &self,
+        channel: Option<String>,
+    ) -> anyhow::Result<Vec<crate::relay::ProbeReport>> {
+        match self {
+            Backend::Local(_) => anyhow::bail!(
+                "probing streams needs the running server (start it with `streamforge serve`)"
+            ),
+            Backend::Remote(api) => {
+                api.post("streams/probe", &crate::api::ProbeRequest { channel })
+                    .await
+            }
+        }
+    }
+
     /// The relay's state: the running server's, or an idle one from the
     /// accounts when no server runs.
     pub async fn status(&self) -> anyhow::Result<crate::relay::RelayStatus> {

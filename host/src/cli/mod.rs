@@ -17,6 +17,7 @@ mod progress;
 mod serve;
 mod serve_config;
 mod status;
+mod streams;
 mod tokens;
 mod urls;
 
@@ -99,6 +100,9 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// What provider streams really are: measure those that never played.
+    #[command(subcommand)]
+    Streams(streams::StreamsCommand),
     /// Install, list, inspect and remove plugins (provider adapters, matchers).
     #[command(subcommand)]
     Plugin(plugin::PluginCommand),
@@ -183,6 +187,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Command::Urls(args) => serve::urls(&data, config.as_deref(), args).await,
             Command::Status { json } => status::run(&data, json).await,
+            Command::Streams(cmd) => streams::run(&data, cmd).await,
             Command::Plugin(cmd) => plugin::run(&data, cmd).await,
             Command::Token(cmd) => tokens::run(&data, cmd).await,
             Command::Camera(cmd) => cameras::run(&data, cmd).await,

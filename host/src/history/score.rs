@@ -81,8 +81,10 @@ pub fn explain(record: Option<&StreamRecord>, named: Quality, now: u64) -> Strin
     for (what, n) in recent {
         parts.push(format!("{n} {what} in the last 24 h"));
     }
-    if let Some(ms) = r.first_video_ms {
-        parts.push(format!("starts in {:.1} s", f64::from(ms) / 1000.0));
+    match r.first_video_ms {
+        Some(ms) if ms < 1_000 => parts.push(format!("starts in {ms} ms")),
+        Some(ms) => parts.push(format!("starts in {:.1} s", f64::from(ms) / 1000.0)),
+        None => {}
     }
     if let Some(v) = r.bitrate.variation() {
         let steady = if v > UNSTEADY { "unsteady" } else { "steady" };
@@ -162,7 +164,9 @@ mod tests {
         r.note_connected(1_200, NOW);
         let words = explain(Some(&r), Quality::Fhd, NOW);
         assert!(
-            words.starts_with("FHD by name, 1280x720p25 H.264 High measured; 3 freeze(s) in the last 24 h"),
+            words.starts_with(
+                "FHD by name, 1280x720p25 H.264 High measured; 3 freeze(s) in the last 24 h"
+            ),
             "{words}"
         );
         assert!(words.contains("starts in 1.2 s"), "{words}");

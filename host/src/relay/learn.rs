@@ -47,10 +47,8 @@ pub(crate) fn failed(relay: &Relay, source: &Connected, failure: &Failure, evict
 
 /// `stream`'s picture and sound measured as `measured`.
 pub(crate) fn measured(relay: &Relay, stream: &RouteStream, measured: &super::Measured) {
-    let (Some(tier), Some(video)) = (
-        measured.tier.as_deref().and_then(quality),
-        &measured.video,
-    ) else {
+    let (Some(tier), Some(video)) = (measured.tier.as_deref().and_then(quality), &measured.video)
+    else {
         return;
     };
     let format = MeasuredFormat {

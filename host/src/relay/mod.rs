@@ -34,6 +34,7 @@ pub mod limits;
 mod measured;
 mod metrics;
 mod plain_http;
+mod probe;
 mod pump;
 mod recent;
 mod restore;
@@ -58,6 +59,7 @@ pub use http::{router, HDHOMERUN_ERROR};
 pub use hub::ViewerInfo;
 pub use measured::Measured;
 pub(crate) use plain_http::keep_read_buffers_mapped;
+pub use probe::{ProbeError, ProbeReport};
 pub use status::{AccountUse, RelayStatus, SessionView, ViewerView};
 pub use thread::RelayThread;
 pub use upstream::ConnectError;
@@ -109,6 +111,8 @@ pub struct Relay {
     pub(crate) clients: crate::fetch::ClientsByCa,
     /// The server's cameras, shown by `status` and `/metrics` beside the channels.
     pub(crate) cameras: std::sync::OnceLock<Arc<crate::camera::registry::Cameras>>,
+    /// The `streams probe` running now, if any.
+    pub(crate) probing: std::sync::Mutex<Option<probe::Probing>>,
     /// The runtime the byte path runs on (the relay thread's in a server):
     /// every channel's pump is spawned there, whoever tunes.
     pub(crate) runtime: tokio::runtime::Handle,
@@ -147,6 +151,7 @@ impl Relay {
             metrics: Arc::new(Metrics::default()),
             clients,
             cameras: std::sync::OnceLock::new(),
+            probing: std::sync::Mutex::new(None),
             runtime: tokio::runtime::Handle::current(),
         }))
     }

@@ -7,6 +7,9 @@
 //! giving back its tuner and provider connection. Only the same client (its
 //! address) may do this: another household member's channel is never taken.
 //!
+//! A probe (`streamforge streams probe`) holding a tuner or a connection a
+//! tune needs ends first (see `super::probe`).
+//!
 //! A tuner held by nobody: a tune that finds every tuner (or every
 //! connection of the accounts it could use) taken ends the oldest session
 //! that has no viewer left (one waiting out its idle grace) and takes its
@@ -42,11 +45,16 @@ pub(super) async fn make_room(
     let account_full = |account: &crate::routing::table::RouteAccount| {
         relay.limits.account_in_use(&account.name) >= relay.account_limit(account)
     };
-    let no_tuner = relay.limits.tuners_in_use() >= tuners;
-    let no_account = route.streams.iter().all(|s| account_full(&s.account));
-    if !no_tuner && !no_account {
+    let no_tuner = || relay.limits.tuners_in_use() >= tuners;
+    let no_account = || route.streams.iter().all(|s| account_full(&s.account));
+    if !no_tuner() && !no_account() {
         return;
     }
+    // A `streams probe` gives way first (it never takes what a viewer asks for).
+    if relay.yield_probe().await && !no_tuner() && !no_account() {
+        return;
+    }
+    let (no_tuner, no_account) = (no_tuner(), no_account());
     if take_idle(relay, number, route, &hubs, no_tuner, no_account).await {
         return;
     }

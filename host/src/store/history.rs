@@ -89,7 +89,9 @@ mod tests {
                 ("ab".into(), "1".into(), Some(9u32)),
             ])
             .unwrap();
-        history.save::<u32>(&[("a".into(), "2".into(), None)]).unwrap();
+        history
+            .save::<u32>(&[("a".into(), "2".into(), None)])
+            .unwrap();
         let mut all = history.load::<u32>().unwrap();
         all.sort();
         assert_eq!(
@@ -97,6 +99,9 @@ mod tests {
             [("a".into(), "1".into(), 7), ("ab".into(), "1".into(), 9)]
         );
         store.remove_history_of_account("a").unwrap();
-        assert_eq!(history.load::<u32>().unwrap(), [("ab".into(), "1".into(), 9)]);
+        assert_eq!(
+            history.load::<u32>().unwrap(),
+            [("ab".into(), "1".into(), 9)]
+        );
     }
 }

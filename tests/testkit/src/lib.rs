@@ -13,6 +13,7 @@
 
 pub mod browser;
 pub mod camera;
+pub mod clips;
 pub mod hls;
 pub mod http;
 pub mod media;

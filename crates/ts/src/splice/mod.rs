@@ -197,13 +197,38 @@ impl Splicer {
     fn emit(&mut self, packets: Bytes, sent: &Tracker, out: &mut Vec<Bytes>) {
         match &mut self.edge {
             Some(edge) => {
-                edge.follow(sent.video_pid(), sent.first_audio_pid());
+                let (mut video, mut audio) = (sent.video_pid(), sent.first_audio_pid());
+                if video.is_none() && audio.is_none() {
+                    // The stream's first chunk: what went out has no tables
+                    // yet, these packets bring them (and the start of a
+                    // picture that must be held like any other).
+                    (video, audio) = programme_in(&packets).unwrap_or_default();
+                }
+                edge.follow(video, audio);
                 edge.push(packets, out);
             }
             None if packets.is_empty() => {}
             None => out.push(packets),
         }
     }
+}
+
+/// The video and first audio PID that a PAT and its first PMT in `packets`
+/// announce, as the [`Tracker`] would read them.
+fn programme_in(packets: &[u8]) -> Option<(Option<u16>, Option<u16>)> {
+    let mut pmt_pid = None;
+    for p in packets.chunks_exact(PACKET_SIZE).filter_map(Packet::new) {
+        if !p.pusi() {
+            continue;
+        }
+        if p.pid() == 0 {
+            pmt_pid = pat_pmt_pids(p.payload()).and_then(|pids| pids.first().copied());
+        } else if Some(p.pid()) == pmt_pid {
+            let streams = crate::psi::pmt_streams(p.payload())?;
+            return Some((streams.video.map(|v| v.pid), streams.audio.first().copied()));
+        }
+    }
+    None
 }
 
 #[cfg(test)]

@@ -172,3 +172,43 @@ fn an_open_gop_source_starts_without_its_leading_pictures() {
     let errors = ffmpeg_errors(&out);
     assert!(!errors.contains("[h264"), "ffmpeg reported:\n{errors}");
 }
+
+#[test]
+fn a_source_cut_inside_its_first_picture_sends_none_of_it() {
+    // The stream's first chunk brings its tables and the start of its first
+    // picture; the source is cut before the picture ends (a panel closing at
+    // once). Nothing of that picture may go out: the edge holds it even
+    // though what went out had no tables yet to say which PID is video.
+    let a = clip(&[]);
+    let mut reader = Tracker::new();
+    reader.observe(&a);
+    let video = reader.video_pid().unwrap();
+    let second_picture = a
+        .chunks_exact(PACKET_SIZE)
+        .enumerate()
+        .filter(|(_, p)| Packet::new(p).is_some_and(|p| p.pid() == video && p.pusi()))
+        .nth(1)
+        .map(|(i, _)| i * PACKET_SIZE)
+        .unwrap();
+    // Cut a few packets before the second picture starts, in one chunk.
+    let first = &a[..second_picture - 3 * PACKET_SIZE];
+    let mut s = Splicer::new(true, 1 << 20);
+    let mut sent = Tracker::new();
+    let mut pieces = Vec::new();
+    s.push(Bytes::copy_from_slice(first), &sent, &mut pieces);
+    for piece in &pieces {
+        sent.observe(piece);
+    }
+    s.end_source(&sent, &mut pieces);
+    let out: Vec<u8> = pieces.iter().flat_map(|p| p.iter().copied()).collect();
+    let video_packets = out
+        .chunks_exact(PACKET_SIZE)
+        .filter(|p| Packet::new(p).is_some_and(|p| p.pid() == video))
+        .count();
+    assert_eq!(video_packets, 0, "a cut-off first picture went out");
+    assert!(
+        out.chunks_exact(PACKET_SIZE)
+            .any(|p| Packet::new(p).is_some_and(|p| p.pid() == 0)),
+        "the tables before it go out"
+    );
+}
