@@ -47,22 +47,43 @@ pub fn tier(q: Quality) -> u8 {
     }
 }
 
+/// `None` (automatic) after every `Some` (pinned), pins in their order.
+fn pin(k: &RankKey) -> (u8, u32) {
+    k.pinned.map_or((1, 0), |r| (0, r))
+}
+
+/// The tier a stream ranks at: measured, else named.
+fn ranked_tier(k: &RankKey) -> u8 {
+    tier(k.measured.unwrap_or(k.quality))
+}
+
+/// Bands of twenty: one failure (20 points) moves a stream down a band, a
+/// slow start or an unsteady bitrate (10) alone does not.
+fn band(k: &RankKey) -> u8 {
+    k.score.div_ceil(20)
+}
+
 /// Best first: `Less` when `a` is to be tried before `b`.
 pub fn order(a: &RankKey, b: &RankKey) -> std::cmp::Ordering {
-    // `None` (automatic) after every `Some` (pinned).
-    let pin = |k: &RankKey| k.pinned.map_or((1, 0), |r| (0, r));
-    let ranked = |k: &RankKey| tier(k.measured.unwrap_or(k.quality));
-    // Bands of twenty: one failure (20 points) moves a stream down a band,
-    // a slow start or an unsteady bitrate (10) alone does not.
-    let band = |k: &RankKey| k.score.div_ceil(20);
     pin(a)
         .cmp(&pin(b))
-        .then(ranked(a).cmp(&ranked(b)))
+        .then(ranked_tier(a).cmp(&ranked_tier(b)))
         .then(band(b).cmp(&band(a)))
         .then(b.confidence.total_cmp(&a.confidence))
         .then(a.priority.cmp(&b.priority))
         .then(a.account.cmp(&b.account))
         .then(a.key.cmp(&b.key))
+}
+
+/// Whether `a` is worth switching a playing channel to from `b`: pinned
+/// before it, or a better tier, or a better score band; not a mere
+/// tie-break (confidence, priority, name), which would switch between equals.
+pub fn clearly_before(a: &RankKey, b: &RankKey) -> bool {
+    pin(a)
+        .cmp(&pin(b))
+        .then(ranked_tier(a).cmp(&ranked_tier(b)))
+        .then(band(b).cmp(&band(a)))
+        .is_lt()
 }
 
 #[cfg(test)]
@@ -179,5 +200,20 @@ mod tests {
         ];
         sort(&mut v);
         assert_eq!(accounts(&v), ["pin", "auto"]);
+    }
+
+    #[test]
+    fn only_a_better_pin_tier_or_score_band_is_worth_a_switch() {
+        let fhd = k(Quality::Fhd, 0.5, 9, "z");
+        let equal = k(Quality::Fhd, 1.0, 0, "a");
+        assert!(order(&equal, &fhd).is_lt(), "ranked before it");
+        assert!(!clearly_before(&equal, &fhd), "but only by a tie-break");
+        assert!(clearly_before(&fhd, &k(Quality::Hd, 1.0, 0, "a")));
+        let froze = RankKey {
+            score: 80,
+            ..equal.clone()
+        };
+        assert!(clearly_before(&fhd, &froze));
+        assert!(clearly_before(&pinned(0, Quality::Sd, "p"), &fhd));
     }
 }

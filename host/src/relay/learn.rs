@@ -109,27 +109,37 @@ impl PlayClock {
 /// table's, with each stream's measured tier and score put in (see
 /// `matching::rank`).
 pub(crate) fn ranked(relay: &Relay, route: &ChannelRoute) -> Vec<Arc<RouteStream>> {
+    ranked_keys(relay, route)
+        .into_iter()
+        .map(|(_, s)| s)
+        .collect()
+}
+
+/// [`ranked`], each stream with its rank key.
+pub(crate) fn ranked_keys(relay: &Relay, route: &ChannelRoute) -> Vec<(RankKey, Arc<RouteStream>)> {
     let now = now_unix();
-    let mut keyed: Vec<(RankKey, &Arc<RouteStream>)> = route
+    let mut keyed: Vec<(RankKey, Arc<RouteStream>)> = route
         .streams
         .iter()
-        .map(|s| {
-            let (tier, score) = relay.history.rank_facts(&id(s), s.quality, now);
-            let key = RankKey {
-                pinned: s.pinned,
-                quality: s.quality,
-                measured: (tier != s.quality).then_some(tier),
-                score,
-                confidence: s.confidence,
-                priority: s.account.priority,
-                account: s.account.name.clone(),
-                key: s.channel.key.clone(),
-            };
-            (key, s)
-        })
+        .map(|s| (rank_key(relay, s, now), s.clone()))
         .collect();
     keyed.sort_by(|a, b| rank::order(&a.0, &b.0));
-    keyed.into_iter().map(|(_, s)| s.clone()).collect()
+    keyed
+}
+
+/// What `stream` ranks by at `now`.
+fn rank_key(relay: &Relay, s: &RouteStream, now: u64) -> RankKey {
+    let (tier, score) = relay.history.rank_facts(&id(s), s.quality, now);
+    RankKey {
+        pinned: s.pinned,
+        quality: s.quality,
+        measured: (tier != s.quality).then_some(tier),
+        score,
+        confidence: s.confidence,
+        priority: s.account.priority,
+        account: s.account.name.clone(),
+        key: s.channel.key.clone(),
+    }
 }
 
 #[cfg(test)]

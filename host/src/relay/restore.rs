@@ -51,7 +51,8 @@ pub(crate) enum Return {
 
 /// The stream the channel should return to, if it is time: restores are on,
 /// the last return was a period ago, no viewer joined just now, and a stream
-/// ranked above `current` is out of its cool-down.
+/// clearly better than `current` (pinned before it, a better tier or score
+/// band: not a tie-break between equals) is out of its cool-down.
 pub(crate) fn better_stream(
     relay: &Relay,
     hub: &Hub,
@@ -73,10 +74,14 @@ pub(crate) fn better_stream(
     if joined_lately {
         return None;
     }
-    super::learn::ranked(relay, &hub.route)
-        .into_iter()
-        .take_while(|s| !Arc::ptr_eq(s, current))
-        .find(|s| relay.sessions.put_back_reason(s).is_none())
+    let ranked = super::learn::ranked_keys(relay, &hub.route);
+    let (playing, _) = ranked.iter().find(|(_, s)| Arc::ptr_eq(s, current))?;
+    ranked
+        .iter()
+        .take_while(|(_, s)| !Arc::ptr_eq(s, current))
+        .filter(|(key, _)| crate::matching::rank::clearly_before(key, playing))
+        .find(|(_, s)| relay.sessions.put_back_reason(s).is_none())
+        .map(|(_, s)| s.clone())
 }
 
 /// A return to `better` under way (dropping it aborts it, giving back the
