@@ -5,6 +5,7 @@
 
 use bytes::Bytes;
 use std::collections::VecDeque;
+use streamforge_ts::{Packet, PACKET_SIZE};
 
 /// Chunks since the last keyframe (or since the stream began).
 pub(crate) struct Recent {
@@ -57,11 +58,21 @@ impl Recent {
 
     /// What a joining viewer gets before the live chunks: PSI, then the data
     /// from the last clean point when it is still held.
+    /// Before the first keyframe went out there are no PSI copies yet: the
+    /// stream's own start is given from its first PAT (the tables a muxer
+    /// sends before it, an SDT, come again later), so every joiner's first
+    /// packet is a PAT.
     pub(crate) fn join_prefix(&self) -> VecDeque<Bytes> {
         let mut prefix = VecDeque::with_capacity(self.chunks.len() + 1);
         prefix.extend(self.psi.clone());
         if self.clean {
-            prefix.extend(self.chunks.iter().cloned());
+            let mut chunks = self.chunks.iter().cloned();
+            if self.psi.is_none() {
+                if let Some(first) = chunks.next() {
+                    prefix.push_back(from_first_pat(first));
+                }
+            }
+            prefix.extend(chunks);
         }
         prefix
     }
@@ -72,9 +83,36 @@ impl Recent {
     }
 }
 
+/// `chunk` from its first PAT packet on (whole when it has none).
+fn from_first_pat(chunk: Bytes) -> Bytes {
+    let at = chunk
+        .chunks_exact(PACKET_SIZE)
+        .position(|p| Packet::new(p).is_some_and(|p| p.pid() == 0));
+    match at {
+        Some(i) => chunk.slice(i * PACKET_SIZE..),
+        None => chunk,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn packet(pid: u16) -> [u8; PACKET_SIZE] {
+        let mut p = [0xFFu8; PACKET_SIZE];
+        p[..4].copy_from_slice(&[0x47, (pid >> 8) as u8 & 0x1F, pid as u8, 0x10]);
+        p
+    }
+
+    #[test]
+    fn before_any_psi_copy_a_joiner_starts_at_the_streams_first_pat() {
+        let mut r = Recent::new(1 << 20);
+        let start: Vec<u8> = [packet(0x11), packet(0), packet(0x1000)].concat();
+        r.push(&Bytes::from(start), None);
+        let prefix = r.join_prefix();
+        assert_eq!(Packet::new(&prefix[0]).unwrap().pid(), 0, "PAT first");
+        assert_eq!(prefix[0].len(), 2 * PACKET_SIZE);
+    }
 
     #[test]
     fn a_keyframe_restarts_the_buffer_and_the_bound_holds() {
