@@ -263,3 +263,41 @@ fn a_channel_returns_to_its_better_stream_only_once_it_is_healthy_again() {
     let (ok, errors) = streamforge_testkit::process::finish(ffmpeg, Duration::from_secs(60));
     assert!(ok && errors.trim().is_empty(), "ffmpeg said: {errors}");
 }
+
+#[test]
+fn a_probe_gives_way_to_a_viewer_who_needs_its_tuner() {
+    let sim = SimProvider::start_blocking(common::test_panel());
+    // One connection: one tuner, which the probe holds while it measures.
+    let data = prepared(&sim, 1);
+    let server = common::Server::start(data.path(), &["--idle-grace", "0"]);
+    let mut probe = streamforge_testkit::streamforge(data.path())
+        .args(["streams", "probe"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("streamforge runs");
+    let stdout = probe.stdout.take().expect("its output");
+    let reading = std::thread::spawn(move || {
+        let mut text = String::new();
+        let _ = std::io::Read::read_to_string(&mut { stdout }, &mut text);
+        text
+    });
+    wait_until("the probe holding the tuner", LIMIT, || {
+        server.status()["tuners_in_use"] == 1
+    });
+    // A viewer tunes: it plays (no 805), and the probe stops.
+    let erste = number_of(&server.base, "Das Erste");
+    let viewer = common::media::viewer(format!("{}/stream/{erste}", server.base));
+    wait_until("the viewer playing", LIMIT, || {
+        viewer.received() > 188 * 100
+    });
+    let (ok, errors) = streamforge_testkit::process::finish(probe, LIMIT);
+    assert!(ok, "streams probe failed: {errors}");
+    let out = reading.join().expect("the output");
+    assert!(
+        out.contains("stopped: a viewer needed the tuner or the connection"),
+        "{out}"
+    );
+    drop(viewer);
+    server.wait_released();
+}
