@@ -108,12 +108,7 @@ impl Relay {
                     reports.push(report);
                     continue;
                 }
-                let alone = ChannelRoute {
-                    number: route.number.clone(),
-                    guide_id: route.guide_id.clone(),
-                    name: route.name.clone(),
-                    streams: vec![stream.clone()],
-                };
+                let alone = route.only(stream);
                 (report.outcome, report.detail) = self.probe_one(&alone, stopped.clone()).await;
                 reports.push(report);
             }

@@ -330,15 +330,10 @@ async fn return_to(
     out.end_source(hub);
     drop(source);
     let next = match to {
-        Return::Probed(next) => Ok(next),
+        Return::Probed(next) => Ok(*next),
         Return::Swap(better) => {
             let route = &hub.route;
-            let alone = ChannelRoute {
-                number: route.number.clone(),
-                guide_id: route.guide_id.clone(),
-                name: route.name.clone(),
-                streams: vec![better.clone()],
-            };
+            let alone = route.only(&better);
             let connecting = async {
                 match connect::first_working(relay, &alone, AtLimit::Skip, |_| None).await {
                     Ok(next) => restore::probe(relay, next).await.ok_or(better),

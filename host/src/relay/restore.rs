@@ -43,7 +43,7 @@ pub(crate) const PROBE_LIMIT: Duration = Duration::from_secs(5);
 /// Where a return goes.
 pub(crate) enum Return {
     /// The probed connection to the better stream, to play from now on.
-    Probed(Connected),
+    Probed(Box<Connected>),
     /// The better stream shares a one-connection account with the source:
     /// end the source, then connect it.
     Swap(Arc<RouteStream>),
@@ -96,16 +96,13 @@ impl Attempt {
         current: &Arc<RouteStream>,
         better: Arc<RouteStream>,
     ) -> Attempt {
-        let alone = ChannelRoute {
-            number: route.number.clone(),
-            guide_id: route.guide_id.clone(),
-            name: route.name.clone(),
-            streams: vec![better.clone()],
-        };
+        let alone = route.only(&better);
         let (relay, current) = (relay.clone(), current.clone());
         Attempt(tokio::spawn(async move {
             match connect::first_working(&relay, &alone, AtLimit::Stop, |_| None).await {
-                Ok(connected) => probe(&relay, connected).await.map(Return::Probed),
+                Ok(connected) => probe(&relay, connected)
+                    .await
+                    .map(|c| Return::Probed(Box::new(c))),
                 Err(tried) if !tried.attempted => {
                     // No connection free on its account: only a swap with
                     // the current source's connection can try it.

@@ -105,6 +105,19 @@ pub fn tuner_count<'a>(
     count.max(1)
 }
 
+impl ChannelRoute {
+    /// The channel with `stream` as its one stream: what a connect tries
+    /// when one stream is meant (a probe, a return to a better source).
+    pub fn only(&self, stream: &Arc<RouteStream>) -> ChannelRoute {
+        ChannelRoute {
+            number: self.number.clone(),
+            guide_id: self.guide_id.clone(),
+            name: self.name.clone(),
+            streams: vec![stream.clone()],
+        }
+    }
+}
+
 impl RouteStream {
     /// A short name for events: `account/key (FHD)`. No URL, no credentials.
     pub fn label(&self) -> String {
