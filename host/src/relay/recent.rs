@@ -110,7 +110,11 @@ mod tests {
         let start: Vec<u8> = [packet(0x11), packet(0), packet(0x1000)].concat();
         r.push(&Bytes::from(start), None);
         let prefix = r.join_prefix();
-        assert_eq!(Packet::new(&prefix[0]).unwrap().pid(), 0, "PAT first");
+        assert_eq!(
+            Packet::new(&prefix[0][..PACKET_SIZE]).unwrap().pid(),
+            0,
+            "PAT first"
+        );
         assert_eq!(prefix[0].len(), 2 * PACKET_SIZE);
     }
 
