@@ -77,10 +77,22 @@ fn the_live_page_shows_frames_switches_quality_and_fits_a_phone() {
         "{fits}"
     );
 
-    // The picture is not blank: the test pattern has many colours.
-    let pixels = browser.script(PIXELS, &[]);
-    let (colours, brightest) = (pixels[0].as_u64().unwrap(), pixels[1].as_u64().unwrap());
-    assert!(colours >= 4 && brightest > 64, "a blank picture: {pixels}");
+    // The picture is not blank: the test pattern has many colours. A sample
+    // taken while the page swaps in the next frame can catch the image
+    // between two pictures (drawn black): a few samples, within a deadline.
+    let mut pixels = Value::Null;
+    let sampled = Instant::now();
+    let not_blank =
+        |p: &Value| p[0].as_u64().is_some_and(|c| c >= 4) && p[1].as_u64().is_some_and(|b| b > 64);
+    while sampled.elapsed() < Duration::from_secs(5) {
+        pixels = browser.script(PIXELS, &[]);
+        if not_blank(&pixels) {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(not_blank(&pixels), "a blank picture: {pixels}");
+    let colours = pixels[0].as_u64().unwrap_or_default();
 
     // A screenshot of the page as a person sees it.
     let png = browser.screenshot();
