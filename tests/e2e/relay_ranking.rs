@@ -229,7 +229,11 @@ fn a_channel_returns_to_its_better_stream_only_once_it_is_healthy_again() {
     let url = format!("{}/stream/{erste}", server.base);
     // ffmpeg watches the whole time: the failover, the failed returns, the return.
     let ffmpeg = common::media::decode(&url, 45);
-    wait_until("FHD playing", LIMIT, || playing_key(&server) == "12002");
+    // FHD plays a while (its picture measured: a whole keyframe went out).
+    wait_until("FHD playing", LIMIT, || {
+        let s = server.status();
+        s["sessions"][0]["stream_key"] == "12002" && s["sessions"][0]["measured"]["tier"] == "FHD"
+    });
     // FHD dies and stays dead: connections to it are dropped.
     sim.set_fault(Endpoint::LiveStream(12002), Fault::Close);
     wait_until_explained(

@@ -37,8 +37,10 @@ pub(crate) const RECENT_JOIN: Duration = Duration::from_secs(5);
 /// A probe watches at least this much of the stream before it calls it healthy.
 pub(crate) const PROBE_MIN: Duration = Duration::from_secs(1);
 
-/// A probe that has read no whole picture by then fails.
-pub(crate) const PROBE_LIMIT: Duration = Duration::from_secs(5);
+/// A probe that has read no whole picture by then fails: long enough for a
+/// keyframe of the long GOPs some providers send (up to 10 s), since a
+/// failed probe counts against the stream.
+pub(crate) const PROBE_LIMIT: Duration = Duration::from_secs(12);
 
 /// Where a return goes.
 pub(crate) enum Return {
