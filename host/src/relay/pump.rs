@@ -262,16 +262,7 @@ async fn fail_over(
     drop(source); // frees its account connection for the next one
     let route = &hub.route;
     let connecting = next_source(relay, route, &from, standby);
-    tokio::pin!(connecting);
-    let (next, ahead) = loop {
-        tokio::select! {
-            c = &mut connecting => break c,
-            _ = sleep_until(out.keepalive_at()) => out.keepalive(hub),
-            Some(joiner) = out.joiners.recv() => out.add_viewer(hub, joiner),
-            () = out.direct.writable(), if out.direct.any_waiting() => out.direct.flush_waiting(),
-            _ = stop.wait_for(|s| *s) => return None,
-        }
-    };
+    let (next, ahead) = out.meanwhile(hub, stop, connecting).await?;
     match next {
         Ok(mut next) => {
             out.switch = Some(Switch {
@@ -340,16 +331,7 @@ async fn return_to(
                     Err(_) => Err(better),
                 }
             };
-            tokio::pin!(connecting);
-            let swapped = loop {
-                tokio::select! {
-                    c = &mut connecting => break c,
-                    _ = sleep_until(out.keepalive_at()) => out.keepalive(hub),
-                    Some(joiner) = out.joiners.recv() => out.add_viewer(hub, joiner),
-                    () = out.direct.writable(), if out.direct.any_waiting() => out.direct.flush_waiting(),
-                    _ = stop.wait_for(|s| *s) => return None,
-                }
-            };
+            let swapped = out.meanwhile(hub, stop, connecting).await?;
             match swapped {
                 Ok(next) => Ok(next),
                 // The better one did not come back after all: the others, in order.
@@ -528,6 +510,27 @@ impl Output {
     fn add_viewer(&mut self, hub: &Hub, joiner: Joiner) {
         let (prefix, seq) = hub.join_prefix();
         self.direct.add(joiner, prefix, seq);
+    }
+
+    /// Runs `work` (connecting the next source) while viewers get
+    /// keepalives, joiners are added and waiting sockets are written;
+    /// `None` when the session is stopped meanwhile.
+    async fn meanwhile<T>(
+        &mut self,
+        hub: &Hub,
+        stop: &mut tokio::sync::watch::Receiver<bool>,
+        work: impl std::future::Future<Output = T>,
+    ) -> Option<T> {
+        tokio::pin!(work);
+        loop {
+            tokio::select! {
+                done = &mut work => return Some(done),
+                _ = sleep_until(self.keepalive_at()) => self.keepalive(hub),
+                Some(joiner) = self.joiners.recv() => self.add_viewer(hub, joiner),
+                () = self.direct.writable(), if self.direct.any_waiting() => self.direct.flush_waiting(),
+                _ = stop.wait_for(|s| *s) => return None,
+            }
+        }
     }
 
     /// Sends viewers a null packet (nothing else went out for a while).
