@@ -31,7 +31,7 @@ const MAX_HEAD: usize = 8 * 1024;
 /// A client that has not said what it wants by then is let go.
 const HEAD_TIMEOUT: Duration = Duration::from_secs(10);
 /// Paths the relay serves on the socket itself.
-const STREAM_PREFIXES: [&[u8]; 2] = [b"GET /stream/", b"GET /auto/v"];
+const STREAM_PREFIXES: [&[u8]; 3] = [b"GET /stream/", b"GET /auto/v", b"GET /lineups/"];
 
 /// A connection for the router, between the two runtimes: the bytes read
 /// while deciding and the socket, not yet registered with either, and its
@@ -60,12 +60,24 @@ impl Front {
         relay: Arc<Relay>,
         registry: Arc<Registry>,
     ) -> io::Result<Front> {
+        Front::for_lineup(listener, relay, registry, crate::store::MAIN_LINEUP)
+    }
+
+    /// [`Front::new`] for a lineup's own listener: `/stream/{n}` at its root
+    /// plays through `root_lineup`.
+    pub fn for_lineup(
+        listener: TcpListener,
+        relay: Arc<Relay>,
+        registry: Arc<Registry>,
+        root_lineup: &str,
+    ) -> io::Result<Front> {
         let local = listener.local_addr()?;
         let listener = listener.into_std()?;
         let (tx, rx) = mpsc::channel(64);
+        let root: Arc<str> = root_lineup.into();
         let accepting = relay.runtime.clone().spawn(async move {
             match TcpListener::from_std(listener) {
-                Ok(listener) => accept_loop(listener, relay, registry, tx).await,
+                Ok(listener) => accept_loop(listener, relay, registry, tx, root).await,
                 Err(e) => tracing::error!("the relay cannot listen: {e}"),
             }
         });
@@ -100,6 +112,7 @@ async fn accept_loop(
     relay: Arc<Relay>,
     registry: Arc<Registry>,
     tx: mpsc::Sender<Handover>,
+    root: Arc<str>,
 ) {
     let mut warned_full = false;
     loop {
@@ -127,7 +140,14 @@ async fn accept_loop(
         warned_full = false;
         // Video goes out as it comes: no Nagle delay on viewers' sockets.
         let _ = socket.set_nodelay(true);
-        tokio::spawn(route(socket, addr, conn, relay.clone(), tx.clone()));
+        tokio::spawn(route(
+            socket,
+            addr,
+            conn,
+            relay.clone(),
+            tx.clone(),
+            root.clone(),
+        ));
     }
 }
 
@@ -138,13 +158,14 @@ async fn route(
     conn: Arc<Connection>,
     relay: Arc<Relay>,
     tx: mpsc::Sender<Handover>,
+    root: Arc<str>,
 ) {
     let mut head = Vec::with_capacity(1024);
     let deciding = tokio::time::timeout(HEAD_TIMEOUT, async {
         loop {
             match classify(&head) {
                 Kind::Undecided if head.len() < MAX_HEAD => {}
-                Kind::Stream(number, agent) => return Some(Ok((number, agent))),
+                Kind::Stream(number, lineup, agent) => return Some(Ok((number, lineup, agent))),
                 _ => return Some(Err(())),
             }
             let mut buf = [0u8; 2048];
@@ -160,10 +181,11 @@ async fn route(
         () = conn.closed() => return,
     };
     match decided {
-        Ok(Some(Ok((number, agent)))) => {
+        Ok(Some(Ok((number, lineup, agent)))) => {
             conn.set_streaming();
             let viewer = ViewerInfo::new(Some(addr), agent.as_deref()).holding(conn);
-            relay.tune_socket(&number, viewer, socket).await
+            let lineup = lineup.as_deref().unwrap_or(&root);
+            relay.tune_socket(&number, lineup, viewer, socket).await
         }
         Ok(Some(Err(()))) => {
             // Unregistered here, registered by the router's runtime.
@@ -181,9 +203,10 @@ async fn route(
 enum Kind {
     /// Not enough bytes yet.
     Undecided,
-    /// A complete `GET /stream/{n}` or `GET /auto/v{n}` head: the channel
-    /// and the client's `User-Agent`.
-    Stream(String, Option<String>),
+    /// A complete `GET /stream/{n}` or `GET /auto/v{n}` head (maybe under
+    /// `/lineups/{name}`): the channel, the lineup named in the path and the
+    /// client's `User-Agent`.
+    Stream(String, Option<String>, Option<String>),
     /// Anything else: the HTTP server's.
     Other,
 }
@@ -205,6 +228,15 @@ fn classify(head: &[u8]) -> Kind {
         Ok(httparse::Status::Complete(len)) if len == head.len() => {
             let path = request.path.unwrap_or_default();
             let path = path.split('?').next().unwrap_or_default();
+            let (lineup, path) = match path.strip_prefix("/lineups/") {
+                Some(rest) => match rest.split_once('/') {
+                    Some((name, rest)) if crate::store::valid_lineup_name(name) => {
+                        (Some(name.to_string()), &path[path.len() - rest.len() - 1..])
+                    }
+                    _ => return Kind::Other,
+                },
+                None => (None, path),
+            };
             let channel = path
                 .strip_prefix("/stream/")
                 .or_else(|| path.strip_prefix("/auto/v"));
@@ -216,7 +248,7 @@ fn classify(head: &[u8]) -> Kind {
                         .iter()
                         .find(|h| h.name.eq_ignore_ascii_case("user-agent"))
                         .map(|h| String::from_utf8_lossy(h.value).into_owned());
-                    Kind::Stream(n.to_string(), agent)
+                    Kind::Stream(n.to_string(), lineup, agent)
                 }
                 _ => Kind::Other,
             }
@@ -302,7 +334,8 @@ mod tests {
 
     #[test]
     fn stream_requests_are_told_apart_from_the_rest() {
-        let stream = |n: &str| Kind::Stream(n.to_string(), None);
+        let stream = |n: &str| Kind::Stream(n.to_string(), None, None);
+        let kids = |n: &str| Kind::Stream(n.to_string(), Some("kids".into()), None);
         let cases: &[(&[u8], Kind)] = &[
             (b"", Kind::Undecided),
             (b"GE", Kind::Undecided),
@@ -312,7 +345,7 @@ mod tests {
             (b"GET /stream/5.1?x=1 HTTP/1.1\r\n\r\n", stream("5.1")),
             (
                 b"GET /stream/7 HTTP/1.1\r\nUser-Agent: Lavf/61\r\n\r\n",
-                Kind::Stream("7".into(), Some("Lavf/61".into())),
+                Kind::Stream("7".into(), None, Some("Lavf/61".into())),
             ),
             (
                 b"GET /auto/v101?transcode=mobile HTTP/1.0\r\n\r\n",
@@ -321,6 +354,16 @@ mod tests {
             // Malformed numbers are the relay's to refuse (400).
             (b"GET /stream/abc HTTP/1.1\r\n\r\n", stream("abc")),
             (b"GET /lineup.json HTTP/1.1\r\n\r\n", Kind::Other),
+            (b"GET /lineups/kids/stream/5 HTTP/1.1\r\n\r\n", kids("5")),
+            (b"GET /lineups/kids/auto/v5.1 HTTP/1.1\r\n\r\n", kids("5.1")),
+            (b"GET /lineups/kids/stream/5 HTTP/1.1\r\n", Kind::Undecided),
+            (
+                b"GET /lineups/kids/lineup.json HTTP/1.1\r\n\r\n",
+                Kind::Other,
+            ),
+            (b"GET /lineups/Kids/stream/5 HTTP/1.1\r\n\r\n", Kind::Other),
+            (b"GET /lineups/kids HTTP/1.1\r\n\r\n", Kind::Other),
+            (b"GET /lineups/../stream/5 HTTP/1.1\r\n\r\n", Kind::Other),
             (b"POST /stream/5 HTTP/1.1\r\n\r\n", Kind::Other),
             (b"HEAD /stream/5 HTTP/1.1\r\n\r\n", Kind::Other),
             (b"GET /stream/ HTTP/1.1\r\n\r\n", Kind::Other),

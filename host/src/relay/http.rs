@@ -14,20 +14,35 @@ use std::sync::Arc;
 /// The header HDHomeRun clients read on a refused tune.
 pub const HDHOMERUN_ERROR: &str = "x-hdhomerun-error";
 
-/// Routes for the stream endpoints.
-pub fn router(relay: Arc<Relay>) -> Router {
+/// Routes for the stream endpoints of every lineup: `main`'s (or, for a
+/// lineup's own listener, that lineup's) at the root, each lineup's under
+/// `/lineups/{name}/`.
+pub fn router(relay: Arc<Relay>, root_lineup: &str) -> Router {
+    let root = Arc::new(root_lineup.to_string());
     Router::new()
         .route("/stream/{channel}", get(stream))
         .route("/auto/{channel}", get(auto))
-        .with_state(relay)
+        .route("/lineups/{lineup}/stream/{channel}", get(stream_in))
+        .route("/lineups/{lineup}/auto/{channel}", get(auto_in))
+        .with_state((relay, root))
 }
 
+type Relayed = (Arc<Relay>, Arc<String>);
+
 async fn stream(
-    State(relay): State<Arc<Relay>>,
+    State((relay, root)): State<Relayed>,
     Path(channel): Path<String>,
     headers: axum::http::HeaderMap,
 ) -> Response {
-    answer(relay.tune(&channel, viewer(&headers)).await)
+    answer(relay.tune(&channel, &root, viewer(&headers)).await)
+}
+
+async fn stream_in(
+    State((relay, _)): State<Relayed>,
+    Path((lineup, channel)): Path<(String, String)>,
+    headers: axum::http::HeaderMap,
+) -> Response {
+    answer(relay.tune(&channel, &lineup, viewer(&headers)).await)
 }
 
 /// Who asks, for `status` (this path does not know the address; the
@@ -41,12 +56,23 @@ fn viewer(headers: &axum::http::HeaderMap) -> super::hub::ViewerInfo {
 
 /// `/auto/v5.1`: the channel after the `v`.
 async fn auto(
-    State(relay): State<Arc<Relay>>,
+    State((relay, root)): State<Relayed>,
     Path(channel): Path<String>,
     headers: axum::http::HeaderMap,
 ) -> Response {
     match channel.strip_prefix('v') {
-        Some(number) => answer(relay.tune(number, viewer(&headers)).await),
+        Some(number) => answer(relay.tune(number, &root, viewer(&headers)).await),
+        None => answer(Err(TuneError::Malformed)),
+    }
+}
+
+async fn auto_in(
+    State((relay, _)): State<Relayed>,
+    Path((lineup, channel)): Path<(String, String)>,
+    headers: axum::http::HeaderMap,
+) -> Response {
+    match channel.strip_prefix('v') {
+        Some(number) => answer(relay.tune(number, &lineup, viewer(&headers)).await),
         None => answer(Err(TuneError::Malformed)),
     }
 }

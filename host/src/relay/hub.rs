@@ -114,6 +114,9 @@ pub struct Hub {
     pub(crate) id: String,
     pub(crate) route: Arc<ChannelRoute>,
     pub(crate) started: SystemTime,
+    /// The lineup whose tuner it holds (the one its first viewer came
+    /// through; viewers from other lineups share it).
+    pub(crate) lineup: String,
     clock: Instant,
     sender: Mutex<Option<broadcast::Sender<Chunk>>>,
     /// Viewers whose sockets the pump writes to itself, on their way to it.
@@ -188,12 +191,13 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 
 impl Hub {
     /// A starting hub for `route` with no viewer yet.
-    pub(crate) fn new(route: Arc<ChannelRoute>, config: &RelayConfig) -> Arc<Hub> {
+    pub(crate) fn new(route: Arc<ChannelRoute>, lineup: &str, config: &RelayConfig) -> Arc<Hub> {
         let (sender, _) = broadcast::channel(RING_CHUNKS);
         let (joiners, joiners_rx) = mpsc::unbounded_channel();
         let now = Instant::now();
         Arc::new(Hub {
             route,
+            lineup: lineup.to_string(),
             started: SystemTime::now(),
             clock: now,
             sender: Mutex::new(Some(sender)),

@@ -3,21 +3,22 @@
 //! gone, error, panic), so no path can leak a tuner.
 
 use dashmap::DashMap;
-use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
 
 /// Slots in use. Touched only when a channel starts or stops, never per
 /// byte; one account's count never waits on another's.
 #[derive(Debug, Default)]
 pub struct Limits {
-    tuners: AtomicU32,
+    /// Tuners held, by lineup.
+    tuners: DashMap<String, u32>,
     accounts: DashMap<String, u32>,
 }
 
-/// One advertised tuner, held by a running channel.
+/// One advertised tuner of a lineup, held by a running channel.
 #[derive(Debug)]
 pub struct TunerSlot {
     limits: Arc<Limits>,
+    lineup: String,
 }
 
 /// One of an account's provider connections, held by a channel's upstream.
@@ -28,15 +29,16 @@ pub struct AccountSlot {
 }
 
 impl Limits {
-    /// Takes a tuner when fewer than `max` are in use.
-    pub fn try_tuner(self: &Arc<Self>, max: u32) -> Option<TunerSlot> {
-        self.tuners
-            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| {
-                (n < max).then_some(n + 1)
-            })
-            .ok()?;
+    /// Takes one of `lineup`'s tuners when fewer than `max` are in use.
+    pub fn try_tuner(self: &Arc<Self>, lineup: &str, max: u32) -> Option<TunerSlot> {
+        let mut n = self.tuners.entry(lineup.to_string()).or_default();
+        if *n >= max {
+            return None;
+        }
+        *n += 1;
         Some(TunerSlot {
             limits: self.clone(),
+            lineup: lineup.to_string(),
         })
     }
 
@@ -53,9 +55,26 @@ impl Limits {
         })
     }
 
-    /// Tuners in use.
+    /// Tuners in use, in every lineup.
     pub fn tuners_in_use(&self) -> u32 {
-        self.tuners.load(Ordering::Acquire)
+        self.tuners.iter().map(|e| *e.value()).sum()
+    }
+
+    /// Tuners of `lineup` in use.
+    pub fn tuners_in_use_of(&self, lineup: &str) -> u32 {
+        self.tuners.get(lineup).map_or(0, |n| *n)
+    }
+
+    /// Every lineup with tuners in use, and how many.
+    pub fn lineups_in_use(&self) -> Vec<(String, u32)> {
+        let mut v: Vec<(String, u32)> = self
+            .tuners
+            .iter()
+            .filter(|e| *e.value() > 0)
+            .map(|e| (e.key().clone(), *e.value()))
+            .collect();
+        v.sort();
+        v
     }
 
     /// Connections open to `account`.
@@ -83,12 +102,18 @@ impl AccountSlot {
     }
 }
 
+impl TunerSlot {
+    /// The lineup whose tuner this is.
+    pub fn lineup(&self) -> &str {
+        &self.lineup
+    }
+}
+
 impl Drop for TunerSlot {
     fn drop(&mut self) {
-        let _ = self
-            .limits
-            .tuners
-            .fetch_update(Ordering::AcqRel, Ordering::Acquire, |n| n.checked_sub(1));
+        if let Some(mut n) = self.limits.tuners.get_mut(&self.lineup) {
+            *n = n.saturating_sub(1);
+        }
     }
 }
 
@@ -107,12 +132,22 @@ mod tests {
     #[test]
     fn slots_come_back_when_dropped() {
         let limits = Arc::new(Limits::default());
-        let a = limits.try_tuner(2).unwrap();
-        let b = limits.try_tuner(2).unwrap();
-        assert!(limits.try_tuner(2).is_none());
+        let a = limits.try_tuner("main", 2).unwrap();
+        let b = limits.try_tuner("main", 2).unwrap();
+        assert!(limits.try_tuner("main", 2).is_none());
+        let k = limits.try_tuner("kids", 1).unwrap();
+        assert!(
+            limits.try_tuner("kids", 1).is_none(),
+            "each lineup has its own"
+        );
+        assert_eq!(limits.tuners_in_use(), 3);
+        assert_eq!(
+            limits.lineups_in_use(),
+            [("kids".into(), 1), ("main".into(), 2)]
+        );
         drop(a);
-        let c = limits.try_tuner(2).unwrap();
-        drop((b, c));
+        let c = limits.try_tuner("main", 2).unwrap();
+        drop((b, c, k));
         assert_eq!(limits.tuners_in_use(), 0);
 
         let x = limits.try_account("p", 1).unwrap();
@@ -129,7 +164,7 @@ mod tests {
         let limits = Arc::new(Limits::default());
         let l = limits.clone();
         let r = std::panic::catch_unwind(std::panic::AssertUnwindSafe(move || {
-            let _slot = l.try_tuner(1).unwrap();
+            let _slot = l.try_tuner("main", 1).unwrap();
             panic!("boom");
         }));
         assert!(r.is_err());

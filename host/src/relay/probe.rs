@@ -123,7 +123,7 @@ impl Relay {
         mut stopped: watch::Receiver<bool>,
     ) -> (String, String) {
         let tuners = self.routing.load().table.tuner_count;
-        let Some(_tuner) = self.limits.try_tuner(tuners) else {
+        let Some(_tuner) = self.limits.try_tuner(crate::store::MAIN_LINEUP, tuners) else {
             return ("skipped".into(), format!("all {tuners} tuners are in use"));
         };
         let relay = self.clone();

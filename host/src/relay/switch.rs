@@ -34,6 +34,7 @@ const RELEASE_WAIT: Duration = Duration::from_secs(5);
 pub(super) async fn make_room(
     relay: &Arc<Relay>,
     number: &str,
+    lineup: &str,
     route: &ChannelRoute,
     viewer: &ViewerInfo,
 ) {
@@ -41,11 +42,11 @@ pub(super) async fn make_room(
     if hubs.iter().any(|h| h.route.number == number) {
         return; // joining a running channel takes no connection
     }
-    let tuners = relay.routing.load().table.tuner_count;
+    let tuners = relay.routing.load().tuners_of(lineup).unwrap_or(1);
     let account_full = |account: &crate::routing::table::RouteAccount| {
         relay.limits.account_in_use(&account.name) >= relay.account_limit(account)
     };
-    let no_tuner = || relay.limits.tuners_in_use() >= tuners;
+    let no_tuner = || relay.limits.tuners_in_use_of(lineup) >= tuners;
     let no_account = || route.streams.iter().all(|s| account_full(&s.account));
     if !no_tuner() && !no_account() {
         return;
@@ -55,7 +56,7 @@ pub(super) async fn make_room(
         return;
     }
     let (no_tuner, no_account) = (no_tuner(), no_account());
-    if take_idle(relay, number, route, &hubs, no_tuner, no_account).await {
+    if take_idle(relay, number, lineup, route, &hubs, no_tuner, no_account).await {
         return;
     }
     let Some(ip) = viewer.address.map(|a| a.ip()) else {
@@ -70,6 +71,7 @@ pub(super) async fn make_room(
             .iter()
             .any(|s| s.account.name == account && relay.account_limit(&s.account) == 1)
             && h.sole_viewer_ip() == Some(ip)
+            && (!no_tuner || h.lineup == lineup)
     });
     let Some(old) = old else {
         return;
@@ -93,21 +95,25 @@ pub(super) async fn make_room(
 }
 
 /// Ends the oldest session without a viewer whose end lets the tune of
-/// `route` (channel `number`) through: any one when no tuner is free, one
-/// on an account `route` streams from when none of those has a connection
-/// free. Waits until its slots are back; whether it ended one.
+/// `route` (channel `number`, through `lineup`) through: any one of that
+/// lineup when none of its tuners is free, one on an account `route` streams
+/// from when none of those has a connection free (both, when both are
+/// short). Waits until its slots are back; whether it ended one.
+#[allow(clippy::too_many_arguments)]
 async fn take_idle(
     relay: &Arc<Relay>,
     number: &str,
+    lineup: &str,
     route: &ChannelRoute,
     hubs: &[Arc<super::hub::Hub>],
     no_tuner: bool,
     no_account: bool,
 ) -> bool {
     let helps = |h: &super::hub::Hub| {
-        !no_account
-            || h.source_account()
-                .is_some_and(|a| route.streams.iter().any(|s| s.account.name == a))
+        (!no_tuner || h.lineup == lineup)
+            && (!no_account
+                || h.source_account()
+                    .is_some_and(|a| route.streams.iter().any(|s| s.account.name == a)))
     };
     let mut idle: Vec<&Arc<super::hub::Hub>> = hubs
         .iter()

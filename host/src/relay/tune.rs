@@ -29,20 +29,22 @@ pub fn valid_number(n: &str) -> bool {
 }
 
 impl Relay {
-    /// Starts or joins channel `number`; the body streams until the viewer
-    /// leaves or the channel ends. (A viewer whose connection starts with the
-    /// tune is played by [`Relay::tune_socket`] instead.)
+    /// Starts or joins channel `number` through `lineup` (`main` or
+    /// another); the body streams until the viewer leaves or the channel
+    /// ends. (A viewer whose connection starts with the tune is played by
+    /// [`Relay::tune_socket`] instead.)
     pub async fn tune(
         self: &Arc<Self>,
         number: &str,
+        lineup: &str,
         viewer: ViewerInfo,
     ) -> Result<Body, TuneError> {
         // Tuned on the relay's runtime, so the provider connection is its
         // (this path runs on the HTTP server's).
-        let (relay, number) = (self.clone(), number.to_string());
+        let (relay, number, lineup) = (self.clone(), number.to_string(), lineup.to_string());
         let tuned = self
             .runtime
-            .spawn(async move { relay.start_viewing(&number, viewer).await })
+            .spawn(async move { relay.start_viewing(&number, &lineup, viewer).await })
             .await;
         // A join error: the relay stopped (shutdown) or the tune panicked.
         let guard = tuned.map_err(|_| TuneError::NoVideo)??;
@@ -57,11 +59,12 @@ impl Relay {
     pub(crate) async fn tune_socket(
         self: &Arc<Self>,
         number: &str,
+        lineup: &str,
         viewer: ViewerInfo,
         mut socket: TcpStream,
     ) {
         use tokio::io::AsyncWriteExt;
-        let guard = match self.start_viewing(number, viewer).await {
+        let guard = match self.start_viewing(number, lineup, viewer).await {
             Ok(guard) => guard,
             Err(e) => {
                 let _ = socket
@@ -85,9 +88,10 @@ impl Relay {
     async fn start_viewing(
         self: &Arc<Self>,
         number: &str,
+        lineup: &str,
         viewer: ViewerInfo,
     ) -> Result<ViewerGuard, TuneError> {
-        let result = self.tune_inner(number, viewer).await;
+        let result = self.tune_inner(number, lineup, viewer).await;
         let counter = match &result {
             Ok(_) => &self.metrics.tunes_ok,
             Err(TuneError::AllTunersInUse) => &self.metrics.tunes_busy,
@@ -101,12 +105,22 @@ impl Relay {
     async fn tune_inner(
         self: &Arc<Self>,
         number: &str,
+        lineup: &str,
         viewer: ViewerInfo,
     ) -> Result<ViewerGuard, TuneError> {
         if !valid_number(number) {
             return Err(TuneError::Malformed);
         }
         let snapshot = self.routing.load();
+        // A channel of another lineup is not there for this one's clients.
+        let (Some(channels), Some(tuners)) =
+            (snapshot.lineup_named(lineup), snapshot.tuners_of(lineup))
+        else {
+            return Err(TuneError::Unknown);
+        };
+        if !channels.contains(number) {
+            return Err(TuneError::Unknown);
+        }
         let table = &snapshot.table;
         let route = table
             .channels
@@ -127,11 +141,11 @@ impl Relay {
             );
             return Err(TuneError::NoVideo);
         }
-        super::switch::make_room(self, number, &route, &viewer).await;
+        super::switch::make_room(self, number, lineup, &route, &viewer).await;
         let mut tuner = None;
         let joined = self.sessions.join_or_start(number, viewer, || {
-            tuner = Some(self.limits.try_tuner(table.tuner_count).ok_or(())?);
-            Ok(Hub::new(route.clone(), &self.config()))
+            tuner = Some(self.limits.try_tuner(lineup, tuners).ok_or(())?);
+            Ok(Hub::new(route.clone(), lineup, &self.config()))
         });
         let (hub, lease) = match joined {
             Ok(Joined::Existing(hub, lease)) => (hub, lease),
@@ -146,8 +160,8 @@ impl Relay {
                     Event::new(
                         "tuner-limit",
                         format!(
-                            "channel {number} ({}): all {} tuners are in use",
-                            route.name, table.tuner_count
+                            "channel {number} ({}): all {tuners} tuners of lineup {lineup} are in use",
+                            route.name
                         ),
                     )
                     .channel(&route.guide_id),

@@ -3,7 +3,7 @@
 //! into the routing snapshot.
 
 use crate::model::Quality;
-use crate::store::{GroupRule, Store};
+use crate::store::{GroupRule, LineupRules, Store};
 use std::collections::{HashMap, HashSet};
 
 /// One channel of the lineup.
@@ -61,11 +61,35 @@ pub fn plex_limit_warning(channels: usize) -> Option<String> {
 /// URL of the account that named it).
 type StreamFacts = (Quality, Option<String>, Option<(String, String)>);
 
-/// Builds the lineup from the store: guide channels with a mapped stream,
-/// less the ones the user disabled or filtered out by group, plus (when
-/// asked for) the provider channels no guide channel is mapped to.
+/// A channel that may be in a lineup, with what the filters read of it.
+#[derive(Debug, Clone)]
+struct Candidate {
+    /// The channel, its `group` not yet chosen.
+    entry: LineupEntry,
+    /// The provider groups of its streams.
+    groups: Vec<Option<String>>,
+    /// Its programmes' guide categories.
+    categories: Vec<String>,
+}
+
+/// Every channel any lineup may hold: guide channels with a mapped stream
+/// and a number, less the ones the user disabled, plus (when asked for) the
+/// provider channels no guide channel is mapped to; sorted by number. Each
+/// lineup is a [`Universe::select`] of it, so a channel has one number in
+/// every lineup.
+#[derive(Debug, Clone, Default)]
+pub struct Universe {
+    candidates: Vec<Candidate>,
+}
+
+/// Builds `main`'s lineup from the store (see [`universe`]).
 pub fn build(store: &Store) -> crate::store::Result<Lineup> {
     let rules = store.lineup_rules()?;
+    Ok(universe(store, &rules)?.select(&rules.groups, |_| true))
+}
+
+/// Builds the [`Universe`] from the store.
+pub fn universe(store: &Store, rules: &LineupRules) -> crate::store::Result<Universe> {
     let mappings = store.mappings()?;
     let mapped: HashSet<&str> = mappings.iter().map(|m| m.guide_id.as_str()).collect();
     let numbers: HashMap<String, String> = store
@@ -93,7 +117,7 @@ pub fn build(store: &Store) -> crate::store::Result<Lineup> {
             catalogs.insert(m.account.clone(), map);
         }
     }
-    let mut entries = Vec::new();
+    let mut candidates = Vec::new();
     let mut seen = HashSet::new();
     let mut used_ids = HashSet::new();
     for guide in store.guides()? {
@@ -115,18 +139,7 @@ pub fn build(store: &Store) -> crate::store::Result<Lineup> {
             if streams.is_empty() {
                 continue; // every mapped stream left its catalogue
             }
-            if !category_passes(&rules.groups, &c.categories) {
-                continue; // filtered out by guide category
-            }
-            let passing: Vec<_> = streams
-                .iter()
-                .filter(|(_, g, _)| group_passes(&rules.groups, g.as_deref()))
-                .collect();
-            if passing.is_empty() {
-                continue; // filtered out by group
-            }
             let hd = streams.iter().any(|(q, _, _)| q.is_hd());
-            let group = passing.iter().find_map(|(_, g, _)| g.clone());
             let (logo, logo_source) = match c.icon.clone() {
                 Some(icon) => (Some(icon), Some(guide.source.clone())),
                 None => streams
@@ -135,22 +148,26 @@ pub fn build(store: &Store) -> crate::store::Result<Lineup> {
                     .map_or((None, None), |(l, from)| (Some(l), Some(from))),
             };
             let xmltv_id = unique(xmltv_id(&c.id), &mut used_ids);
-            entries.push(LineupEntry {
-                number,
-                name: c.names.first().cloned().unwrap_or_else(|| c.id.clone()),
-                guide_id: c.id,
-                xmltv_id,
-                logo,
-                logo_source,
-                group,
-                hd,
-                guide: guide.name.clone(),
-                unmapped: None,
+            candidates.push(Candidate {
+                groups: streams.iter().map(|(_, g, _)| g.clone()).collect(),
+                categories: c.categories.clone(),
+                entry: LineupEntry {
+                    number,
+                    name: c.names.first().cloned().unwrap_or_else(|| c.id.clone()),
+                    guide_id: c.id,
+                    xmltv_id,
+                    logo,
+                    logo_source,
+                    group: None,
+                    hd,
+                    guide: guide.name.clone(),
+                    unmapped: None,
+                },
             });
         }
     }
     if rules.expose_unmapped {
-        let taken: HashSet<String> = entries.iter().map(|e| e.number.clone()).collect();
+        let taken: HashSet<String> = candidates.iter().map(|c| c.entry.number.clone()).collect();
         let linked: HashSet<(&str, &str)> = mappings
             .iter()
             .map(|m| (m.account.as_str(), m.channel_key.as_str()))
@@ -159,10 +176,7 @@ pub fn build(store: &Store) -> crate::store::Result<Lineup> {
         for account in store.accounts()?.into_iter().filter(|a| a.enabled) {
             let account_url = account.url.clone();
             for c in store.catalog(&account.name)? {
-                if linked.contains(&(account.name.as_str(), c.key.as_str()))
-                    || !group_passes(&rules.groups, c.group.as_deref())
-                    || !category_passes(&rules.groups, &[])
-                {
+                if linked.contains(&(account.name.as_str(), c.key.as_str())) {
                     continue;
                 }
                 unmapped.push((account.name.clone(), account_url.clone(), c));
@@ -179,22 +193,82 @@ pub fn build(store: &Store) -> crate::store::Result<Lineup> {
             }
             let id = format!("{account}/{}", c.key);
             let xmltv_id = unique(xmltv_id(&format!("{}.{account}", c.key)), &mut used_ids);
-            entries.push(LineupEntry {
-                number,
-                name: c.name,
-                xmltv_id,
-                logo_source: c.logo.as_ref().map(|_| account_url),
-                logo: c.logo,
-                group: c.group,
-                hd: c.quality.is_hd(),
-                guide: String::new(),
-                unmapped: Some((account, c.key)),
-                guide_id: id,
+            candidates.push(Candidate {
+                groups: vec![c.group.clone()],
+                categories: Vec::new(),
+                entry: LineupEntry {
+                    number,
+                    name: c.name,
+                    xmltv_id,
+                    logo_source: c.logo.as_ref().map(|_| account_url),
+                    logo: c.logo,
+                    group: c.group,
+                    hd: c.quality.is_hd(),
+                    guide: String::new(),
+                    unmapped: Some((account, c.key)),
+                    guide_id: id,
+                },
             });
         }
     }
-    entries.sort_by_key(|e| number_key(&e.number));
-    Ok(Lineup { entries })
+    candidates.sort_by_key(|c| number_key(&c.entry.number));
+    Ok(Universe { candidates })
+}
+
+impl Universe {
+    /// The lineup of the channels that pass `groups` (provider groups and
+    /// guide categories, see [`group_passes`] and [`category_passes`]) and
+    /// whose number `keep` accepts; each channel's `group` is the first of
+    /// its streams' groups that passes.
+    pub fn select(&self, groups: &[GroupRule], keep: impl Fn(&str) -> bool) -> Lineup {
+        let entries = self
+            .candidates
+            .iter()
+            .filter(|c| keep(&c.entry.number) && category_passes(groups, &c.categories))
+            .filter_map(|c| {
+                let mut passing = c
+                    .groups
+                    .iter()
+                    .filter(|g| group_passes(groups, g.as_deref()));
+                let first = passing.next()?;
+                let mut entry = c.entry.clone();
+                if entry.unmapped.is_none() {
+                    entry.group = first.clone().or_else(|| passing.find_map(|g| g.clone()));
+                }
+                Some(entry)
+            })
+            .collect();
+        Lineup { entries }
+    }
+}
+
+impl Lineup {
+    /// Whether channel `number` is in it.
+    pub fn contains(&self, number: &str) -> bool {
+        let key = number_key(number);
+        self.entries
+            .binary_search_by(|e| number_key(&e.number).cmp(&key))
+            .is_ok_and(|i| self.entries[i].number == number)
+    }
+
+    /// The channels of both, each once, sorted by number.
+    pub fn union(&self, other: &Lineup) -> Lineup {
+        let mut entries = self.entries.clone();
+        entries.extend(
+            other
+                .entries
+                .iter()
+                .filter(|e| !self.contains(&e.number))
+                .cloned(),
+        );
+        entries.sort_by_key(|e| number_key(&e.number));
+        Lineup { entries }
+    }
+}
+
+/// Orders guide numbers as numbers (`"5"` < `"5.1"` < `"10"`).
+pub fn by_number(a: &str, b: &str) -> std::cmp::Ordering {
+    number_key(a).cmp(&number_key(b))
 }
 
 /// Whether a stream of provider group `group` passes the group filters:

@@ -9,6 +9,7 @@
 //! database or rebuilds anything, and there is one cache, not two.
 
 pub mod lineup;
+pub mod lineups;
 pub mod table;
 
 use crate::blocking::run as blocking;
@@ -17,6 +18,7 @@ use crate::secrets::KeyRing;
 use crate::store::Store;
 use arc_swap::ArcSwap;
 use lineup::Lineup;
+use lineups::LineupView;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -43,8 +45,10 @@ pub struct Sources {
 pub struct Snapshot {
     /// The store version this was built from.
     pub version: u64,
-    /// The lineup, sorted by number.
+    /// The lineup `main`, sorted by number.
     pub lineup: Lineup,
+    /// The other lineups, by name (`crate::store::LineupRecord`).
+    pub lineups: BTreeMap<String, Arc<LineupView>>,
     /// Each channel's streams, by number, and the limits.
     pub table: RouteTable,
     /// Each guide's prepared programme file, by guide name.
@@ -57,8 +61,22 @@ impl Snapshot {
     /// count (else the sum of enabled accounts' connection limits).
     pub fn build(sources: &Sources, configured_tuners: Option<u32>) -> anyhow::Result<Snapshot> {
         let version = sources.store.version_in_memory();
-        let lineup = lineup::build(&sources.store)?;
-        let table = table::build(sources, &lineup, version, configured_tuners)?;
+        let store = &sources.store;
+        let rules = store.lineup_rules()?;
+        let universe = lineup::universe(store, &rules)?;
+        let lineup = universe.select(&rules.groups, |_| true);
+        let accounts = store.accounts()?;
+        let main_tuners = table::tuner_count(configured_tuners, &accounts);
+        let views = lineups::views(store.lineups()?, &universe, &accounts, main_tuners);
+        // Every channel of some lineup gets a route, and only those.
+        let served = views
+            .iter()
+            .fold(lineup.clone(), |all, v| all.union(&v.lineup));
+        let table = table::build(sources, &served, version, configured_tuners)?;
+        let lineups = views
+            .into_iter()
+            .map(|v| (v.record.name.clone(), Arc::new(v)))
+            .collect();
         let guides = sources
             .store
             .guides()?
@@ -68,9 +86,28 @@ impl Snapshot {
         Ok(Snapshot {
             version,
             lineup,
+            lineups,
             table,
             guides,
         })
+    }
+}
+
+impl Snapshot {
+    /// The channels of lineup `name` (`main` or another), if it exists.
+    pub fn lineup_named(&self, name: &str) -> Option<&Lineup> {
+        if name == crate::store::MAIN_LINEUP {
+            return Some(&self.lineup);
+        }
+        self.lineups.get(name).map(|v| &v.lineup)
+    }
+
+    /// How many tuners lineup `name` may hold at once, if it exists.
+    pub fn tuners_of(&self, name: &str) -> Option<u32> {
+        if name == crate::store::MAIN_LINEUP {
+            return Some(self.table.tuner_count);
+        }
+        self.lineups.get(name).map(|v| v.tuner_count)
     }
 }
 

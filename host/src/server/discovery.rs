@@ -2,13 +2,13 @@
 //! what `hdhomerun_config discover` and Plex send) and SSDP (port 1900),
 //! answering for the device until the server stops.
 
-use crate::tuner::{self, SharedDevice};
+use crate::tuner::{self, Devices};
 use std::net::SocketAddr;
 
 /// Starts SiliconDust UDP discovery (65001) and SSDP (1900). A port that
 /// cannot be bound is reported and skipped; the tuner still works by address.
 pub fn start(
-    device: &SharedDevice,
+    device: &Devices,
     stopped: &tokio::sync::watch::Receiver<bool>,
 ) -> Vec<tokio::task::JoinHandle<()>> {
     let mut tasks = Vec::new();

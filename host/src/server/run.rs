@@ -101,7 +101,10 @@ pub async fn run(
         connections: Some(connections.clone()),
     });
     let router = tuner::http::router(tuner_state)
-        .merge(crate::relay::router(relay.clone()))
+        .merge(crate::relay::router(
+            relay.clone(),
+            crate::store::MAIN_LINEUP,
+        ))
         .merge(metrics)
         .merge(crate::camera::http::router(cameras.routes.clone()))
         .merge(console)
@@ -126,7 +129,10 @@ pub async fn run(
     banner(&device.base_url);
     let (stop, stopped) = tokio::sync::watch::channel(false);
     let discovery = if settings.discovery {
-        super::discovery::start(&shared, &stopped)
+        super::discovery::start(
+            &tuner::Devices::new(shared.clone(), routing.clone()),
+            &stopped,
+        )
     } else {
         println!("  discovery: off (add the tuner by its address)");
         Vec::new()

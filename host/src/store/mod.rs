@@ -13,6 +13,7 @@ mod guides;
 mod history;
 mod lineup;
 mod lineup_rules;
+mod lineups;
 mod mappings;
 mod schema;
 
@@ -24,6 +25,7 @@ pub use guides::{GuideChannelRecord, GuideRecord};
 pub use history::StreamHistoryStore;
 pub use lineup::LineupNumber;
 pub use lineup_rules::{GroupRule, LineupRules, FIRST_UNMAPPED};
+pub use lineups::{valid_lineup_name, LineupRecord, MAIN_LINEUP};
 pub use mappings::MappingRecord;
 pub use schema::CURRENT as SCHEMA;
 
@@ -82,6 +84,8 @@ pub struct Store {
     mappings: sled::Tree,
     lineup: sled::Tree,
     lineup_rules: sled::Tree,
+    /// The lineups besides `main` (`lineups`).
+    lineups: sled::Tree,
     unmapped_numbers: sled::Tree,
     events: sled::Tree,
     /// Each stream's play history (`crate::history`).
@@ -110,6 +114,7 @@ impl Store {
             mappings: db.open_tree("mappings")?,
             lineup: db.open_tree("lineup")?,
             lineup_rules: db.open_tree("lineup_rules")?,
+            lineups: db.open_tree("lineups")?,
             unmapped_numbers: db.open_tree("unmapped_numbers")?,
             events: db.open_tree("events")?,
             stream_history: db.open_tree("stream_history")?,

@@ -1,7 +1,8 @@
 //! The HDHomeRun HTTP API exactly as Plex, Jellyfin, Emby and Channels DVR
 //! read it (DESIGN.md sections 4 and 5), plus `/playlist.m3u` and `/xmltv.xml`.
 
-use super::{current, TunerState};
+use super::door::Door;
+use super::TunerState;
 use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -9,8 +10,18 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::json;
 
-/// The tuner's routes.
+/// The tuner's routes: the root device's at the root, each lineup's under
+/// `/lineups/{lineup}/`.
 pub fn router(state: TunerState) -> Router {
+    let device = device_routes();
+    Router::new()
+        .merge(device.clone())
+        .nest("/lineups/{lineup}", device)
+        .with_state(state)
+}
+
+/// One device's routes.
+fn device_routes() -> Router<TunerState> {
     Router::new()
         .route("/discover.json", get(discover))
         .route("/lineup.json", get(lineup))
@@ -22,11 +33,10 @@ pub fn router(state: TunerState) -> Router {
         .route("/xmltv.xml", get(super::xmltv::xmltv))
         .route("/xmltv.xml.gz", get(super::xmltv::xmltv_gz))
         .route("/logos/{id}", get(super::logos::logo))
-        .with_state(state)
 }
 
-async fn discover(State(s): State<TunerState>) -> Response {
-    let d = s.refreshed_device();
+async fn discover(door: Door) -> Response {
+    let d = door.device;
     Json(json!({
         "FriendlyName": d.friendly_name,
         "Manufacturer": "Silicondust",
@@ -42,8 +52,8 @@ async fn discover(State(s): State<TunerState>) -> Response {
     .into_response()
 }
 
-async fn lineup(State(s): State<TunerState>) -> Response {
-    match super::rendered::current(&s).await {
+async fn lineup(State(s): State<TunerState>, door: Door) -> Response {
+    match super::rendered::current(&s, door).await {
         Ok(r) => (
             [(header::CONTENT_TYPE, "application/json")],
             r.lineup_json.clone(),
@@ -53,7 +63,7 @@ async fn lineup(State(s): State<TunerState>) -> Response {
     }
 }
 
-async fn lineup_status() -> Response {
+async fn lineup_status(_door: Door) -> Response {
     Json(json!({
         "ScanInProgress": 0,
         "ScanPossible": 1,
@@ -64,12 +74,12 @@ async fn lineup_status() -> Response {
 }
 
 /// `scan=start|abort` (and anything else): the lineup is always ready.
-async fn lineup_post() -> StatusCode {
+async fn lineup_post(_door: Door) -> StatusCode {
     StatusCode::OK
 }
 
-async fn device_xml(State(s): State<TunerState>) -> Response {
-    let d = current(&s.device);
+async fn device_xml(door: Door) -> Response {
+    let d = door.device;
     let e = |t: &str| {
         t.replace('&', "&amp;")
             .replace('<', "&lt;")

@@ -4,6 +4,7 @@
 
 pub mod base_url;
 pub mod discovery;
+mod door;
 pub mod http;
 pub mod identity;
 mod logos;
@@ -13,13 +14,13 @@ pub mod settings;
 pub mod ssdp;
 mod xmltv;
 
+pub use door::{lineup_device, path_base, port_base, Devices};
 pub use identity::{current, setup_lines, DeviceInfo, SharedDevice};
 pub use streamforge_hdhomerun::device_id;
 
 use crate::app::App;
 use crate::logos::LogoCache;
 use crate::routing::Routing;
-use arc_swap::ArcSwapOption;
 use std::sync::Arc;
 
 /// What the tuner's handlers share.
@@ -31,10 +32,16 @@ pub struct TunerState {
     pub device: SharedDevice,
     /// The lineup and tuner count, prepared (never read from the database here).
     pub routing: Arc<Routing>,
-    /// `lineup.json` and `playlist.m3u` for the snapshot in force.
-    rendered: Arc<ArcSwapOption<rendered::Rendered>>,
+    /// `lineup.json` and `playlist.m3u` of each lineup, for the snapshot in
+    /// force (by lineup name and base URL).
+    rendered: Arc<dashmap::DashMap<(String, String), Arc<rendered::Rendered>>>,
     /// Channel logos for `/logos/{id}`.
     pub logos: Arc<LogoCache>,
+    /// The lineup served at the root paths: `main`, or the lineup whose
+    /// own listener this is.
+    root: Arc<str>,
+    /// That listener's base URL (`None` for the main listener).
+    root_base: Option<String>,
 }
 
 impl TunerState {
@@ -51,6 +58,18 @@ impl TunerState {
             routing,
             rendered: Default::default(),
             logos,
+            root: crate::store::MAIN_LINEUP.into(),
+            root_base: None,
+        }
+    }
+
+    /// The same state for lineup `name`'s own listener, reached at `base_url`.
+    pub fn for_lineup(&self, name: &str, base_url: String) -> Self {
+        TunerState {
+            root: name.into(),
+            root_base: Some(base_url),
+            rendered: Default::default(),
+            ..self.clone()
         }
     }
 }

@@ -5,8 +5,8 @@ use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 
-pub(super) async fn playlist(State(s): State<TunerState>) -> Response {
-    match super::rendered::current(&s).await {
+pub(super) async fn playlist(State(s): State<TunerState>, door: super::door::Door) -> Response {
+    match super::rendered::current(&s, door).await {
         Ok(r) => (
             [(header::CONTENT_TYPE, "audio/x-mpegurl; charset=utf-8")],
             r.playlist.clone(),

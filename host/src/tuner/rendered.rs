@@ -3,6 +3,7 @@
 //! `Bytes`, so a lineup of thousands of channels asked for over and over
 //! never holds up the thread that moves video.
 
+use super::door::Door;
 use super::TunerState;
 use crate::routing::lineup::Lineup;
 use bytes::Bytes;
@@ -19,24 +20,29 @@ pub(crate) struct Rendered {
     pub(crate) playlist: Bytes,
 }
 
-/// The documents for the snapshot in force, rendering them when it changed.
-pub(crate) async fn current(state: &TunerState) -> anyhow::Result<Arc<Rendered>> {
-    let snapshot = state.routing.load();
-    if let Some(done) = state.rendered.load_full() {
-        if done.version == snapshot.version {
+/// The documents of `door`'s lineup for the snapshot in force, rendering
+/// them when it changed.
+pub(crate) async fn current(state: &TunerState, door: Door) -> anyhow::Result<Arc<Rendered>> {
+    let key = (door.name.clone(), door.device.base_url.clone());
+    let version = door.snapshot.version;
+    if let Some(done) = state.rendered.get(&key).map(|r| r.clone()) {
+        if done.version == version {
             return Ok(done);
         }
     }
-    let base = super::current(&state.device).base_url;
+    let base = door.device.base_url.clone();
     let rendered = crate::blocking::run(move || {
+        let lineup = door.lineup();
         Ok(Arc::new(Rendered {
-            version: snapshot.version,
-            lineup_json: lineup_json(&snapshot.lineup, &base)?.into(),
-            playlist: playlist(&snapshot.lineup, &base).into(),
+            version,
+            lineup_json: lineup_json(lineup, &base)?.into(),
+            playlist: playlist(lineup, &base).into(),
         }))
     })
     .await?;
-    state.rendered.store(Some(rendered.clone()));
+    // Lineups removed since are dropped from the cache with the old versions.
+    state.rendered.retain(|_, r| r.version == version);
+    state.rendered.insert(key, rendered.clone());
     Ok(rendered)
 }
 

@@ -3,11 +3,10 @@
 //! the prepared programme files (never built whole in memory) and valid
 //! against the XMLTV DTD.
 
-use super::TunerState;
+use super::door::Door;
 use crate::guide::{write_channel, write_footer, write_header, ChannelSelection, ProgrammeReader};
 use crate::routing::lineup::Lineup;
 use axum::body::Body;
-use axum::extract::State;
 use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
@@ -19,21 +18,20 @@ use tokio::sync::mpsc;
 /// Bytes per chunk sent to the client.
 const CHUNK: usize = 64 * 1024;
 
-pub(super) async fn xmltv(State(s): State<TunerState>, headers: HeaderMap) -> Response {
+pub(super) async fn xmltv(door: Door, headers: HeaderMap) -> Response {
     let gzip = headers
         .get(header::ACCEPT_ENCODING)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.split(',').any(|e| e.trim().starts_with("gzip")));
-    respond(s, gzip, false)
+    respond(door, gzip, false)
 }
 
-pub(super) async fn xmltv_gz(State(s): State<TunerState>) -> Response {
-    respond(s, true, true)
+pub(super) async fn xmltv_gz(door: Door) -> Response {
+    respond(door, true, true)
 }
 
-fn respond(s: TunerState, gzip: bool, gz_file: bool) -> Response {
-    let snapshot = s.routing.load();
-    let base = super::current(&s.device).base_url;
+fn respond(door: Door, gzip: bool, gz_file: bool) -> Response {
+    let base = door.device.base_url.clone();
     let (tx, rx) = mpsc::channel::<io::Result<Bytes>>(8);
     tokio::task::spawn_blocking(move || {
         let sink = ChunkSender {
@@ -42,11 +40,11 @@ fn respond(s: TunerState, gzip: bool, gz_file: bool) -> Response {
         };
         let result = if gzip {
             let mut gz = flate2::write::GzEncoder::new(sink, flate2::Compression::fast());
-            write_guide(&snapshot.lineup, &snapshot.guides, &base, &mut gz)
+            write_guide(door.lineup(), &door.snapshot.guides, &base, &mut gz)
                 .and_then(|()| gz.finish()?.flush())
         } else {
             let mut sink = sink;
-            write_guide(&snapshot.lineup, &snapshot.guides, &base, &mut sink)
+            write_guide(door.lineup(), &door.snapshot.guides, &base, &mut sink)
                 .and_then(|()| sink.flush())
         };
         if let Err(err) = result {

@@ -5,7 +5,7 @@
 use super::message;
 use super::packet::{Packet, MAX_PACKET};
 use super::ratelimit::RateLimit;
-use crate::tuner::{current, SharedDevice};
+use crate::tuner::Devices;
 use socket2::{Domain, Protocol, Socket, Type};
 use std::future::Future;
 use std::io;
@@ -37,15 +37,16 @@ pub fn bind(addr: SocketAddr) -> io::Result<UdpSocket> {
     UdpSocket::from_std(socket.into())
 }
 
-/// Answers discovery requests on `socket` for the device in `device` (read
-/// afresh for every reply, so BaseURL and TunerCount changes show at once)
-/// until `shutdown` completes.
+/// Answers discovery requests on `socket` for every device in `devices`
+/// (`main` and each lineup, read afresh for every reply, so BaseURL,
+/// TunerCount and new lineups show at once) until `shutdown` completes.
 pub async fn run(
     socket: UdpSocket,
-    device: SharedDevice,
+    devices: impl Into<Devices>,
     shutdown: impl Future<Output = ()>,
 ) -> Stats {
-    let base_url = current(&device).base_url;
+    let devices: Devices = devices.into();
+    let base_url = devices.all().swap_remove(0).base_url;
     if base_url.len() > message::LIBHDHOMERUN_BASE_URL_MAX {
         tracing::warn!(
             "BaseURL {base_url} is longer than {} bytes; hdhomerun_config and other libhdhomerun \
@@ -73,46 +74,52 @@ pub async fn run(
                 }
             },
         };
-        let Some(reply) = answer(&buf[..len], source, &device) else {
+        let replies = answer(&buf[..len], source, &devices);
+        if replies.is_empty() {
             stats.ignored += 1;
             continue;
-        };
+        }
         if !limit.allow(source.ip(), Instant::now()) {
             tracing::debug!("discovery reply to {source} rate-limited");
             stats.limited += 1;
             continue;
         }
-        match socket.send_to(&reply, source).await {
-            Ok(_) => stats.answered += 1,
-            Err(err) => tracing::debug!("discovery reply to {source} failed: {err}"),
+        // One reply per device asked for: a wildcard search finds them all.
+        for reply in replies {
+            match socket.send_to(&reply, source).await {
+                Ok(_) => stats.answered += 1,
+                Err(err) => tracing::debug!("discovery reply to {source} failed: {err}"),
+            }
         }
     }
 }
 
-/// The reply bytes for one datagram, or `None` when it gets no answer.
-fn answer(datagram: &[u8], source: SocketAddr, device: &SharedDevice) -> Option<Vec<u8>> {
+/// The reply bytes for one datagram, one per device it asks for (none
+/// when it gets no answer).
+fn answer(datagram: &[u8], source: SocketAddr, devices: &Devices) -> Vec<Vec<u8>> {
     if !is_unicast_sender(source) {
         tracing::debug!("discovery datagram from unusable source {source} dropped");
-        return None;
+        return Vec::new();
     }
     let packet = match Packet::parse(datagram) {
         Ok(packet) => packet,
         Err(err) => {
             tracing::debug!("discovery datagram from {source} dropped: {err}");
-            return None;
+            return Vec::new();
         }
     };
-    let info = current(device);
-    if !message::is_for_us(&packet, info.device_id) {
-        return None;
-    }
-    match message::reply(&info).encode() {
-        Ok(bytes) => Some(bytes),
-        Err(err) => {
-            tracing::debug!("discovery reply could not be encoded: {err}");
-            None
-        }
-    }
+    devices
+        .all()
+        .iter()
+        .filter(|info| message::is_for_us(&packet, info.device_id))
+        .filter_map(|info| match message::reply(info).encode() {
+            Ok(bytes) => Some(bytes),
+            Err(err) => {
+                tracing::debug!("discovery reply could not be encoded: {err}");
+                None
+            }
+        })
+        .collect()
 }
 
 /// A reply can only go to a real unicast sender (never a broadcast or

@@ -4,7 +4,7 @@
 
 use super::limit::SourceLimiter;
 use super::message::{self, Announcement};
-use crate::tuner::{current, SharedDevice};
+use crate::tuner::Devices;
 use socket2::{Domain, Protocol, SockAddr, Socket, Type};
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
@@ -74,7 +74,7 @@ pub fn bind(interface_addr: Option<Ipv4Addr>) -> io::Result<UdpSocket> {
 /// switches `NOTIFY` on (see [`Options::announce`]).
 pub async fn run(
     socket: UdpSocket,
-    device: SharedDevice,
+    device: impl Into<Devices>,
     announce: bool,
     shutdown: impl Future<Output = ()>,
 ) {
@@ -93,13 +93,13 @@ pub async fn run(
 /// [`run`] with every knob exposed, so tests can use short intervals.
 pub async fn run_with(
     socket: UdpSocket,
-    device: SharedDevice,
+    device: impl Into<Devices>,
     options: Options,
     shutdown: impl Future<Output = ()>,
 ) {
     let mut state = State {
         socket,
-        device,
+        devices: device.into(),
         limiter: SourceLimiter::new(BURST_PER_SOURCE, REFILL_PER_SEC, MAX_SOURCES),
         pending: BinaryHeap::new(),
         seq: 0,
@@ -145,7 +145,8 @@ struct Pending {
 
 struct State {
     socket: UdpSocket,
-    device: SharedDevice,
+    /// `main` and each lineup: every one answers and announces for itself.
+    devices: Devices,
     limiter: SourceLimiter,
     pending: BinaryHeap<Reverse<Pending>>,
     seq: u64,
@@ -161,9 +162,16 @@ impl State {
         let Some(request) = message::parse_search(datagram) else {
             return;
         };
-        let device = current(&self.device);
-        let targets = message::matching_targets(&request.st, &device);
-        if targets.is_empty() || self.pending.len() + targets.len() > MAX_PENDING {
+        let devices = self.devices.all();
+        let replies: Vec<_> = devices
+            .iter()
+            .flat_map(|d| {
+                message::matching_targets(&request.st, d)
+                    .into_iter()
+                    .map(move |t| (t, d))
+            })
+            .collect();
+        if replies.is_empty() || self.pending.len() + replies.len() > MAX_PENDING {
             return;
         }
         if !self.limiter.allow(from.ip(), std::time::Instant::now()) {
@@ -172,10 +180,10 @@ impl State {
         }
         let mx = Duration::from_secs(u64::from(request.mx.unwrap_or(1).min(MX_CAP_SECS)));
         let window = mx.min(options.max_reply_delay);
-        for target in targets {
+        for (target, device) in replies {
             let due = Instant::now() + window.mul_f64(random_fraction());
             self.seq += 1;
-            let payload = message::search_response(&target, &device);
+            let payload = message::search_response(&target, device);
             self.pending.push(Reverse(Pending {
                 due,
                 seq: self.seq,
@@ -200,7 +208,8 @@ impl State {
 
     /// Sends one `NOTIFY` per advertised target.
     async fn announce(&self, kind: Announcement, to: SocketAddr) {
-        for payload in message::notify_all(kind, &current(&self.device)) {
+        let devices = self.devices.all();
+        for payload in devices.iter().flat_map(|d| message::notify_all(kind, d)) {
             if let Err(e) = self.socket.send_to(&payload, to).await {
                 tracing::debug!(%to, error = %e, "ssdp: announcement failed");
             }
