@@ -13,7 +13,7 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use std::sync::Arc;
 use tokio::runtime::Handle;
 
@@ -81,6 +81,10 @@ pub fn router(app: Arc<App>, token: AdminToken, relay: Option<Arc<crate::relay::
         .route("/lineup/channels", post(set_channel_enabled))
         .route("/lineup/groups", get(lineup_groups).post(change_group))
         .route("/lineup/unmapped", post(set_expose_unmapped))
+        .route("/lineups", get(list_lineups).post(create_lineup))
+        .route("/lineups/{name}", get(show_lineup).delete(remove_lineup))
+        .route("/lineups/{name}/set", post(set_lineup))
+        .route("/lineups/{name}/split", post(split_lineup))
         .route("/events", get(events))
         .route("/status", get(status))
         .route("/streams/probe", post(probe_streams))
@@ -273,6 +277,58 @@ async fn change_group(State(a): State<Admin>, Json(action): Json<GroupAction>) -
 
 async fn set_expose_unmapped(State(a): State<Admin>, Json(t): Json<UnmappedToggle>) -> Answer {
     off_thread(&a, move |app, _| app.lineup.set_expose_unmapped(t.on)).await
+}
+
+async fn list_lineups(State(a): State<Admin>) -> Answer {
+    off_thread(&a, |app, _| app.lineup.lineups()).await
+}
+
+async fn show_lineup(State(a): State<Admin>, Path(name): Path<String>) -> Answer {
+    off_thread(&a, move |app, _| app.lineup.lineup_info(&name)).await
+}
+
+async fn create_lineup(State(a): State<Admin>, Json(new): Json<NewLineup>) -> Answer {
+    off_thread(&a, move |app, _| {
+        app.lineup.create_lineup(&new.name, &new.change)
+    })
+    .await
+}
+
+async fn set_lineup(
+    State(a): State<Admin>,
+    Path(name): Path<String>,
+    Json(change): Json<crate::lineup_control::LineupChange>,
+) -> Answer {
+    off_thread(&a, move |app, _| app.lineup.set_lineup(&name, &change)).await
+}
+
+async fn remove_lineup(State(a): State<Admin>, Path(name): Path<String>) -> Answer {
+    off_thread(&a, move |app, _| app.lineup.remove_lineup(&name)).await
+}
+
+async fn split_lineup(
+    State(a): State<Admin>,
+    Path(name): Path<String>,
+    Json(split): Json<SplitLineup>,
+) -> Answer {
+    off_thread(&a, move |app, _| app.lineup.split_lineup(&name, split.max)).await
+}
+
+/// Body of `POST /api/v1/lineups`: `lineup create NAME ...`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct NewLineup {
+    /// The new lineup's name.
+    pub name: String,
+    /// What to set on it.
+    #[serde(default)]
+    pub change: crate::lineup_control::LineupChange,
+}
+
+/// Body of `POST /api/v1/lineups/{name}/split`: `lineup split NAME --max N`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SplitLineup {
+    /// Channels per part at most.
+    pub max: usize,
 }
 
 #[derive(Deserialize)]

@@ -12,7 +12,7 @@ use crate::events::Event;
 use crate::guide::{GuideShift, GuideView};
 use crate::lineup_control::{
     AccountState, AccountToggle, ChannelState, ChannelToggle, GroupAction, GroupsView,
-    UnmappedState, UnmappedToggle,
+    LineupChange, LineupInfo, UnmappedState, UnmappedToggle,
 };
 use crate::matching::{ChannelMappings, MappingsQuery, MatchSummary};
 use crate::plugins::Manifest;
@@ -263,6 +263,64 @@ impl Backend {
         }
     }
 
+    pub async fn lineups(&self) -> anyhow::Result<Vec<LineupInfo>> {
+        match self {
+            Backend::Local(app) => app.lineup.lineups(),
+            Backend::Remote(api) => api.get("lineups", &[]).await,
+        }
+    }
+
+    pub async fn lineup_info(&self, name: &str) -> anyhow::Result<LineupInfo> {
+        match self {
+            Backend::Local(app) => app.lineup.lineup_info(name),
+            Backend::Remote(api) => api.get(&format!("lineups/{}", enc(name)), &[]).await,
+        }
+    }
+
+    pub async fn create_lineup(
+        &self,
+        name: &str,
+        change: LineupChange,
+    ) -> anyhow::Result<LineupInfo> {
+        match self {
+            Backend::Local(app) => app.lineup.create_lineup(name, &change),
+            Backend::Remote(api) => {
+                let new = crate::api::NewLineup {
+                    name: name.to_string(),
+                    change,
+                };
+                api.post("lineups", &new).await
+            }
+        }
+    }
+
+    pub async fn set_lineup(&self, name: &str, change: LineupChange) -> anyhow::Result<LineupInfo> {
+        match self {
+            Backend::Local(app) => app.lineup.set_lineup(name, &change),
+            Backend::Remote(api) => {
+                api.post(&format!("lineups/{}/set", enc(name)), &change)
+                    .await
+            }
+        }
+    }
+
+    pub async fn remove_lineup(&self, name: &str) -> anyhow::Result<LineupInfo> {
+        match self {
+            Backend::Local(app) => app.lineup.remove_lineup(name),
+            Backend::Remote(api) => api.delete(&format!("lineups/{}", enc(name))).await,
+        }
+    }
+
+    pub async fn split_lineup(&self, name: &str, max: usize) -> anyhow::Result<Vec<LineupInfo>> {
+        match self {
+            Backend::Local(app) => app.lineup.split_lineup(name, max),
+            Backend::Remote(api) => {
+                let path = format!("lineups/{}/split", enc(name));
+                api.post(&path, &crate::api::SplitLineup { max }).await
+            }
+        }
+    }
+
     pub async fn set_expose_unmapped(&self, on: bool) -> anyhow::Result<UnmappedState> {
         match self {
             Backend::Local(app) => app.lineup.set_expose_unmapped(on),
@@ -337,6 +395,7 @@ impl Backend {
                 Ok(crate::relay::RelayStatus {
                     tuners: crate::tuner::settings::tuner_count(app, None)?,
                     tuners_in_use: 0,
+                    lineups: Vec::new(),
                     sessions: Vec::new(),
                     accounts,
                     runtime_lag: Default::default(),

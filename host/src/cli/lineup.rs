@@ -4,7 +4,7 @@
 
 use super::backend::Backend;
 use crate::data_dir::DataDir;
-use crate::lineup_control::GroupAction;
+use crate::lineup_control::{GroupAction, LineupChange, LineupInfo};
 use clap::{Subcommand, ValueEnum};
 
 /// `channel ...`.
@@ -71,6 +71,158 @@ pub enum LineupCommand {
         /// `on` or `off` (off by default).
         state: Switch,
     },
+    /// Make another lineup: a whole HDHomeRun device of its own (DeviceID, name, tuners) over a chosen set of channels, at /lineups/NAME/.
+    Create {
+        /// Its name: lowercase letters, digits and `-` (it goes into URLs).
+        name: String,
+        #[command(flatten)]
+        options: LineupOptions,
+    },
+    /// List the lineups (`main` and the others).
+    List {
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show one lineup: its device, filters and channels.
+    Show {
+        /// The lineup's name.
+        name: String,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Change a lineup made with `lineup create`.
+    Set {
+        /// The lineup's name.
+        name: String,
+        #[command(flatten)]
+        options: LineupOptions,
+    },
+    /// Remove a lineup made with `lineup create` (its DeviceID goes with it).
+    Remove {
+        /// The lineup's name.
+        name: String,
+    },
+    /// Make lineups NAME-1, NAME-2, ... that together hold NAME's channels in number order, at most --max each (Plex shows at most 480 channels of a tuner).
+    Split {
+        /// The lineup to split (`main` or another).
+        name: String,
+        /// Channels per lineup at most.
+        #[arg(long, default_value_t = 480)]
+        max: usize,
+    },
+}
+
+/// What `lineup create` and `lineup set` may say.
+#[derive(Debug, clap::Args)]
+pub struct LineupOptions {
+    /// The name media servers show (default "StreamForge NAME").
+    #[arg(long)]
+    friendly_name: Option<String>,
+    /// Tuners it advertises and may hold at once (0: as many as `main`).
+    #[arg(long)]
+    tuners: Option<u32>,
+    /// Higher goes first when provider accounts are full.
+    #[arg(long, allow_hyphen_values = true)]
+    priority: Option<i32>,
+    /// Whether its tunes may end the oldest session of a lower-priority lineup on a full account.
+    #[arg(long)]
+    preempt: Option<bool>,
+    /// Also serve it at the root of a listener of its own on this port (0: none), for clients that take only host:port.
+    #[arg(long)]
+    port: Option<u16>,
+    /// Add channels by number (repeat, or separate with commas).
+    #[arg(long = "channel", value_delimiter = ',')]
+    channels: Vec<String>,
+    /// Take channels off its list by number.
+    #[arg(long = "no-channel", value_delimiter = ',')]
+    no_channels: Vec<String>,
+    /// Hold every channel from this number on ("" for open).
+    #[arg(long)]
+    from: Option<String>,
+    /// Hold every channel up to this number ("" for open).
+    #[arg(long)]
+    to: Option<String>,
+    /// Keep only channels of this provider group (repeatable).
+    #[arg(long)]
+    include_group: Vec<String>,
+    /// Leave channels of this provider group out (repeatable).
+    #[arg(long)]
+    exclude_group: Vec<String>,
+    /// Keep only channels with programmes of this guide category (repeatable).
+    #[arg(long)]
+    include_category: Vec<String>,
+    /// Leave channels with programmes of this guide category out (repeatable).
+    #[arg(long)]
+    exclude_category: Vec<String>,
+    /// Forget its group and category filters first.
+    #[arg(long)]
+    clear_groups: bool,
+    /// Forget its channel list and range first.
+    #[arg(long)]
+    clear_channels: bool,
+}
+
+impl From<LineupOptions> for LineupChange {
+    fn from(o: LineupOptions) -> LineupChange {
+        LineupChange {
+            friendly_name: o.friendly_name,
+            tuners: o.tuners,
+            priority: o.priority,
+            preempt: o.preempt,
+            port: o.port,
+            add_channels: o.channels,
+            remove_channels: o.no_channels,
+            first: o.from,
+            last: o.to,
+            include_groups: o.include_group,
+            exclude_groups: o.exclude_group,
+            include_categories: o.include_category,
+            exclude_categories: o.exclude_category,
+            clear_groups: o.clear_groups,
+            clear_channels: o.clear_channels,
+        }
+    }
+}
+
+/// Prints one lineup the way `list`, `show`, `create` and `set` do.
+fn print_lineup(l: &LineupInfo, detail: bool) {
+    let span = l
+        .numbers
+        .as_ref()
+        .map(|(a, b)| format!(" ({a}–{b})"))
+        .unwrap_or_default();
+    let device = l.device_id.as_deref().unwrap_or("(made at first start)");
+    let name = l.friendly_name.as_deref().unwrap_or("the server's name");
+    let tuners = l.tuners.map_or("as main".to_string(), |t| t.to_string());
+    let port = l.port.map(|p| format!(", port {p}")).unwrap_or_default();
+    println!(
+        "{:<16} DeviceID {device}  {} channels{span}  tuners {tuners}  priority {}{}  at {}{port}  \"{name}\"",
+        l.name,
+        l.channel_count,
+        l.priority,
+        if l.preempt { " (preempts)" } else { "" },
+        l.path
+    );
+    if !detail {
+        return;
+    }
+    for r in &l.groups {
+        let kind = if r.category { "category" } else { "group" };
+        let how = if r.include { "include" } else { "exclude" };
+        println!("  {how} {kind} {}", r.group);
+    }
+    if !l.channels.is_empty() {
+        println!("  channels: {}", l.channels.join(", "));
+    }
+    if l.first.is_some() || l.last.is_some() {
+        println!(
+            "  range: {} to {}",
+            l.first.as_deref().unwrap_or("the first"),
+            l.last.as_deref().unwrap_or("the last")
+        );
+    }
 }
 
 /// Runs one `channel` command.
@@ -108,6 +260,55 @@ pub async fn account(data: &DataDir, name: &str, enabled: bool) -> anyhow::Resul
 pub async fn run(data: &DataDir, cmd: LineupCommand) -> anyhow::Result<()> {
     let backend = Backend::connect(data)?;
     let action = match cmd {
+        LineupCommand::Create { name, options } => {
+            let l = backend.create_lineup(&name, options.into()).await?;
+            print_lineup(&l, true);
+            println!(
+                "  add it to a media server as a tuner at BASE_URL{}",
+                l.path
+            );
+            return Ok(());
+        }
+        LineupCommand::Set { name, options } => {
+            print_lineup(&backend.set_lineup(&name, options.into()).await?, true);
+            return Ok(());
+        }
+        LineupCommand::List { json } => {
+            let all = backend.lineups().await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&all)?);
+            } else {
+                all.iter().for_each(|l| print_lineup(l, false));
+            }
+            return Ok(());
+        }
+        LineupCommand::Show { name, json } => {
+            let l = backend.lineup_info(&name).await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&l)?);
+            } else {
+                print_lineup(&l, true);
+            }
+            return Ok(());
+        }
+        LineupCommand::Remove { name } => {
+            let l = backend.remove_lineup(&name).await?;
+            println!(
+                "lineup {} removed (DeviceID {})",
+                l.name,
+                l.device_id.unwrap_or_default()
+            );
+            return Ok(());
+        }
+        LineupCommand::Split { name, max } => {
+            let parts = backend.split_lineup(&name, max).await?;
+            println!(
+                "lineup {name} split into {} lineups of at most {max} channels:",
+                parts.len()
+            );
+            parts.iter().for_each(|l| print_lineup(l, false));
+            return Ok(());
+        }
         LineupCommand::IncludeGroup { name, category } if category => {
             GroupAction::IncludeCategory(name)
         }

@@ -149,6 +149,8 @@ pub async fn urls(data: &DataDir, config: Option<&Path>, args: ServeArgs) -> any
             if let Some(channels) = super::urls::served_channels(base).await {
                 super::urls::print_lineup_size(channels);
             }
+            let lineups = super::backend::Backend::connect(data)?.lineups().await?;
+            super::urls::print_lineups(base, &lineups);
             return Ok(());
         }
     }
@@ -164,6 +166,7 @@ pub async fn urls(data: &DataDir, config: Option<&Path>, args: ServeArgs) -> any
     println!("When `streamforge serve` runs with these options:");
     super::urls::print(&device);
     super::urls::print_lineup_size(crate::routing::lineup::build(&app.store)?.entries.len());
+    super::urls::print_lineups(&device.base_url, &app.lineup.lineups()?);
     if let Some(warning) = warning {
         println!("  warning: {warning}");
     }

@@ -20,6 +20,12 @@ pub async fn run(data: &DataDir, json: bool) -> anyhow::Result<()> {
         "tuners: {} of {} in use",
         status.tuners_in_use, status.tuners
     );
+    for l in status.lineups.iter().skip(1) {
+        println!(
+            "  lineup {}: {} of {} tuners in use",
+            l.name, l.in_use, l.tuners
+        );
+    }
     if status.sessions.is_empty() {
         println!("no channel is playing");
     }

@@ -35,3 +35,26 @@ pub async fn served_channels(base: &str) -> Option<usize> {
         .ok()?;
     Some(lineup.len())
 }
+
+/// The other lineups' addresses (`main` is the tuner address above), each
+/// with its DeviceID, and the Plex warning for any too big.
+pub fn print_lineups(base: &str, lineups: &[crate::lineup_control::LineupInfo]) {
+    for l in lineups
+        .iter()
+        .filter(|l| l.name != crate::store::MAIN_LINEUP)
+    {
+        let mut at = crate::tuner::path_base(base, &l.name);
+        if let Some(port) = l.port {
+            at.push_str(&format!(" and {}", crate::tuner::port_base(base, port)));
+        }
+        println!(
+            "  lineup {} (DeviceID {}, {} channels): {at}",
+            l.name,
+            l.device_id.as_deref().unwrap_or("-"),
+            l.channel_count
+        );
+        if let Some(warning) = crate::routing::lineup::plex_limit_warning(l.channel_count) {
+            println!("    warning: {warning}");
+        }
+    }
+}

@@ -187,7 +187,9 @@ mod tests {
         let status = RelayStatus {
             tuners: 4,
             tuners_in_use: 1,
+            lineups: Vec::new(),
             sessions: vec![SessionView {
+                lineup: "main".into(),
                 id: "0a1b2c3d".into(),
                 health: "ok".into(),
                 last_byte_ms: Some(1_000),

@@ -10,8 +10,10 @@
 //! lineup, the playlist, the guide and the relay's table) rebuilds.
 
 mod groups;
+mod lineups;
 
 pub use groups::{CategoryInfo, GroupAction, GroupInfo, GroupsView};
+pub use lineups::{LineupChange, LineupInfo};
 
 use crate::events::{Event, EventLog};
 use crate::store::Store;

@@ -118,6 +118,8 @@ pub struct Gauges {
     pub tuners_total: u32,
     /// (account, connections open, limit).
     pub accounts: Vec<(String, u32, u32)>,
+    /// (lineup, tuners in use, tuners).
+    pub lineups: Vec<(String, u32, u32)>,
 }
 
 impl Metrics {
@@ -295,6 +297,23 @@ impl Metrics {
             "Provider connections allowed per account.",
             &limits,
         );
+        let lineup = |l: &str| format!("{{lineup=\"{}\"}}", escape(l));
+        let held: Vec<(String, u64)> = gauges
+            .lineups
+            .iter()
+            .map(|(l, n, _)| (lineup(l), u64::from(*n)))
+            .collect();
+        gauge(
+            "streamforge_lineup_tuners_in_use",
+            "Tuners in use per lineup.",
+            &held,
+        );
+        let sizes: Vec<(String, u64)> = gauges
+            .lineups
+            .iter()
+            .map(|(l, _, max)| (lineup(l), u64::from(*max)))
+            .collect();
+        gauge("streamforge_lineup_tuners", "Tuners per lineup.", &sizes);
         out
     }
 }
@@ -320,7 +339,10 @@ mod tests {
             tuners_in_use: 1,
             tuners_total: 4,
             accounts: vec![("we\"ird".into(), 1, 2)],
+            lineups: vec![("kids".into(), 1, 2)],
         });
+        assert!(text.contains("streamforge_lineup_tuners_in_use{lineup=\"kids\"} 1\n"));
+        assert!(text.contains("streamforge_lineup_tuners{lineup=\"kids\"} 2\n"));
         assert!(text.contains("streamforge_tunes_total{result=\"ok\"} 3\n"));
         assert!(text.contains("streamforge_viewers 2\n"));
         assert!(text.contains("streamforge_account_connections{account=\"we\\\"ird\"} 1\n"));

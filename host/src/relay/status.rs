@@ -22,6 +22,9 @@ pub struct SessionView {
     /// Switches to another source so far.
     #[serde(default)]
     pub failovers: u32,
+    /// The lineup whose tuner it holds.
+    #[serde(default)]
+    pub lineup: String,
     /// `GuideNumber`.
     pub channel: String,
     /// The channel's name in the lineup.
@@ -106,13 +109,27 @@ pub struct PutBack {
     pub why: String,
 }
 
+/// A lineup's tuners: how many it may hold, how many it holds.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct LineupUse {
+    /// The lineup's name.
+    pub name: String,
+    /// Tuners held by channels started through it.
+    pub in_use: u32,
+    /// Tuners it may hold.
+    pub tuners: u32,
+}
+
 /// The relay at a glance.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct RelayStatus {
     /// Tuners advertised.
     pub tuners: u32,
-    /// Tuners held by running channels.
+    /// Tuners of `main` held by running channels.
     pub tuners_in_use: u32,
+    /// Each lineup's tuners (`main` first).
+    #[serde(default)]
+    pub lineups: Vec<LineupUse>,
     /// The channels playing, by number.
     pub sessions: Vec<SessionView>,
     /// Each enabled account's connections.
@@ -155,6 +172,7 @@ impl Relay {
                     last_byte_ms: hub.last_data_unix_ms(),
                     failovers: hub.failovers.load(Ordering::Relaxed),
                     channel: hub.route.number.clone(),
+                    lineup: hub.lineup.clone(),
                     name: hub.route.name.clone(),
                     guide_id: hub.route.guide_id.clone(),
                     account: source.as_ref().map(|s| s.stream.account.name.clone()),
@@ -183,9 +201,24 @@ impl Relay {
                 limit,
             })
             .collect();
+        let main = crate::store::MAIN_LINEUP;
+        let lineups = std::iter::once((main.to_string(), tuners))
+            .chain(
+                snapshot
+                    .lineups
+                    .values()
+                    .map(|v| (v.record.name.clone(), v.tuner_count)),
+            )
+            .map(|(name, tuners)| LineupUse {
+                in_use: self.limits.tuners_in_use_of(&name),
+                name,
+                tuners,
+            })
+            .collect();
         RelayStatus {
             tuners,
-            tuners_in_use: self.limits.tuners_in_use(),
+            tuners_in_use: self.limits.tuners_in_use_of(main),
+            lineups,
             sessions,
             accounts,
             runtime_lag: super::lag::RuntimeLag::global().view(),
@@ -227,6 +260,11 @@ impl Relay {
             viewers: status.sessions.iter().map(|s| s.viewers).sum(),
             tuners_in_use: status.tuners_in_use,
             tuners_total: status.tuners,
+            lineups: status
+                .lineups
+                .iter()
+                .map(|l| (l.name.clone(), l.in_use, l.tuners))
+                .collect(),
             accounts: status
                 .accounts
                 .iter()

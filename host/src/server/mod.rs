@@ -10,6 +10,7 @@ pub mod connections;
 pub mod discovery;
 pub mod http;
 pub mod io;
+mod lineup_listeners;
 pub mod open_files;
 pub mod reload;
 mod run;

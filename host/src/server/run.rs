@@ -100,6 +100,15 @@ pub async fn run(
         public: metrics_public,
         connections: Some(connections.clone()),
     });
+    let lineup_parts = super::lineup_listeners::Parts {
+        routing: routing.clone(),
+        relay: relay.clone(),
+        tuner: tuner_state.clone(),
+        connections: connections.clone(),
+        events: app.events.clone(),
+        ip: addr.ip(),
+        base_url: device.base_url.clone(),
+    };
     let router = tuner::http::router(tuner_state)
         .merge(crate::relay::router(
             relay.clone(),
@@ -137,6 +146,7 @@ pub async fn run(
         println!("  discovery: off (add the tuner by its address)");
         Vec::new()
     };
+    let lineup_listeners = super::lineup_listeners::spawn(lineup_parts, stopped.clone());
     let closing = relay.clone();
     let limit = open_files.map_or("unknown".to_string(), |n| n.to_string());
     println!("  connections: at most {max_open} open at once (open-file limit {limit})");
@@ -156,6 +166,7 @@ pub async fn run(
     })
     .await;
     let _ = stop.send(true);
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(2), lineup_listeners).await;
     for task in discovery {
         // Lets SSDP say byebye; bounded so a stuck socket cannot hold the exit.
         let _ = tokio::time::timeout(std::time::Duration::from_secs(2), task).await;

@@ -23,7 +23,7 @@ pub use catalog::CatalogInfo;
 pub use dump::load_dump;
 pub use guides::{GuideChannelRecord, GuideRecord};
 pub use history::StreamHistoryStore;
-pub use lineup::LineupNumber;
+pub use lineup::{valid_number as valid_guide_number, LineupNumber};
 pub use lineup_rules::{GroupRule, LineupRules, FIRST_UNMAPPED};
 pub use lineups::{valid_lineup_name, LineupRecord, MAIN_LINEUP};
 pub use mappings::MappingRecord;

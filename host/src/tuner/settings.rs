@@ -31,13 +31,20 @@ pub fn device_id(app: &App, configured: Option<&str>) -> anyhow::Result<u32> {
             return Ok(id);
         }
     }
-    let mut bytes = [0u8; 4];
-    getrandom::fill(&mut bytes).map_err(|e| anyhow!("no randomness for a DeviceID: {e}"))?;
-    // Keep clear of ids that look like wildcards or zero.
-    let id = device_id::with_checksum((u32::from_be_bytes(bytes) & 0x7FFF_FFF0) | 0x1000_0000);
+    let id = random_device_id()?;
     app.store
         .set_setting(DEVICE_ID_KEY, &device_id::format(id))?;
     Ok(id)
+}
+
+/// A new random DeviceID with a valid checksum.
+pub fn random_device_id() -> anyhow::Result<u32> {
+    let mut bytes = [0u8; 4];
+    getrandom::fill(&mut bytes).map_err(|e| anyhow!("no randomness for a DeviceID: {e}"))?;
+    // Keep clear of ids that look like wildcards or zero.
+    Ok(device_id::with_checksum(
+        (u32::from_be_bytes(bytes) & 0x7FFF_FFF0) | 0x1000_0000,
+    ))
 }
 
 /// Tuners to advertise (see [`crate::routing::table::tuner_count`]).
