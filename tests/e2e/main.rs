@@ -24,6 +24,7 @@ mod guide_shift;
 mod hostile_plugins;
 mod https_accounts;
 mod lineup_control;
+mod lineups;
 mod logos;
 mod names_through_plugin;
 mod plugin_cli;
