@@ -301,6 +301,46 @@ fn tunes_through_every_lineup_never_open_more_than_the_account_allows() {
     drop((a, b, c, third));
     server.wait_released();
 
+    // With a higher priority and `preempt`, a tune through den ends the
+    // oldest session of a lower-priority lineup instead of getting 805.
+    cli(
+        data.path(),
+        &[
+            "lineup",
+            "set",
+            "den",
+            "--priority",
+            "10",
+            "--preempt",
+            "true",
+        ],
+    );
+    let a = hold(format!("{}/stream/{}", devices[0], all[0]));
+    let b = hold(format!("{}/stream/{}", devices[1], all[1]));
+    let d = hold(format!("{}/stream/{}", devices[2], all[2]));
+    let events = cli(data.path(), &["events"]);
+    assert!(
+        events.contains("tuner-preempted")
+            && events.contains(&format!("channel {} ", all[0]))
+            && events.contains("lineup den"),
+        "{events}"
+    );
+    assert!(sim.open_streams() <= 2);
+    drop((a, b, d));
+    server.wait_released();
+    cli(
+        data.path(),
+        &[
+            "lineup",
+            "set",
+            "den",
+            "--priority",
+            "0",
+            "--preempt",
+            "false",
+        ],
+    );
+
     // 200 random tunes from four clients across the lineups: the panel never
     // sees more than two connections.
     let peak = std::sync::atomic::AtomicUsize::new(0);

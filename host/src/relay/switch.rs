@@ -59,6 +59,9 @@ pub(super) async fn make_room(
     if take_idle(relay, number, lineup, route, &hubs, no_tuner, no_account).await {
         return;
     }
+    if !no_tuner && no_account && preempt_lower(relay, number, lineup, route, &hubs).await {
+        return;
+    }
     let Some(ip) = viewer.address.map(|a| a.ip()) else {
         return;
     };
@@ -92,6 +95,51 @@ pub(super) async fn make_room(
     let mut ended = old.ended.subscribe();
     old.close();
     let _ = tokio::time::timeout(RELEASE_WAIT, ended.wait_for(|e| *e)).await;
+}
+
+/// When lineup `lineup` may preempt (`preempt = true`), ends the oldest
+/// session of a lower-priority lineup on an account `route` streams from,
+/// so the tune of channel `number` gets its connection. Waits until its
+/// slots are back; whether it ended one.
+async fn preempt_lower(
+    relay: &Arc<Relay>,
+    number: &str,
+    lineup: &str,
+    route: &ChannelRoute,
+    hubs: &[Arc<super::hub::Hub>],
+) -> bool {
+    let snapshot = relay.routing.load();
+    let (priority, preempts) = snapshot.priority_of(lineup);
+    if !preempts {
+        return false;
+    }
+    let mut lower: Vec<&Arc<super::hub::Hub>> = hubs
+        .iter()
+        .filter(|h| snapshot.priority_of(&h.lineup).0 < priority)
+        .filter(|h| {
+            h.source_account()
+                .is_some_and(|a| route.streams.iter().any(|s| s.account.name == a))
+        })
+        .collect();
+    lower.sort_by_key(|h| h.started);
+    let Some(old) = lower.first() else {
+        return false;
+    };
+    relay.events.record(
+        Event::new(
+            "tuner-preempted",
+            format!(
+                "channel {} ({}) of lineup {} ends: channel {number} ({}) of lineup {lineup}, which has a higher priority, needed its account connection",
+                old.route.number, old.route.name, old.lineup, route.name
+            ),
+        )
+        .channel(&old.route.guide_id)
+        .session(&old.id),
+    );
+    let mut ended = old.ended.subscribe();
+    old.close();
+    let _ = tokio::time::timeout(RELEASE_WAIT, ended.wait_for(|e| *e)).await;
+    true
 }
 
 /// Ends the oldest session without a viewer whose end lets the tune of

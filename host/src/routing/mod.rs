@@ -102,6 +102,17 @@ impl Snapshot {
         self.lineups.get(name).map(|v| &v.lineup)
     }
 
+    /// Lineup `name`'s priority and whether it may preempt (`main`: 0, no;
+    /// a lineup gone since: the lowest, no).
+    pub fn priority_of(&self, name: &str) -> (i32, bool) {
+        if name == crate::store::MAIN_LINEUP {
+            return (0, false);
+        }
+        self.lineups
+            .get(name)
+            .map_or((i32::MIN, false), |v| (v.record.priority, v.record.preempt))
+    }
+
     /// How many tuners lineup `name` may hold at once, if it exists.
     pub fn tuners_of(&self, name: &str) -> Option<u32> {
         if name == crate::store::MAIN_LINEUP {
