@@ -237,6 +237,22 @@ fn the_console_signs_in_shows_live_viewers_pins_and_reports_a_refused_account() 
     );
     shoot(&browser, "sources");
 
+    // Lineups: one made from the page is a device of its own at once.
+    visit(&browser, &format!("{ui}lineups"), "Lineups");
+    browser.script(
+        "const f = document.getElementById('create-lineup'); const e = f.elements; \
+         e['name'].value = 'kids'; e['channels'].value = arguments[0]; e['tuners'].value = '1'; f.submit();",
+        &[Value::from(erste.clone())],
+    );
+    let made = flash_says(&browser, "the new lineup's message", "lineup kids made");
+    assert!(made.contains("1 channel)"), "{made}");
+    let kids = common::get_json(&format!("{}/lineups/kids/lineup.json", server.base));
+    assert_eq!(kids.as_array().unwrap().len(), 1, "{kids}");
+    assert_eq!(kids[0]["GuideNumber"], erste.as_str());
+    let row = browser.eval("document.querySelector('#lineups tr[data-lineup=\"kids\"]').innerText");
+    assert!(row.as_str().unwrap().contains("/lineups/kids"), "{row}");
+    shoot(&browser, "lineups");
+
     visit(&browser, &format!("{ui}events"), "Events");
     let events = browser.eval("document.getElementById('event-rows').innerText");
     assert!(

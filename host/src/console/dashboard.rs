@@ -34,6 +34,11 @@ pub fn live(status: &RelayStatus, accounts: &[AccountView]) -> Markup {
             p.big {
                 span #tuners-in-use { (status.tuners_in_use) } " of " span #tuners-total { (status.tuners) } " in use"
             }
+            @if status.lineups.len() > 1 {
+                ul #lineup-tuners { @for l in &status.lineups {
+                    li data-lineup=(l.name) { (l.name) ": " (l.in_use) " of " (l.tuners) }
+                } }
+            }
         }
         section.card.wide {
             h2 { "Playing" }
@@ -44,7 +49,10 @@ pub fn live(status: &RelayStatus, accounts: &[AccountView]) -> Markup {
                     thead { tr { th { "Channel" } th { "Source" } th { "Measured" } th { "Viewers" } th { "Rate" } th { "Sent" } th { "For" } th { "Failovers" } } }
                     tbody { @for s in &status.sessions {
                         tr data-channel=(s.channel) {
-                            td { b { (s.channel) } " " (s.name) }
+                            td {
+                                b { (s.channel) } " " (s.name)
+                                @if !s.lineup.is_empty() && s.lineup != crate::store::MAIN_LINEUP { " " span.tag { "via " (s.lineup) } }
+                            }
                             td {
                                 @match (&s.account, &s.stream_key) {
                                     (Some(a), Some(k)) => { (a) " / " (k) " " span.tag { (s.quality.as_deref().unwrap_or("?")) } }

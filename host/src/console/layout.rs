@@ -5,9 +5,10 @@ use super::session::Flash;
 use maud::{html, Markup, DOCTYPE};
 
 /// The pages in the navigation: path and label.
-const NAV: [(&str, &str); 5] = [
+const NAV: [(&str, &str); 6] = [
     ("/ui/", "Dashboard"),
     ("/ui/channels", "Channels"),
+    ("/ui/lineups", "Lineups"),
     ("/ui/sources", "Sources"),
     ("/ui/events", "Events"),
     ("/ui/cameras", "Cameras"),

@@ -16,6 +16,7 @@ mod events;
 mod guard;
 mod jobs;
 mod layout;
+mod lineups;
 mod live;
 mod login;
 pub mod password;
@@ -97,6 +98,10 @@ pub fn router(state: ConsoleState) -> Router {
         .route("/ui/plugins/fetch", post(sources::fetch_plugin))
         .route("/ui/api/job", get(jobs::status))
         .route("/ui/events", get(events::page))
+        .route("/ui/lineups", get(lineups::page))
+        .route("/ui/lineups/create", post(lineups::create))
+        .route("/ui/lineups/remove", post(lineups::remove))
+        .route("/ui/lineups/split", post(lineups::split))
         .route("/ui/cameras", get(cameras::page))
         .route("/ui/live", get(live::stream))
         .route("/ui/api/status", get(live::status))

@@ -60,7 +60,7 @@ pub use hub::ViewerInfo;
 pub use measured::Measured;
 pub(crate) use plain_http::keep_read_buffers_mapped;
 pub use probe::{ProbeError, ProbeReport};
-pub use status::{AccountUse, RelayStatus, SessionView, ViewerView};
+pub use status::{AccountUse, LineupUse, RelayStatus, SessionView, ViewerView};
 pub use thread::RelayThread;
 pub use upstream::ConnectError;
 

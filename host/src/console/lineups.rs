@@ -1,0 +1,235 @@
+//! The lineups page: every lineup (`main` and the others) with its DeviceID,
+//! address, channels and tuners in use; make one (name, channels by number
+//! or range, groups, tuners, priority, preempt, port), remove one, split one
+//! for Plex's 480 channels. Each action is the CLI's own operation
+//! (`crate::lineup_control`).
+
+use super::{act, layout, read, Console, SessionId};
+use crate::lineup_control::{LineupChange, LineupInfo};
+use crate::relay::LineupUse;
+use axum::extract::State;
+use axum::response::Response;
+use axum::{Extension, Form};
+use maud::{html, Markup};
+use serde::Deserialize;
+
+const BACK: &str = "/ui/lineups";
+
+fn table(list: &[LineupInfo], used: &[LineupUse], base: &str) -> Markup {
+    html! {
+        div.scroll { table #lineups {
+            thead { tr { th { "Lineup" } th { "DeviceID" } th { "Address" } th { "Channels" } th { "Tuners" } th { "Priority" } th { "" } } }
+            tbody { @for l in list {
+                @let u = used.iter().find(|u| u.name == l.name);
+                tr data-lineup=(l.name) {
+                    td { b { (l.name) } @if let Some(n) = &l.friendly_name { br; small.muted { (n) } } }
+                    td { code { (l.device_id.as_deref().unwrap_or("-")) } }
+                    td.wrap {
+                        @if l.name == crate::store::MAIN_LINEUP { (base) } @else { (crate::tuner::path_base(base, &l.name)) }
+                        @if let Some(port) = l.port { br; (crate::tuner::port_base(base, port)) }
+                    }
+                    td {
+                        (l.channel_count)
+                        @if let Some((a, b)) = &l.numbers { br; small.muted { (a) "–" (b) } }
+                        @if l.channel_count > crate::routing::lineup::PLEX_CHANNEL_LIMIT { br; span.tag.health { "over Plex's 480" } }
+                    }
+                    td { (u.map_or(0, |u| u.in_use)) " of " (u.map_or("-".to_string(), |u| u.tuners.to_string())) }
+                    td { (l.priority) @if l.preempt { " " span.tag { "preempts" } } }
+                    td.actions {
+                        form.inline method="post" action="/ui/lineups/split" {
+                            input type="hidden" name="name" value=(l.name);
+                            input type="number" name="max" value="480" min="1" max="100000" aria-label="channels per part";
+                            button type="submit" { "Split" }
+                        }
+                        @if l.name != crate::store::MAIN_LINEUP {
+                            form.inline method="post" action="/ui/lineups/remove" data-confirm="Remove this lineup? Media servers lose this tuner." {
+                                input type="hidden" name="name" value=(l.name);
+                                button type="submit" { "Remove" }
+                            }
+                        }
+                    }
+                }
+            } }
+        } }
+    }
+}
+
+fn create_form() -> Markup {
+    html! {
+        details {
+            summary { "Make a lineup" }
+            form.stack #create-lineup method="post" action="/ui/lineups/create" autocomplete="off" {
+                label { "Name (lowercase letters, digits, -)" input type="text" name="name" required pattern="[a-z0-9][a-z0-9-]{0,31}"; }
+                label { "Name media servers show (empty: StreamForge NAME)" input type="text" name="friendly_name" maxlength="64"; }
+                label { "Channels by number, separated by commas" input type="text" name="channels" placeholder="101, 102, 205"; }
+                label { "From number" input type="text" name="from" inputmode="decimal"; }
+                label { "To number" input type="text" name="to" inputmode="decimal"; }
+                label { "Only these provider groups (commas)" input type="text" name="include_groups"; }
+                label { "Tuners (empty: as many as main)" input type="number" name="tuners" min="1" max="255"; }
+                label { "Priority (higher goes first when accounts are full)" input type="number" name="priority" value="0"; }
+                label.check { input type="checkbox" name="preempt" value="true"; " May end a lower-priority lineup's oldest session" }
+                label { "Own port (empty: only under /lineups/NAME/)" input type="number" name="port" min="1" max="65535"; }
+                button type="submit" { "Make it" }
+            }
+        }
+    }
+}
+
+/// `GET /ui/lineups`.
+pub async fn page(
+    State(console): State<Console>,
+    Extension(session): Extension<SessionId>,
+) -> Response {
+    let used = console.relay.status().await.lineups;
+    let base = crate::tuner::current(&console.device).base_url;
+    let loaded = read(&console, |app| app.lineup.lineups()).await;
+    let flash = console.sessions.take_flash(&session.0);
+    let body = match loaded {
+        Err(e) => html! { h1 { "Lineups" } p.flash.error { (e) } },
+        Ok(list) => html! {
+            h1 { "Lineups" }
+            section.card.wide {
+                p.muted { "Each lineup is a tuner of its own for Plex, Jellyfin, Emby or Channels DVR: add it by its address. Channels keep their numbers in every lineup; every lineup's tunes share the provider accounts' connections." }
+                (table(&list, &used, &base))
+                (create_form())
+            }
+        },
+    };
+    layout::answer(layout::page("Lineups", "Lineups", flash, body))
+}
+
+/// The make-a-lineup form.
+#[derive(Deserialize)]
+pub struct Create {
+    name: String,
+    #[serde(default)]
+    friendly_name: String,
+    #[serde(default)]
+    channels: String,
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    to: String,
+    #[serde(default)]
+    include_groups: String,
+    #[serde(default)]
+    tuners: String,
+    #[serde(default)]
+    priority: String,
+    #[serde(default)]
+    preempt: Option<String>,
+    #[serde(default)]
+    port: String,
+}
+
+/// A comma-separated field as a list.
+fn list(field: &str) -> Vec<String> {
+    field
+        .split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// An optional number field.
+fn number<T: std::str::FromStr>(field: &str, what: &str) -> anyhow::Result<Option<T>> {
+    match field.trim() {
+        "" => Ok(None),
+        n => n
+            .parse()
+            .map(Some)
+            .map_err(|_| anyhow::anyhow!("{what} `{n}` is not a whole number")),
+    }
+}
+
+/// `POST /ui/lineups/create`.
+pub async fn create(
+    State(console): State<Console>,
+    Extension(session): Extension<SessionId>,
+    Form(f): Form<Create>,
+) -> Response {
+    act(
+        &console,
+        &session,
+        BACK,
+        move |app, _| {
+            let change = LineupChange {
+                friendly_name: Some(f.friendly_name.trim().to_string()).filter(|n| !n.is_empty()),
+                tuners: number(&f.tuners, "tuners")?,
+                priority: number(&f.priority, "priority")?,
+                preempt: Some(f.preempt.is_some()),
+                port: number(&f.port, "port")?,
+                add_channels: list(&f.channels),
+                first: Some(f.from.trim().to_string()).filter(|n| !n.is_empty()),
+                last: Some(f.to.trim().to_string()).filter(|n| !n.is_empty()),
+                include_groups: list(&f.include_groups),
+                ..Default::default()
+            };
+            app.lineup.create_lineup(f.name.trim(), &change)
+        },
+        |l| {
+            format!(
+                "lineup {} made (DeviceID {}, {} channel{}); add it to a media server at its address",
+                l.name,
+                l.device_id.unwrap_or_default(),
+                l.channel_count,
+                if l.channel_count == 1 { "" } else { "s" }
+            )
+        },
+    )
+    .await
+}
+
+/// A form naming one lineup.
+#[derive(Deserialize)]
+pub struct Named {
+    name: String,
+}
+
+/// `POST /ui/lineups/remove`.
+pub async fn remove(
+    State(console): State<Console>,
+    Extension(session): Extension<SessionId>,
+    Form(f): Form<Named>,
+) -> Response {
+    act(
+        &console,
+        &session,
+        BACK,
+        move |app, _| app.lineup.remove_lineup(&f.name),
+        |l| format!("lineup {} removed", l.name),
+    )
+    .await
+}
+
+/// The split form.
+#[derive(Deserialize)]
+pub struct Split {
+    name: String,
+    max: usize,
+}
+
+/// `POST /ui/lineups/split`.
+pub async fn split(
+    State(console): State<Console>,
+    Extension(session): Extension<SessionId>,
+    Form(f): Form<Split>,
+) -> Response {
+    let max = f.max;
+    act(
+        &console,
+        &session,
+        BACK,
+        move |app, _| app.lineup.split_lineup(&f.name, f.max),
+        move |parts| {
+            let names: Vec<String> = parts.into_iter().map(|l| l.name).collect();
+            format!(
+                "split into {} lineups of at most {max}: {}",
+                names.len(),
+                names.join(", ")
+            )
+        },
+    )
+    .await
+}
