@@ -251,6 +251,18 @@ fn the_console_signs_in_shows_live_viewers_pins_and_reports_a_refused_account() 
     assert_eq!(kids[0]["GuideNumber"], erste.as_str());
     let row = browser.eval("document.querySelector('#lineups tr[data-lineup=\"kids\"]').innerText");
     assert!(row.as_str().unwrap().contains("/lineups/kids"), "{row}");
+    browser.script(
+        "const f = document.getElementById('set-kids'); f.elements['friendly_name'].value = 'Kids TV'; f.submit();",
+        &[],
+    );
+    flash_says(
+        &browser,
+        "the changed lineup's message",
+        "lineup kids changed",
+    );
+    let kids = common::get_json(&format!("{}/lineups/kids/discover.json", server.base));
+    assert_eq!(kids["FriendlyName"], "Kids TV", "{kids}");
+    assert_eq!(kids["TunerCount"], 1, "the rest of the form kept: {kids}");
     shoot(&browser, "lineups");
 
     visit(&browser, &format!("{ui}events"), "Events");

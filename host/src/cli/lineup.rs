@@ -182,6 +182,7 @@ impl From<LineupOptions> for LineupChange {
             exclude_categories: o.exclude_category,
             clear_groups: o.clear_groups,
             clear_channels: o.clear_channels,
+            included_groups: None,
         }
     }
 }

@@ -42,6 +42,7 @@ fn table(list: &[LineupInfo], used: &[LineupUse], base: &str) -> Markup {
                             button type="submit" { "Split" }
                         }
                         @if l.name != crate::store::MAIN_LINEUP {
+                            details.edit { summary { "Change" } (lineup_form(Some(l))) }
                             form.inline method="post" action="/ui/lineups/remove" data-confirm="Remove this lineup? Media servers lose this tuner." {
                                 input type="hidden" name="name" value=(l.name);
                                 button type="submit" { "Remove" }
@@ -54,23 +55,29 @@ fn table(list: &[LineupInfo], used: &[LineupUse], base: &str) -> Markup {
     }
 }
 
-fn create_form() -> Markup {
+/// The form that makes a lineup (`editing`: `None`) or changes one.
+fn lineup_form(editing: Option<&LineupInfo>) -> Markup {
+    let (id, action, label) = match editing {
+        None => ("create-lineup".to_string(), "/ui/lineups/create", "Make it"),
+        Some(l) => (format!("set-{}", l.name), "/ui/lineups/set", "Change it"),
+    };
     html! {
-        details {
-            summary { "Make a lineup" }
-            form.stack #create-lineup method="post" action="/ui/lineups/create" autocomplete="off" {
-                label { "Name (lowercase letters, digits, -)" input type="text" name="name" required pattern="[a-z0-9][a-z0-9-]{0,31}"; }
-                label { "Name media servers show (empty: StreamForge NAME)" input type="text" name="friendly_name" maxlength="64"; }
-                label { "Channels by number, separated by commas" input type="text" name="channels" placeholder="101, 102, 205"; }
-                label { "From number" input type="text" name="from" inputmode="decimal"; }
-                label { "To number" input type="text" name="to" inputmode="decimal"; }
-                label { "Only these provider groups (commas)" input type="text" name="include_groups"; }
-                label { "Tuners (empty: as many as main)" input type="number" name="tuners" min="1" max="255"; }
-                label { "Priority (higher goes first when accounts are full)" input type="number" name="priority" value="0"; }
-                label.check { input type="checkbox" name="preempt" value="true"; " May end a lower-priority lineup's oldest session" }
-                label { "Own port (empty: only under /lineups/NAME/)" input type="number" name="port" min="1" max="65535"; }
-                button type="submit" { "Make it" }
+        form.stack id=(id) method="post" action=(action) autocomplete="off" {
+            @match editing {
+                None => { label { "Name (lowercase letters, digits, -)" input type="text" name="name" required pattern="[a-z0-9][a-z0-9-]{0,31}"; } }
+                Some(l) => { input type="hidden" name="name" value=(l.name); }
             }
+            label { "Name media servers show" input type="text" name="friendly_name" maxlength="64" value=[editing.and_then(|l| l.friendly_name.as_deref())]; }
+            label { "Channels by number, separated by commas" input type="text" name="channels" placeholder="101, 102, 205" value=[editing.map(|l| l.channels.join(", "))]; }
+            label { "From number" input type="text" name="from" inputmode="decimal" value=[editing.and_then(|l| l.first.as_deref())]; }
+            label { "To number" input type="text" name="to" inputmode="decimal" value=[editing.and_then(|l| l.last.as_deref())]; }
+            label { "Only these provider groups (commas)" input type="text" name="include_groups"
+                value=[editing.map(|l| l.groups.iter().filter(|g| g.include && !g.category).map(|g| g.group.as_str()).collect::<Vec<_>>().join(", "))]; }
+            label { "Tuners (empty: as many as main)" input type="number" name="tuners" min="1" max="255" value=[editing.and_then(|l| l.tuners)]; }
+            label { "Priority (higher goes first when accounts are full)" input type="number" name="priority" value=(editing.map_or(0, |l| l.priority)); }
+            label.check { input type="checkbox" name="preempt" value="true" checked[editing.is_some_and(|l| l.preempt)]; " May end a lower-priority lineup's oldest session" }
+            label { "Own port (empty: only under /lineups/NAME/)" input type="number" name="port" min="1" max="65535" value=[editing.and_then(|l| l.port)]; }
+            button type="submit" { (label) }
         }
     }
 }
@@ -91,7 +98,7 @@ pub async fn page(
             section.card.wide {
                 p.muted { "Each lineup is a tuner of its own for Plex, Jellyfin, Emby or Channels DVR: add it by its address. Channels keep their numbers in every lineup; every lineup's tunes share the provider accounts' connections." }
                 (table(&list, &used, &base))
-                (create_form())
+                details { summary { "Make a lineup" } (lineup_form(None)) }
             }
         },
     };
@@ -143,6 +150,27 @@ fn number<T: std::str::FromStr>(field: &str, what: &str) -> anyhow::Result<Optio
     }
 }
 
+impl Create {
+    /// What the form says, as a change: its lists and range replace the
+    /// lineup's, empty fields clear what they stand for.
+    fn change(&self) -> anyhow::Result<LineupChange> {
+        let field = |f: &str| Some(f.trim().to_string());
+        Ok(LineupChange {
+            friendly_name: Some(self.friendly_name.trim().to_string()).filter(|n| !n.is_empty()),
+            tuners: Some(number(&self.tuners, "tuners")?.unwrap_or(0)),
+            priority: number(&self.priority, "priority")?,
+            preempt: Some(self.preempt.is_some()),
+            port: Some(number(&self.port, "port")?.unwrap_or(0)),
+            clear_channels: true,
+            add_channels: list(&self.channels),
+            first: field(&self.from),
+            last: field(&self.to),
+            included_groups: Some(list(&self.include_groups)),
+            ..Default::default()
+        })
+    }
+}
+
 /// `POST /ui/lineups/create`.
 pub async fn create(
     State(console): State<Console>,
@@ -153,21 +181,7 @@ pub async fn create(
         &console,
         &session,
         BACK,
-        move |app, _| {
-            let change = LineupChange {
-                friendly_name: Some(f.friendly_name.trim().to_string()).filter(|n| !n.is_empty()),
-                tuners: number(&f.tuners, "tuners")?,
-                priority: number(&f.priority, "priority")?,
-                preempt: Some(f.preempt.is_some()),
-                port: number(&f.port, "port")?,
-                add_channels: list(&f.channels),
-                first: Some(f.from.trim().to_string()).filter(|n| !n.is_empty()),
-                last: Some(f.to.trim().to_string()).filter(|n| !n.is_empty()),
-                include_groups: list(&f.include_groups),
-                ..Default::default()
-            };
-            app.lineup.create_lineup(f.name.trim(), &change)
-        },
+        move |app, _| app.lineup.create_lineup(f.name.trim(), &f.change()?),
         |l| {
             format!(
                 "lineup {} made (DeviceID {}, {} channel{}); add it to a media server at its address",
@@ -176,6 +190,25 @@ pub async fn create(
                 l.channel_count,
                 if l.channel_count == 1 { "" } else { "s" }
             )
+        },
+    )
+    .await
+}
+
+/// `POST /ui/lineups/set`.
+pub async fn set(
+    State(console): State<Console>,
+    Extension(session): Extension<SessionId>,
+    Form(f): Form<Create>,
+) -> Response {
+    act(
+        &console,
+        &session,
+        BACK,
+        move |app, _| app.lineup.set_lineup(&f.name, &f.change()?),
+        |l| {
+            let s = if l.channel_count == 1 { "" } else { "s" };
+            format!("lineup {} changed ({} channel{s})", l.name, l.channel_count)
         },
     )
     .await

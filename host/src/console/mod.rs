@@ -100,6 +100,7 @@ pub fn router(state: ConsoleState) -> Router {
         .route("/ui/events", get(events::page))
         .route("/ui/lineups", get(lineups::page))
         .route("/ui/lineups/create", post(lineups::create))
+        .route("/ui/lineups/set", post(lineups::set))
         .route("/ui/lineups/remove", post(lineups::remove))
         .route("/ui/lineups/split", post(lineups::split))
         .route("/ui/cameras", get(cameras::page))

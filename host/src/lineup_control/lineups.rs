@@ -44,6 +44,9 @@ pub struct LineupChange {
     pub exclude_categories: Vec<String>,
     /// Forget its group and category filters first.
     pub clear_groups: bool,
+    /// The provider groups it includes, replacing those it included (its
+    /// exclusions and category filters stay): what the console's form says.
+    pub included_groups: Option<Vec<String>>,
     /// Forget its channel list and range first.
     pub clear_channels: bool,
 }
@@ -305,6 +308,14 @@ impl LineupControl {
         bound(&change.last, &mut record.last)?;
         if change.clear_groups {
             record.groups.clear();
+        }
+        if let Some(groups) = &change.included_groups {
+            record.groups.retain(|r| !r.include || r.category);
+            record.groups.extend(groups.iter().map(|g| GroupRule {
+                group: g.clone(),
+                include: true,
+                category: false,
+            }));
         }
         let mut rule = |group: &String, include: bool, category: bool| {
             record
