@@ -36,3 +36,5 @@ pub mod store;
 pub mod text;
 pub mod tokens;
 pub mod tuner;
+pub mod users;
+pub mod xtream;

@@ -46,3 +46,4 @@ mod systemd_unit;
 mod tokens_cli;
 mod tuner_accounting;
 mod tuner_http;
+mod xtream;

@@ -41,6 +41,7 @@ mod programmes;
 mod shift;
 mod source;
 mod summary;
+mod summary_of;
 
 pub use channel::{is_channel_number, Channel};
 pub use error::{IngestError, Position};
@@ -53,3 +54,4 @@ pub use programmes::{
 };
 pub use shift::{shift_file, GuideShift};
 pub use summary::{IngestSummary, SkipReason};
+pub use summary_of::{parse_time, ProgrammeSummary};

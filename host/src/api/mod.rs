@@ -10,7 +10,7 @@ mod server_file;
 mod token;
 
 pub use client::ApiClient;
-pub use routes::{router, NewLineup, ProbeRequest, SplitLineup};
+pub use routes::{router, NewLineup, NewUser, ProbeRequest, SplitLineup};
 pub use server_file::ServerFile;
 pub use token::load_or_create_token;
 

@@ -84,6 +84,9 @@ pub fn router(app: Arc<App>, token: AdminToken, relay: Option<Arc<crate::relay::
         .route("/lineups", get(list_lineups).post(create_lineup))
         .route("/lineups/{name}", get(show_lineup).delete(remove_lineup))
         .route("/lineups/{name}/set", post(set_lineup))
+        .route("/users", get(list_users).post(add_user))
+        .route("/users/{name}", axum::routing::delete(remove_user))
+        .route("/users/{name}/set", post(set_user))
         .route("/lineups/{name}/split", post(split_lineup))
         .route("/events", get(events))
         .route("/status", get(status))
@@ -312,6 +315,37 @@ async fn split_lineup(
     Json(split): Json<SplitLineup>,
 ) -> Answer {
     off_thread(&a, move |app, _| app.lineup.split_lineup(&name, split.max)).await
+}
+
+async fn list_users(State(a): State<Admin>) -> Answer {
+    off_thread(&a, |app, _| app.users.list()).await
+}
+
+async fn add_user(State(a): State<Admin>, Json(new): Json<NewUser>) -> Answer {
+    off_thread(&a, move |app, _| app.users.add(&new.name, &new.change)).await
+}
+
+async fn set_user(
+    State(a): State<Admin>,
+    Path(name): Path<String>,
+    Json(change): Json<crate::users::UserChange>,
+) -> Answer {
+    off_thread(&a, move |app, _| app.users.set(&name, &change)).await
+}
+
+async fn remove_user(State(a): State<Admin>, Path(name): Path<String>) -> Answer {
+    off_thread(&a, move |app, _| app.users.remove(&name)).await
+}
+
+/// Body of `POST /api/v1/users`: `user add NAME ...` (the password inside,
+/// over the admin connection only; never stored as given).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct NewUser {
+    /// The user name.
+    pub name: String,
+    /// Password, lineup, limits.
+    #[serde(default)]
+    pub change: crate::users::UserChange,
 }
 
 /// Body of `POST /api/v1/lineups`: `lineup create NAME ...`.

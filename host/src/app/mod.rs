@@ -46,6 +46,8 @@ pub struct App {
     pub controllers: crate::camera::controllers::CameraControllers,
     /// What each stream measured and did when it played.
     pub history: Arc<crate::history::History>,
+    /// The Xtream door's users.
+    pub users: crate::users::Users,
 }
 
 impl App {
@@ -81,6 +83,7 @@ impl App {
             history.clone(),
         );
         let lineup = crate::lineup_control::LineupControl::new(store.clone(), events.clone());
+        let users = crate::users::Users::new(store.clone(), events.clone());
         guides.clean_files()?;
         let cameras = crate::camera::book::CameraBook::new(
             store.clone(),
@@ -96,6 +99,7 @@ impl App {
             fetcher.clone(),
         );
         Ok(App {
+            users,
             cameras,
             controllers,
             data,

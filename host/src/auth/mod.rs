@@ -13,6 +13,7 @@ pub mod admin;
 pub mod client_addr;
 pub mod compare;
 pub mod page_headers;
+pub mod password_hash;
 pub mod principal;
 pub mod signin;
 

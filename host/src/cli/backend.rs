@@ -263,6 +263,48 @@ impl Backend {
         }
     }
 
+    pub async fn users(&self) -> anyhow::Result<Vec<crate::users::UserView>> {
+        match self {
+            Backend::Local(app) => app.users.list(),
+            Backend::Remote(api) => api.get("users", &[]).await,
+        }
+    }
+
+    pub async fn add_user(
+        &self,
+        name: &str,
+        change: crate::users::UserChange,
+    ) -> anyhow::Result<crate::users::UserView> {
+        match self {
+            Backend::Local(app) => app.users.add(name, &change),
+            Backend::Remote(api) => {
+                let new = crate::api::NewUser {
+                    name: name.to_string(),
+                    change,
+                };
+                api.post("users", &new).await
+            }
+        }
+    }
+
+    pub async fn set_user(
+        &self,
+        name: &str,
+        change: crate::users::UserChange,
+    ) -> anyhow::Result<crate::users::UserView> {
+        match self {
+            Backend::Local(app) => app.users.set(name, &change),
+            Backend::Remote(api) => api.post(&format!("users/{}/set", enc(name)), &change).await,
+        }
+    }
+
+    pub async fn remove_user(&self, name: &str) -> anyhow::Result<crate::users::UserView> {
+        match self {
+            Backend::Local(app) => app.users.remove(name),
+            Backend::Remote(api) => api.delete(&format!("users/{}", enc(name))).await,
+        }
+    }
+
     pub async fn lineups(&self) -> anyhow::Result<Vec<LineupInfo>> {
         match self {
             Backend::Local(app) => app.lineup.lineups(),

@@ -20,6 +20,7 @@ mod status;
 mod streams;
 mod tokens;
 mod urls;
+mod users;
 
 use crate::data_dir::{DataDir, DEFAULT_DATA_DIR};
 use clap::{Parser, Subcommand};
@@ -118,6 +119,9 @@ pub enum Command {
     /// Group filters and unmapped channels: what the lineup shows.
     #[command(subcommand)]
     Lineup(lineup::LineupCommand),
+    /// Users of the Xtream Codes door: what TiviMate, IPTV Smarters and other players sign in with.
+    #[command(subcommand)]
+    User(users::UserCommand),
     /// Set up the web console (served under /ui/ by `serve`).
     #[command(subcommand)]
     Console(console::ConsoleCommand),
@@ -193,6 +197,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             Command::Camera(cmd) => cameras::run(&data, cmd).await,
             Command::Channel(cmd) => lineup::channel(&data, cmd).await,
             Command::Lineup(cmd) => lineup::run(&data, cmd).await,
+            Command::User(cmd) => users::run(&data, cmd).await,
             Command::Console(cmd) => console::run(&data, cmd),
             Command::Backup(args) => backup::backup(&data, args).await,
             Command::Restore(args) => backup::restore(&data, args).await,

@@ -49,6 +49,8 @@ pub struct Snapshot {
     pub lineup: Lineup,
     /// The other lineups, by name (`crate::store::LineupRecord`).
     pub lineups: BTreeMap<String, Arc<LineupView>>,
+    /// The Xtream door's users, by name (their password hashes included).
+    pub users: std::collections::HashMap<String, Arc<crate::store::UserRecord>>,
     /// Each channel's streams, by number, and the limits.
     pub table: RouteTable,
     /// Each guide's prepared programme file, by guide name.
@@ -83,10 +85,16 @@ impl Snapshot {
             .into_iter()
             .filter_map(|g| Some((g.name, sources.guides_dir.join(g.programme_file?))))
             .collect();
+        let users = store
+            .users()?
+            .into_iter()
+            .map(|u| (u.name.clone(), Arc::new(u)))
+            .collect();
         Ok(Snapshot {
             version,
             lineup,
             lineups,
+            users,
             table,
             guides,
         })

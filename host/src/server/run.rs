@@ -69,12 +69,20 @@ pub async fn run(
         crate::camera::serve::start(&app, data, &token, settings.camera.clone(), camera_stopping)
             .await?;
     relay.attach_cameras(cameras.routes.cameras.clone());
+    // One budget of failed sign-ins per client for the console and the Xtream door.
+    let signin: Arc<crate::auth::SignInLimiter> = Default::default();
+    let xtream = crate::xtream::router(crate::xtream::XtreamState::new(
+        routing.clone(),
+        relay.clone(),
+        signin.clone(),
+        shared.clone(),
+    ));
     let console = crate::console::router(crate::console::ConsoleState {
         app: app.clone(),
         relay: relay.clone(),
         admin_token: token.clone(),
         sessions: Default::default(),
-        signin: Default::default(),
+        signin,
         device: shared.clone(),
         camera_keys: cameras.routes.access.keys().clone(),
         stopping: console_stopping,
@@ -115,6 +123,7 @@ pub async fn run(
             crate::store::MAIN_LINEUP,
         ))
         .merge(metrics)
+        .merge(xtream)
         .merge(crate::camera::http::router(cameras.routes.clone()))
         .merge(console)
         .nest(

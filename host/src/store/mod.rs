@@ -16,6 +16,7 @@ mod lineup_rules;
 mod lineups;
 mod mappings;
 mod schema;
+mod users;
 
 pub use accounts::{AccountRecord, ProviderLimit, ProviderLimits};
 pub use cameras::{CameraRecord, ControllerRecord};
@@ -28,6 +29,7 @@ pub use lineup_rules::{GroupRule, LineupRules, FIRST_UNMAPPED};
 pub use lineups::{valid_lineup_name, LineupRecord, MAIN_LINEUP};
 pub use mappings::MappingRecord;
 pub use schema::CURRENT as SCHEMA;
+pub use users::UserRecord;
 
 use std::path::Path;
 
@@ -86,6 +88,8 @@ pub struct Store {
     lineup_rules: sled::Tree,
     /// The lineups besides `main` (`lineups`).
     lineups: sled::Tree,
+    /// The Xtream door's users (`users`).
+    users: sled::Tree,
     unmapped_numbers: sled::Tree,
     events: sled::Tree,
     /// Each stream's play history (`crate::history`).
@@ -115,6 +119,7 @@ impl Store {
             lineup: db.open_tree("lineup")?,
             lineup_rules: db.open_tree("lineup_rules")?,
             lineups: db.open_tree("lineups")?,
+            users: db.open_tree("users")?,
             unmapped_numbers: db.open_tree("unmapped_numbers")?,
             events: db.open_tree("events")?,
             stream_history: db.open_tree("stream_history")?,

@@ -9,11 +9,12 @@ pub mod http;
 pub mod identity;
 mod logos;
 mod playlist;
-mod rendered;
+pub(crate) mod rendered;
 pub mod settings;
 pub mod ssdp;
-mod xmltv;
+pub(crate) mod xmltv;
 
+pub(crate) use door::Door;
 pub use door::{lineup_device, path_base, port_base, Devices};
 pub use identity::{current, setup_lines, DeviceInfo, SharedDevice};
 pub use streamforge_hdhomerun::device_id;

@@ -65,7 +65,7 @@ fn lineup_json(lineup: &Lineup, base: &str) -> serde_json::Result<Vec<u8>> {
 
 /// Quotes an attribute value: M3U has no escaping, so quotes and line
 /// breaks are replaced.
-fn attr(v: &str) -> String {
+pub(crate) fn attr(v: &str) -> String {
     v.chars()
         .map(|c| match c {
             '"' => '\'',

@@ -30,7 +30,9 @@ pub(super) async fn xmltv_gz(door: Door) -> Response {
     respond(door, true, true)
 }
 
-fn respond(door: Door, gzip: bool, gz_file: bool) -> Response {
+/// The guide of `door`'s lineup, gzip-compressed when `gzip` (as a
+/// `.gz` file when `gz_file`); the Xtream door's `xmltv.php` too.
+pub(crate) fn respond(door: Door, gzip: bool, gz_file: bool) -> Response {
     let base = door.device.base_url.clone();
     let (tx, rx) = mpsc::channel::<io::Result<Bytes>>(8);
     tokio::task::spawn_blocking(move || {

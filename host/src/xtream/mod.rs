@@ -1,0 +1,71 @@
+//! The Xtream Codes door: the API TiviMate, IPTV Smarters and friends speak
+//! (`player_api.php`, `get.php`, `xmltv.php`, `/live/{user}/{pass}/{id}.ts`),
+//! served from a user's lineup through the same relay, shared sessions and
+//! connection ledger as the HDHomeRun tuner. There is no spec; the shapes
+//! follow what real panels answer and what client libraries read.
+
+mod api;
+mod auth;
+mod ids;
+mod live;
+mod output;
+mod slots;
+
+pub use ids::{number_of_stream, stream_id};
+
+use crate::auth::SignInLimiter;
+use crate::relay::Relay;
+use crate::routing::Routing;
+use crate::tuner::SharedDevice;
+use axum::routing::get;
+use axum::Router;
+use std::sync::Arc;
+
+/// What the door's handlers share.
+#[derive(Clone)]
+pub struct XtreamState {
+    /// The snapshot: users, lineups, guides.
+    pub routing: Arc<Routing>,
+    /// Plays the streams.
+    pub relay: Arc<Relay>,
+    /// Failed sign-ins per client (shared with the console: one guesser, one budget).
+    pub limiter: Arc<SignInLimiter>,
+    /// The main device (its base URL, when a request names no host).
+    pub device: SharedDevice,
+    /// Passwords already checked against their hash (argon2 once, not per request).
+    verified: Arc<auth::Verified>,
+    /// Each user's channels playing now.
+    slots: Arc<slots::UserSlots>,
+}
+
+impl XtreamState {
+    /// The door over these parts.
+    pub fn new(
+        routing: Arc<Routing>,
+        relay: Arc<Relay>,
+        limiter: Arc<SignInLimiter>,
+        device: SharedDevice,
+    ) -> Self {
+        XtreamState {
+            routing,
+            relay,
+            limiter,
+            device,
+            verified: Default::default(),
+            slots: Default::default(),
+        }
+    }
+}
+
+/// The door's routes (GET and POST alike, form and query merged).
+pub fn router(state: XtreamState) -> Router {
+    Router::new()
+        .route(
+            "/player_api.php",
+            get(api::player_api).post(api::player_api),
+        )
+        .route("/get.php", get(output::playlist).post(output::playlist))
+        .route("/xmltv.php", get(output::guide).post(output::guide))
+        .route("/live/{user}/{pass}/{stream}", get(live::stream))
+        .with_state(state)
+}

@@ -1,0 +1,332 @@
+//! The Xtream Codes door through a real client library from the npm
+//! registry (`@iptv/xtream-api`, not written here): it signs in, reads the
+//! account, categories, channels and a short EPG, and builds the stream URL
+//! that ffprobe then plays. Wrong password, disabled and expired users, a user
+//! at their limit (nothing opened at the provider) and a channel outside the
+//! user's lineup get the conventional answers.
+
+use crate::common;
+use crate::common::{cli, client, get_json, prepared};
+use std::io::Read;
+use std::path::PathBuf;
+use std::process::Command;
+use std::sync::OnceLock;
+use std::time::Duration;
+use streamforge_sim::SimProvider;
+
+/// The client library, pinned.
+const LIBRARY: &str = "@iptv/xtream-api@1.4.1";
+
+/// Installs the library once into the test's scratch dir (fails loudly
+/// without node and npm).
+fn library_dir() -> &'static PathBuf {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("xtream-client");
+        std::fs::create_dir_all(&dir).unwrap();
+        if !dir
+            .join("node_modules/@iptv/xtream-api/package.json")
+            .exists()
+        {
+            let mut npm = Command::new("npm");
+            npm.args(["install", "--no-audit", "--no-fund", "--prefix"])
+                .arg(&dir)
+                .arg(LIBRARY);
+            let out = common::process::run_bounded(npm, "", Duration::from_secs(300))
+                .unwrap_or_else(|e| panic!("npm install {LIBRARY} (install Node.js and npm): {e}"));
+            assert!(
+                out.status.success(),
+                "npm install {LIBRARY}: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+        }
+        std::fs::write(
+            dir.join("probe.mjs"),
+            r#"
+import { Xtream } from '@iptv/xtream-api';
+import { standardizedSerializer } from '@iptv/xtream-api/standardized';
+const [url, username, password] = process.argv.slice(2);
+const x = new Xtream({ url, username, password, serializer: standardizedSerializer });
+const out = {};
+out.profile = await x.getProfile();
+out.server = await x.getServerInfo();
+out.categories = await x.getChannelCategories();
+out.channels = await x.getChannels();
+out.epg = await x.getShortEPG({ channelId: out.channels[0].id, limit: 2 });
+out.url = x.generateStreamUrl({ type: 'channel', streamId: out.channels[0].id, extension: 'ts' });
+console.log(JSON.stringify(out));
+"#,
+        )
+        .unwrap();
+        dir
+    })
+}
+
+/// What the library read from the door at `base` as `user` / `password`.
+fn library_reads(base: &str, user: &str, password: &str) -> serde_json::Value {
+    let dir = library_dir();
+    let mut node = Command::new("node");
+    node.current_dir(dir)
+        .arg("probe.mjs")
+        .args([base, user, password]);
+    let out = common::process::run_bounded(node, "", Duration::from_secs(60))
+        .unwrap_or_else(|e| panic!("node (install Node.js): {e}"));
+    assert!(
+        out.status.success(),
+        "the client library failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stdout)))
+}
+
+/// (codec, width) of the first video stream ffprobe finds at `url`.
+fn probe(url: &str) -> (String, u64) {
+    let mut cmd = Command::new("ffprobe");
+    cmd.args([
+        "-v",
+        "error",
+        "-select_streams",
+        "v:0",
+        "-show_entries",
+        "stream=codec_name,width",
+        "-of",
+        "json",
+        url,
+    ]);
+    let out = common::process::run_bounded(cmd, "", Duration::from_secs(30)).unwrap();
+    assert!(
+        out.status.success(),
+        "ffprobe {url}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let s = &v["streams"][0];
+    (
+        s["codec_name"].as_str().unwrap_or_default().to_string(),
+        s["width"].as_u64().unwrap_or(0),
+    )
+}
+
+fn add_user(data: &std::path::Path, name: &str, password: &str, extra: &[&str]) {
+    let mut args = vec!["user", "add", name, "--password-stdin"];
+    args.extend_from_slice(extra);
+    common::process::cli_with_input(data, &args, password);
+}
+
+#[test]
+fn a_real_xtream_client_lists_and_plays_the_lineup() {
+    let sim = SimProvider::start_blocking(common::test_panel());
+    let data = prepared(&sim, 2);
+    add_user(
+        data.path(),
+        "alice",
+        "alice-Pa55",
+        &["--max-connections", "1"],
+    );
+    let server = common::Server::start(data.path(), &["--idle-grace", "0"]);
+    let base = server.base.clone();
+
+    let read = library_reads(&base, "alice", "alice-Pa55");
+    assert_eq!(read["profile"]["username"], "alice", "{read}");
+    assert_eq!(read["profile"]["maxConnections"], 1, "{read}");
+    assert_eq!(read["profile"]["status"], "Active", "{read}");
+    assert_eq!(read["server"]["serverProtocol"], "http", "{read}");
+    let lineup = get_json(&format!("{base}/lineup.json"));
+    let channels = read["channels"].as_array().unwrap();
+    assert_eq!(
+        channels.len(),
+        lineup.as_array().unwrap().len(),
+        "every channel of main: {read}"
+    );
+    assert!(!read["categories"].as_array().unwrap().is_empty(), "{read}");
+    // Every channel's category is listed, and its epgId is a channel of the guide.
+    let guide = client()
+        .get(format!(
+            "{base}/xmltv.php?username=alice&password=alice-Pa55"
+        ))
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    let categories: Vec<&str> = read["categories"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|c| c["id"].as_str())
+        .collect();
+    for c in channels {
+        assert!(
+            categories.contains(&c["categoryIds"][0].as_str().unwrap()),
+            "{c}"
+        );
+        let id = format!(
+            "{}/live/alice/alice-Pa55/{}.ts",
+            base,
+            c["id"].as_str().unwrap()
+        );
+        assert_eq!(c["url"], id.as_str());
+    }
+    let with_guide = channels
+        .iter()
+        .filter(|c| guide.contains(&format!("<channel id=\"{}\"", c["epgId"].as_str().unwrap())))
+        .count();
+    assert!(with_guide > 0, "epg ids match the XMLTV: {read}");
+    let epg = read["epg"].as_array().unwrap();
+    assert!(!epg.is_empty() && epg.len() <= 2, "{read}");
+    assert!(!epg[0]["title"].as_str().unwrap().is_empty(), "{read}");
+    let playlist = client()
+        .get(format!(
+            "{base}/get.php?username=alice&password=alice-Pa55&type=m3u_plus&output=ts"
+        ))
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    assert_eq!(
+        playlist.matches("#EXTINF").count(),
+        channels.len(),
+        "{playlist}"
+    );
+
+    // The URL the library built plays.
+    let url = read["url"].as_str().unwrap().to_string();
+    let (codec, width) = probe(&url);
+    assert!(!codec.is_empty() && width > 0, "{codec} {width}");
+    server.wait_released();
+
+    // At the limit: one channel plays; the same channel again shares it; a
+    // second channel is refused and nothing more is opened at the panel.
+    let mut first = client().get(&url).send().unwrap();
+    assert_eq!(first.status(), 200);
+    let mut buf = vec![0u8; 188 * 10];
+    first.read_exact(&mut buf).unwrap();
+    let mut again = client().get(&url).send().unwrap();
+    assert_eq!(again.status(), 200, "the same channel counts once");
+    again.read_exact(&mut buf).unwrap();
+    let other = channels[1]["id"].as_str().unwrap();
+    let refused = client()
+        .get(format!("{base}/live/alice/alice-Pa55/{other}.ts"))
+        .send()
+        .unwrap();
+    assert_eq!(refused.status(), 403);
+    assert_eq!(
+        sim.open_streams(),
+        1,
+        "nothing opened for the refused request"
+    );
+    let profile = get_json(&format!(
+        "{base}/player_api.php?username=alice&password=alice-Pa55"
+    ));
+    assert_eq!(profile["user_info"]["active_cons"], "1", "{profile}");
+    drop((first, again));
+    server.wait_released();
+}
+
+#[test]
+fn refusals_read_as_real_panels_answer_them() {
+    let sim = SimProvider::start_blocking(common::test_panel());
+    let data = prepared(&sim, 2);
+    let all: Vec<String> = {
+        let server = common::Server::start(data.path(), &[]);
+        get_json(&format!("{}/lineup.json", server.base))
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["GuideNumber"].as_str().unwrap().to_string())
+            .collect()
+    };
+    cli(
+        data.path(),
+        &["lineup", "create", "kids", "--channel", &all[0]],
+    );
+    add_user(data.path(), "kid", "kid-Pa55", &["--lineup", "kids"]);
+    add_user(data.path(), "bob", "bob-Pa55", &[]);
+    cli(data.path(), &["user", "disable", "bob"]);
+    add_user(
+        data.path(),
+        "carol",
+        "carol-Pa55",
+        &["--expires", "2020-01-31"],
+    );
+    let err = common::process::cli_fails(data.path(), &["user", "add", "eve", "--lineup", "nope"]);
+    assert!(err.contains("password"), "{err}");
+    let listed = cli(data.path(), &["user", "list", "--json"]);
+    assert!(
+        !listed.contains("Pa55") && !listed.contains("argon2"),
+        "{listed}"
+    );
+    let server = common::Server::start(data.path(), &["--idle-grace", "0"]);
+    let base = server.base.clone();
+    let api = |user: &str, pass: &str| {
+        get_json(&format!(
+            "{base}/player_api.php?username={user}&password={pass}"
+        ))
+    };
+
+    assert_eq!(
+        api("kid", "wrong"),
+        serde_json::json!({"user_info": {"auth": 0}})
+    );
+    assert_eq!(
+        api("nobody", "x"),
+        serde_json::json!({"user_info": {"auth": 0}})
+    );
+    assert_eq!(api("bob", "bob-Pa55")["user_info"]["status"], "Disabled");
+    assert_eq!(api("carol", "carol-Pa55")["user_info"]["status"], "Expired");
+    assert_eq!(api("kid", "kid-Pa55")["user_info"]["auth"], 1);
+    // POST with a form works like GET.
+    let posted: serde_json::Value = client()
+        .post(format!("{base}/player_api.php"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body("username=kid&password=kid-Pa55&action=get_live_streams")
+        .send()
+        .unwrap()
+        .json()
+        .unwrap();
+    assert_eq!(
+        posted.as_array().unwrap().len(),
+        1,
+        "the kids lineup only: {posted}"
+    );
+    assert_eq!(
+        api("kid", "kid-Pa55&action=get_vod_streams"),
+        serde_json::json!([])
+    );
+    let status = |url: String| client().get(url).send().unwrap().status().as_u16();
+    assert_eq!(
+        status(format!("{base}/live/kid/kid-Pa55/{}.ts", all[1])),
+        404,
+        "outside the lineup"
+    );
+    assert_eq!(status(format!("{base}/live/kid/wrong/{}.ts", all[0])), 401);
+    assert_eq!(
+        status(format!("{base}/live/bob/bob-Pa55/{}.ts", all[0])),
+        403
+    );
+    assert_eq!(
+        sim.open_streams(),
+        0,
+        "no refusal opened anything at the provider"
+    );
+    // Guessing from one address is slowed down: after ten failures even the
+    // right password waits its turn (429).
+    for _ in 0..12 {
+        let _ = client()
+            .get(format!("{base}/player_api.php?username=kid&password=guess"))
+            .send()
+            .unwrap();
+    }
+    let limited = client()
+        .get(format!(
+            "{base}/player_api.php?username=carol&password=nope"
+        ))
+        .send()
+        .unwrap();
+    assert_eq!(limited.status(), 429);
+    // No password reaches the log.
+    let log = server.log();
+    for secret in ["kid-Pa55", "bob-Pa55", "carol-Pa55"] {
+        assert!(!log.contains(secret), "{secret} in the log");
+    }
+}
