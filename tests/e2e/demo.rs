@@ -30,8 +30,9 @@ fn demo_serves_a_lineup_and_cleans_up() {
     let mut data_dir = None;
     let mut watch = None;
     let mut stall = None;
+    let mut player = None;
     let mut printed = String::new();
-    while base.is_none() || watch.is_none() || stall.is_none() {
+    while base.is_none() || watch.is_none() || stall.is_none() || player.is_none() {
         let Ok(line) = rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) else {
             panic!("demo did not come up; it printed:\n{printed}");
         };
@@ -45,6 +46,20 @@ fn demo_serves_a_lineup_and_cleans_up() {
         }
         if let Some(url) = line.split("`ffplay ").nth(1) {
             watch = Some(url.split('`').next().unwrap().to_string());
+        }
+        if let Some(sign_in) = line.split("in an Xtream Codes player: server ").nth(1) {
+            let field = |after: &str| {
+                sign_in
+                    .split(after)
+                    .nth(1)
+                    .and_then(|r| r.split('`').next())
+                    .map(str::to_string)
+            };
+            player = Some((
+                sign_in.split(',').next().unwrap().to_string(),
+                field("user `").unwrap(),
+                field("password `").unwrap(),
+            ));
         }
         if let Some(url) = line.split("tuner (HDHomeRun) address: ").nth(1) {
             base = Some(url.trim().to_string());
@@ -70,6 +85,22 @@ fn demo_serves_a_lineup_and_cleans_up() {
     });
     assert!(lineup.as_array().unwrap().len() >= 5, "{lineup}");
     assert!(printed.contains("guide channels matched"), "{printed}");
+    // The Xtream user it prints signs in.
+    let (server, user, password) = player.unwrap();
+    let account: serde_json::Value = rt.block_on(async {
+        let client = reqwest::Client::builder().no_proxy().build().unwrap();
+        client
+            .get(format!(
+                "{server}/player_api.php?username={user}&password={password}"
+            ))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap()
+    });
+    assert_eq!(account["user_info"]["auth"], 1, "{account}");
 
     // The channel the demo suggests plays: ffprobe finds H.264 video in it.
     let watch = watch.unwrap_or_else(|| panic!("the demo prints no ffplay command:\n{printed}"));

@@ -51,6 +51,13 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
         "demo: {channels} provider streams, {} of {} guide channels matched",
         summary.matched, summary.guide_channels
     );
+    // A user of the Xtream door, so a player (TiviMate, IPTV Smarters) can sign in.
+    let viewer = crate::users::UserChange {
+        password: Some("demo-viewer".into()),
+        max_connections: Some(2),
+        ..Default::default()
+    };
+    app.users.add("viewer", &viewer)?;
     // Suggest a channel with a backup source, so a forced stall shows a failover.
     let snapshot = crate::routing::Snapshot::build(&app.routing_sources(), None)?;
     let routes = &snapshot.table;
@@ -74,6 +81,9 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
             println!("  watch channel {number} ({name}): `ffplay {base}/stream/{number}` or `mpv {base}/stream/{number}`");
             println!("  make its source stall while it plays (the relay switches to a backup): `curl -X POST '{sim_base}/_sim/fault?stream={key}&fault=stall'` (fault=none heals it)");
         }
+        println!(
+            "  in an Xtream Codes player: server {base}, user `viewer`, password `demo-viewer`"
+        );
         println!("  Ctrl-C stops the demo and removes its data");
     };
     let mut settings = Settings::defaults();
