@@ -330,3 +330,108 @@ fn refusals_read_as_real_panels_answer_them() {
         assert!(!log.contains(secret), "{secret} in the log");
     }
 }
+
+/// 200 random stream requests from four users over two lineups: no user
+/// ever has more channels than their limit, and the panel never sees more
+/// connections than the account allows.
+#[test]
+fn random_requests_from_four_users_never_exceed_a_limit() {
+    let sim = SimProvider::start_blocking(common::test_panel());
+    let data = prepared(&sim, 2);
+    let all: Vec<String> = {
+        let server = common::Server::start(data.path(), &[]);
+        get_json(&format!("{}/lineup.json", server.base))
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| e["GuideNumber"].as_str().unwrap().to_string())
+            .collect()
+    };
+    cli(
+        data.path(),
+        &[
+            "lineup", "create", "den", "--from", &all[2], "--to", &all[5],
+        ],
+    );
+    for (user, lineup) in [("u1", "main"), ("u2", "main"), ("u3", "den"), ("u4", "den")] {
+        add_user(
+            data.path(),
+            user,
+            &format!("{user}-Pa55"),
+            &["--lineup", lineup],
+        );
+    }
+    let server = common::Server::start(data.path(), &["--idle-grace", "0"]);
+    let base = server.base.clone();
+    let relaxed = std::sync::atomic::Ordering::Relaxed;
+    let peak = std::sync::atomic::AtomicUsize::new(0);
+    let done = std::sync::atomic::AtomicBool::new(false);
+    let codes = std::thread::scope(|scope| {
+        scope.spawn(|| {
+            while !done.load(relaxed) {
+                peak.fetch_max(sim.open_streams(), relaxed);
+                std::thread::sleep(Duration::from_millis(2));
+            }
+        });
+        let users: Vec<_> = (1..=4u64)
+            .map(|n| {
+                let (base, all) = (&base, &all);
+                scope.spawn(move || {
+                    let user = format!("u{n}");
+                    let mut x = 0x2545_F491_4F6C_DD1Du64.wrapping_mul(n);
+                    let mut codes = std::collections::BTreeMap::new();
+                    // Each user watches one channel and asks for others meanwhile.
+                    let mut held: Option<reqwest::blocking::Response> = None;
+                    for _ in 0..50 {
+                        x ^= x << 13;
+                        x ^= x >> 7;
+                        x ^= x << 17;
+                        let number = &all[((x >> 8) % 6) as usize];
+                        let id = streamforge::xtream::stream_id(number).unwrap();
+                        let url = format!("{base}/live/{user}/{user}-Pa55/{id}.ts");
+                        let mut resp = client().get(&url).send().unwrap();
+                        let code = resp.status().as_u16();
+                        *codes.entry(code).or_insert(0u32) += 1;
+                        if code == 200 {
+                            let mut buf = vec![0u8; 188 * 4];
+                            let _ = resp.read_exact(&mut buf);
+                            if x % 2 == 0 {
+                                held = Some(resp); // the previous one ends
+                            }
+                        }
+                    }
+                    drop(held);
+                    codes
+                })
+            })
+            .collect();
+        let mut codes: std::collections::BTreeMap<u16, u32> = Default::default();
+        for u in users {
+            for (code, n) in u.join().unwrap() {
+                *codes.entry(code).or_default() += n;
+            }
+        }
+        done.store(true, relaxed);
+        codes
+    });
+    eprintln!(
+        "four users' requests: {codes:?}, peak {}",
+        peak.load(relaxed)
+    );
+    assert!(
+        codes.keys().all(|c| [200, 403, 404, 503].contains(c)),
+        "{codes:?}"
+    );
+    assert!(codes.get(&200).copied().unwrap_or(0) > 10, "{codes:?}");
+    assert!(
+        codes.get(&403).copied().unwrap_or(0) > 0,
+        "users met their limit: {codes:?}"
+    );
+    assert!(
+        peak.load(relaxed) <= 2,
+        "the panel saw {} connections ({codes:?})",
+        peak.load(relaxed)
+    );
+    server.wait_released();
+    assert_eq!(sim.open_streams(), 0);
+}
