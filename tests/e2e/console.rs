@@ -263,6 +263,28 @@ fn the_console_signs_in_shows_live_viewers_pins_and_reports_a_refused_account() 
     let kids = common::get_json(&format!("{}/lineups/kids/discover.json", server.base));
     assert_eq!(kids["FriendlyName"], "Kids TV", "{kids}");
     assert_eq!(kids["TunerCount"], 1, "the rest of the form kept: {kids}");
+    // A player's user, added from the same page, signs in to the Xtream door.
+    browser.script(
+        "const f = document.getElementById('add-user'); const e = f.elements; \
+         e['name'].value = 'tv'; e['password'].value = 'tv-Pa55word'; e['lineup'].value = 'kids'; f.submit();",
+        &[],
+    );
+    flash_says(
+        &browser,
+        "the new user's message",
+        "user tv added (lineup kids)",
+    );
+    let html = browser.eval("document.documentElement.outerHTML");
+    assert!(!html.as_str().unwrap().contains("tv-Pa55word"));
+    let account = common::get_json(&format!(
+        "{}/player_api.php?username=tv&password=tv-Pa55word&action=get_live_streams",
+        server.base
+    ));
+    assert_eq!(
+        account.as_array().unwrap().len(),
+        1,
+        "the kids lineup: {account}"
+    );
     shoot(&browser, "lineups");
 
     visit(&browser, &format!("{ui}events"), "Events");

@@ -1,8 +1,9 @@
 //! The lineups page: every lineup (`main` and the others) with its DeviceID,
 //! address, channels and tuners in use; make one (name, channels by number
-//! or range, groups, tuners, priority, preempt, port), remove one, split one
-//! for Plex's 480 channels. Each action is the CLI's own operation
-//! (`crate::lineup_control`).
+//! or range, groups, tuners, priority, preempt, port), change, remove or
+//! split one for Plex's 480 channels; and the Xtream door's users (add with
+//! a password field, disable, enable, remove). Each action is the CLI's own
+//! operation (`crate::lineup_control`, `crate::users`).
 
 use super::{act, layout, read, Console, SessionId};
 use crate::lineup_control::{LineupChange, LineupInfo};
@@ -82,6 +83,54 @@ fn lineup_form(editing: Option<&LineupInfo>) -> Markup {
     }
 }
 
+fn users(list: &[crate::users::UserView], lineups: &[LineupInfo], base: &str) -> Markup {
+    let one = |action: &str, label: &str, name: &str| {
+        html! {
+            form.inline method="post" action=(action) {
+                input type="hidden" name="name" value=(name);
+                button type="submit" { (label) }
+            }
+        }
+    };
+    html! {
+        section.card.wide #users {
+            h2 { "Players (Xtream Codes users)" }
+            p.muted { "TiviMate, IPTV Smarters and other Xtream players sign in at " code { (base) } " with a user's name and password, and see that user's lineup." }
+            @if list.is_empty() { p.muted { "No user yet." } } @else {
+                div.scroll { table {
+                    thead { tr { th { "User" } th { "Lineup" } th { "Connections" } th { "Expires" } th { "" } } }
+                    tbody { @for u in list {
+                        tr data-user=(u.name) {
+                            td { b { (u.name) } @if !u.enabled { " " span.tag.health { "disabled" } } }
+                            td { (u.lineup) }
+                            td { (u.max_connections) }
+                            td { (u.expires.map_or("never".to_string(), super::date_time)) }
+                            td.actions {
+                                @if u.enabled { (one("/ui/users/disable", "Disable", &u.name)) } @else { (one("/ui/users/enable", "Enable", &u.name)) }
+                                form.inline method="post" action="/ui/users/remove" data-confirm="Remove this user? Their players stop working." {
+                                    input type="hidden" name="name" value=(u.name);
+                                    button type="submit" { "Remove" }
+                                }
+                            }
+                        }
+                    } }
+                } }
+            }
+            details {
+                summary { "Add a user" }
+                form.stack #add-user method="post" action="/ui/users/add" autocomplete="off" {
+                    label { "User name" input type="text" name="name" required pattern="[A-Za-z0-9._-]{1,64}"; }
+                    label { "Password (no / ? # % &)" input type="password" name="password" required autocomplete="new-password"; }
+                    label { "Lineup" select name="lineup" { @for l in lineups { option value=(l.name) { (l.name) } } } }
+                    label { "Channels at once" input type="number" name="max_connections" value="1" min="1" max="100"; }
+                    label { "Last day (empty: never)" input type="date" name="expires"; }
+                    button type="submit" { "Add" }
+                }
+            }
+        }
+    }
+}
+
 /// `GET /ui/lineups`.
 pub async fn page(
     State(console): State<Console>,
@@ -89,16 +138,22 @@ pub async fn page(
 ) -> Response {
     let used = console.relay.status().await.lineups;
     let base = crate::tuner::current(&console.device).base_url;
-    let loaded = read(&console, |app| app.lineup.lineups()).await;
+    let loaded = read(&console, |app| {
+        Ok((app.lineup.lineups()?, app.users.list()?))
+    })
+    .await;
     let flash = console.sessions.take_flash(&session.0);
     let body = match loaded {
         Err(e) => html! { h1 { "Lineups" } p.flash.error { (e) } },
-        Ok(list) => html! {
+        Ok((list, people)) => html! {
             h1 { "Lineups" }
-            section.card.wide {
-                p.muted { "Each lineup is a tuner of its own for Plex, Jellyfin, Emby or Channels DVR: add it by its address. Channels keep their numbers in every lineup; every lineup's tunes share the provider accounts' connections." }
-                (table(&list, &used, &base))
-                details { summary { "Make a lineup" } (lineup_form(None)) }
+            div.grid {
+                section.card.wide {
+                    p.muted { "Each lineup is a tuner of its own for Plex, Jellyfin, Emby or Channels DVR: add it by its address. Channels keep their numbers in every lineup; every lineup's tunes share the provider accounts' connections." }
+                    (table(&list, &used, &base))
+                    details { summary { "Make a lineup" } (lineup_form(None)) }
+                }
+                (users(&people, &list, &base))
             }
         },
     };
@@ -265,4 +320,95 @@ pub async fn split(
         },
     )
     .await
+}
+
+/// The add-user form (the password in a password field; never shown again).
+#[derive(Deserialize)]
+pub struct AddUser {
+    name: String,
+    password: String,
+    lineup: String,
+    #[serde(default)]
+    max_connections: String,
+    #[serde(default)]
+    expires: String,
+}
+
+/// `POST /ui/users/add`.
+pub async fn add_user(
+    State(console): State<Console>,
+    Extension(session): Extension<SessionId>,
+    Form(f): Form<AddUser>,
+) -> Response {
+    let password = zeroize::Zeroizing::new(f.password);
+    act(
+        &console,
+        &session,
+        BACK,
+        move |app, _| {
+            let change = crate::users::UserChange {
+                password: Some(password.to_string()),
+                lineup: Some(f.lineup),
+                max_connections: number(&f.max_connections, "connections")?,
+                expires: Some(f.expires),
+                ..Default::default()
+            };
+            app.users.add(f.name.trim(), &change)
+        },
+        |u| format!("user {} added (lineup {})", u.name, u.lineup),
+    )
+    .await
+}
+
+/// `POST /ui/users/disable|enable|remove`.
+async fn user_action(
+    console: Console,
+    session: SessionId,
+    name: String,
+    what: &'static str,
+) -> Response {
+    act(
+        &console,
+        &session,
+        BACK,
+        move |app, _| match what {
+            "removed" => app.users.remove(&name),
+            w => {
+                let change = crate::users::UserChange {
+                    enabled: Some(w == "enabled"),
+                    ..Default::default()
+                };
+                app.users.set(&name, &change)
+            }
+        },
+        move |u| format!("user {} {what}", u.name),
+    )
+    .await
+}
+
+/// `POST /ui/users/disable`.
+pub async fn disable_user(
+    State(c): State<Console>,
+    Extension(s): Extension<SessionId>,
+    Form(f): Form<Named>,
+) -> Response {
+    user_action(c, s, f.name, "disabled").await
+}
+
+/// `POST /ui/users/enable`.
+pub async fn enable_user(
+    State(c): State<Console>,
+    Extension(s): Extension<SessionId>,
+    Form(f): Form<Named>,
+) -> Response {
+    user_action(c, s, f.name, "enabled").await
+}
+
+/// `POST /ui/users/remove`.
+pub async fn remove_user(
+    State(c): State<Console>,
+    Extension(s): Extension<SessionId>,
+    Form(f): Form<Named>,
+) -> Response {
+    user_action(c, s, f.name, "removed").await
 }
