@@ -44,10 +44,7 @@ fn table(list: &[LineupInfo], used: &[LineupUse], base: &str) -> Markup {
                         }
                         @if l.name != crate::store::MAIN_LINEUP {
                             details.edit { summary { "Change" } (lineup_form(Some(l))) }
-                            form.inline method="post" action="/ui/lineups/remove" data-confirm="Remove this lineup? Media servers lose this tuner." {
-                                input type="hidden" name="name" value=(l.name);
-                                button type="submit" { "Remove" }
-                            }
+                            (super::sources::one("/ui/lineups/remove", "Remove", &l.name, Some("Remove this lineup? Media servers lose this tuner.")))
                         }
                     }
                 }
@@ -84,14 +81,7 @@ fn lineup_form(editing: Option<&LineupInfo>) -> Markup {
 }
 
 fn users(list: &[crate::users::UserView], lineups: &[LineupInfo], base: &str) -> Markup {
-    let one = |action: &str, label: &str, name: &str| {
-        html! {
-            form.inline method="post" action=(action) {
-                input type="hidden" name="name" value=(name);
-                button type="submit" { (label) }
-            }
-        }
-    };
+    use super::sources::one;
     html! {
         section.card.wide #users {
             h2 { "Players (Xtream Codes users)" }
@@ -106,11 +96,8 @@ fn users(list: &[crate::users::UserView], lineups: &[LineupInfo], base: &str) ->
                             td { (u.max_connections) }
                             td { (u.expires.map_or("never".to_string(), super::date_time)) }
                             td.actions {
-                                @if u.enabled { (one("/ui/users/disable", "Disable", &u.name)) } @else { (one("/ui/users/enable", "Enable", &u.name)) }
-                                form.inline method="post" action="/ui/users/remove" data-confirm="Remove this user? Their players stop working." {
-                                    input type="hidden" name="name" value=(u.name);
-                                    button type="submit" { "Remove" }
-                                }
+                                @if u.enabled { (one("/ui/users/disable", "Disable", &u.name, None)) } @else { (one("/ui/users/enable", "Enable", &u.name, None)) }
+                                (one("/ui/users/remove", "Remove", &u.name, Some("Remove this user? Their players stop working.")))
                             }
                         }
                     } }

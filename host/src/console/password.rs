@@ -3,8 +3,6 @@
 //! read at each sign-in, so a new password works without a restart.
 
 use anyhow::{bail, Context};
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use argon2::Argon2;
 use std::path::{Path, PathBuf};
 
 /// Shortest password accepted: a console password guards every account.
@@ -21,13 +19,7 @@ pub fn set(data_root: &Path, password: &str) -> anyhow::Result<()> {
     if password.chars().count() < MIN_LEN {
         bail!("the console password needs at least {MIN_LEN} characters");
     }
-    let mut salt = [0u8; 16];
-    getrandom::fill(&mut salt).map_err(|e| anyhow::anyhow!("no randomness for a salt: {e}"))?;
-    let salt = SaltString::encode_b64(&salt).map_err(|e| anyhow::anyhow!("salt: {e}"))?;
-    let hash = Argon2::default()
-        .hash_password(password.as_bytes(), &salt)
-        .map_err(|e| anyhow::anyhow!("cannot hash the password: {e}"))?
-        .to_string();
+    let hash = crate::auth::password_hash::hash(password)?;
     let target = path(data_root);
     crate::data_dir::private::write(
         &target,
@@ -43,16 +35,14 @@ pub fn verify(data_root: &Path, password: &str) -> bool {
     let Ok(stored) = std::fs::read_to_string(path(data_root)) else {
         return false;
     };
-    let Ok(hash) = PasswordHash::new(stored.trim()) else {
+    if argon2::password_hash::PasswordHash::new(stored.trim()).is_err() {
         tracing::warn!(
             "the console password file {} is unreadable; set it again with `streamforge console password`",
             path(data_root).display()
         );
         return false;
-    };
-    Argon2::default()
-        .verify_password(password.as_bytes(), &hash)
-        .is_ok()
+    }
+    crate::auth::password_hash::verify(&stored, password)
 }
 
 #[cfg(test)]

@@ -23,7 +23,8 @@ const BACK: &str = "/ui/sources";
 /// for the form's own fields.
 pub const UPLOAD_LIMIT: usize = MAX_PLUGIN_BYTES + 64 * 1024;
 
-fn one(action: &str, label: &str, name: &str, confirm: Option<&str>) -> Markup {
+/// A form of one button naming one thing (`name`), asking `confirm` first when given.
+pub(super) fn one(action: &str, label: &str, name: &str, confirm: Option<&str>) -> Markup {
     html! {
         form.inline method="post" action=(action) data-confirm=[confirm] {
             input type="hidden" name="name" value=(name);

@@ -3,7 +3,7 @@
 //! so clients open. JSON types follow real panels (numbers they send as
 //! strings stay strings), since clients parse them strictly.
 
-use super::auth::{authenticate, Authed, Denied};
+use super::auth::{sign_in, Authed, Denied};
 use super::{stream_id, XtreamState};
 use crate::auth::ClientAddr;
 use crate::routing::lineup::{Lineup, LineupEntry};
@@ -248,13 +248,8 @@ pub(super) async fn player_api(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let p = params(query.as_deref(), &body);
-    let (name, password) = (
-        p.get("username").cloned().unwrap_or_default(),
-        p.get("password").cloned().unwrap_or_default(),
-    );
-    let authed = match authenticate(&state, client(addr), &name, &password).await {
-        Ok(a) => a,
+    let (authed, password, p) = match sign_in(&state, client(addr), query.as_deref(), &body).await {
+        Ok(s) => (s.authed, s.password, s.fields),
         Err(denied) => return refused(denied),
     };
     let action = p.get("action").map(String::as_str).unwrap_or_default();

@@ -103,3 +103,32 @@ pub(super) async fn authenticate(
     }
     Ok(Authed { user, snapshot })
 }
+
+/// A request signed in by its `username` and `password` fields (query and
+/// form together): the user, and every field for the handler.
+pub(super) struct SignedIn {
+    /// The user and the snapshot.
+    pub authed: Authed,
+    /// The password as sent (panels echo it in `user_info`).
+    pub password: String,
+    /// Every field of the request.
+    pub fields: std::collections::HashMap<String, String>,
+}
+
+/// Reads the request's fields and signs it in.
+pub(super) async fn sign_in(
+    state: &XtreamState,
+    client: IpAddr,
+    query: Option<&str>,
+    body: &[u8],
+) -> Result<SignedIn, Denied> {
+    let fields = super::api::params(query, body);
+    let field = |k: &str| fields.get(k).cloned().unwrap_or_default();
+    let (name, password) = (field("username"), field("password"));
+    let authed = authenticate(state, client, &name, &password).await?;
+    Ok(SignedIn {
+        authed,
+        password,
+        fields,
+    })
+}

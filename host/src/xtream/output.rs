@@ -1,8 +1,8 @@
 //! `get.php` (the user's lineup as an M3U with Xtream stream URLs) and
 //! `xmltv.php` (its guide, channel ids equal to `epg_channel_id`).
 
-use super::api::{base_url, client, group_of, lineup_of, params};
-use super::auth::{authenticate, Denied};
+use super::api::{base_url, client, group_of, lineup_of};
+use super::auth::{sign_in, Denied};
 use super::{stream_id, XtreamState};
 use crate::auth::ClientAddr;
 use crate::tuner::rendered::attr;
@@ -31,15 +31,11 @@ pub(super) async fn playlist(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let p = params(query.as_deref(), &body);
-    let (name, password) = (
-        p.get("username").cloned().unwrap_or_default(),
-        p.get("password").cloned().unwrap_or_default(),
-    );
-    let authed = match authenticate(&state, client(addr), &name, &password).await {
-        Ok(a) => a,
+    let (authed, password) = match sign_in(&state, client(addr), query.as_deref(), &body).await {
+        Ok(s) => (s.authed, s.password),
         Err(denied) => return refused(denied),
     };
+    let name = authed.user.name.clone();
     let base = base_url(&state, &headers);
     let guide = format!("{base}/xmltv.php?username={name}&password={password}");
     let mut out = format!("#EXTM3U url-tvg=\"{guide}\" x-tvg-url=\"{guide}\"\n");
@@ -78,13 +74,8 @@ pub(super) async fn guide(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let p = params(query.as_deref(), &body);
-    let (name, password) = (
-        p.get("username").cloned().unwrap_or_default(),
-        p.get("password").cloned().unwrap_or_default(),
-    );
-    let authed = match authenticate(&state, client(addr), &name, &password).await {
-        Ok(a) => a,
+    let authed = match sign_in(&state, client(addr), query.as_deref(), &body).await {
+        Ok(s) => s.authed,
         Err(denied) => return refused(denied),
     };
     let base = base_url(&state, &headers);
