@@ -5,9 +5,8 @@
 use crate::common;
 
 use crate::common::netns;
-use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::sync::{Arc, RwLock};
 use std::time::Duration;
 use streamforge::tuner::discovery::message::{self, is_for_us};
@@ -479,39 +478,18 @@ fn hdhomerun_config_finds_us_in_network_namespaces() {
         .prefix("sf-netns-")
         .tempdir()
         .unwrap();
-    let server = Command::new("ip")
-        .args(["netns", "exec", &pair.a])
-        .arg(env!("CARGO_BIN_EXE_streamforge"))
-        .arg("--data-dir")
-        .arg(data.path())
-        .args([
-            "serve",
+    let server = netns::serve_in(
+        &pair.a,
+        data.path(),
+        &[
             "--listen",
             "0.0.0.0:5004",
             "--device-id",
             "10439EFD",
             "--base-url",
             &base_url,
-        ])
-        .env("STREAMFORGE_CACHE", common::plugin_cache())
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawning streamforge serve in the namespace");
-    let mut server = common::Reaped(server);
-    let stdout = server.0.stdout.take().unwrap();
-    let (ready_tx, ready_rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if line.contains("discovery: HDHomeRun UDP on") {
-                let _ = ready_tx.send(());
-            }
-        }
-    });
-    ready_rx
-        .recv_timeout(Duration::from_secs(60))
-        .expect("streamforge serve never started UDP discovery in the namespace");
+        ],
+    );
 
     let expected = format!(
         "hdhomerun device {} found at {server_ip}",

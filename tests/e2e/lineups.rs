@@ -77,10 +77,7 @@ fn plex_sequence(base: &str, server: &common::Server) -> String {
 fn three_lineups_are_three_devices_kept_across_restart_and_backup() {
     let sim = SimProvider::start_blocking(common::test_panel());
     let data = prepared(&sim, 2);
-    let all: Vec<String> = {
-        let server = common::Server::start(data.path(), &[]);
-        lineup(&server.base).into_keys().collect()
-    };
+    let all = common::served_numbers(data.path());
     assert!(all.len() >= 6, "{all:?}");
     let port = free_port();
     cli(
@@ -236,10 +233,7 @@ fn three_lineups_are_three_devices_kept_across_restart_and_backup() {
 fn tunes_through_every_lineup_never_open_more_than_the_account_allows() {
     let sim = SimProvider::start_blocking(common::test_panel());
     let data = prepared(&sim, 2);
-    let all: Vec<String> = {
-        let server = common::Server::start(data.path(), &[]);
-        lineup(&server.base).into_keys().collect()
-    };
+    let all = common::served_numbers(data.path());
     cli(
         data.path(),
         &[
@@ -449,8 +443,7 @@ fn a_lineup_of_1200_channels_splits_into_devices_plex_shows_whole() {
 #[test]
 fn hdhomerun_config_discovers_every_lineup() {
     use crate::common::netns;
-    use std::io::{BufRead, BufReader};
-    use std::process::{Command, Stdio};
+    use std::process::Command;
     netns::require(&[
         ("ip", "apt-get install -y iproute2"),
         ("hdhomerun_config", "apt-get install -y hdhomerun-config"),
@@ -471,39 +464,18 @@ fn hdhomerun_config_discovers_every_lineup() {
     let pair = netns::Pair::create("lnp", "10.254.78");
     let server_ip = pair.addr_a;
     let base_url = format!("http://{server_ip}:5004");
-    let server = Command::new("ip")
-        .args(["netns", "exec", &pair.a])
-        .arg(env!("CARGO_BIN_EXE_streamforge"))
-        .arg("--data-dir")
-        .arg(data.path())
-        .args([
-            "serve",
+    let server = netns::serve_in(
+        &pair.a,
+        data.path(),
+        &[
             "--listen",
             "0.0.0.0:5004",
             "--device-id",
             "10439EFD",
             "--base-url",
             &base_url,
-        ])
-        .env("STREAMFORGE_CACHE", common::plugin_cache())
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("spawning streamforge serve in the namespace");
-    let mut server = common::Reaped(server);
-    let stdout = server.0.stdout.take().unwrap();
-    let (ready_tx, ready_rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            if line.contains("discovery: HDHomeRun UDP on") {
-                let _ = ready_tx.send(());
-            }
-        }
-    });
-    ready_rx
-        .recv_timeout(Duration::from_secs(60))
-        .expect("streamforge serve never started UDP discovery in the namespace");
+        ],
+    );
     common::wait_for_ok(
         "hdhomerun_config finding three devices",
         Duration::from_secs(45),

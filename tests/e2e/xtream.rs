@@ -227,15 +227,7 @@ fn a_real_xtream_client_lists_and_plays_the_lineup() {
 fn refusals_read_as_real_panels_answer_them() {
     let sim = SimProvider::start_blocking(common::test_panel());
     let data = prepared(&sim, 2);
-    let all: Vec<String> = {
-        let server = common::Server::start(data.path(), &[]);
-        get_json(&format!("{}/lineup.json", server.base))
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|e| e["GuideNumber"].as_str().unwrap().to_string())
-            .collect()
-    };
+    let all = common::served_numbers(data.path());
     cli(
         data.path(),
         &["lineup", "create", "kids", "--channel", &all[0]],
@@ -338,15 +330,7 @@ fn refusals_read_as_real_panels_answer_them() {
 fn random_requests_from_four_users_never_exceed_a_limit() {
     let sim = SimProvider::start_blocking(common::test_panel());
     let data = prepared(&sim, 2);
-    let all: Vec<String> = {
-        let server = common::Server::start(data.path(), &[]);
-        get_json(&format!("{}/lineup.json", server.base))
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|e| e["GuideNumber"].as_str().unwrap().to_string())
-            .collect()
-    };
+    let all = common::served_numbers(data.path());
     cli(
         data.path(),
         &[

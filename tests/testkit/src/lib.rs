@@ -34,5 +34,5 @@ pub use panel::{add_panel_account, prepared, prepared_at, second_of, test_panel}
 pub use paths::{binary, data_dir, plugin_cache};
 pub use players::{Player, Watched, Watching};
 pub use process::{cli, run, streamforge, Reaped};
-pub use server::Server;
+pub use server::{served_numbers, Server};
 pub use wait::{wait_for, wait_for_explained, wait_for_ok, wait_until, wait_until_explained};

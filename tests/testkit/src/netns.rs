@@ -209,3 +209,38 @@ pub fn run_bounded(cmd: Command, limit: Duration) -> String {
     text.push_str(&String::from_utf8_lossy(&out.stderr));
     text
 }
+
+/// `streamforge serve` over data dir `data` inside namespace `ns`, with
+/// `args` after `serve`; returned once it says UDP discovery listens (60 s at
+/// most), killed and reaped when dropped.
+pub fn serve_in(ns: &str, data: &std::path::Path, args: &[&str]) -> crate::process::Reaped {
+    use std::io::{BufRead, BufReader};
+    let inner = crate::process::streamforge(data);
+    let mut cmd = Command::new("ip");
+    cmd.args(["netns", "exec", ns])
+        .arg(inner.get_program())
+        .args(inner.get_args())
+        .envs(inner.get_envs().filter_map(|(k, v)| Some((k, v?))))
+        .arg("serve")
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null());
+    let mut server = crate::process::Reaped(
+        cmd.spawn()
+            .expect("spawning streamforge serve in the namespace"),
+    );
+    let stdout = server.0.stdout.take().unwrap();
+    let (ready_tx, ready_rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if line.contains("discovery: HDHomeRun UDP on") {
+                let _ = ready_tx.send(());
+            }
+        }
+    });
+    ready_rx
+        .recv_timeout(Duration::from_secs(60))
+        .expect("streamforge serve never started UDP discovery in the namespace");
+    server
+}

@@ -226,3 +226,16 @@ impl Server {
         });
     }
 }
+
+/// The guide numbers of `main`'s lineup in data dir `data`, in lineup order,
+/// read from the `lineup.json` of a server started for the purpose (stopped
+/// before this returns, so the data dir is free again).
+pub fn served_numbers(data: &Path) -> Vec<String> {
+    let server = Server::start(data, &[]);
+    crate::http::get_json(&format!("{}/lineup.json", server.base))
+        .as_array()
+        .expect("lineup.json is a list")
+        .iter()
+        .map(|e| e["GuideNumber"].as_str().unwrap_or_default().to_string())
+        .collect()
+}
