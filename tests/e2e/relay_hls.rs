@@ -170,7 +170,16 @@ fn a_stale_playlist_fails_over_and_a_lost_segment_is_skipped() {
         }
     });
     assert!(events.contains("did not advance"), "{events}");
-    assert_eq!(playing_path(&origin), "backup");
+    // The event is written when the switch is decided; the backup's first
+    // playlist request follows it.
+    wait_for_ok(
+        "the backup's playlist asked for",
+        LIMIT,
+        || match playing_path(&origin).as_str() {
+            "backup" => Ok(()),
+            other => Err(other.to_string()),
+        },
+    );
     let mark = v.received();
     wait_for_ok("the backup playing", LIMIT, || {
         if v.received() > mark + 200_000 {
@@ -179,6 +188,8 @@ fn a_stale_playlist_fails_over_and_a_lost_segment_is_skipped() {
             Err(format!("{} bytes", v.received() - mark))
         }
     });
+    // The stale source was let go: it is not asked again.
+    assert_eq!(playing_path(&origin), "backup");
     // Then the backup loses every segment from now on: nothing is left, the
     // failure is named.
     origin.set_fault("backup", HlsFault::MissingFrom);

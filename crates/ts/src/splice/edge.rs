@@ -36,9 +36,6 @@ use std::time::{Duration, Instant};
 /// frozen-picture check): a programme whose sound lags further does not hold
 /// pictures.
 const ALIGN_MAX: i64 = 45_000;
-/// Sound silent this long while pictures come (its PID stopped): pictures
-/// are not held for it.
-const SOUND_QUIET: Duration = Duration::from_millis(200);
 
 /// A picture under way whose PID brought nothing for this long is given up.
 pub(crate) const STUCK_AFTER: Duration = Duration::from_secs(10);
@@ -70,9 +67,10 @@ pub(crate) struct Edge {
     /// Pictures (start, PTS) the sound has not reached yet, oldest first.
     ahead: VecDeque<(u64, u64)>,
     max_held: usize,
-    /// When the video PID last brought a packet, and the audio PID.
+    /// When the video PID last brought a packet.
     video_seen: Option<Instant>,
-    audio_seen: Option<Instant>,
+    /// The PTS of the newest picture begun (how far the pictures reached).
+    newest_picture: Option<u64>,
     /// A stuck picture was dropped: video packets are dropped until the next
     /// picture starts, which is marked.
     stuck: bool,
@@ -95,6 +93,7 @@ impl Edge {
         if video != self.video_pid {
             self.video_pid = video;
             self.video = None;
+            self.newest_picture = None;
             self.ahead.clear();
         }
         if audio != self.audio_pid {
@@ -116,23 +115,15 @@ impl Edge {
         };
         let at = self.base + self.held_bytes as u64;
         if self.video_pid.is_some() || self.audio_pid.is_some() {
-            let (mut video, mut audio) = (false, false);
+            let mut video = false;
             for (i, raw) in packets.chunks_exact(PACKET_SIZE).enumerate() {
                 if let Some(p) = Packet::new(raw) {
-                    let (v, a) = self.scan(&p, at + (i * PACKET_SIZE) as u64);
-                    video |= v;
-                    audio |= a;
+                    video |= self.scan(&p, at + (i * PACKET_SIZE) as u64);
                 }
             }
             // One clock read per push, not per packet.
-            if video || audio {
-                let now = Instant::now();
-                if video {
-                    self.video_seen = Some(now);
-                }
-                if audio {
-                    self.audio_seen = Some(now);
-                }
+            if video {
+                self.video_seen = Some(Instant::now());
             }
         }
         let stuck = self.video.is_some()
@@ -149,7 +140,7 @@ impl Edge {
         for open in [self.video, self.audio].into_iter().flatten() {
             until = until.min(open.start);
         }
-        if self.audio_seen.is_none_or(|t| t.elapsed() > SOUND_QUIET) {
+        if self.sound_quiet() {
             self.ahead.clear();
         }
         while let Some(&(start, pts)) = self.ahead.front() {
@@ -194,6 +185,7 @@ impl Edge {
         self.ahead.clear();
         self.stuck = false;
         self.video_seen = None;
+        self.newest_picture = None;
     }
 
     /// The held packets of `audio` that make whole PES starting before
@@ -298,8 +290,21 @@ impl Edge {
         out.freeze()
     }
 
-    /// Follows one packet; whether it was (video, audio).
-    fn scan(&mut self, p: &Packet<'_>, at: u64) -> (bool, bool) {
+    /// The sound stopped (its PID fell silent, or never spoke) while pictures
+    /// come: the newest picture is further ahead of the sound's end than
+    /// any muxer's lead. Measured in stream time, not by the clock, so a
+    /// relay thread that reads late under load (a tail of pictures read
+    /// alone, 200 ms after the last sound) still holds them for their sound.
+    fn sound_quiet(&self) -> bool {
+        match (self.newest_picture, self.audio_end) {
+            (_, None) => true,
+            (Some(pts), Some(sound)) => clock_diff(pts, sound) > ALIGN_MAX,
+            (None, Some(_)) => false,
+        }
+    }
+
+    /// Follows one packet; whether it was on the video PID.
+    fn scan(&mut self, p: &Packet<'_>, at: u64) -> bool {
         let pid = p.pid();
         if Some(pid) == self.video_pid {
             if p.pusi() {
@@ -308,12 +313,15 @@ impl Edge {
                     start: at,
                     left: len,
                 });
-                if let (Some(pts), Some(_)) = (pts, self.audio_pid) {
-                    self.ahead.push_back((at, pts));
+                if let Some(pts) = pts {
+                    self.newest_picture = Some(pts);
+                    if self.audio_pid.is_some() {
+                        self.ahead.push_back((at, pts));
+                    }
                 }
             }
             self.video = advance(self.video, p);
-            (true, false)
+            true
         } else if Some(pid) == self.audio_pid {
             if p.pusi() {
                 self.audio_done();
@@ -330,9 +338,9 @@ impl Edge {
             if self.audio.is_none() {
                 self.audio_done();
             }
-            (false, true)
+            false
         } else {
-            (false, false)
+            false
         }
     }
 
@@ -484,6 +492,37 @@ mod tests {
         let sent = joined(&out);
         let first = Packet::new(&sent[..PACKET_SIZE]).unwrap();
         assert!(first.discontinuity() && first.pid() == VIDEO);
+    }
+
+    #[test]
+    fn pictures_wait_for_their_sound_until_they_run_half_a_second_ahead_of_it() {
+        let mut e = Edge::new(1 << 20);
+        e.follow(Some(VIDEO), Some(AUDIO));
+        let mut m = Mux::default();
+        m.pes(AUDIO, None, &audio_pes(0));
+        m.pes(VIDEO, None, &h264_frame(true, 3000, 500));
+        m.pes(VIDEO, None, &h264_frame(false, 6600, 500));
+        let mut out = Vec::new();
+        e.push(Bytes::from(std::mem::take(&mut m.out)), &mut out);
+        // Pictures alone, 0.4 s past the sound's end: they are a muxer's lead,
+        // held for the sound that plays with them, however late they were read.
+        let mut v = Mux::default();
+        v.pes(VIDEO, None, &h264_frame(false, 36_000, 500));
+        let mut out2 = Vec::new();
+        e.push(Bytes::from(std::mem::take(&mut v.out)), &mut out2);
+        let pictures = |out: &[Bytes]| {
+            joined(out)
+                .chunks_exact(PACKET_SIZE)
+                .filter(|p| Packet::new(p).unwrap().pid() == VIDEO)
+                .filter_map(crate::pes_pts)
+                .count()
+        };
+        assert_eq!(pictures(&out) + pictures(&out2), 0, "held for their sound");
+        // A picture more than 0.5 s past it: the sound stopped, pictures go.
+        v.pes(VIDEO, None, &h264_frame(false, 50_000, 500));
+        let mut out3 = Vec::new();
+        e.push(Bytes::from(v.out), &mut out3);
+        assert_eq!(pictures(&out3), 3, "all but the one under way");
     }
 
     #[test]
