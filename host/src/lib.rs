@@ -22,6 +22,7 @@ pub mod events;
 pub mod fetch;
 pub mod guide;
 pub mod history;
+pub mod hls_output;
 pub mod lineup_control;
 pub mod logos;
 pub mod matching;

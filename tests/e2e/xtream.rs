@@ -419,3 +419,164 @@ fn random_requests_from_four_users_never_exceed_a_limit() {
     server.wait_released();
     assert_eq!(sim.open_streams(), 0);
 }
+
+#[test]
+fn hls_and_ts_viewers_of_a_channel_share_one_provider_connection() {
+    let sim = SimProvider::start_blocking(common::test_panel());
+    let data = prepared(&sim, 2);
+    add_user(
+        data.path(),
+        "carol",
+        "carol-Pa55",
+        &["--max-connections", "1"],
+    );
+    let server = common::Server::start(data.path(), &["--idle-grace", "0"]);
+    let base = server.base.clone();
+    let profile = get_json(&format!(
+        "{base}/player_api.php?username=carol&password=carol-Pa55"
+    ));
+    assert_eq!(
+        profile["user_info"]["allowed_output_formats"],
+        serde_json::json!(["m3u8", "ts"]),
+        "{profile}"
+    );
+    let playlist = client()
+        .get(format!(
+            "{base}/get.php?username=carol&password=carol-Pa55&type=m3u_plus&output=m3u8"
+        ))
+        .send()
+        .unwrap()
+        .text()
+        .unwrap();
+    let hls_url = playlist
+        .lines()
+        .find(|l| l.ends_with(".m3u8"))
+        .unwrap_or_else(|| panic!("HLS URLs with output=m3u8: {playlist}"))
+        .to_string();
+    let ts_url = hls_url.replace(".m3u8", ".ts");
+
+    // A TS viewer watches; ffmpeg plays the same channel's HLS for 20 s.
+    let tv = common::viewer(ts_url);
+    common::wait_for_ok("the TS viewer playing", Duration::from_secs(30), || {
+        if tv.received() > 100_000 {
+            Ok(())
+        } else {
+            Err(format!("{} bytes", tv.received()))
+        }
+    });
+    let live = client().get(&hls_url).send().unwrap();
+    assert_eq!(live.status(), 200);
+    let text = live.text().unwrap();
+    assert!(
+        text.starts_with("#EXTM3U") && text.contains("#EXTINF:"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("carol-Pa55"),
+        "segment URLs carry no password: {text}"
+    );
+    let ffmpeg = common::decode(&hls_url, 20);
+    let (ok, errors) = common::finish(ffmpeg, Duration::from_secs(60));
+    assert!(ok && errors.trim().is_empty(), "ffmpeg said: {errors}");
+    let status = server.status();
+    let sessions = status["sessions"].as_array().unwrap();
+    assert_eq!(sessions.len(), 1, "{status}");
+    assert_eq!(
+        sessions[0]["viewers"], 2,
+        "the TS viewer and the HLS output: {status}"
+    );
+    assert_eq!(sim.open_streams(), 1, "one provider connection for both");
+    // The same user's other channel: over their limit of one.
+    let other = client()
+        .get(format!(
+            "{base}/live/carol/carol-Pa55/{}.m3u8",
+            other_id(&hls_url, &playlist)
+        ))
+        .send()
+        .unwrap();
+    assert_eq!(other.status(), 403);
+    assert!(tv.received() > 1_000_000, "the TS viewer kept watching");
+    drop(tv);
+    // Nobody asks for the HLS output any more: it ends, and so does the session.
+    common::wait_for_ok("the HLS output ending", Duration::from_secs(40), || {
+        let s = server.status();
+        if s["sessions"].as_array().is_some_and(|s| s.is_empty()) {
+            Ok(())
+        } else {
+            Err(s["sessions"].to_string())
+        }
+    });
+    server.wait_released();
+    assert_eq!(sim.open_streams(), 0);
+}
+
+/// The stream id of a channel in `playlist` other than the one `url` plays.
+fn other_id(url: &str, playlist: &str) -> String {
+    let id = |l: &str| l.rsplit('/').next().unwrap().replace(".m3u8", "");
+    playlist
+        .lines()
+        .filter(|l| l.ends_with(".m3u8") && *l != url)
+        .map(id)
+        .next()
+        .expect("a second channel")
+}
+
+#[test]
+fn a_user_of_higher_priority_takes_the_connection_of_a_lower_one() {
+    let sim = SimProvider::start_blocking(common::test_panel());
+    let data = prepared(&sim, 2);
+    let all = common::served_numbers(data.path());
+    cli(
+        data.path(),
+        &[
+            "lineup",
+            "create",
+            "door",
+            "--tuners",
+            "4",
+            "--preempt",
+            "true",
+        ],
+    );
+    add_user(
+        data.path(),
+        "kid",
+        "kid-Pa55",
+        &["--lineup", "door", "--max-connections", "2"],
+    );
+    add_user(
+        data.path(),
+        "parent",
+        "parent-Pa55",
+        &["--lineup", "door", "--priority", "5"],
+    );
+    let server = common::Server::start(data.path(), &["--idle-grace", "0"]);
+    let base = server.base.clone();
+    // Plain guide numbers are their stream ids.
+    let url = |user: &str, n: &str| format!("{base}/live/{user}/{user}-Pa55/{n}.ts");
+    let hold = |url: String| {
+        let mut resp = client().get(&url).send().unwrap();
+        assert_eq!(resp.status(), 200, "{url}");
+        let mut buf = vec![0u8; 188 * 10];
+        resp.read_exact(&mut buf).unwrap();
+        resp
+    };
+    // The kid fills the panel's two connections.
+    let a = hold(url("kid", &all[0]));
+    let b = hold(url("kid", &all[1]));
+    // The parent (the lineup's priority plus 5) ends the kid's oldest channel.
+    let c = hold(url("parent", &all[2]));
+    let events = cli(data.path(), &["events"]);
+    assert!(
+        events.contains("tuner-preempted")
+            && events.contains(&format!("channel {} ", all[0]))
+            && events.contains("higher priority 5"),
+        "{events}"
+    );
+    assert!(sim.open_streams() <= 2);
+    // The kid cannot take it back: equal or lower priority gets 503.
+    let refused = client().get(url("kid", &all[3])).send().unwrap();
+    assert_eq!(refused.status(), 503);
+    drop((a, b, c));
+    server.wait_released();
+}

@@ -19,7 +19,9 @@ pub struct UserOptions {
     /// Channels the user may watch at once (default 1; one channel on two screens counts once).
     #[arg(long)]
     max_connections: Option<u32>,
-    /// Higher goes first when provider accounts are full.
+    /// Added to the lineup's priority for this user's tunes (default 0);
+    /// higher goes first when provider accounts are full and the lineup
+    /// may preempt.
     #[arg(long, allow_hyphen_values = true)]
     priority: Option<i32>,
     /// The last day the user may sign in (YYYY-MM-DD, UTC; "" for never).

@@ -68,6 +68,8 @@ pub struct ViewerInfo {
     /// The viewer's place among the server's open connections, held as
     /// long as it watches (so the connection cap counts it).
     pub(crate) connection: Option<Arc<crate::server::connections::Connection>>,
+    /// A priority of its own (an Xtream user's) in place of its lineup's.
+    pub(crate) priority: Option<i32>,
 }
 
 impl ViewerInfo {
@@ -80,7 +82,15 @@ impl ViewerInfo {
             address,
             user_agent,
             connection: None,
+            priority: None,
         }
+    }
+
+    /// The same viewer with a priority of its own (a user's), which its
+    /// tunes use in place of their lineup's.
+    pub fn with_priority(mut self, priority: i32) -> Self {
+        self.priority = Some(priority);
+        self
     }
 
     /// The same viewer, holding its connection's registry entry.
@@ -117,6 +127,9 @@ pub struct Hub {
     /// The lineup whose tuner it holds (the one its first viewer came
     /// through; viewers from other lineups share it).
     pub(crate) lineup: String,
+    /// The priority it was started with (its first viewer's: an Xtream user's, its
+    /// lineup's plus their own; else its lineup's); a higher tune may preempt it.
+    pub(crate) priority: i32,
     clock: Instant,
     sender: Mutex<Option<broadcast::Sender<Chunk>>>,
     /// Viewers whose sockets the pump writes to itself, on their way to it.
@@ -191,13 +204,19 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 
 impl Hub {
     /// A starting hub for `route` with no viewer yet.
-    pub(crate) fn new(route: Arc<ChannelRoute>, lineup: &str, config: &RelayConfig) -> Arc<Hub> {
+    pub(crate) fn new(
+        route: Arc<ChannelRoute>,
+        lineup: &str,
+        priority: i32,
+        config: &RelayConfig,
+    ) -> Arc<Hub> {
         let (sender, _) = broadcast::channel(RING_CHUNKS);
         let (joiners, joiners_rx) = mpsc::unbounded_channel();
         let now = Instant::now();
         Arc::new(Hub {
             route,
             lineup: lineup.to_string(),
+            priority,
             started: SystemTime::now(),
             clock: now,
             sender: Mutex::new(Some(sender)),

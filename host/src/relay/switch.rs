@@ -59,7 +59,7 @@ pub(super) async fn make_room(
     if take_idle(relay, number, lineup, route, &hubs, no_tuner, no_account).await {
         return;
     }
-    if !no_tuner && no_account && preempt_lower(relay, number, lineup, route, &hubs).await {
+    if !no_tuner && no_account && preempt_lower(relay, number, lineup, route, viewer, &hubs).await {
         return;
     }
     let Some(ip) = viewer.address.map(|a| a.ip()) else {
@@ -98,24 +98,27 @@ pub(super) async fn make_room(
 }
 
 /// When lineup `lineup` may preempt (`preempt = true`), ends the oldest
-/// session of a lower-priority lineup on an account `route` streams from,
-/// so the tune of channel `number` gets its connection. Waits until its
-/// slots are back; whether it ended one.
+/// session started with a lower priority on an account `route` streams from,
+/// so the tune of channel `number` gets its connection. The tune's priority
+/// is its viewer's own (an Xtream user's) or else its lineup's. Waits until
+/// its slots are back; whether it ended one.
 async fn preempt_lower(
     relay: &Arc<Relay>,
     number: &str,
     lineup: &str,
     route: &ChannelRoute,
+    viewer: &ViewerInfo,
     hubs: &[Arc<super::hub::Hub>],
 ) -> bool {
     let snapshot = relay.routing.load();
-    let (priority, preempts) = snapshot.priority_of(lineup);
+    let (lineup_priority, preempts) = snapshot.priority_of(lineup);
     if !preempts {
         return false;
     }
+    let priority = viewer.priority.unwrap_or(lineup_priority);
     let mut lower: Vec<&Arc<super::hub::Hub>> = hubs
         .iter()
-        .filter(|h| snapshot.priority_of(&h.lineup).0 < priority)
+        .filter(|h| h.priority < priority)
         .filter(|h| {
             h.source_account()
                 .is_some_and(|a| route.streams.iter().any(|s| s.account.name == a))
@@ -129,8 +132,8 @@ async fn preempt_lower(
         Event::new(
             "tuner-preempted",
             format!(
-                "channel {} ({}) of lineup {} ends: channel {number} ({}) of lineup {lineup}, which has a higher priority, needed its account connection",
-                old.route.number, old.route.name, old.lineup, route.name
+                "channel {} ({}) of lineup {} (priority {}) ends: channel {number} ({}) of lineup {lineup}, tuned with the higher priority {priority}, needed its account connection",
+                old.route.number, old.route.name, old.lineup, old.priority, route.name
             ),
         )
         .channel(&old.route.guide_id)

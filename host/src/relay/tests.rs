@@ -26,7 +26,7 @@ fn hub(buffer: usize) -> Arc<Hub> {
         channel_buffer: buffer,
         ..RelayConfig::default()
     };
-    Hub::new(route, crate::store::MAIN_LINEUP, &config)
+    Hub::new(route, crate::store::MAIN_LINEUP, 0, &config)
 }
 
 /// The SD clip as chunks of about 20 packets, as a provider would send it.

@@ -142,10 +142,13 @@ impl Relay {
             return Err(TuneError::NoVideo);
         }
         super::switch::make_room(self, number, lineup, &route, &viewer).await;
+        let priority = viewer
+            .priority
+            .unwrap_or_else(|| snapshot.priority_of(lineup).0);
         let mut tuner = None;
         let joined = self.sessions.join_or_start(number, viewer, || {
             tuner = Some(self.limits.try_tuner(lineup, tuners).ok_or(())?);
-            Ok(Hub::new(route.clone(), lineup, &self.config()))
+            Ok(Hub::new(route.clone(), lineup, priority, &self.config()))
         });
         let (hub, lease) = match joined {
             Ok(Joined::Existing(hub, lease)) => (hub, lease),

@@ -17,7 +17,8 @@ pub struct UserRecord {
     pub lineup: String,
     /// Channels the user may watch at once (one channel watched twice counts once).
     pub max_connections: u32,
-    /// Higher goes first when accounts are full.
+    /// Added to its lineup's priority for the user's tunes (0: the lineup's
+    /// own); higher goes first when accounts are full.
     pub priority: i32,
     /// Unix seconds after which the user is refused as expired.
     pub expires: Option<i64>,

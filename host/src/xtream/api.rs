@@ -118,7 +118,7 @@ fn account(state: &XtreamState, authed: &Authed, password: &str, headers: &Heade
             "active_cons": state.slots.active(&u.name).to_string(),
             "created_at": u.created.to_string(),
             "max_connections": u.max_connections.to_string(),
-            "allowed_output_formats": ["ts"],
+            "allowed_output_formats": ["m3u8", "ts"],
         },
         "server_info": {
             "url": host,

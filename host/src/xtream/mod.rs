@@ -1,5 +1,6 @@
 //! The Xtream Codes door: the API TiviMate, IPTV Smarters and friends speak
-//! (`player_api.php`, `get.php`, `xmltv.php`, `/live/{user}/{pass}/{id}.ts`),
+//! (`player_api.php`, `get.php`, `xmltv.php`, `/live/{user}/{pass}/{id}.ts`
+//! and `.m3u8`),
 //! served from a user's lineup through the same relay, shared sessions and
 //! connection ledger as the HDHomeRun tuner. There is no spec; the shapes
 //! follow what real panels answer and what client libraries read.
@@ -14,6 +15,7 @@ mod slots;
 pub use ids::{number_of_stream, stream_id};
 
 use crate::auth::SignInLimiter;
+use crate::hls_output::HlsOutputs;
 use crate::relay::Relay;
 use crate::routing::Routing;
 use crate::tuner::SharedDevice;
@@ -36,6 +38,8 @@ pub struct XtreamState {
     verified: Arc<auth::Verified>,
     /// Each user's channels playing now.
     slots: Arc<slots::UserSlots>,
+    /// The live HLS outputs (`.m3u8` streams).
+    hls: Arc<HlsOutputs>,
 }
 
 impl XtreamState {
@@ -53,6 +57,7 @@ impl XtreamState {
             device,
             verified: Default::default(),
             slots: Default::default(),
+            hls: Default::default(),
         }
     }
 }
@@ -67,5 +72,6 @@ pub fn router(state: XtreamState) -> Router {
         .route("/get.php", get(output::playlist).post(output::playlist))
         .route("/xmltv.php", get(output::guide).post(output::guide))
         .route("/live/{user}/{pass}/{stream}", get(live::stream))
+        .route("/hls/{token}/{segment}", get(live::segment))
         .with_state(state)
 }

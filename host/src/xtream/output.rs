@@ -23,7 +23,7 @@ pub(super) fn refused(denied: Denied) -> Response {
     }
 }
 
-/// `GET|POST /get.php?username&password&type=m3u_plus&output=ts`.
+/// `GET|POST /get.php?username&password&type=m3u_plus&output=ts|m3u8`.
 pub(super) async fn playlist(
     State(state): State<XtreamState>,
     addr: Option<Extension<ClientAddr>>,
@@ -31,9 +31,18 @@ pub(super) async fn playlist(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let (authed, password) = match sign_in(&state, client(addr), query.as_deref(), &body).await {
-        Ok(s) => (s.authed, s.password),
-        Err(denied) => return refused(denied),
+    let (authed, password, output) =
+        match sign_in(&state, client(addr), query.as_deref(), &body).await {
+            Ok(s) => {
+                let output = s.fields.get("output").cloned().unwrap_or_default();
+                (s.authed, s.password, output)
+            }
+            Err(denied) => return refused(denied),
+        };
+    // `output=m3u8` (or `hls`): live HLS URLs; anything else MPEG-TS.
+    let extension = match output.as_str() {
+        "m3u8" | "hls" => "m3u8",
+        _ => "ts",
     };
     let name = authed.user.name.clone();
     let base = base_url(&state, &headers);
@@ -51,7 +60,7 @@ pub(super) async fn playlist(
             .unwrap_or_default();
         let _ = writeln!(
             out,
-            "#EXTINF:-1 tvg-id=\"{id_attr}\" tvg-name=\"{name_attr}\" tvg-logo=\"{logo}\" tvg-chno=\"{num}\" group-title=\"{group}\",{title}\n{base}/live/{name}/{password}/{id}.ts",
+            "#EXTINF:-1 tvg-id=\"{id_attr}\" tvg-name=\"{name_attr}\" tvg-logo=\"{logo}\" tvg-chno=\"{num}\" group-title=\"{group}\",{title}\n{base}/live/{name}/{password}/{id}.{extension}",
             id_attr = attr(&e.xmltv_id),
             name_attr = attr(&e.name),
             num = e.number,
