@@ -255,15 +255,8 @@ fn tunes_through_every_lineup_never_open_more_than_the_account_allows() {
     ];
 
     // Two lineups tuning different channels fill the account; a third tune gets 805.
-    let hold = |url: String| {
-        let mut resp = client().get(&url).send().unwrap();
-        assert_eq!(resp.status(), 200, "{url}");
-        let mut buf = vec![0u8; 188 * 10];
-        resp.read_exact(&mut buf).unwrap();
-        resp
-    };
-    let a = hold(format!("{}/stream/{}", devices[0], all[0]));
-    let b = hold(format!("{}/stream/{}", devices[1], all[1]));
+    let a = common::playing(&format!("{}/stream/{}", devices[0], all[0]));
+    let b = common::playing(&format!("{}/stream/{}", devices[1], all[1]));
     let third = client()
         .get(format!("{}/stream/{}", devices[2], all[2]))
         .send()
@@ -274,7 +267,7 @@ fn tunes_through_every_lineup_never_open_more_than_the_account_allows() {
         "805 All Tuners In Use"
     );
     // A viewer of a playing channel shares its connection, whatever its lineup.
-    let c = hold(format!("{}/stream/{}", devices[1], all[0]));
+    let c = common::playing(&format!("{}/stream/{}", devices[1], all[0]));
     let status = server.status();
     let lineups: BTreeMap<String, u64> = status["lineups"]
         .as_array()
@@ -309,9 +302,9 @@ fn tunes_through_every_lineup_never_open_more_than_the_account_allows() {
             "true",
         ],
     );
-    let a = hold(format!("{}/stream/{}", devices[0], all[0]));
-    let b = hold(format!("{}/stream/{}", devices[1], all[1]));
-    let d = hold(format!("{}/stream/{}", devices[2], all[2]));
+    let a = common::playing(&format!("{}/stream/{}", devices[0], all[0]));
+    let b = common::playing(&format!("{}/stream/{}", devices[1], all[1]));
+    let d = common::playing(&format!("{}/stream/{}", devices[2], all[2]));
     let events = cli(data.path(), &["events"]);
     assert!(
         events.contains("tuner-preempted")

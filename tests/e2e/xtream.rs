@@ -197,13 +197,9 @@ fn a_real_xtream_client_lists_and_plays_the_lineup() {
 
     // At the limit: one channel plays; the same channel again shares it; a
     // second channel is refused and nothing more is opened at the panel.
-    let mut first = client().get(&url).send().unwrap();
-    assert_eq!(first.status(), 200);
-    let mut buf = vec![0u8; 188 * 10];
-    first.read_exact(&mut buf).unwrap();
-    let mut again = client().get(&url).send().unwrap();
-    assert_eq!(again.status(), 200, "the same channel counts once");
-    again.read_exact(&mut buf).unwrap();
+    let first = common::playing(&url);
+    // The same channel counts once.
+    let again = common::playing(&url);
     let other = channels[1]["id"].as_str().unwrap();
     let refused = client()
         .get(format!("{base}/live/alice/alice-Pa55/{other}.ts"))
@@ -486,17 +482,39 @@ fn hls_and_ts_viewers_of_a_channel_share_one_provider_connection() {
         "the TS viewer and the HLS output: {status}"
     );
     assert_eq!(sim.open_streams(), 1, "one provider connection for both");
-    // The same user's other channel: over their limit of one.
-    let other = client()
-        .get(format!(
-            "{base}/live/carol/carol-Pa55/{}.m3u8",
-            other_id(&hls_url, &playlist)
-        ))
-        .send()
-        .unwrap();
-    assert_eq!(other.status(), 403);
+    // The same user's other channel: over their limit of one while the TS
+    // viewer watches the first.
+    let other_url = format!(
+        "{base}/live/carol/carol-Pa55/{}.m3u8",
+        other_id(&hls_url, &playlist)
+    );
+    assert_eq!(client().get(&other_url).send().unwrap().status(), 403);
     assert!(tv.received() > 1_000_000, "the TS viewer kept watching");
     drop(tv);
+    // A player changing channels just stops asking for the old playlist:
+    // the new channel takes the place of the old output at once.
+    common::wait_for_ok("the TS viewer gone", Duration::from_secs(10), || {
+        let s = server.status();
+        match s["sessions"][0]["viewers"].as_u64() {
+            Some(1) => Ok(()),
+            _ => Err(s["sessions"].to_string()),
+        }
+    });
+    let switched = client().get(&other_url).send().unwrap();
+    assert_eq!(switched.status(), 200, "the channel change");
+    assert!(switched.text().unwrap().contains("#EXTINF:"));
+    common::wait_for_ok(
+        "the old channel's session ending",
+        Duration::from_secs(10),
+        || {
+            let s = server.status();
+            if s["sessions"].as_array().is_some_and(|s| s.len() == 1) && sim.open_streams() == 1 {
+                Ok(())
+            } else {
+                Err(s["sessions"].to_string())
+            }
+        },
+    );
     // Nobody asks for the HLS output any more: it ends, and so does the session.
     common::wait_for_ok("the HLS output ending", Duration::from_secs(40), || {
         let s = server.status();
@@ -554,18 +572,11 @@ fn a_user_of_higher_priority_takes_the_connection_of_a_lower_one() {
     let base = server.base.clone();
     // Plain guide numbers are their stream ids.
     let url = |user: &str, n: &str| format!("{base}/live/{user}/{user}-Pa55/{n}.ts");
-    let hold = |url: String| {
-        let mut resp = client().get(&url).send().unwrap();
-        assert_eq!(resp.status(), 200, "{url}");
-        let mut buf = vec![0u8; 188 * 10];
-        resp.read_exact(&mut buf).unwrap();
-        resp
-    };
     // The kid fills the panel's two connections.
-    let a = hold(url("kid", &all[0]));
-    let b = hold(url("kid", &all[1]));
+    let a = common::playing(&url("kid", &all[0]));
+    let b = common::playing(&url("kid", &all[1]));
     // The parent (the lineup's priority plus 5) ends the kid's oldest channel.
-    let c = hold(url("parent", &all[2]));
+    let c = common::playing(&url("parent", &all[2]));
     let events = cli(data.path(), &["events"]);
     assert!(
         events.contains("tuner-preempted")
@@ -579,4 +590,149 @@ fn a_user_of_higher_priority_takes_the_connection_of_a_lower_one() {
     assert_eq!(refused.status(), 503);
     drop((a, b, c));
     server.wait_released();
+}
+
+#[test]
+fn catch_up_plays_the_archive_slice_through_the_ledger_and_a_seek_holds_one_connection() {
+    let mut panel = common::test_panel();
+    // A zone without summer time and with half hours: every minute of the
+    // conversion shows, whatever the date the test runs on.
+    panel.timezone = "Asia/Kolkata".into();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs();
+    panel.guide_start = Some(now / 3600 * 3600 - 4 * 3600);
+    panel.guide_hours = 8;
+    let sim = SimProvider::start_blocking(panel);
+    let data = prepared(&sim, 2);
+    add_user(
+        data.path(),
+        "dave",
+        "dave-Pa55",
+        &["--max-connections", "1"],
+    );
+    let server = common::Server::start(data.path(), &["--idle-grace", "0"]);
+    let base = server.base.clone();
+    let api = |action: &str| {
+        get_json(&format!(
+            "{base}/player_api.php?username=dave&password=dave-Pa55&action={action}"
+        ))
+    };
+    let streams = api("get_live_streams");
+    let streams = streams.as_array().unwrap();
+    let archived = streams
+        .iter()
+        .find(|s| s["tv_archive"] == 1)
+        .unwrap_or_else(|| panic!("a channel with catch-up: {streams:?}"));
+    assert_eq!(archived["tv_archive_duration"], 7, "{archived}");
+    let without = streams.iter().find(|s| s["tv_archive"] == 0).unwrap();
+    let id = archived["stream_id"].as_u64().unwrap();
+
+    // The programme on two hours ago, from the day's table.
+    let table = api(&format!("get_simple_data_table&stream_id={id}"));
+    let listings = table["epg_listings"].as_array().unwrap();
+    let two_hours_ago = (now - 2 * 3600).to_string();
+    let programme = listings
+        .iter()
+        .find(|p| {
+            p["start_timestamp"].as_str().unwrap() <= two_hours_ago.as_str()
+                && two_hours_ago.as_str() < p["stop_timestamp"].as_str().unwrap()
+        })
+        .unwrap_or_else(|| panic!("a programme two hours ago: {table}"));
+    assert_eq!(programme["has_archive"], 1, "{programme}");
+    let start: i64 = programme["start_timestamp"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let stop: i64 = programme["stop_timestamp"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let minutes = (stop - start) / 60;
+    let utc = |t: i64| {
+        let format = time::macros::format_description!("[year]-[month]-[day]:[hour]-[minute]");
+        time::OffsetDateTime::from_unix_timestamp(t)
+            .unwrap()
+            .format(&format)
+            .unwrap()
+    };
+    // In the panel's zone (UTC+5:30), as the panel reads it.
+    let local = utc(start + 5 * 3600 + 1800);
+    let url = format!(
+        "{base}/timeshift/dave/dave-Pa55/{minutes}/{}/{id}.ts",
+        utc(start)
+    );
+    let (codec, width) = probe(&url);
+    assert!(!codec.is_empty() && width > 0, "{codec} {width}");
+    let asked: Vec<String> = sim
+        .request_log()
+        .iter()
+        .map(|r| r.path.clone())
+        .filter(|p| p.starts_with("/timeshift/"))
+        .collect();
+    let sim_id = asked
+        .first()
+        .unwrap_or_else(|| panic!("the panel's archive asked for"))
+        .rsplit('/')
+        .next()
+        .unwrap()
+        .to_string();
+    // The panel's own credentials (URL-encoded), then the slice in its zone.
+    assert!(
+        asked[0].starts_with("/timeshift/tester/")
+            && asked[0].ends_with(&format!("/{minutes}/{local}/{sim_id}")),
+        "the slice in the panel's zone ({local}): {asked:?}"
+    );
+    server.wait_released();
+
+    // The query form plays too; a seek ends the slice under way first.
+    let query = |t: i64| {
+        format!(
+            "{base}/streaming/timeshift.php?username=dave&password=dave-Pa55&stream={id}&start={}&duration=30",
+            utc(t)
+        )
+    };
+    let mut first = common::playing(&query(start));
+    let second = common::playing(&query(start + 600));
+    let mut rest = Vec::new();
+    first
+        .read_to_end(&mut rest)
+        .expect("the first slice ends cleanly");
+    assert!(sim.open_streams() <= 1, "a seek holds one connection");
+    let status = server.status();
+    let in_use: u64 = status["accounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["in_use"].as_u64().unwrap())
+        .sum();
+    assert_eq!(in_use, 1, "{status}");
+    // No archive, or outside it: 404; the user at their limit: 403.
+    let none = client()
+        .get(format!(
+            "{base}/timeshift/dave/dave-Pa55/30/{}/{}.ts",
+            utc(start),
+            without["stream_id"]
+        ))
+        .send()
+        .unwrap();
+    assert_eq!(none.status(), 404);
+    let live = client()
+        .get(format!("{base}/live/dave/dave-Pa55/{id}.ts"))
+        .send()
+        .unwrap();
+    assert_eq!(
+        live.status(),
+        403,
+        "the catch-up is the user's one connection"
+    );
+    drop(second);
+    server.wait_released();
+    assert!(
+        !server.log().contains("dave-Pa55"),
+        "no password in the log"
+    );
 }

@@ -156,7 +156,7 @@ impl Default for SimConfig {
             message: String::new(),
             bad_login: BadLoginReply::AuthZero,
             json_quirks: true,
-            timezone: "Europe/London".into(),
+            timezone: "Europe/Berlin".into(),
             guide_start: None,
             guide_hours: 24,
             categories: Vec::new(),

@@ -23,6 +23,7 @@
 //! counters, redirect tokens), `listener`/`shutdown` (connection tracking and
 //! teardown), [`controller`] (the camera controller).
 
+mod archive;
 mod clip;
 mod clock;
 pub mod config;

@@ -5,7 +5,7 @@
 
 use super::deliver::Reply;
 use super::state::{SimRequest, SimState};
-use super::{control, lb, player_api, playlist, streams, xmltv};
+use super::{archive, control, lb, player_api, playlist, streams, xmltv};
 use axum::extract::{Request, State};
 use axum::http::StatusCode;
 use axum::middleware::{self, Next};
@@ -26,6 +26,7 @@ pub(crate) fn build(state: SimState) -> Router {
     finish(
         panel_routes()
             .merge(streams::routes())
+            .merge(archive::routes())
             .merge(control::routes()),
         state,
     )

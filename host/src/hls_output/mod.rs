@@ -20,7 +20,7 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, Instant};
-use tokio::sync::watch;
+use tokio::sync::{watch, Notify};
 
 /// An output nobody asked anything of for this long ends.
 pub const IDLE: Duration = Duration::from_secs(12);
@@ -42,8 +42,10 @@ pub struct Output {
     /// Bumped at every finished segment (and when the stream ends).
     finished: watch::Sender<u64>,
     last_asked: Mutex<Instant>,
-    /// The stream ended or the output went idle.
+    /// The stream ended or the output went idle, and what it held is back.
     ended: AtomicBool,
+    /// Asks the output to end now.
+    stop: Notify,
 }
 
 /// Why a playlist could not be given.
@@ -87,6 +89,7 @@ impl HlsOutputs {
             finished,
             last_asked: Mutex::new(Instant::now()),
             ended: AtomicBool::new(false),
+            stop: Notify::new(),
         });
         {
             let mut outputs = lock(&self.outputs);
@@ -103,12 +106,41 @@ impl HlsOutputs {
         tokio::spawn(async move {
             cutting.cut(body).await;
             lock(&outputs.outputs).remove(&cutting.token);
-            cutting.ended.store(true, Ordering::Release);
-            // The stream ended or nobody asks: wake waiters, give back the slot.
-            cutting.finished.send_modify(|n| *n += 1);
+            // The stream ended or nobody asks: give back the slot, wake waiters.
             drop(held);
+            cutting.ended.store(true, Ordering::Release);
+            cutting.finished.send_modify(|n| *n += 1);
         });
         output
+    }
+
+    /// Ends the output of `owner` asked least recently among those whose
+    /// channel `alone` says nothing else of theirs watches, and waits until
+    /// what it held is back; whether one ended. A player that changes
+    /// channels just stops asking for the old playlist, whose output would
+    /// hold the user's slot for [`IDLE`] more: their new channel takes its
+    /// place, as a new TS request does once the old connection closed.
+    pub async fn end_one_of(&self, owner: &str, alone: impl Fn(&str) -> bool) -> bool {
+        let oldest = lock(&self.outputs)
+            .values()
+            .filter(|o| o.owner == owner && alone(&o.channel))
+            .min_by_key(|o| *lock(&o.last_asked))
+            .cloned();
+        let Some(output) = oldest else {
+            return false;
+        };
+        let mut changed = output.finished.subscribe();
+        output.stop.notify_one();
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+        while !output.ended.load(Ordering::Acquire) {
+            if tokio::time::timeout_at(deadline, changed.changed())
+                .await
+                .is_err()
+            {
+                return false;
+            }
+        }
+        true
     }
 
     /// How many outputs run now.
@@ -135,6 +167,7 @@ impl Output {
                     };
                     self.push(chunk);
                 }
+                _ = self.stop.notified() => return,
                 _ = tick.tick() => {
                     if lock(&self.last_asked).elapsed() > IDLE {
                         return;

@@ -9,7 +9,7 @@ use super::upstream::{ConnectError, HlsInfo, Upstream};
 use super::Relay;
 use crate::fetch::headers;
 use crate::fetch::template::{self, TemplateError};
-use crate::model::HttpRequest;
+use crate::model::{Candidate, HttpRequest};
 use crate::routing::table::{ChannelRoute, RouteStream};
 use std::sync::Arc;
 use url::Url;
@@ -133,6 +133,15 @@ async fn open_stream(
         .candidates(&relay.candidates)
         .await
         .map_err(ConnectError::NoCandidates)?;
+    open_candidates(relay, stream, &candidates).await
+}
+
+/// Tries `candidates` (URL templates of `stream`) in order.
+pub(crate) async fn open_candidates(
+    relay: &Arc<Relay>,
+    stream: &Arc<RouteStream>,
+    candidates: &[Candidate],
+) -> Result<Upstream, ConnectError> {
     let access = stream.account.credentials.access();
     let client = relay
         .clients

@@ -19,6 +19,7 @@
 //! [`status`] and [`metrics`] what users see.
 
 mod accounting;
+mod archive;
 pub mod config;
 mod connect;
 mod direct;
@@ -51,6 +52,7 @@ mod viewer;
 mod tests;
 
 pub(crate) use accounting::hh_mm;
+pub use archive::ArchiveSlice;
 pub use config::RelayConfig;
 pub use error::TuneError;
 pub use front::{Front, Prefixed};

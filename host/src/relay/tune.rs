@@ -10,6 +10,7 @@ use super::session_manager::Joined;
 use super::viewer::{self, ViewerGuard};
 use super::{pump, Relay};
 use crate::events::Event;
+use crate::routing::table::ChannelRoute;
 use axum::body::Body;
 use std::sync::Arc;
 use tokio::net::TcpStream;
@@ -108,25 +109,8 @@ impl Relay {
         lineup: &str,
         viewer: ViewerInfo,
     ) -> Result<ViewerGuard, TuneError> {
-        if !valid_number(number) {
-            return Err(TuneError::Malformed);
-        }
         let snapshot = self.routing.load();
-        // A channel of another lineup is not there for this one's clients.
-        let (Some(channels), Some(tuners)) =
-            (snapshot.lineup_named(lineup), snapshot.tuners_of(lineup))
-        else {
-            return Err(TuneError::Unknown);
-        };
-        if !channels.contains(number) {
-            return Err(TuneError::Unknown);
-        }
-        let table = &snapshot.table;
-        let route = table
-            .channels
-            .get(number)
-            .cloned()
-            .ok_or(TuneError::Unknown)?;
+        let (route, tuners) = route_in(&snapshot, number, lineup)?;
         if route.streams.is_empty() {
             // Every stream of it is on a disabled account (see `routing::table`).
             self.events.record(
@@ -184,6 +168,34 @@ impl Relay {
         }
         Ok(guard)
     }
+}
+
+/// Channel `number`'s route as lineup `lineup` sees it, and the lineup's
+/// tuner count: a malformed number, an unknown lineup, or a channel of
+/// another lineup (not there for this one's clients) is refused.
+pub(super) fn route_in(
+    snapshot: &crate::routing::Snapshot,
+    number: &str,
+    lineup: &str,
+) -> Result<(Arc<ChannelRoute>, u32), TuneError> {
+    if !valid_number(number) {
+        return Err(TuneError::Malformed);
+    }
+    let (Some(channels), Some(tuners)) =
+        (snapshot.lineup_named(lineup), snapshot.tuners_of(lineup))
+    else {
+        return Err(TuneError::Unknown);
+    };
+    if !channels.contains(number) {
+        return Err(TuneError::Unknown);
+    }
+    let route = snapshot
+        .table
+        .channels
+        .get(number)
+        .cloned()
+        .ok_or(TuneError::Unknown)?;
+    Ok((route, tuners))
 }
 
 #[cfg(test)]

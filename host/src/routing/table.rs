@@ -105,7 +105,26 @@ pub fn tuner_count<'a>(
     count.max(1)
 }
 
+/// The key of a provider channel's `extra` where its plugin says how many
+/// days of catch-up its provider keeps (Xtream `tv_archive_duration`); the
+/// plugin is asked for an archive slice's URLs with [`ARCHIVE_START`] and
+/// [`ARCHIVE_MINUTES`] among the options.
+pub const ARCHIVE_DAYS: &str = "archive-days";
+/// The option naming an archive slice's start (Unix seconds, UTC).
+pub const ARCHIVE_START: &str = "archive-start";
+/// The option naming an archive slice's length in minutes.
+pub const ARCHIVE_MINUTES: &str = "archive-minutes";
+
 impl ChannelRoute {
+    /// Days of catch-up the channel has: the most any of its streams has.
+    pub fn archive_days(&self) -> u32 {
+        self.streams
+            .iter()
+            .map(|s| s.archive_days())
+            .max()
+            .unwrap_or(0)
+    }
+
     /// The channel with `stream` as its one stream: what a connect tries
     /// when one stream is meant (a probe, a return to a better source).
     pub fn only(&self, stream: &Arc<RouteStream>) -> ChannelRoute {
@@ -127,6 +146,16 @@ impl RouteStream {
             self.channel.key,
             self.quality.label()
         )
+    }
+
+    /// Days of catch-up its provider keeps (0: none), as its plugin said.
+    pub fn archive_days(&self) -> u32 {
+        self.channel
+            .extra
+            .iter()
+            .find(|(k, _)| k == ARCHIVE_DAYS)
+            .and_then(|(_, v)| v.trim().parse().ok())
+            .unwrap_or(0)
     }
 
     /// The plugin's candidates for this stream (asked of `source` once,

@@ -146,7 +146,21 @@ fn categories(lineup: &Lineup) -> Value {
     Value::Array(list)
 }
 
-fn streams(lineup: &Lineup, base: &str, category: Option<&str>) -> Value {
+/// Days of catch-up channel `number` has (its streams' most).
+fn archive_days(snapshot: &crate::routing::Snapshot, number: &str) -> u32 {
+    snapshot
+        .table
+        .channels
+        .get(number)
+        .map_or(0, |route| route.archive_days())
+}
+
+fn streams(
+    lineup: &Lineup,
+    snapshot: &crate::routing::Snapshot,
+    base: &str,
+    category: Option<&str>,
+) -> Value {
     let list: Vec<Value> = lineup
         .entries
         .iter()
@@ -163,6 +177,7 @@ fn streams(lineup: &Lineup, base: &str, category: Option<&str>) -> Value {
                 .filter(|l| !l.trim().is_empty())
                 .map(|l| crate::logos::served_url(base, l))
                 .unwrap_or_default();
+            let days = archive_days(snapshot, &e.number);
             Some(json!({
                 "num": i + 1,
                 "name": e.name,
@@ -175,9 +190,9 @@ fn streams(lineup: &Lineup, base: &str, category: Option<&str>) -> Value {
                 "category_id": cat.to_string(),
                 "category_ids": [cat],
                 "custom_sid": "",
-                "tv_archive": 0,
+                "tv_archive": i32::from(days > 0),
                 "direct_source": "",
-                "tv_archive_duration": 0,
+                "tv_archive_duration": days,
                 "thumbnail": "",
             }))
         })
@@ -201,6 +216,8 @@ fn programmes(authed: &Authed, entry: &LineupEntry, limit: Option<usize>) -> Val
     };
     let b64 = |s: &str| base64::engine::general_purpose::STANDARD.encode(s.as_bytes());
     let mut listings = Vec::new();
+    // Past programmes inside the archive window can be played back.
+    let archive_from = now - i64::from(archive_days(&authed.snapshot, &entry.number)) * 86_400;
     let file = match std::fs::File::open(path) {
         Ok(f) => f,
         Err(_) => return json!({"epg_listings": []}),
@@ -230,7 +247,9 @@ fn programmes(authed: &Authed, entry: &LineupEntry, limit: Option<usize>) -> Val
         });
         if limit.is_none() {
             item["now_playing"] = json!(i32::from(p.start <= now && now < p.stop));
-            item["has_archive"] = json!(0);
+            item["has_archive"] = json!(i32::from(
+                p.stop <= now && p.start >= archive_from && archive_from < now
+            ));
         }
         listings.push(item);
         if limit.is_some_and(|n| listings.len() >= n) {
@@ -261,6 +280,7 @@ pub(super) async fn player_api(
         "get_live_categories" => categories(&lineup_of(&authed)),
         "get_live_streams" => streams(
             &lineup_of(&authed),
+            &authed.snapshot,
             &base,
             p.get("category_id")
                 .map(String::as_str)

@@ -53,7 +53,16 @@ pub(super) async fn stream(
             return playlist(&output).await;
         }
     }
-    let Some(slot) = state.slots.take(&user.name, &number, user.max_connections) else {
+    let mut slot = state.slots.take(&user.name, &number, user.max_connections);
+    if slot.is_none() {
+        // At the limit: an HLS output of theirs that nobody else of theirs
+        // watches gives way (its player changed channels).
+        let alone = |channel: &str| state.slots.viewers(&user.name, channel) == 1;
+        if state.hls.end_one_of(&user.name, alone).await {
+            slot = state.slots.take(&user.name, &number, user.max_connections);
+        }
+    }
+    let Some(slot) = slot else {
         tracing::info!(
             "xtream user {} is at their limit of {} channel(s)",
             user.name,

@@ -1,12 +1,13 @@
 //! The Xtream Codes door: the API TiviMate, IPTV Smarters and friends speak
 //! (`player_api.php`, `get.php`, `xmltv.php`, `/live/{user}/{pass}/{id}.ts`
-//! and `.m3u8`),
+//! and `.m3u8`, catch-up under `/timeshift/`),
 //! served from a user's lineup through the same relay, shared sessions and
 //! connection ledger as the HDHomeRun tuner. There is no spec; the shapes
 //! follow what real panels answer and what client libraries read.
 
 mod api;
 mod auth;
+mod catchup;
 mod ids;
 mod live;
 mod output;
@@ -40,6 +41,8 @@ pub struct XtreamState {
     slots: Arc<slots::UserSlots>,
     /// The live HLS outputs (`.m3u8` streams).
     hls: Arc<HlsOutputs>,
+    /// Each user's catch-up under way.
+    catchups: Arc<catchup::CatchUps>,
 }
 
 impl XtreamState {
@@ -58,6 +61,7 @@ impl XtreamState {
             verified: Default::default(),
             slots: Default::default(),
             hls: Default::default(),
+            catchups: Default::default(),
         }
     }
 }
@@ -73,5 +77,10 @@ pub fn router(state: XtreamState) -> Router {
         .route("/xmltv.php", get(output::guide).post(output::guide))
         .route("/live/{user}/{pass}/{stream}", get(live::stream))
         .route("/hls/{token}/{segment}", get(live::segment))
+        .route(
+            "/timeshift/{user}/{pass}/{minutes}/{start}/{file}",
+            get(catchup::by_path),
+        )
+        .route("/streaming/timeshift.php", get(catchup::by_query))
         .with_state(state)
 }

@@ -35,6 +35,14 @@ impl UserSlots {
         })
     }
 
+    /// How many viewers of `channel` `user` has now.
+    pub(super) fn viewers(&self, user: &str, channel: &str) -> u32 {
+        self.users
+            .get(user)
+            .and_then(|p| p.get(channel).copied())
+            .unwrap_or(0)
+    }
+
     /// How many channels `user` watches now.
     pub(super) fn active(&self, user: &str) -> usize {
         self.users.get(user).map_or(0, |p| p.len())

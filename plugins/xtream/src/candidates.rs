@@ -8,6 +8,17 @@ pub const URL_FORM: &str = "url-form";
 /// which the host keeps from the last account check.
 pub const ALLOWED_FORMATS: &str = "allowed-output-formats";
 
+/// The key of a channel's catch-up days in its `extra` (the host reads it:
+/// how far back its archive goes).
+pub const ARCHIVE_DAYS: &str = "archive-days";
+/// The key of the panel's time zone in a channel's `extra`.
+pub const ARCHIVE_ZONE: &str = "archive-zone";
+/// The option the host adds when it asks for an archive slice: its start,
+/// Unix seconds.
+pub const ARCHIVE_START: &str = "archive-start";
+/// The option the host adds with the slice's length in minutes.
+pub const ARCHIVE_MINUTES: &str = "archive-minutes";
+
 /// The URL shapes Xtream panels serve live streams under.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Form {
@@ -75,6 +86,38 @@ pub fn stream_candidates(key: &str, options: &[(String, String)]) -> Vec<String>
         }
     }
     urls
+}
+
+/// The ways to play `minutes` of stream `key`'s archive from Unix second
+/// `start`: the `/timeshift/` path, then `streaming/timeshift.php`, with
+/// the start written in the panel's time zone `zone` (UTC when unknown or
+/// not a zone), as panels read it. None for a key that is not a stream id
+/// or a start outside the calendar.
+pub fn archive_candidates(key: &str, start: i64, minutes: u32, zone: Option<&str>) -> Vec<String> {
+    if key.is_empty() || !key.bytes().all(|b| b.is_ascii_digit()) || minutes == 0 {
+        return Vec::new();
+    }
+    let Ok(at) = jiff::Timestamp::from_second(start) else {
+        return Vec::new();
+    };
+    let zone = zone
+        .and_then(|z| jiff::tz::TimeZone::get(z).ok())
+        .unwrap_or(jiff::tz::TimeZone::UTC);
+    let local = at.to_zoned(zone).strftime("%Y-%m-%d:%H-%M").to_string();
+    vec![
+        format!("{{server}}/timeshift/{{username}}/{{password}}/{minutes}/{local}/{key}.ts"),
+        format!(
+            "{{server}}/streaming/timeshift.php?username={{username}}&password={{password}}&stream={key}&start={local}&duration={minutes}"
+        ),
+    ]
+}
+
+/// The archive slice the host asks for in `options`, if it does:
+/// (start, minutes).
+pub fn archive_asked(options: &[(String, String)]) -> Option<(i64, u32)> {
+    let start = option(options, ARCHIVE_START)?.parse().ok()?;
+    let minutes = option(options, ARCHIVE_MINUTES)?.parse().ok()?;
+    Some((start, minutes))
 }
 
 #[cfg(test)]
@@ -152,5 +195,26 @@ mod tests {
         assert!(stream_candidates("../1", &[]).is_empty());
         assert!(stream_candidates("{password}", &[]).is_empty());
         assert!(stream_candidates("", &[]).is_empty());
+    }
+
+    #[test]
+    fn archive_times_are_written_in_the_panel_zone() {
+        // 2026-12-08 08:30 UTC is 09:30 in Berlin (CET, UTC+1).
+        let start = 1_796_718_600;
+        let urls = archive_candidates("42", start, 90, Some("Europe/Berlin"));
+        assert_eq!(
+            urls[0],
+            "{server}/timeshift/{username}/{password}/90/2026-12-08:09-30/42.ts"
+        );
+        assert!(urls[1].ends_with("stream=42&start=2026-12-08:09-30&duration=90"));
+        let utc = archive_candidates("42", start, 90, Some("Not/AZone"));
+        assert!(utc[0].contains("/2026-12-08:08-30/"), "{utc:?}");
+        assert!(archive_candidates("4x", start, 90, None).is_empty());
+        let asked = vec![
+            (ARCHIVE_START.to_string(), start.to_string()),
+            (ARCHIVE_MINUTES.to_string(), "90".to_string()),
+        ];
+        assert_eq!(archive_asked(&asked), Some((start, 90)));
+        assert_eq!(archive_asked(&[]), None);
     }
 }

@@ -30,7 +30,25 @@ pub fn parse_catalog(responses: &[Response<'_>]) -> Result<Catalog, String> {
         .find(|r| r.purpose == STREAMS)
         .ok_or("the host passed no answer to the live streams request")?;
     let rows = rows_of(streams, "stream list").map_err(|e| format!("live streams: {e}"))?;
-    build(rows, &groups)
+    let mut catalog = build(rows, &groups)?;
+    catalog.zone = responses
+        .iter()
+        .find(|r| r.purpose == crate::account::ACCOUNT)
+        .and_then(zone_of);
+    Ok(catalog)
+}
+
+/// `server_info.timezone` of an account answer, when it is a plausible zone
+/// name (anything else, or no answer, leaves archive times in UTC).
+fn zone_of(response: &Response<'_>) -> Option<String> {
+    let value: serde_json::Value = serde_json::from_slice(response.body).ok()?;
+    let zone = value.get("server_info")?.get("timezone")?.as_str()?.trim();
+    let plausible = !zone.is_empty()
+        && zone.len() <= 64
+        && zone
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"/_-+".contains(&b));
+    plausible.then(|| zone.to_string())
 }
 
 /// Category id → category name.
@@ -87,11 +105,21 @@ fn build(rows: Vec<RawStream>, groups: &HashMap<String, String, Fixed>) -> Resul
     let mut seen = HashSet::with_capacity_and_hasher(total, Fixed::default());
     let mut catalog = Catalog {
         channels: Vec::with_capacity(total),
+        archive_days: Vec::with_capacity(total),
+        zone: None,
         skipped: 0,
     };
     for row in rows {
+        let days = match row.tv_archive.truthy() {
+            // An archive without its length: at least a day.
+            true => row.tv_archive_duration.as_u32().unwrap_or(1),
+            false => 0,
+        };
         match channel(row, groups) {
-            Some((id, ch)) if seen.insert(id) => catalog.channels.push(ch),
+            Some((id, ch)) if seen.insert(id) => {
+                catalog.channels.push(ch);
+                catalog.archive_days.push(days);
+            }
             _ => catalog.skipped += 1,
         }
     }

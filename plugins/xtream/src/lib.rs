@@ -63,10 +63,21 @@ impl Guest for Xtream {
 
     fn parse_catalog(responses: Vec<HttpResponse>) -> Result<Vec<ProviderChannel>, String> {
         let catalog = catalog::parse_catalog(&borrow(&responses))?;
+        let zone = catalog.zone;
         Ok(catalog
             .channels
             .into_iter()
-            .map(|c| provider_channel(c, Vec::new()))
+            .zip(catalog.archive_days)
+            .map(|(c, days)| {
+                let mut extra = Vec::new();
+                if days > 0 {
+                    extra.push((candidates::ARCHIVE_DAYS.to_string(), days.to_string()));
+                    if let Some(zone) = &zone {
+                        extra.push((candidates::ARCHIVE_ZONE.to_string(), zone.clone()));
+                    }
+                }
+                provider_channel(c, extra)
+            })
             .collect())
     }
 
@@ -78,6 +89,20 @@ impl Guest for Xtream {
         channel: ProviderChannel,
         options: Vec<(String, String)>,
     ) -> Vec<Candidate> {
+        // Asked for an archive slice: its URLs, or none without an archive.
+        if let Some((start, minutes)) = candidates::archive_asked(&options) {
+            let field = |k: &str| channel.extra.iter().find(|(n, _)| n == k).map(|(_, v)| v);
+            if field(candidates::ARCHIVE_DAYS).is_none() {
+                return Vec::new();
+            }
+            let zone = field(candidates::ARCHIVE_ZONE).map(String::as_str);
+            return candidates_from(candidates::archive_candidates(
+                &channel.key,
+                start,
+                minutes,
+                zone,
+            ));
+        }
         candidates_from(candidates::stream_candidates(&channel.key, &options))
     }
 }

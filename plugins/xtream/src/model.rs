@@ -26,6 +26,12 @@ pub struct Account {
 pub struct Catalog {
     /// The usable streams, in the panel's order.
     pub channels: Vec<Channel>,
+    /// Each channel's catch-up days (`tv_archive_duration` where
+    /// `tv_archive` is set; 0: none), in the order of `channels`.
+    pub archive_days: Vec<u32>,
+    /// The panel's time zone (`server_info.timezone`), which its archive
+    /// times are written in, when it said one.
+    pub zone: Option<String>,
     /// Rows skipped for a missing or bad `stream_id` or name, or a repeated id.
     pub skipped: usize,
 }

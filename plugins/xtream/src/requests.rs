@@ -12,10 +12,12 @@ pub fn account_requests() -> Vec<Request> {
     vec![Request::new(ACCOUNT, API.to_string())]
 }
 
-/// The live categories and live streams requests.
+/// The live categories and live streams requests, and the account's (its
+/// `server_info` names the time zone archive times are written in).
 pub fn catalog_requests() -> Vec<Request> {
     vec![
         Request::new(CATEGORIES, format!("{API}&action=get_live_categories")),
         Request::new(STREAMS, format!("{API}&action=get_live_streams")),
+        Request::new(ACCOUNT, API.to_string()),
     ]
 }

@@ -80,6 +80,8 @@ pub(crate) struct RawStream {
     pub category_id: Scalar,
     pub category_ids: First,
     pub num: Scalar,
+    pub tv_archive: Scalar,
+    pub tv_archive_duration: Scalar,
 }
 
 const STREAM_FIELDS: &[&str] = &[
@@ -90,6 +92,8 @@ const STREAM_FIELDS: &[&str] = &[
     "category_id",
     "category_ids",
     "num",
+    "tv_archive",
+    "tv_archive_duration",
 ];
 
 struct StreamVisitor;
@@ -113,6 +117,8 @@ impl<'de> Visitor<'de> for StreamVisitor {
                 Some(4) => row.category_id = map.next_value()?,
                 Some(5) => row.category_ids = map.next_value()?,
                 Some(6) => row.num = map.next_value()?,
+                Some(7) => row.tv_archive = map.next_value()?,
+                Some(8) => row.tv_archive_duration = map.next_value()?,
                 _ => {
                     map.next_value::<IgnoredAny>()?;
                 }

@@ -45,6 +45,31 @@ fn messy_fixture_reads_every_usable_row() {
 }
 
 #[test]
+fn archives_and_the_panel_zone_are_read() {
+    let account = br#"{"user_info":{"auth":1},"server_info":{"timezone":"Europe/Berlin"}}"#;
+    let c = parse_catalog(&[
+        answer("categories", 200, CATEGORIES),
+        answer("streams", 200, STREAMS),
+        answer("account", 200, account),
+    ])
+    .unwrap();
+    assert_eq!(c.zone.as_deref(), Some("Europe/Berlin"));
+    assert_eq!(c.archive_days.len(), c.channels.len());
+    let days = |k: &str| c.archive_days[c.channels.iter().position(|ch| ch.key == k).unwrap()];
+    assert_eq!(days("1001"), 0, "tv_archive 0");
+    assert_eq!(
+        days("1002"),
+        1,
+        "tv_archive \"1\" without its duration: a day"
+    );
+    // No account answer, or a zone that is not a name: UTC.
+    assert_eq!(catalog(200, STREAMS).unwrap().zone, None);
+    let odd = br#"{"server_info":{"timezone":"<script>"}}"#;
+    let c = parse_catalog(&[answer("streams", 200, STREAMS), answer("account", 200, odd)]).unwrap();
+    assert_eq!(c.zone, None);
+}
+
+#[test]
 fn lenient_fields() {
     let c = catalog(200, STREAMS).unwrap();
     let by_key = |k: &str| c.channels.iter().find(|ch| ch.key == k).unwrap();

@@ -25,6 +25,7 @@ fn catalog_requests_by_purpose() {
         [
             ("categories", "{server}/player_api.php?username={username}&password={password}&action=get_live_categories"),
             ("streams", "{server}/player_api.php?username={username}&password={password}&action=get_live_streams"),
+            ("account", "{server}/player_api.php?username={username}&password={password}"),
         ]
     );
 }

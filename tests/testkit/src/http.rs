@@ -57,3 +57,19 @@ pub fn assert_strict_page(headers: &reqwest::header::HeaderMap, referrer: &str) 
     assert_eq!(headers["x-content-type-options"], "nosniff");
     assert_eq!(headers["referrer-policy"], referrer);
 }
+
+/// `GET url` of a stream that must answer 200 and bring MPEG-TS: the
+/// response after its first ten packets, held open by the caller as a viewer.
+pub fn playing(url: &str) -> reqwest::blocking::Response {
+    use std::io::Read;
+    let mut resp = client()
+        .get(url)
+        .send()
+        .unwrap_or_else(|e| panic!("{url}: {e}"));
+    assert_eq!(resp.status(), 200, "{url}");
+    let mut buf = vec![0u8; 188 * 10];
+    resp.read_exact(&mut buf)
+        .unwrap_or_else(|e| panic!("{url}: {e}"));
+    assert_eq!(buf[0], 0x47, "{url}: MPEG-TS");
+    resp
+}

@@ -29,7 +29,7 @@ pub mod wait;
 
 pub use browser::Browser;
 pub use camera::{CameraOptions, Codec, Marker, RtspCamera};
-pub use http::{client, get_json, number_of};
+pub use http::{client, get_json, number_of, playing};
 pub use panel::{add_panel_account, prepared, prepared_at, second_of, test_panel};
 pub use paths::{binary, data_dir, plugin_cache};
 pub use players::{Player, Watched, Watching};
