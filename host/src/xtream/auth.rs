@@ -33,6 +33,18 @@ pub(super) struct Authed {
     pub snapshot: Arc<Snapshot>,
 }
 
+impl Authed {
+    /// The guide number of stream `id`, when it is a channel of the user's
+    /// lineup (a channel outside it is not there for them).
+    pub fn channel(&self, id: u32) -> Option<String> {
+        let number = super::number_of_stream(id);
+        self.snapshot
+            .lineup_named(&self.user.lineup)
+            .is_some_and(|l| l.contains(&number))
+            .then_some(number)
+    }
+}
+
 /// Passwords already checked: user → (the hash it was checked against, a
 /// digest of name and password). Never the password itself.
 #[derive(Default)]

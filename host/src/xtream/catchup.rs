@@ -115,15 +115,10 @@ async fn play(
         )
             .into_response();
     };
-    let number = super::number_of_stream(id);
-    let user = &authed.user;
-    let in_lineup = authed
-        .snapshot
-        .lineup_named(&user.lineup)
-        .is_some_and(|l| l.contains(&number));
-    if !in_lineup {
+    let Some(number) = authed.channel(id) else {
         return (StatusCode::NOT_FOUND, "no such channel\n").into_response();
-    }
+    };
+    let user = &authed.user;
     // Checked before the slice under way is ended: a request for what is
     // not kept ends nothing.
     let days = i64::from(
@@ -145,7 +140,7 @@ async fn play(
     // A seek: the slice under way goes first, so one connection serves both.
     state.catchups.end_for(&user.name).await;
     let key = format!("archive:{number}");
-    let Some(slot) = state.slots.take(&user.name, &key, user.max_connections) else {
+    let Some(slot) = state.take_slot(user, &key).await else {
         return (
             StatusCode::FORBIDDEN,
             "this user is at their connection limit\n",

@@ -39,30 +39,16 @@ pub(super) async fn stream(
     let Ok(id) = id.parse::<u32>() else {
         return StatusCode::NOT_FOUND.into_response();
     };
-    let number = super::number_of_stream(id);
-    let user = &authed.user;
-    let in_lineup = authed
-        .snapshot
-        .lineup_named(&user.lineup)
-        .is_some_and(|l| l.contains(&number));
-    if !in_lineup {
+    let Some(number) = authed.channel(id) else {
         return (StatusCode::NOT_FOUND, "no such channel\n").into_response();
-    }
+    };
+    let user = &authed.user;
     if hls {
         if let Some(output) = state.hls.find(&user.name, &number) {
             return playlist(&output).await;
         }
     }
-    let mut slot = state.slots.take(&user.name, &number, user.max_connections);
-    if slot.is_none() {
-        // At the limit: an HLS output of theirs that nobody else of theirs
-        // watches gives way (its player changed channels).
-        let alone = |channel: &str| state.slots.viewers(&user.name, channel) == 1;
-        if state.hls.end_one_of(&user.name, alone).await {
-            slot = state.slots.take(&user.name, &number, user.max_connections);
-        }
-    }
-    let Some(slot) = slot else {
+    let Some(slot) = state.take_slot(user, &number).await else {
         tracing::info!(
             "xtream user {} is at their limit of {} channel(s)",
             user.name,

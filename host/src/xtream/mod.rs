@@ -19,6 +19,7 @@ use crate::auth::SignInLimiter;
 use crate::hls_output::HlsOutputs;
 use crate::relay::Relay;
 use crate::routing::Routing;
+use crate::store::UserRecord;
 use crate::tuner::SharedDevice;
 use axum::routing::get;
 use axum::Router;
@@ -63,6 +64,23 @@ impl XtreamState {
             hls: Default::default(),
             catchups: Default::default(),
         }
+    }
+}
+
+impl XtreamState {
+    /// One of `user`'s connections for `channel` (see `slots`). At their
+    /// limit, an HLS output of theirs that nothing else of theirs watches
+    /// gives way first: its player changed channels and just stopped asking.
+    async fn take_slot(&self, user: &UserRecord, channel: &str) -> Option<slots::UserSlot> {
+        let slot = self.slots.take(&user.name, channel, user.max_connections);
+        if slot.is_some() {
+            return slot;
+        }
+        let alone = |c: &str| self.slots.viewers(&user.name, c) == 1;
+        if !self.hls.end_one_of(&user.name, alone).await {
+            return None;
+        }
+        self.slots.take(&user.name, channel, user.max_connections)
     }
 }
 
