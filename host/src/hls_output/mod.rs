@@ -142,19 +142,9 @@ impl HlsOutputs {
         }
         true
     }
-
-    /// How many outputs run now.
-    pub fn running(&self) -> usize {
-        lock(&self.outputs).len()
-    }
 }
 
 impl Output {
-    /// The token its segment URLs carry.
-    pub fn token(&self) -> &str {
-        &self.token
-    }
-
     /// Feeds the stream to the segmenter until it ends or nobody asks.
     async fn cut(&self, body: Body) {
         let mut stream = body.into_data_stream();

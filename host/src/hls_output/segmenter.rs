@@ -22,7 +22,7 @@ const MAX_SEGMENT: i64 = 30 * 90_000;
 /// A segment that grew this large without a keyframe is ended anyway.
 const MAX_SEGMENT_BYTES: usize = 32 << 20;
 /// Segments the playlist lists.
-pub(crate) const LISTED: usize = 6;
+const LISTED: usize = 6;
 /// Segments kept (two more than listed, for players a playlist behind).
 const KEPT: usize = LISTED + 2;
 

@@ -247,9 +247,7 @@ fn programmes(authed: &Authed, entry: &LineupEntry, limit: Option<usize>) -> Val
         });
         if limit.is_none() {
             item["now_playing"] = json!(i32::from(p.start <= now && now < p.stop));
-            item["has_archive"] = json!(i32::from(
-                p.stop <= now && p.start >= archive_from && archive_from < now
-            ));
+            item["has_archive"] = json!(i32::from(p.stop <= now && p.start >= archive_from));
         }
         listings.push(item);
         if limit.is_some_and(|n| listings.len() >= n) {
